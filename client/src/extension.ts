@@ -1,0 +1,41 @@
+// Extension entry: owns only VS Code things (server process, commands, status, secrets).
+// Everything FlowMage knows about .click files and C++ elements lives in the language server.
+import * as vscode from 'vscode';
+import { ServerController } from './serverController';
+import { ServerStatusItem } from './statusItem';
+
+export interface FlowMageApi {
+  /** 'starting' | 'running' | 'stopped' | 'restarting' */
+  serverState(): string;
+  /** Sends a request to the language server (used by tests and commands). */
+  request<R>(method: string, params?: unknown): Promise<R>;
+}
+
+let controller: ServerController | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<FlowMageApi> {
+  const log = vscode.window.createOutputChannel('FlowMage', { log: true });
+  context.subscriptions.push(log);
+  controller = new ServerController(context, log);
+  const status = new ServerStatusItem(controller);
+  context.subscriptions.push(status, controller);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('flowmage.restartServer', async () => {
+      await controller?.restart('restarted by the user');
+    }),
+    vscode.commands.registerCommand('flowmage.showLog', () => log.show(true)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => controller?.notifyTrust()),
+  );
+
+  await controller.start();
+  return {
+    serverState: () => controller?.state ?? 'stopped',
+    request: <R>(method: string, params?: unknown) => controller!.request<R>(method, params),
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await controller?.stop();
+  controller = undefined;
+}

@@ -1,0 +1,141 @@
+// Starts the FlowMage language server over IPC and keeps it alive: on a crash it says so and
+// restarts, up to a limit, then leaves a way to restart by hand.
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  TransportKind,
+  State,
+  ErrorAction,
+  CloseAction,
+  type ErrorHandler,
+  type Message,
+} from 'vscode-languageclient/node';
+
+export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
+
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
+
+export class ServerController implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private crashes: number[] = [];
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  state: ServerState = 'stopped';
+  stoppedReason = '';
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  private setState(state: ServerState, reason = ''): void {
+    this.state = state;
+    this.stoppedReason = reason;
+    this.stateEmitter.fire(state);
+  }
+
+  async start(): Promise<void> {
+    const module = this.context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'click' },
+        { scheme: 'untitled', language: 'click' },
+        { scheme: 'file', language: 'cpp' },
+      ],
+      synchronize: { configurationSection: 'flowmage' },
+      outputChannel: this.log,
+      traceOutputChannel: this.log,
+      initializationOptions: { trusted: vscode.workspace.isTrusted },
+      errorHandler: this.errorHandler(),
+    };
+    const client = new LanguageClient('flowmage', 'FlowMage Language Server', serverOptions, clientOptions);
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) this.setState('running');
+      else if (e.newState === State.Starting) this.setState('starting');
+      else if (this.state !== 'restarting') this.setState('stopped', this.stoppedReason);
+    });
+    this.client = client;
+    this.setState('starting');
+    try {
+      await client.start();
+    } catch (err) {
+      this.log.error(`FlowMage server failed to start: ${String(err)}`);
+      this.setState('stopped', String(err));
+      void vscode.window.showErrorMessage(`FlowMage: the language server failed to start (${String(err)}).`, 'Show Log').then((a) => {
+        if (a) this.log.show(true);
+      });
+    }
+  }
+
+  private errorHandler(): ErrorHandler {
+    return {
+      error: (_error: Error, _message: Message | undefined, count: number | undefined) => ({
+        action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+      }),
+      closed: () => {
+        const now = Date.now();
+        this.crashes = this.crashes.filter((t) => now - t < RESTART_WINDOW_MS);
+        this.crashes.push(now);
+        if (this.crashes.length > MAX_RESTARTS) {
+          this.setState('stopped', 'crashed repeatedly');
+          void vscode.window
+            .showErrorMessage('FlowMage: the language server crashed 5 times in 3 minutes and was not restarted.', 'Restart', 'Show Log')
+            .then((a) => (a === 'Restart' ? this.restart('restarted by the user') : a && this.log.show(true)));
+          return { action: CloseAction.DoNotRestart, handled: true };
+        }
+        this.setState('restarting');
+        this.log.warn('FlowMage server stopped unexpectedly; restarting it.');
+        void vscode.window.showWarningMessage('FlowMage: the language server stopped unexpectedly and is being restarted.', 'Show Log').then((a) => {
+          if (a) this.log.show(true);
+        });
+        return { action: CloseAction.Restart, handled: true };
+      },
+    };
+  }
+
+  async restart(reason: string): Promise<void> {
+    this.log.info(`FlowMage server ${reason}`);
+    this.setState('restarting');
+    await this.stop();
+    this.crashes = [];
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch (err) {
+        this.log.warn(`stopping the server: ${String(err)}`);
+      }
+    }
+    if (this.state !== 'restarting') this.setState('stopped', 'stopped');
+  }
+
+  notifyTrust(): void {
+    void this.client?.sendNotification('flowmage/trustChanged', { trusted: vscode.workspace.isTrusted });
+  }
+
+  async request<R>(method: string, params?: unknown): Promise<R> {
+    if (!this.client || this.state !== 'running') throw new Error(`FlowMage server is ${this.state}`);
+    return this.client.sendRequest<R>(method, params);
+  }
+
+  get languageClient(): LanguageClient | undefined {
+    return this.client;
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.stateEmitter.dispose();
+  }
+}

@@ -1,0 +1,35 @@
+// What every LSP feature handler gets: the connection, open documents, settings and a logger.
+// Handlers are thin: they translate between LSP types and the core's plain data.
+import type { Connection, TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Logger } from '../core/log';
+import type { FlowMageSettings } from '../core/settings';
+
+export interface ServerContext {
+  connection: Connection;
+  documents: TextDocuments<TextDocument>;
+  log: Logger;
+  settings(): FlowMageSettings;
+  /** Workspace trust as the client reports it; false until told otherwise by a trusting client. */
+  trusted(): boolean;
+  workspaceFolders(): string[];
+  /** Called by features that need to know when settings changed. */
+  onSettingsChanged(listener: () => void): void;
+}
+
+/** Runs a handler and turns any exception into a logged error and a safe fallback, never a crash. */
+export function guard<A extends unknown[], R>(
+  ctx: Pick<ServerContext, 'log'>,
+  what: string,
+  fallback: R,
+  fn: (...args: A) => R | Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      ctx.log.error(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return fallback;
+    }
+  };
+}

@@ -1,0 +1,12 @@
+// The list of LSP features. Each lives in its own module and returns the capabilities it adds.
+import type { InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
+import type { ServerContext } from './context';
+import { statusFeature } from './status';
+
+export interface Feature {
+  capabilities?(params: InitializeParams): Partial<ServerCapabilities>;
+  initialized?(): void | Promise<void>;
+  shutdown?(): void | Promise<void>;
+}
+
+export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature];

@@ -1,0 +1,116 @@
+// Wires the server together: lifecycle, document sync, settings, trust and logging, then registers
+// each LSP feature from its own module.
+import {
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  DidChangeConfigurationNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
+import { createLogger, describeError, type LogLevel } from '../core/log';
+import { defaultSettings, readSettings, type FlowMageSettings } from '../core/settings';
+import type { ServerContext } from './context';
+import { FEATURES } from './features';
+import { SERVER_VERSION } from '../core/version';
+
+export interface InitializationOptions {
+  /** VS Code's workspace trust; other clients may omit it, and then the server assumes trust. */
+  trusted?: boolean;
+}
+
+export function startSession(connection: Connection): ServerContext {
+  let settings: FlowMageSettings = defaultSettings();
+  let trusted = true;
+  let folders: string[] = [];
+  let canPullConfiguration = false;
+  const settingsListeners: Array<() => void> = [];
+
+  const log = createLogger(
+    (level: LogLevel, message: string) => {
+      const line = `[${level}] ${message}`;
+      if (level === 'error') connection.console.error(line);
+      else if (level === 'warn') connection.console.warn(line);
+      else if (level === 'info') connection.console.info(line);
+      else connection.console.log(line);
+    },
+    () => settings['flowmage.log.level'] as LogLevel,
+  );
+
+  process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${describeError(reason)}`));
+  process.on('uncaughtException', (err) => log.error(`uncaught exception: ${describeError(err)}`));
+
+  const documents = new TextDocuments(TextDocument);
+  const ctx: ServerContext = {
+    connection,
+    documents,
+    log,
+    settings: () => settings,
+    trusted: () => trusted,
+    workspaceFolders: () => folders,
+    onSettingsChanged: (listener) => settingsListeners.push(listener),
+  };
+
+  const registered = FEATURES.map((feature) => feature(ctx));
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    if (typeof options.trusted === 'boolean') trusted = options.trusted;
+    folders = (params.workspaceFolders ?? [])
+      .map((f) => (f.uri.startsWith('file:') ? fileURLToPath(f.uri) : ''))
+      .filter(Boolean);
+    if (folders.length === 0 && params.rootUri?.startsWith('file:')) folders = [fileURLToPath(params.rootUri)];
+    canPullConfiguration = !!params.capabilities.workspace?.configuration;
+    let capabilities: InitializeResult['capabilities'] = {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    };
+    for (const feature of registered) capabilities = { ...capabilities, ...(feature.capabilities?.(params) ?? {}) };
+    return { capabilities, serverInfo: { name: 'flowmage', version: SERVER_VERSION } };
+  });
+
+  connection.onInitialized(async () => {
+    if (canPullConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'flowmage' });
+      await refreshSettings();
+    }
+    log.info(`FlowMage server ${SERVER_VERSION} ready (workspace ${trusted ? 'trusted' : 'untrusted'}, ${folders.length} folder(s))`);
+    for (const feature of registered) await feature.initialized?.();
+  });
+
+  async function refreshSettings(pushed?: unknown): Promise<void> {
+    let raw: unknown = pushed;
+    if (canPullConfiguration) {
+      try {
+        raw = await connection.workspace.getConfiguration('flowmage');
+      } catch (err) {
+        log.warn(`could not read settings: ${describeError(err)}`);
+      }
+    }
+    const problems: string[] = [];
+    settings = readSettings(raw && typeof raw === 'object' && 'flowmage' in raw ? (raw as { flowmage: unknown }).flowmage : raw, problems);
+    for (const p of problems) log.warn(p);
+    for (const listener of settingsListeners) {
+      try {
+        listener();
+      } catch (err) {
+        log.error(`settings listener failed: ${describeError(err)}`);
+      }
+    }
+  }
+
+  connection.onDidChangeConfiguration((change) => void refreshSettings(change.settings));
+  connection.onNotification('flowmage/trustChanged', (params: { trusted: boolean }) => {
+    trusted = !!params?.trusted;
+    log.info(`workspace trust changed: ${trusted ? 'trusted' : 'untrusted'}`);
+    for (const listener of settingsListeners) listener();
+  });
+  connection.onShutdown(async () => {
+    for (const feature of registered) await feature.shutdown?.();
+  });
+
+  documents.listen(connection);
+  return ctx;
+}

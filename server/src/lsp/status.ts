@@ -1,0 +1,21 @@
+// `flowmage/status`: a small custom request clients and tests use to see what the server knows.
+import type { Feature } from './features';
+import type { ServerContext } from './context';
+import { SERVER_VERSION } from '../core/version';
+
+export interface ServerStatus {
+  version: string;
+  trusted: boolean;
+  openDocuments: number;
+  workspaceFolders: string[];
+}
+
+export function statusFeature(ctx: ServerContext): Feature {
+  ctx.connection.onRequest('flowmage/status', (): ServerStatus => ({
+    version: SERVER_VERSION,
+    trusted: ctx.trusted(),
+    openDocuments: ctx.documents.all().length,
+    workspaceFolders: ctx.workspaceFolders(),
+  }));
+  return {};
+}

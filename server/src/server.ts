@@ -1,0 +1,14 @@
+// Entry of the FlowMage language server. Transport comes from the command line, as for any LSP
+// server: `--node-ipc` (VS Code), `--stdio` (Neovim, Emacs, tests) or `--socket=PORT`.
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { startSession } from './lsp/session';
+
+const transports = ['--stdio', '--node-ipc', '--socket', '--pipe', '--clientProcessId'];
+if (!process.argv.slice(2).some((a) => transports.some((t) => a.startsWith(t)))) {
+  process.stderr.write('usage: node dist/server.js --stdio | --node-ipc | --socket=PORT\n');
+  process.exit(2);
+}
+
+const connection = createConnection(ProposedFeatures.all);
+startSession(connection);
+connection.listen();
