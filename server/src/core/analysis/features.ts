@@ -1,0 +1,61 @@
+// The feature vocabulary of FlowMage (paper §3.1, DESIGN.md §2), shared by the static analyzer,
+// the LLM extractor, the feature store, the solver and every view. Do not widen it casually.
+
+export const FLOW_FIELDS = ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] as const;
+export type FlowField = (typeof FLOW_FIELDS)[number];
+
+export type Intensity = 'per-packet' | 'per-flow';
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** Where a conclusion comes from in the C++ sources. Lines and columns are 0-based. */
+export interface Evidence {
+  /** Which feature this supports: 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing' | 'stateObject'. */
+  feature: 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing' | 'stateObject';
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** One line a person can read: "`ip_dst` read in `calculate_hash`, the key of `_table`". */
+  reason: string;
+}
+
+export interface StateObject {
+  name: string;
+  type: string;
+  /** Where it is declared. */
+  file: string;
+  line: number;
+  /** The key fields it is indexed by; empty when global (not per flow). */
+  keyFields: FlowField[];
+  /** How it is written: on every packet, only when a flow starts/ends, or never seen written. */
+  writes: Intensity | 'none';
+  /** Holds pointers (linked nodes, pointer members, pointer-valued maps). */
+  pointers: boolean;
+}
+
+/** The four features plus what supports them. Stateless elements have flowKey [] and intensity null. */
+export interface ElementFeatures {
+  stateful: boolean;
+  flowKey: FlowField[];
+  intensity: Intensity | null;
+  pointerChasing: boolean;
+  stateObjects: StateObject[];
+  evidence: Evidence[];
+  confidence: Confidence;
+  /** Features the code does not decide, e.g. ['flowKey'] when a key is hashed from an opaque helper. */
+  unknown: Array<'stateful' | 'flowKey' | 'intensity' | 'pointerChasing'>;
+}
+
+/** Where a set of features came from: 'static' or 'llm:<model>'. */
+export type Provenance = 'static' | `llm:${string}`;
+
+export function normalizeKey(fields: Iterable<string>): FlowField[] {
+  const set = new Set(fields);
+  return FLOW_FIELDS.filter((f) => set.has(f));
+}
+
+export function formatKey(fields: readonly FlowField[]): string {
+  if (fields.length === FLOW_FIELDS.length) return '5-tuple';
+  return fields.length ? fields.join(' ') : '(none)';
+}
