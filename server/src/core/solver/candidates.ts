@@ -1,0 +1,83 @@
+// Candidate RSS field sets: which header fields the NIC can be told to hash (the paper's R).
+import { FLOW_FIELDS, normalizeKey, type FlowField } from '../analysis/features';
+
+export const NIC_PROFILES = ['all-subsets', 'dpdk-common', 'custom'] as const;
+export type NicProfile = (typeof NIC_PROFILES)[number];
+
+export const NIC_PROFILE_DESCRIPTIONS: Record<NicProfile, string> = {
+  'all-subsets': 'every non-empty subset of the 5-tuple (the paper\'s R; 31 candidates)',
+  'dpdk-common':
+    'what common DPDK NICs hash: source IP only, destination IP only, the IP pair, the 4-tuple (IPs and ports) and the 5-tuple',
+  custom: 'the field sets listed in `flowmage.solver.customFieldSets`',
+};
+
+const DPDK_COMMON: FlowField[][] = [
+  ['src_ip'],
+  ['dst_ip'],
+  ['src_ip', 'dst_ip'],
+  ['src_ip', 'dst_ip', 'src_port', 'dst_port'],
+  ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'],
+];
+
+/** The driver's hashing when the configuration sets no RSS field: IP|TCP|UDP, i.e. the 5-tuple. */
+export const DEFAULT_RSS: FlowField[] = [...FLOW_FIELDS];
+
+export function allSubsets(): FlowField[][] {
+  const out: FlowField[][] = [];
+  for (let mask = 1; mask < 1 << FLOW_FIELDS.length; mask++) {
+    out.push(FLOW_FIELDS.filter((_, i) => mask & (1 << i)));
+  }
+  return out;
+}
+
+/**
+ * The candidate field sets for a profile, canonical (fields in FLOW_FIELDS order) and without
+ * duplicates. Unknown field names in a custom list are reported in `problems` and skipped.
+ */
+export function candidateFieldSets(profile: NicProfile, custom: readonly (readonly string[])[] = [], problems: string[] = []): FlowField[][] {
+  let sets: FlowField[][];
+  if (profile === 'all-subsets') sets = allSubsets();
+  else if (profile === 'dpdk-common') sets = DPDK_COMMON.map((s) => [...s]);
+  else {
+    sets = [];
+    for (const raw of custom) {
+      const bad = raw.filter((f) => !(FLOW_FIELDS as readonly string[]).includes(f));
+      if (bad.length) problems.push(`custom RSS field set [${raw.join(', ')}] has unknown field(s) ${bad.join(', ')}; it is ignored`);
+      else if (raw.length === 0) problems.push('an empty custom RSS field set is ignored (RSS must hash at least one field)');
+      else sets.push(normalizeKey(raw));
+    }
+    if (sets.length === 0) {
+      problems.push('no usable custom RSS field sets; falling back to the 5-tuple only');
+      sets = [[...FLOW_FIELDS]];
+    }
+  }
+  const seen = new Set<string>();
+  return sets.filter((s) => {
+    const k = s.join(',');
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Parses a field list as written in a configuration (`"src_ip dst_ip"`, `src_ip,dst_ip`, `5-tuple`). */
+export function parseFieldList(text: string): { fields: FlowField[]; unknown: string[] } {
+  const words = text
+    .replace(/^["']|["']$/g, '')
+    .split(/[\s,|+]+/)
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
+  const fields = new Set<FlowField>();
+  const unknown: string[] = [];
+  for (const w of words) {
+    if (w === '5-tuple' || w === '5tuple' || w === 'all') FLOW_FIELDS.forEach((f) => fields.add(f));
+    else if (w === '4-tuple' || w === '4tuple') (['src_ip', 'dst_ip', 'src_port', 'dst_port'] as FlowField[]).forEach((f) => fields.add(f));
+    else if ((FLOW_FIELDS as readonly string[]).includes(w)) fields.add(w as FlowField);
+    else unknown.push(w);
+  }
+  return { fields: normalizeKey(fields), unknown };
+}
+
+export function isSubset(r: readonly FlowField[], key: readonly FlowField[]): boolean {
+  return r.length > 0 && r.every((f) => key.includes(f));
+}

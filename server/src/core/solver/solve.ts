@@ -1,0 +1,218 @@
+// The chain solver: minimize Σ cost(I_i, F_i, P_i, r) over the candidate RSS field sets r
+// (paper §3.2), where element i runs shared-nothing iff r ⊆ F_i. Deterministic: the same
+// elements, candidates, weights and ranking always give the same plan.
+import { FLOW_FIELDS, formatKey, type FlowField } from '../analysis/features';
+import { isSubset } from './candidates';
+import { sharingPenalty, type CostWeights } from './cost';
+import type { Alternative, Conflict, ElementDecision, Plan, SolverElement, TieBreak } from './types';
+
+export interface ComplexityRanking {
+  method: Exclude<TieBreak['method'], 'none'>;
+  /** Element names, heaviest per-packet work first. */
+  order: string[];
+  detail: string;
+}
+
+export interface SolveOptions {
+  candidates: FlowField[][];
+  weights: CostWeights;
+  /** Orders elements by per-packet work for ties; defaults to the static estimate. */
+  ranking?: ComplexityRanking;
+  notes?: string[];
+}
+
+interface Evaluated {
+  rss: FlowField[];
+  mask: number;
+  cost: number;
+  sharedNothing: Set<string>;
+}
+
+const maskOf = (fields: readonly FlowField[]) => fields.reduce((m, f) => m | (1 << FLOW_FIELDS.indexOf(f)), 0);
+const isStateful = (e: SolverElement) => !!e.features?.stateful;
+
+export function evaluate(elements: readonly SolverElement[], candidates: readonly FlowField[][], weights: CostWeights): Evaluated[] {
+  return candidates.map((rss) => {
+    const sharedNothing = new Set<string>();
+    let cost = 0;
+    for (const e of elements) {
+      if (!isStateful(e)) continue;
+      if (isSubset(rss, e.features!.flowKey)) sharedNothing.add(e.name);
+      else cost += sharingPenalty(e, weights);
+    }
+    return { rss: [...rss], mask: maskOf(rss), cost, sharedNothing };
+  });
+}
+
+const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+
+/** Elements whose sharing differs between candidates that tie on the minimum cost. */
+export function tiedElements(evaluated: readonly Evaluated[]): string[] {
+  if (evaluated.length === 0) return [];
+  const best = Math.min(...evaluated.map((e) => e.cost));
+  const top = evaluated.filter((e) => e.cost === best);
+  const tied = new Set<string>();
+  for (const a of top) for (const b of top) {
+    if (sameSet(a.sharedNothing, b.sharedNothing)) continue;
+    for (const x of a.sharedNothing) if (!b.sharedNothing.has(x)) tied.add(x);
+  }
+  return [...tied].sort();
+}
+
+/** Static-estimate ranking: more estimated per-packet work first, then name for determinism. */
+export function staticRanking(elements: readonly SolverElement[], names: readonly string[]): ComplexityRanking {
+  const work = new Map(elements.map((e) => [e.name, e.workEstimate ?? 0]));
+  const order = [...names].sort((a, b) => (work.get(b) ?? 0) - (work.get(a) ?? 0) || a.localeCompare(b));
+  const known = order.filter((n) => (work.get(n) ?? 0) > 0);
+  return {
+    method: known.length ? 'static-estimate' : 'name-order',
+    order,
+    detail: known.length
+      ? `static estimate of per-packet work from the code slices (an estimate, not a measurement): ${order.map((n) => `${n} ${work.get(n)}`).join(', ')}`
+      : 'no complexity information; tied elements ordered by name',
+  };
+}
+
+function compare(a: Evaluated, b: Evaluated, rank: Map<string, number>): number {
+  if (a.cost !== b.cost) return a.cost - b.cost;
+  if (!sameSet(a.sharedNothing, b.sharedNothing)) {
+    // Favour the field set that keeps the heaviest differing element shared-nothing (paper §3.2).
+    const diff = [...a.sharedNothing, ...b.sharedNothing].filter((x) => a.sharedNothing.has(x) !== b.sharedNothing.has(x));
+    diff.sort((x, y) => (rank.get(x) ?? Infinity) - (rank.get(y) ?? Infinity) || x.localeCompare(y));
+    const heaviest = diff[0];
+    return a.sharedNothing.has(heaviest) ? -1 : 1;
+  }
+  // Same elements shared-nothing: more fields spread load over cores more evenly.
+  if (a.rss.length !== b.rss.length) return b.rss.length - a.rss.length;
+  return a.mask - b.mask;
+}
+
+export function solve(elements: readonly SolverElement[], options: SolveOptions): Plan {
+  const notes = [...(options.notes ?? [])];
+  const names = new Set<string>();
+  for (const e of elements) {
+    if (names.has(e.name)) throw new Error(`solver: element name ${e.name} appears twice in one chain`);
+    names.add(e.name);
+  }
+  const evaluated = evaluate(elements, options.candidates, options.weights);
+  if (evaluated.length === 0) throw new Error('solver: no candidate RSS field sets');
+  const tied = tiedElements(evaluated);
+  const ranking = options.ranking ?? staticRanking(elements, tied);
+  const rank = new Map(ranking.order.map((n, i) => [n, i]));
+  const ordered = [...evaluated].sort((a, b) => compare(a, b, rank));
+  const best = ordered[0];
+
+  const tieBreak: TieBreak =
+    tied.length > 0
+      ? { method: ranking.method, ranking: ranking.order.filter((n) => tied.includes(n)), detail: ranking.detail }
+      : { method: 'none', ranking: [], detail: 'no tie between different sets of shared-nothing elements' };
+
+  const decisions = elements.map((e) => decide(e, best, options.weights));
+  const conflicts = decisions
+    .filter((d) => d.shared === true)
+    .map((d): Conflict => {
+      const disjointWith = elements
+        .filter((o) => o.name !== d.name && isStateful(o) && best.sharedNothing.has(o.name))
+        .filter((o) => !o.features!.flowKey.some((f) => d.flowKey.includes(f)))
+        .map((o) => o.name);
+      return { element: d.name, disjointWith, reason: conflictReason(d, disjointWith, best.rss, elements) };
+    });
+
+  return {
+    rss: best.rss,
+    cost: best.cost,
+    elements: decisions,
+    alternatives: ordered.slice(1).map((alt) => ({ ...summarize(alt), verdict: verdict(alt, best, rank, ranking) })),
+    conflicts,
+    tieBreak,
+    unknownElements: elements.filter((e) => !e.features).map((e) => e.name),
+    notes,
+  };
+}
+
+function summarize(e: Evaluated): Omit<Alternative, 'verdict'> {
+  return { rss: e.rss, cost: e.cost, sharedNothing: [...e.sharedNothing].sort() };
+}
+
+function decide(e: SolverElement, best: Evaluated, weights: CostWeights): ElementDecision {
+  const base = { name: e.name, className: e.className, stateful: isStateful(e), flowKey: e.features?.flowKey ?? [] };
+  if (!e.features) {
+    return { ...base, shared: null, penalty: 0, reason: `class ${e.className} is not in the element index, so its state is unknown; FlowMage leaves it as configured` };
+  }
+  if (!e.features.stateful) return { ...base, shared: null, penalty: 0, reason: 'stateless: keeps no per-flow state, so RSS does not matter to it' };
+  const r = formatKey(best.rss);
+  const key = formatKey(e.features.flowKey);
+  if (best.sharedNothing.has(e.name)) {
+    return {
+      ...base,
+      shared: false,
+      penalty: 0,
+      reason: `RSS on ${r} ⊆ its flow key ${key}: every packet of one flow reaches the same core, so each core keeps private state (shared-nothing)`,
+    };
+  }
+  return {
+    ...base,
+    shared: true,
+    penalty: sharingPenalty(e, weights),
+    reason: e.features.flowKey.length
+      ? `RSS on ${r} ⊄ its flow key ${key}: packets of one ${key} flow reach several cores, so its state must be shared across cores`
+      : 'its flow key is unknown, so no RSS choice can keep its flows on one core; it must share state',
+  };
+}
+
+function conflictReason(d: ElementDecision, disjointWith: string[], rss: FlowField[], all: readonly SolverElement[]): string {
+  if (d.flowKey.length === 0) return `${d.name} has no known flow key; it cannot be shared-nothing under any RSS setting`;
+  if (disjointWith.length) {
+    const others = disjointWith
+      .map((n) => `${n} (${formatKey(all.find((e) => e.name === n)!.features!.flowKey)})`)
+      .join(', ');
+    return `${d.name}'s key ${formatKey(d.flowKey)} is disjoint from ${others}: no RSS field set lies inside both, and RSS on ${formatKey(rss)} favours ${disjointWith.join(', ')}`;
+  }
+  return `no candidate RSS field set inside ${d.name}'s key ${formatKey(d.flowKey)} keeps more of the chain shared-nothing at lower cost than ${formatKey(rss)}`;
+}
+
+function verdict(alt: Evaluated, best: Evaluated, rank: Map<string, number>, ranking: ComplexityRanking): string {
+  const lost = [...best.sharedNothing].filter((x) => !alt.sharedNothing.has(x));
+  if (alt.cost > best.cost) {
+    return `costs ${alt.cost - best.cost} more${lost.length ? `: ${lost.join(', ')} would share state` : ''}`;
+  }
+  if (!sameSet(alt.sharedNothing, best.sharedNothing)) {
+    const gained = [...alt.sharedNothing].filter((x) => !best.sharedNothing.has(x));
+    const heavier = [...lost].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity))[0];
+    const by = ranking.method === 'llm' ? 'the LLM complexity comparison' : ranking.method === 'static-estimate' ? 'the static work estimate' : 'name order (no complexity information)';
+    return `same cost, but keeps ${gained.join(', ') || 'nothing more'} shared-nothing instead of ${lost.join(', ')}; ${by} ranks ${heavier} heavier`;
+  }
+  return alt.rss.length < best.rss.length
+    ? 'same elements shared-nothing with fewer hashed fields (spreads load less evenly)'
+    : 'same elements shared-nothing; equal in every respect, ordered canonically';
+}
+
+/** Orders elements heaviest first with an async pairwise comparator (binary insertion: O(n log n)
+ *  comparisons, not all pairs). The comparator returns the heavier name, or null when it cannot say. */
+export async function rankByComparison(
+  names: readonly string[],
+  compareHeavier: (a: string, b: string) => Promise<string | null>,
+  fallback: ComplexityRanking,
+): Promise<{ order: string[]; asked: number; unanswered: number }> {
+  const fallbackRank = new Map(fallback.order.map((n, i) => [n, i]));
+  const sorted: string[] = [];
+  let asked = 0;
+  let unanswered = 0;
+  for (const name of [...names].sort((a, b) => (fallbackRank.get(a) ?? 0) - (fallbackRank.get(b) ?? 0) || a.localeCompare(b))) {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      asked++;
+      let heavier = await compareHeavier(name, sorted[mid]);
+      if (heavier !== name && heavier !== sorted[mid]) {
+        unanswered++;
+        heavier = (fallbackRank.get(name) ?? 0) <= (fallbackRank.get(sorted[mid]) ?? 0) ? name : sorted[mid];
+      }
+      if (heavier === name) hi = mid;
+      else lo = mid + 1;
+    }
+    sorted.splice(lo, 0, name);
+  }
+  return { order: sorted, asked, unanswered };
+}

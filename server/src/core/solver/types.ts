@@ -1,0 +1,67 @@
+// Inputs and outputs of the chain solver: plain data, independent of how the chain was found.
+import type { FlowField, Intensity } from '../analysis/features';
+
+/** The features the solver uses: the conservative merge of static analysis and the LLM. */
+export interface SolverFeatures {
+  stateful: boolean;
+  flowKey: FlowField[];
+  intensity: Intensity | null;
+  pointerChasing: boolean;
+}
+
+export interface SolverElement {
+  /** Instance name in the configuration (unique within a chain). */
+  name: string;
+  className: string;
+  /** null when the element's class is not in the index: the solver cannot reason about it. */
+  features: SolverFeatures | null;
+  /** Relative per-packet work from the code slice (static estimate), used only to break ties. */
+  workEstimate?: number;
+}
+
+export interface ElementDecision {
+  name: string;
+  className: string;
+  stateful: boolean;
+  flowKey: FlowField[];
+  /** true = shares state across cores; false = shared-nothing; null = stateless or unknown (no SHARED parameter). */
+  shared: boolean | null;
+  reason: string;
+  penalty: number;
+}
+
+export interface Alternative {
+  rss: FlowField[];
+  cost: number;
+  sharedNothing: string[];
+  /** Why it lost to the chosen field set. */
+  verdict: string;
+}
+
+export interface Conflict {
+  element: string;
+  /** Elements whose keys are disjoint from this one's and that the plan keeps shared-nothing. */
+  disjointWith: string[];
+  reason: string;
+}
+
+export interface TieBreak {
+  /** 'none': no tie on cost between different sets of shared-nothing elements. */
+  method: 'none' | 'llm' | 'static-estimate' | 'name-order';
+  /** The tied elements, heaviest first, as the tie-break ranked them. */
+  ranking: string[];
+  detail: string;
+}
+
+export interface Plan {
+  rss: FlowField[];
+  cost: number;
+  elements: ElementDecision[];
+  alternatives: Alternative[];
+  conflicts: Conflict[];
+  tieBreak: TieBreak;
+  /** Elements whose class is not indexed (never given a SHARED parameter). */
+  unknownElements: string[];
+  /** Problems with the inputs (bad custom profile and the like). */
+  notes: string[];
+}
