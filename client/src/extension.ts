@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { ServerController } from './serverController';
 import { ServerStatusItem } from './statusItem';
+import { ApiKeyStore } from './apiKey';
 
 export interface FlowMageApi {
   /** 'starting' | 'running' | 'stopped' | 'restarting' */
@@ -16,7 +17,8 @@ let controller: ServerController | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<FlowMageApi> {
   const log = vscode.window.createOutputChannel('FlowMage', { log: true });
   context.subscriptions.push(log);
-  controller = new ServerController(context, log);
+  const keys = new ApiKeyStore(context.secrets);
+  controller = new ServerController(context, log, () => keys.get());
   const status = new ServerStatusItem(controller);
   context.subscriptions.push(status, controller);
 
@@ -25,6 +27,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
       await controller?.restart('restarted by the user');
     }),
     vscode.commands.registerCommand('flowmage.showLog', () => log.show(true)),
+    vscode.commands.registerCommand('flowmage.setApiKey', async (key?: string) => {
+      if (await keys.set(key)) {
+        await controller?.restart('restarted with a new API key');
+        void vscode.window.showInformationMessage('FlowMage: API key saved in secret storage.');
+      }
+    }),
+    vscode.commands.registerCommand('flowmage.clearApiKey', async () => {
+      await keys.clear();
+      await controller?.restart('restarted without an API key');
+      void vscode.window.showInformationMessage('FlowMage: API key removed.');
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => controller?.notifyTrust()),
   );
 

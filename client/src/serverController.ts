@@ -12,6 +12,7 @@ import {
   type ErrorHandler,
   type Message,
 } from 'vscode-languageclient/node';
+import { API_KEY_ENV } from './apiKey';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
 
@@ -29,6 +30,8 @@ export class ServerController implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
+    /** Read at every (re)start: the key is handed over in the server's environment. */
+    private readonly apiKey: () => Thenable<string | undefined> = async () => undefined,
   ) {}
 
   private setState(state: ServerState, reason = ''): void {
@@ -39,9 +42,11 @@ export class ServerController implements vscode.Disposable {
 
   async start(): Promise<void> {
     const module = this.context.asAbsolutePath('dist/server.js');
+    const key = await this.apiKey();
+    const env = { ...process.env, [API_KEY_ENV]: key ?? '' };
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+      run: { module, transport: TransportKind.ipc, options: { env } },
+      debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6009'] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [

@@ -31,6 +31,111 @@ export const SETTINGS = {
     markdownDescription: 'Traces the JSON-RPC messages between VS Code and the FlowMage language server (for debugging the extension).',
     clientOnly: true,
   },
+  'flowmage.solver.nicProfile': {
+    type: 'string',
+    default: 'all-subsets',
+    enum: ['all-subsets', 'dpdk-common', 'custom'],
+    enumDescriptions: [
+      "Every non-empty subset of the 5-tuple (the paper's R, 31 candidates).",
+      'What common DPDK NICs hash: source IP, destination IP, the IP pair, the 4-tuple and the 5-tuple.',
+      'The field sets listed in `#flowmage.solver.customFieldSets#`.',
+    ],
+    markdownDescription: 'Which RSS field sets the NIC can hash, i.e. the candidates the solver chooses from.',
+  },
+  'flowmage.solver.customFieldSets': {
+    type: 'array',
+    default: [],
+    items: { type: 'array', items: { type: 'string', enum: ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] } },
+    markdownDescription: 'RSS field sets for the `custom` NIC profile, e.g. `[["src_ip"], ["src_ip", "dst_ip"]]`.',
+  },
+  'flowmage.solver.weights.perPacket': {
+    type: 'number',
+    default: 4,
+    minimum: 0,
+    markdownDescription: 'Cost of sharing the state of an element that writes it on every packet (a lock and a cache-line transfer per packet).',
+  },
+  'flowmage.solver.weights.perFlow': {
+    type: 'number',
+    default: 1,
+    minimum: 0,
+    markdownDescription: 'Cost of sharing the state of an element that writes it only when a flow starts or ends (reads share cache lines cheaply).',
+  },
+  'flowmage.solver.weights.pointerChasingFactor': {
+    type: 'number',
+    default: 2,
+    minimum: 1,
+    markdownDescription: 'Multiplies the sharing cost of an element whose state is reached through pointers (dependent loads that miss in other cores\' caches).',
+  },
+  'flowmage.rewrite.rssParameter': {
+    type: 'string',
+    default: 'HASHFUNC',
+    markdownDescription: 'The `FromDPDKDevice` keyword that selects the RSS fields, as FlowMage\'s FastClick fork reads it (`HASHFUNC "src_ip dst_ip"`).',
+  },
+  'flowmage.rewrite.sharedParameter': {
+    type: 'string',
+    default: 'SHARED',
+    markdownDescription: 'The keyword that tells a stateful element to share its state across cores (`SHARED true`) or keep it per core (`SHARED false`).',
+  },
+  'flowmage.llm.enabled': {
+    type: 'boolean',
+    default: false,
+    markdownDescription: 'Ask an LLM for element features and complexity comparisons (FlowMage\'s method) beside the static analysis. Sends element source code to `#flowmage.llm.baseUrl#`; never in an untrusted workspace.',
+  },
+  'flowmage.llm.baseUrl': {
+    type: 'string',
+    default: '',
+    markdownDescription: 'OpenAI-compatible endpoint (empty = OpenAI). Azure OpenAI, Ollama (`http://localhost:11434/v1`), vLLM, LM Studio and similar work; local endpoints need no API key.',
+  },
+  'flowmage.llm.model': {
+    type: 'string',
+    default: 'gpt-4o',
+    markdownDescription: 'Model name sent to the endpoint. A change invalidates cached answers.',
+  },
+  'flowmage.llm.temperature': {
+    type: 'number',
+    default: 0,
+    minimum: 0,
+    maximum: 2,
+    markdownDescription: 'Sampling temperature; near 0 as in the paper, for repeatable answers.',
+  },
+  'flowmage.llm.samples': {
+    type: 'integer',
+    default: 1,
+    minimum: 1,
+    maximum: 9,
+    markdownDescription: 'Answers asked per element; each feature is decided by majority vote (ties go to the safe side).',
+  },
+  'flowmage.llm.maxInputTokens': {
+    type: 'integer',
+    default: 16000,
+    minimum: 500,
+    markdownDescription: 'Largest prompt sent. Elements and complexity comparisons over this are skipped with a message.',
+  },
+  'flowmage.llm.concurrency': {
+    type: 'integer',
+    default: 4,
+    minimum: 1,
+    maximum: 32,
+    markdownDescription: 'How many LLM requests may run at once.',
+  },
+  'flowmage.llm.timeoutSeconds': {
+    type: 'number',
+    default: 60,
+    minimum: 0.1,
+    markdownDescription: 'How long to wait for one answer before giving up on it.',
+  },
+  'flowmage.llm.maxRetries': {
+    type: 'integer',
+    default: 3,
+    minimum: 0,
+    maximum: 10,
+    markdownDescription: 'Retries after rate limiting (honouring `Retry-After`), server errors and broken connections. Other client errors are not retried.',
+  },
+  'flowmage.llm.complexityComparison': {
+    type: 'boolean',
+    default: true,
+    markdownDescription: 'When the solver ties, ask the LLM which element needs more processing per packet (the paper\'s CCE); otherwise a static estimate breaks the tie.',
+  },
 } satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

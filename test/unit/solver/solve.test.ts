@@ -151,3 +151,13 @@ describe('ranking by pairwise comparison', () => {
     assert.strictEqual(unanswered, 1);
   });
 });
+
+describe('static work estimate', () => {
+  it('ranks a loop over a per-host list above a token-bucket update', async () => {
+    const { estimateWork } = await import('../../../server/src/core/solver/workEstimate');
+    const scan = 'void push(Packet *p) { auto *h = _table.find(p->ip_header()->ip_src); for (Port *q = h->ports; q; q = q->next) { if (q->port == port) return; } h->ports = new Port(port, h->ports); }';
+    const bucket = 'void push(Packet *p) { auto &b = _table[p->ip_header()->ip_dst]; b.tokens += rate; if (b.tokens < 1) drop(p); }';
+    assert.ok(estimateWork(scan) > estimateWork(bucket));
+    assert.strictEqual(estimateWork('// for (;;) { find(x); }\n'), 0, 'comments do not count');
+  });
+});
