@@ -57,7 +57,8 @@ export const COMMON_OPTIONS: OptionSpec[] = [
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   const options: ParseArgsConfig['options'] = {};
   for (const o of [...command.options, ...COMMON_OPTIONS]) {
-    options[o.name] = { type: o.type, multiple: o.multiple, short: o.short };
+    // node:util rejects keys present with an undefined value, so only set what is given.
+    options[o.name] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) };
   }
   let parsed;
   try {

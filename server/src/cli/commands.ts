@@ -1,4 +1,5 @@
 // The registry of subcommands, one module each under commands/.
 import type { Command } from './command';
+import { analyzeCommand } from './commands/analyze';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [analyzeCommand];

@@ -136,6 +136,19 @@ export const SETTINGS = {
     default: true,
     markdownDescription: 'When the solver ties, ask the LLM which element needs more processing per packet (the paper\'s CCE); otherwise a static estimate breaks the tie.',
   },
+  'flowmage.sourcePaths': {
+    type: 'array',
+    default: [] as string[],
+    items: { type: 'string' },
+    markdownDescription:
+      'Directories (or files) holding the C++ sources of FastClick elements, for example a FastClick checkout or a folder of your own elements. Relative paths are resolved against the first workspace folder. When empty, the workspace folders are indexed.',
+  },
+  'flowmage.store.path': {
+    type: 'string',
+    default: '.flowmage/features.json',
+    markdownDescription:
+      'Where the feature store (the features found for every element, and the code-slice hash they were computed from) is kept, relative to the first workspace folder. Empty keeps features in memory only.',
+  },
 } satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -2,6 +2,10 @@
 import type { InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
 import type { ServerContext } from './context';
 import { statusFeature } from './status';
+import { elementIndexFeature } from './elementIndexService';
+import { elementRequestsFeature } from './elementRequests';
+import { cppHoverFeature } from './cppHover';
+import { cppCodeLensFeature } from './cppCodeLens';
 
 export interface Feature {
   capabilities?(params: InitializeParams): Partial<ServerCapabilities>;
@@ -9,4 +13,4 @@ export interface Feature {
   shutdown?(): void | Promise<void>;
 }
 
-export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature];
+export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature];

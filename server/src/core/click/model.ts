@@ -13,6 +13,23 @@ export interface ClickArg {
   valueRange: SourceRange;
   /** The whole argument, keyword included, without surrounding whitespace or comments. */
   range: SourceRange;
+  /** `$x`, `${x}` and `${x-default}` written in the value, in order. */
+  variables: ClickVariableUse[];
+  /**
+   * The value with variables replaced by the file's `define`s (top-level elements only; inside an
+   * elementclass the formals are unknown until instantiation). Undefined when nothing was replaced.
+   */
+  expandedValue?: string;
+}
+
+/** A variable written in a configuration string. */
+export interface ClickVariableUse {
+  /** Without `$` and braces. */
+  name: string;
+  /** The default of `${name-default}`, if written. */
+  defaultValue?: string;
+  /** The whole `$name` / `${...}` text. */
+  range: SourceRange;
 }
 
 export interface ClickConfig {
@@ -42,6 +59,36 @@ export interface ClickElement {
   classRange: SourceRange;
   /** Undefined when written without parentheses. */
   config?: ClickConfig;
+  /** The scope this element belongs to (an index into `ConfigModel.scopes`; 0 is the file). */
+  scopeId: number;
+  /** How the element was written. `compound`: an inline `{ ... }` class (className is ''). */
+  form: 'declaration' | 'shared-declaration' | 'anonymous' | 'compound';
+  /** For `a, b :: C`: every name but the last shares the class and configuration of the last. */
+  sharedWith?: string;
+}
+
+/** One place where names are resolved: the file, one overload of an elementclass, or an inline `{ ... }`. */
+export interface ClickScope {
+  id: number;
+  kind: 'file' | 'elementclass' | 'compound';
+  /** The elementclass name; for an inline compound `{foo}` where foo is the element it defines; null for the file. */
+  name: string | null;
+  overload: number;
+  /** The enclosing scope, null for the file. */
+  parentId: number | null;
+  range: SourceRange;
+}
+
+/**
+ * An element group `( ... )`. Click gives it an anonymous name (`@N`); its statements live in the
+ * enclosing scope, and `input`/`output` inside it are the group's own ports.
+ */
+export interface ClickGroup {
+  name: string;
+  scopeId: number;
+  range: SourceRange;
+  /** The enclosing group, if nested. */
+  parent?: string;
 }
 
 export interface ClickEndpoint {
@@ -53,6 +100,17 @@ export interface ClickEndpoint {
   range: SourceRange;
   /** Range of the `[..]` port list, if any. */
   portRange?: SourceRange;
+  /** The port this connection uses on this side, after Click's expansion of lists and `=>`. */
+  port: number;
+  /**
+   * What `element` names: a declared or anonymous element, a group (`@N`), the `input`/`output` of
+   * the enclosing group or compound, or a name that is declared nowhere in scope.
+   */
+  kind: 'element' | 'group' | 'input' | 'output' | 'undeclared';
+  /** For `input`/`output` inside a group: the group's name. Undefined in a compound body (its own ports). */
+  group?: string;
+  /** True for the `input`/`output` implied by a chain that starts or ends with an arrow. */
+  implicit: boolean;
 }
 
 export type ConnectionOperator = '->' | '=>' | '~>';
@@ -65,7 +123,11 @@ export interface ClickConnection {
   contextName?: string;
   scope: string | null;
   overload: number;
+  /** From the start of `from` to the end of `to` as written (the arrow alone when both are implicit). */
   range: SourceRange;
+  scopeId: number;
+  /** Range of the arrow. */
+  operatorRange: SourceRange;
 }
 
 export interface ClickFormal {
@@ -79,6 +141,8 @@ export interface ClickFormal {
 export interface ClickElementClassOverload {
   formals: ClickFormal[];
   range: SourceRange;
+  /** The scope of this overload's body. */
+  scopeId: number;
 }
 
 export interface ClickElementClass {
@@ -93,6 +157,8 @@ export interface ClickElementClass {
   extendsPrevious: boolean;
   /** `elementclass A B`: a synonym for class B. */
   synonymOf?: string;
+  /** The scope the class is defined in. */
+  scopeId: number;
 }
 
 export interface ClickDefine {
@@ -101,12 +167,16 @@ export interface ClickDefine {
   value: string;
   range: SourceRange;
   nameRange: SourceRange;
+  valueRange: SourceRange;
+  scopeId: number;
 }
 
 export interface ClickRequire {
   text: string;
   args: ClickArg[];
   range: SourceRange;
+  /** `provide(...)` is recorded here too. */
+  kind: 'require' | 'provide';
 }
 
 /** A use of an element name (in a connection, or the declaration itself). */
@@ -115,6 +185,11 @@ export interface ClickReference {
   scope: string | null;
   range: SourceRange;
   isDeclaration: boolean;
+  /** An element name, or the name of an `elementclass` used as a class. */
+  kind: 'element' | 'class';
+  scopeId: number;
+  /** For an element: the index of its declaration in `elements`; for a class: in `elementClasses`. Undefined when unresolved. */
+  target?: number;
 }
 
 export type ProblemSeverity = 'error' | 'warning' | 'information' | 'hint';
@@ -126,6 +201,8 @@ export interface ClickProblem {
   range: SourceRange;
   /** Stable identifier, e.g. 'syntax', 'undeclared-element', 'duplicate-declaration', 'bad-port'. */
   code: string;
+  /** Other places that explain the problem ("previously declared here"). */
+  related?: Array<{ message: string; range: SourceRange }>;
 }
 
 export interface ConfigModel {
@@ -137,4 +214,13 @@ export interface ConfigModel {
   requires: ClickRequire[];
   references: ClickReference[];
   problems: ClickProblem[];
+  scopes: ClickScope[];
+  groups: ClickGroup[];
+  /** Ranges worth folding: compounds, groups, multi-line configurations and block comments. */
+  foldingRanges: ClickFoldingRange[];
+}
+
+export interface ClickFoldingRange {
+  range: SourceRange;
+  kind: 'compound' | 'group' | 'config' | 'comment';
 }

@@ -1,0 +1,138 @@
+// `flowmage analyze`: index the C++ elements under the source roots and print their features.
+import { promises as fs } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { ElementIndex } from '../../core/cpp/elementIndex';
+import { FeatureTracker, type TrackedElement } from '../../core/analysis/featureTracker';
+import { formatKey, type ElementFeatures } from '../../core/analysis/features';
+import { FeatureStore } from '../../core/store/featureStore';
+import { CliError, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
+
+export interface AnalyzeJsonElement {
+  stateful: boolean;
+  flowKey: ElementFeatures['flowKey'];
+  intensity: ElementFeatures['intensity'];
+  pointerChasing: boolean;
+  stateObjects: ElementFeatures['stateObjects'];
+  evidence: ElementFeatures['evidence'];
+  confidence: ElementFeatures['confidence'];
+  files: string[];
+  provenance: 'static';
+}
+
+export interface AnalyzeJson {
+  elements: Record<string, AnalyzeJsonElement>;
+  stats: { files: number; elements: number; ms: number };
+}
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'find the FastClick elements under the source roots and print their flow-state features',
+  usage: '--source DIR [--source DIR ...] [--element NAME ...] [--json] [--store FILE]',
+  options: [
+    { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'a directory (or file) of C++ element sources, e.g. a FastClick checkout' },
+    { name: 'element', type: 'string', multiple: true, value: 'NAME', description: 'only this element (its Click name)' },
+    { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (e.g. .flowmage/features.json)' },
+  ],
+  positionals: { min: 0, max: 0, names: 'no positional arguments' },
+  run: runAnalyze,
+};
+
+async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
+  const t0 = Date.now();
+  const roots = stringList(args, 'source').map((r) => resolve(io.cwd, r));
+  if (!roots.length) throw new CliError('analyze: give at least one --source DIR; see flowmage analyze --help');
+  for (const r of roots) {
+    try {
+      await fs.stat(r);
+    } catch {
+      throw new CliError(`analyze: source path ${r} does not exist`, EXIT_USAGE);
+    }
+  }
+  const wanted = stringList(args, 'element');
+  const storePath = stringOption(args, 'store');
+  const store = storePath ? await FeatureStore.open(resolve(io.cwd, storePath)) : FeatureStore.memory(io.cwd);
+  for (const w of store.warnings) io.err(`flowmage: warning: ${w}\n`);
+
+  const index = await ElementIndex.create();
+  const built = await index.build(roots);
+  for (const p of index.problems) io.err(`flowmage: warning: ${p}\n`);
+  const tracker = new FeatureTracker(index, store);
+  const stats = await tracker.analyzeAll({ only: wanted.length ? wanted : undefined });
+  if (storePath) {
+    try {
+      await store.save();
+    } catch (err) {
+      throw new CliError(`analyze: cannot write the store ${storePath}: ${(err as Error).message}`, EXIT_USAGE);
+    }
+  }
+
+  let code = EXIT_OK;
+  const found = new Set(tracker.all().map((t) => t.info.clickName));
+  for (const w of wanted) {
+    if (!found.has(w)) {
+      io.err(`flowmage: no element named ${w} under ${roots.map((r) => display(r, io.cwd)).join(', ')}\n`);
+      code = EXIT_PROBLEMS;
+    }
+  }
+  if (!wanted.length && found.size === 0) {
+    io.err(`flowmage: no elements found under ${roots.map((r) => display(r, io.cwd)).join(', ')} (an element is a class whose class_name() returns its name)\n`);
+    code = EXIT_PROBLEMS;
+  }
+  const elements = tracker.all().filter((t) => !wanted.length || wanted.includes(t.info.clickName));
+  for (const t of elements) {
+    if (t.error) {
+      io.err(`flowmage: analysis of ${t.info.clickName} failed: ${t.error}\n`);
+      code = EXIT_PROBLEMS;
+    }
+  }
+  const ms = Date.now() - t0;
+  if (args.values.json) {
+    const out: AnalyzeJson = { elements: {}, stats: { files: built.files, elements: elements.length, ms } };
+    for (const t of elements) out.elements[t.info.clickName] = jsonElement(t, io.cwd);
+    io.out(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    io.out(table(elements));
+    io.out(`\n${elements.length} element(s) in ${built.files} file(s), ${ms} ms (${stats.analyzed} analyzed, ${stats.reused} unchanged since the store)\n`);
+  }
+  return code;
+}
+
+function jsonElement(t: TrackedElement, cwd: string): AnalyzeJsonElement {
+  const f = t.features;
+  return {
+    stateful: f.stateful,
+    flowKey: f.flowKey,
+    intensity: f.intensity,
+    pointerChasing: f.pointerChasing,
+    stateObjects: f.stateObjects.map((o) => ({ ...o, file: display(o.file, cwd) })),
+    evidence: f.evidence.map((e) => ({ ...e, file: display(e.file, cwd) })),
+    confidence: f.confidence,
+    files: t.files.map((x) => display(x, cwd)),
+    provenance: 'static',
+  };
+}
+
+function table(elements: TrackedElement[]): string {
+  const rows = [['ELEMENT', 'STATE', 'KEY', 'INTENSITY', 'POINTERS', 'CONFIDENCE', 'UNDECIDED']];
+  for (const t of elements) {
+    const f = t.features;
+    rows.push([
+      t.info.clickName,
+      f.stateful ? 'stateful' : 'stateless',
+      f.stateful ? (f.flowKey.length ? formatKey(f.flowKey) : '?') : '-',
+      f.intensity ?? '-',
+      f.stateful ? (f.pointerChasing ? 'yes' : 'no') : '-',
+      f.confidence,
+      f.unknown.join(',') || '-',
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+}
+
+/** A path relative to the working directory when it is inside it, with `/` separators. */
+function display(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) return file;
+  return rel.split(sep).join('/');
+}

@@ -1,0 +1,559 @@
+// Deterministic feature extraction for one element (DESIGN.md §2): runs the interpreter over the
+// element's scope and turns the facts into the four features, the state objects, evidence for
+// every conclusion, a confidence and what the code does not decide. When unsure the key is made
+// narrower, never wider: a superset key can break the NF (paper §5).
+import type { ElementIndex, ElementInfo } from '../cpp/elementIndex';
+import type { CppClass } from '../cpp/model';
+import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, stripType, typeNames, type ElementScope, type StateTypeRef } from '../cpp/scope';
+import { parseTypeName } from '../cpp/extract';
+import { stringLiteralValue } from '../cpp/macros';
+import { LineIndex } from '../text';
+import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin, type Site, type Taint } from './dataflow';
+import { FLOW_FIELDS, formatKey, normalizeKey, type Confidence, type ElementFeatures, type Evidence, type FlowField, type Intensity, type StateObject } from './features';
+import { BUILTIN_SESSION_RULES, parseSessionRule, PROTOCOL_CONTEXTS } from './headerFields';
+
+/** Bump when the analysis changes what it concludes: stored static results are then recomputed. */
+export const ANALYZER_VERSION = 1;
+
+type UnknownFeature = ElementFeatures['unknown'][number];
+
+export interface ElementAnalysis {
+  features: ElementFeatures;
+  scope: ElementScope;
+  facts: Facts;
+}
+
+export function analyzeElement(index: ElementIndex, element: ElementInfo): ElementAnalysis {
+  const scope = collectScope(index, element);
+  return analyzeScope(scope);
+}
+
+const MAP_LIKE = new Set(['HashMap', 'HashTable', 'HashTableMP', 'HashMapMP', 'HashContainer', 'map', 'unordered_map', 'multimap', 'IPFlowTable']);
+const LINKED = new Set(['list', 'forward_list', 'List', 'DList', 'deque', 'Deque']);
+const SEQUENCE = new Set(['Vector', 'vector', 'StatVector', 'Bitvector', 'array', 'Ring', 'ring']);
+const WRAPPERS = new Set(['per_thread', 'per_thread_oread', 'per_thread_omem', 'per_thread_arithmetic', 'atomic', 'shared', 'unique_ptr', 'shared_ptr']);
+/** Library types known to hold no pointers. */
+const FLAT_TYPES = new Set([
+  'IPAddress',
+  'IP6Address',
+  'EtherAddress',
+  'IPFlowID',
+  'IPFlow5ID',
+  'Timestamp',
+  'TokenBucket',
+  'TokenBucketX',
+  'TokenRateX',
+  'TokenCounterX',
+  'atomic_uint32_t',
+  'atomic_uint64_t',
+  'click_jiffies_t',
+  'String',
+  'IPPort',
+  'Spinlock',
+  'SimpleSpinlock',
+  'RWLock',
+  'mutex',
+  'rte_rwlock_t',
+  'rte_spinlock_t',
+]);
+
+interface ObjectVerdict {
+  facts: ObjectFacts;
+  name: string;
+  type: string;
+  file: string;
+  start: number;
+  end: number;
+  perFlow: boolean;
+  key: FlowField[];
+  keyEvidence: Evidence[];
+  keyUnknown: Evidence[];
+  writes: Intensity | 'none';
+  pointers: { found: boolean; evidence?: Evidence; unknown: boolean; heuristic: boolean };
+  configTable: boolean;
+}
+
+export function analyzeScope(scope: ElementScope): ElementAnalysis {
+  const ctx = new EvidenceContext(scope.index);
+  const flowBases = scope.stateTypes.filter((s) => s.keyedBy === 'flow-manager' || (s.keyedBy === 'calculate_hash' && !scope.chain.some((c) => c.cls.name === s.base)));
+  const stateTypes = new Set(scope.stateTypes.map((s) => s.name));
+  const facts = new FlowStateInterpreter(scope, { flowStorage: flowBases.length > 0, stateTypes }).run();
+  if (flowBases.length && !facts.objects.has(FLOW_STORAGE)) facts.objects.set(FLOW_STORAGE, { id: FLOW_STORAGE, lookups: [], writes: [], recordTypes: new Set() });
+
+  const unknown = new Set<UnknownFeature>();
+  const evidence: Evidence[] = [];
+  let medium = false;
+  const verdicts: ObjectVerdict[] = [];
+  for (const obj of facts.objects.values()) {
+    const v = obj.id === FLOW_STORAGE ? flowStorageVerdict(scope, obj, flowBases, facts, ctx) : memberVerdict(scope, obj, ctx);
+    if (v) verdicts.push(v);
+  }
+  verdicts.sort((a, b) => Number(b.perFlow) - Number(a.perFlow) || a.start - b.start);
+  const perFlow = mergeAliases(verdicts.filter((v) => v.perFlow));
+  const stateful = perFlow.length > 0;
+
+  // flow key: what every per-flow object's key shares
+  let flowKey: FlowField[] = [];
+  if (stateful) {
+    let key = new Set<FlowField>(perFlow[0].key);
+    for (const v of perFlow.slice(1)) key = new Set([...key].filter((f) => v.key.includes(f)));
+    flowKey = normalizeKey(key);
+    for (const v of perFlow) {
+      evidence.push(...v.keyEvidence);
+      for (const e of v.keyUnknown) {
+        evidence.push(e);
+        unknown.add('flowKey');
+      }
+      const dropped = v.key.filter((f) => !flowKey.includes(f));
+      if (dropped.length) {
+        evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is also keyed by ${dropped.join(' ')}, which other state does not share: the element's key keeps only the common fields`));
+      }
+    }
+    if (flowKey.length === 0 && !unknown.has('flowKey')) unknown.add('flowKey');
+  }
+
+  // intensity
+  let intensity: Intensity | null = null;
+  if (stateful) {
+    const packetWriter = perFlow.find((v) => v.writes === 'per-packet');
+    if (packetWriter) {
+      intensity = 'per-packet';
+      const w = packetWriter.facts.writes.find((x) => x.phase === 'packet' && x.kind !== 'insert' && x.kind !== 'remove')!;
+      evidence.push(ctx.site('intensity', w.site, `\`${ctx.snippet(w.site)}\` writes \`${packetWriter.name}\` in \`${w.site.fn}\` on every packet`));
+    } else {
+      intensity = 'per-flow';
+      const writer = perFlow.find((v) => v.facts.writes.length);
+      if (writer) {
+        const w = writer.facts.writes[0];
+        const where = w.phase === 'flow' ? `in \`${w.site.fn}\`, once per flow` : `when a flow's entry is ${w.kind === 'insert' ? 'created' : 'removed'} in \`${w.site.fn}\``;
+        evidence.push(ctx.site('intensity', w.site, `\`${writer.name}\` is written only ${where}; packets only read it`));
+      } else {
+        unknown.add('intensity');
+        evidence.push(ctx.at('intensity', perFlow[0], `no write to \`${perFlow[0].name}\` was found: taken as per-flow (read while processing packets)`));
+      }
+    }
+  }
+
+  // pointer chasing
+  let pointerChasing = false;
+  if (stateful) {
+    for (const v of perFlow) {
+      if (v.pointers.found) {
+        pointerChasing = true;
+        if (v.pointers.evidence) evidence.push(v.pointers.evidence);
+        if (v.pointers.heuristic) medium = true;
+      }
+    }
+    if (!pointerChasing && perFlow.some((v) => v.pointers.unknown)) {
+      unknown.add('pointerChasing');
+      const v = perFlow.find((x) => x.pointers.unknown)!;
+      evidence.push(ctx.at('pointerChasing', v, `the state type of \`${v.name}\` (\`${v.type}\`) is not in the source roots: pointer members cannot be checked`));
+    }
+  }
+
+  // statefulness
+  for (const v of perFlow) {
+    const reason =
+      v.facts.id === FLOW_STORAGE
+        ? `\`${v.type}\` is per-flow state handed out by the flow-manager base \`${flowBases.map((b) => b.base).join('`, `')}\``
+        : `\`${v.name}\` (\`${v.type}\`) keeps ${v.key.length ? `state per ${formatKey(v.key)}` : 'per-flow state under a key the analysis cannot name'}`;
+    evidence.push(ctx.at('stateful', v, reason));
+  }
+  const globals = verdicts.filter((v) => !v.perFlow && !v.configTable && v.facts.writes.length);
+  for (const v of globals) {
+    const w = v.writes === 'per-packet' ? 'is written on every packet but is' : 'is';
+    evidence.push(ctx.at('stateful', v, `\`${v.name}\` ${w} global to the element, not per flow (global counters and statistics are stateless in the paper's labelling)`));
+  }
+  for (const v of verdicts.filter((x) => x.configTable)) {
+    evidence.push(ctx.at('stateful', v, `\`${v.name}\` is looked up by ${formatKey(v.key)} but never written while processing packets: configuration, not per-flow state`));
+  }
+  if (!stateful && !globals.length && !verdicts.some((v) => v.configTable)) {
+    const cls = scope.element.cls;
+    evidence.push(ctx.span('stateful', cls.file, cls.nameStart, cls.nameEnd, 'no member state is written or looked up by a packet field while processing packets'));
+  }
+  if (!scope.reachable.length) {
+    unknown.add('stateful');
+    const cls = scope.element.cls;
+    evidence.push(ctx.span('stateful', cls.file, cls.nameStart, cls.nameEnd, 'no packet-processing method (push, push_batch, simple_action, ...) was found in the element or its indexed bases'));
+  }
+
+  const stateObjects: StateObject[] = [...perFlow, ...globals].map((v) => ({
+    name: v.name,
+    type: v.type,
+    file: v.file,
+    line: ctx.position(v.file, v.start).line,
+    keyFields: v.perFlow ? v.key : [],
+    writes: v.writes,
+    pointers: v.pointers.found,
+  }));
+  for (const v of perFlow) evidence.push(ctx.at('stateObject', v, `declared here: \`${v.name}\``));
+
+  if (flowBases.some((b) => b.keyedBy === 'flow-manager') && !scope.flowMacros.length) medium = true;
+  if (perFlow.some((v) => v.facts.id === FLOW_STORAGE && v.keyEvidence.some((e) => e.reason.includes('contract')))) medium = true;
+  const unresolved = scope.unresolvedBases.filter((b) => !FRAMEWORK_CLASSES.has(b.replace(/<.*$/, '')) && !/^(FlowStateElement|FlowSpaceElement|IFlowManager)\b/.test(b));
+  if (unresolved.length) medium = true;
+
+  let confidence: Confidence = 'high';
+  if (unknown.size || medium) confidence = 'medium';
+  if (unknown.has('stateful') || (stateful && flowKey.length === 0)) confidence = 'low';
+
+  const features: ElementFeatures = {
+    stateful,
+    flowKey: stateful ? flowKey : [],
+    intensity,
+    pointerChasing,
+    stateObjects,
+    evidence: dedupe(evidence),
+    confidence,
+    unknown: (['stateful', 'flowKey', 'intensity', 'pointerChasing'] as const).filter((u) => unknown.has(u)),
+  };
+  return { features, scope, facts };
+}
+
+/**
+ * Members that always travel together (FlowMage's `_table` for SHARED and `_tables` per core) are
+ * one piece of state: same lookups, same writes. They are reported once, as `_table / _tables`.
+ */
+function mergeAliases(list: ObjectVerdict[]): ObjectVerdict[] {
+  const out: ObjectVerdict[] = [];
+  const sig = (v: ObjectVerdict) =>
+    [...v.facts.lookups.map((l) => `l${l.site.file}:${l.site.start}`), ...v.facts.writes.map((w) => `w${w.site.file}:${w.site.start}`)].sort().join(';') + `|${v.key.join(',')}`;
+  const bySig = new Map<string, ObjectVerdict>();
+  for (const v of list) {
+    const k = v.facts.id === FLOW_STORAGE ? `@${out.length}` : sig(v);
+    const first = bySig.get(k);
+    if (first) {
+      first.name = `${first.name} / ${v.name}`;
+      first.pointers = first.pointers.found ? first.pointers : v.pointers;
+      continue;
+    }
+    bySig.set(k, v);
+    out.push(v);
+  }
+  return out;
+}
+
+function memberVerdict(scope: ElementScope, obj: ObjectFacts, ctx: EvidenceContext): ObjectVerdict | undefined {
+  const field = scope.fields.get(obj.id);
+  if (!field || field.field.isStatic && /\bconst\b/.test(field.type)) return undefined;
+  const tainted = obj.lookups.filter((l) => l.key.size > 0);
+  const v: ObjectVerdict = {
+    facts: obj,
+    name: obj.id,
+    type: field.type,
+    file: field.owner.cls.file,
+    start: field.field.start,
+    end: field.field.end,
+    perFlow: false,
+    key: [],
+    keyEvidence: [],
+    keyUnknown: [],
+    writes: writesOf(obj),
+    pointers: { found: false, unknown: false, heuristic: false },
+    configTable: false,
+  };
+  if (!tainted.length) return obj.writes.length ? v : undefined;
+  if (!obj.writes.length) {
+    v.configTable = true;
+    v.key = keyFromLookups(tainted, v, ctx).key;
+    return v;
+  }
+  v.perFlow = true;
+  const k = keyFromLookups(tainted, v, ctx);
+  v.key = k.key;
+  v.keyEvidence = k.evidence;
+  v.keyUnknown = k.unknown;
+  v.pointers = pointerVerdict(scope, obj, field.type, field.owner.cls.file, v, ctx);
+  return v;
+}
+
+function keyFromLookups(lookups: ObjectFacts['lookups'], v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>, ctx: EvidenceContext): { key: FlowField[]; evidence: Evidence[]; unknown: Evidence[] } {
+  let key: Set<FlowField> | undefined;
+  const evidence: Evidence[] = [];
+  const unknown: Evidence[] = [];
+  for (const l of lookups) {
+    const fields = new Set<FlowField>();
+    for (const [tag, origin] of l.key) {
+      if (tag === 'opaque') {
+        unknown.push(ctx.site('flowKey', origin, `the key of \`${v.name}\` also depends on \`${origin.source}\` in \`${origin.fn}\`, which the analysis cannot map to header fields: the real key may be wider than shown`));
+        continue;
+      }
+      if (origin.partial) {
+        unknown.push(ctx.site('flowKey', origin, `\`${origin.source}\` is masked or shifted before it keys \`${v.name}\`: only part of ${tag} identifies the state, so ${tag} is left out of the key`));
+        continue;
+      }
+      fields.add(tag as FlowField);
+    }
+    key = key ? new Set([...key].filter((f) => fields.has(f))) : fields;
+  }
+  const final = normalizeKey(key ?? []);
+  // one evidence item per origin site, naming the fields it contributes
+  const bySite = new Map<string, { origin: Origin; fields: FlowField[] }>();
+  for (const l of lookups) {
+    for (const [tag, origin] of l.key) {
+      if (!final.includes(tag as FlowField)) continue;
+      const k = `${origin.file}:${origin.start}`;
+      const entry = bySite.get(k) ?? { origin, fields: [] };
+      if (!entry.fields.includes(tag as FlowField)) entry.fields.push(tag as FlowField);
+      bySite.set(k, entry);
+    }
+  }
+  for (const { origin, fields } of bySite.values()) {
+    const what = origin.source.endsWith('(...)') ? `\`${origin.source}\` built from the packet in \`${origin.fn}\` holds ${normalizeKey(fields).join(' ')}` : `\`${origin.source}\` read in \`${origin.fn}\``;
+    evidence.push(ctx.site('flowKey', origin, `${what}, the key of \`${v.name}\``));
+  }
+  const first = lookups.find((l) => [...l.key.keys()].some((t) => final.includes(t as FlowField)));
+  if (first) evidence.push(ctx.site('flowKey', first.site, `\`${v.name}\` is ${first.kind === 'insert' ? 'filled' : first.kind === 'index' ? 'indexed' : 'looked up'} with that key in \`${first.site.fn}\``));
+  return { key: final, evidence, unknown };
+}
+
+function flowStorageVerdict(scope: ElementScope, obj: ObjectFacts, bases: StateTypeRef[], facts: Facts, ctx: EvidenceContext): ObjectVerdict {
+  const st = bases[0];
+  const v: ObjectVerdict = {
+    facts: obj,
+    name: isBuiltinType(st.name) ? `flow state (${st.name})` : st.name,
+    type: st.name,
+    file: st.cls?.file ?? st.file,
+    start: st.cls?.nameStart ?? st.start,
+    end: st.cls?.nameEnd ?? st.end,
+    perFlow: true,
+    key: [],
+    keyEvidence: [],
+    keyUnknown: [],
+    writes: writesOf(obj),
+    pointers: { found: false, unknown: false, heuristic: false },
+    configTable: false,
+  };
+  if (st.keyedBy === 'calculate_hash') {
+    if (facts.keyContract) {
+      const k = keyFromLookups([{ kind: 'lookup', key: facts.keyContract.taint, site: { file: facts.keyContract.fn.file, start: facts.keyContract.fn.start, end: facts.keyContract.fn.end, fn: facts.keyContract.fn.name } }], v, ctx);
+      v.key = k.key;
+      v.keyEvidence = [
+        ...k.evidence.filter((e) => !e.reason.includes('looked up')),
+        ctx.span('flowKey', st.file, st.start, st.end, `\`${st.base}\` keys its table on what \`calculate_hash\` returns (its contract; the base is not in the source roots)`),
+      ];
+      v.keyUnknown = k.unknown;
+    } else {
+      v.keyUnknown = [ctx.span('flowKey', st.file, st.start, st.end, `\`${st.base}\` keys its table on \`calculate_hash\`, which the element does not define`)];
+    }
+  } else {
+    const rules = sessionRules(scope, ctx);
+    if (rules) {
+      v.key = rules.key;
+      v.keyEvidence = rules.evidence;
+      v.keyUnknown = rules.unknown;
+    } else {
+      v.key = [...FLOW_FIELDS];
+      v.keyEvidence = [
+        ctx.span(
+          'flowKey',
+          st.file,
+          st.start,
+          st.end,
+          `\`${st.base}\` gets its per-flow state from the upstream flow manager; FastClick's FlowIPManager variants key flows on the 5-tuple (IPFlow5ID) and the element declares no narrower session context`,
+        ),
+      ];
+    }
+  }
+  const pointers = { found: false, unknown: false, heuristic: false } as ObjectVerdict['pointers'];
+  for (const s of bases) {
+    const p = recordPointers(scope, s.name, st.cls?.file ?? st.file, 0, new Set(), `the state type \`${s.name}\``, ctx);
+    if (p.found && !pointers.found) Object.assign(pointers, p);
+    pointers.unknown ||= p.unknown;
+  }
+  v.pointers = pointers;
+  return v;
+}
+
+/** Keys from FLOW_ELEMENT_DEFINE_*(rule, context) macros in the element's chain. */
+function sessionRules(scope: ElementScope, ctx: EvidenceContext): { key: FlowField[]; evidence: Evidence[]; unknown: Evidence[] } | undefined {
+  const macros = scope.flowMacros.filter((m) => /SESSION|CONTEXT/.test(m.macro) && m.args.length >= 1);
+  if (!macros.length) return undefined;
+  let key: Set<FlowField> | undefined;
+  const evidence: Evidence[] = [];
+  const unknown: Evidence[] = [];
+  for (const m of macros) {
+    const ruleArg = m.macro.includes('PORT_') ? m.args[1] : m.args[0];
+    const context = m.macro.includes('PORT_') ? m.args[2] : m.args[1];
+    const ruleText = ruleArg === undefined ? undefined : (stringLiteralValue(ruleArg) ?? resolveRuleName(scope, ruleArg.trim()));
+    if (ruleText === undefined) {
+      unknown.push(ctx.span('flowKey', m.file, m.start, m.end, `the session rule \`${ruleArg ?? ''}\` of \`${m.macro}\` cannot be read`));
+      key = new Set();
+      continue;
+    }
+    const r = parseSessionRule(ruleText);
+    const fields = new Set<FlowField>([...r.keyed, ...r.fixed]);
+    const proto = context ? PROTOCOL_CONTEXTS[context.trim()] : undefined;
+    if (proto) fields.add('protocol');
+    const parts = [`session rule \`${ruleText}\` selects ${normalizeKey(r.keyed).join(' ') || 'no full field'}`];
+    if (r.fixed.length) parts.push(`fixes ${r.fixed.join(' ')} to a constant`);
+    if (proto) parts.push(`\`${context!.trim()}\` fixes the protocol to ${proto} for every packet of a session`);
+    evidence.push(ctx.span('flowKey', m.file, m.start, m.end, parts.join('; ')));
+    for (const f of r.partial) unknown.push(ctx.span('flowKey', m.file, m.start, m.end, `the session rule masks only part of ${f}: ${f} is left out of the key`));
+    if (r.unreadable.length) unknown.push(ctx.span('flowKey', m.file, m.start, m.end, `unreadable session rule tokens: ${r.unreadable.join(' ')}`));
+    key = key ? new Set([...key].filter((f) => fields.has(f))) : fields;
+  }
+  return { key: normalizeKey(key ?? []), evidence, unknown };
+}
+
+function resolveRuleName(scope: ElementScope, name: string): string | undefined {
+  if (!/^\w+$/.test(name)) return undefined;
+  const files = [...scope.files];
+  return scope.index.define(name, files)?.value ?? BUILTIN_SESSION_RULES[name];
+}
+
+function writesOf(obj: ObjectFacts): Intensity | 'none' {
+  if (obj.writes.some((w) => w.phase === 'packet' && w.kind !== 'insert' && w.kind !== 'remove')) return 'per-packet';
+  return obj.writes.length ? 'per-flow' : 'none';
+}
+
+function pointerVerdict(scope: ElementScope, obj: ObjectFacts, declared: string, file: string, v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>, ctx: EvidenceContext): ObjectVerdict['pointers'] {
+  const stateNames = new Set(scope.stateTypes.map((s) => s.name));
+  let records = [...obj.recordTypes].filter((t) => stateNames.has(t));
+  if (!records.length) records = [...obj.recordTypes].filter((t) => !isContainer(t) && scope.index.findClasses(t.replace(/<.*$/, ''), file).length > 0);
+  const out: ObjectVerdict['pointers'] = { found: false, unknown: false, heuristic: false };
+  // The container itself: pointer values or linked nodes.
+  const top = containerPointers(declared);
+  if (top) return { found: true, heuristic: false, unknown: false, evidence: ctx.at('pointerChasing', v, `\`${v.name}\` (\`${declared}\`) ${top}`) };
+  const targets = records.length ? records : valueTypes(declared);
+  for (const t of targets) {
+    const p = recordPointers(scope, t, file, 0, new Set(), `\`${t}\`, the entries of \`${v.name}\``, ctx);
+    if (p.found) return p;
+    out.unknown ||= p.unknown;
+  }
+  return out;
+}
+
+function isContainer(t: string): boolean {
+  const n = t.replace(/<.*$/, '');
+  return MAP_LIKE.has(n) || SEQUENCE.has(n) || LINKED.has(n) || WRAPPERS.has(n) || n === 'rte_hash';
+}
+
+/** A reason when the container's own shape means pointer chasing (pointer values, linked nodes). */
+function containerPointers(type: string): string | undefined {
+  const parsed = parseTypeName(type.replace(/\b(const|volatile|mutable|typename)\b/g, ' ').trim());
+  if (!parsed) return undefined;
+  if (LINKED.has(parsed.name)) return `is a linked container: every access follows node pointers`;
+  if (MAP_LIKE.has(parsed.name) && parsed.args[1]?.includes('*')) return `maps keys to pointers (\`${parsed.args[1]}\`)`;
+  if ((SEQUENCE.has(parsed.name) || WRAPPERS.has(parsed.name)) && parsed.args[0]) {
+    if (parsed.args[0].includes('*')) return `holds pointers (\`${parsed.args[0]}\`)`;
+    return containerPointers(parsed.args[0]);
+  }
+  return undefined;
+}
+
+/** The record types a container member holds: map values, sequence elements, unwrapped per_thread. */
+function valueTypes(type: string): string[] {
+  const parsed = parseTypeName(stripType(type));
+  if (!parsed) return [];
+  if (MAP_LIKE.has(parsed.name)) return parsed.args[1] ? valueTypes(parsed.args[1]) : [];
+  if (SEQUENCE.has(parsed.name) || WRAPPERS.has(parsed.name) || LINKED.has(parsed.name)) return parsed.args[0] ? valueTypes(parsed.args[0]) : [];
+  return [stripType(type)];
+}
+
+function recordPointers(scope: ElementScope, typeName: string, fromFile: string, depth: number, seen: Set<string>, label: string, ctx: EvidenceContext): ObjectVerdict['pointers'] {
+  const none = { found: false, unknown: false, heuristic: false };
+  const bare = stripType(typeName);
+  if (!bare || isBuiltinType(bare) || seen.has(bare) || depth > 3) return none;
+  seen.add(bare);
+  const parsed = parseTypeName(bare);
+  if (!parsed) return none;
+  if (FLAT_TYPES.has(parsed.name)) return none;
+  if (LINKED.has(parsed.name)) return { found: true, unknown: false, heuristic: false };
+  if (MAP_LIKE.has(parsed.name) || SEQUENCE.has(parsed.name) || WRAPPERS.has(parsed.name)) {
+    // A container inside a per-flow record keeps its elements on the heap, behind a pointer.
+    return depth > 0 ? { found: true, unknown: false, heuristic: true } : none;
+  }
+  const cls = scope.index.findClasses(parsed.name, fromFile)[0];
+  if (!cls) return { found: false, unknown: true, heuristic: false };
+  for (const c of withBases(scope, cls)) {
+    for (const f of c.fields) {
+      if (f.isStatic) continue;
+      if (f.pointer) {
+        return {
+          found: true,
+          unknown: false,
+          heuristic: false,
+          evidence: ctx.span('pointerChasing', c.file, f.start, f.end, `\`${f.type}\` member \`${f.name}\` of ${label}${c !== cls ? ` (inherited from \`${c.name}\`)` : ''}: reaching it follows a pointer`),
+        };
+      }
+      const inner = parseTypeName(stripType(f.type));
+      if (inner && (MAP_LIKE.has(inner.name) || SEQUENCE.has(inner.name) || LINKED.has(inner.name))) {
+        return {
+          found: true,
+          unknown: false,
+          heuristic: !LINKED.has(inner.name),
+          evidence: ctx.span('pointerChasing', c.file, f.start, f.end, `\`${f.type}\` member \`${f.name}\` of ${label}: its elements live on the heap, behind a pointer`),
+        };
+      }
+      for (const n of typeNames(f.type).slice(0, 1)) {
+        const p = recordPointers(scope, n, c.file, depth + 1, seen, `\`${n}\` (member \`${f.name}\` of ${label})`, ctx);
+        if (p.found) return p;
+      }
+    }
+  }
+  return none;
+}
+
+function withBases(scope: ElementScope, cls: CppClass): CppClass[] {
+  const out = [cls];
+  for (let i = 0; i < out.length && out.length < 8; i++) {
+    for (const b of out[i].bases) {
+      const c = scope.index.findClasses(b.name, out[i].file)[0];
+      if (c && !out.includes(c)) out.push(c);
+    }
+  }
+  return out;
+}
+
+function dedupe(list: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const k = `${e.feature}|${e.file}|${e.line}|${e.column}|${e.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Turns offsets into evidence with lines, caching one LineIndex per file text. */
+class EvidenceContext {
+  private readonly lines = new Map<string, LineIndex>();
+  constructor(private readonly index: ElementIndex) {}
+
+  lineIndex(file: string): LineIndex {
+    const text = this.index.text(file) ?? '';
+    let li = this.lines.get(file);
+    if (!li || li.text !== text) {
+      li = new LineIndex(text);
+      this.lines.set(file, li);
+    }
+    return li;
+  }
+
+  position(file: string, offset: number) {
+    return this.lineIndex(file).position(offset);
+  }
+
+  span(feature: Evidence['feature'], file: string, start: number, end: number, reason: string): Evidence {
+    const li = this.lineIndex(file);
+    const s = li.position(start);
+    const e = li.position(end);
+    return { feature, file, line: s.line, column: s.character, endLine: e.line, endColumn: e.character, reason };
+  }
+
+  site(feature: Evidence['feature'], site: Site, reason: string): Evidence {
+    return this.span(feature, site.file, site.start, site.end, reason);
+  }
+
+  at(feature: Evidence['feature'], v: Pick<ObjectVerdict, 'file' | 'start' | 'end'>, reason: string): Evidence {
+    return this.span(feature, v.file, v.start, v.end, reason);
+  }
+
+  snippet(site: Site): string {
+    const text = (this.index.text(site.file) ?? '').slice(site.start, site.end).replace(/\s+/g, ' ').trim();
+    return text.length > 60 ? text.slice(0, 57) + '...' : text;
+  }
+}
+
+export type { Taint };

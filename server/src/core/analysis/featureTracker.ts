@@ -1,0 +1,188 @@
+// The feature tracker (paper §3.1): keeps the features of every element of the index current.
+// Each element's code slice is hashed; an element whose slice (and its location) is unchanged
+// reuses the stored result instead of being re-analyzed. When files change only the elements
+// whose scope read them, or that were missing a class they now define, are analyzed again.
+import { createHash } from 'node:crypto';
+import type { ElementIndex, ElementInfo } from '../cpp/elementIndex';
+import { collectScope } from '../cpp/scope';
+import { buildSlice, type CodeSlice } from '../cpp/slice';
+import { describeError, silentLogger, type Logger } from '../log';
+import type { FeatureStore } from '../store/featureStore';
+import type { SourceRecord } from '../store/schema';
+import type { ElementFeatures, Provenance } from './features';
+import { analyzeScope, ANALYZER_VERSION } from './analyzeElement';
+
+export interface TrackedElement {
+  info: ElementInfo;
+  slice: CodeSlice;
+  /** The static analyzer's features. */
+  features: ElementFeatures;
+  /** Files the element's scope read. */
+  files: string[];
+  /** Base and state type names not found in the roots: a file that defines one re-analyzes the element. */
+  missing: string[];
+  /** True when the features came from the store because the slice had not changed. */
+  reused: boolean;
+  /** Set when the analysis threw; features are then empty with confidence low. */
+  error?: string;
+}
+
+export interface AnalyzeStats {
+  elements: number;
+  analyzed: number;
+  reused: number;
+  failed: number;
+  ms: number;
+}
+
+export interface AnalyzeOptions {
+  /** Click names to analyze; all when omitted. */
+  only?: readonly string[];
+  isCancelled?(): boolean;
+  onProgress?(done: number, total: number): void;
+}
+
+export class FeatureTracker {
+  private readonly tracked = new Map<string, TrackedElement>();
+  /** How many element analyses actually ran (not reused from the store). */
+  analysisRuns = 0;
+
+  constructor(
+    readonly index: ElementIndex,
+    readonly store: FeatureStore,
+    private readonly log: Logger = silentLogger,
+  ) {}
+
+  async analyzeAll(options: AnalyzeOptions = {}): Promise<AnalyzeStats> {
+    const t0 = Date.now();
+    const wanted = options.only ? new Set(options.only) : undefined;
+    const elements = this.index.elements().filter((e) => !wanted || wanted.has(e.clickName));
+    const stats: AnalyzeStats = { elements: elements.length, analyzed: 0, reused: 0, failed: 0, ms: 0 };
+    for (let i = 0; i < elements.length; i++) {
+      if (options.isCancelled?.()) break;
+      const t = this.analyzeOne(elements[i]);
+      if (t.error) stats.failed++;
+      else if (t.reused) stats.reused++;
+      else stats.analyzed++;
+      if (i % 25 === 24 || i === elements.length - 1) {
+        options.onProgress?.(i + 1, elements.length);
+        await new Promise<void>((res) => setImmediate(res));
+      }
+    }
+    if (!wanted) {
+      const names = new Set(this.index.elements().map((e) => e.clickName));
+      for (const n of [...this.tracked.keys()]) if (!names.has(n)) this.tracked.delete(n);
+      this.store.retain(names);
+    }
+    stats.ms = Date.now() - t0;
+    return stats;
+  }
+
+  /**
+   * Takes changed files into account (read from disk, or the given texts) and re-analyzes the
+   * elements they affect. Returns the Click names whose features appeared, changed or went away.
+   */
+  async filesChanged(paths: readonly string[], texts: ReadonlyMap<string, string> = new Map()): Promise<string[]> {
+    const changed: string[] = [];
+    for (const p of paths) if (await this.index.updateFile(p, texts.get(p))) changed.push(p);
+    if (!changed.length) return [];
+    const changedSet = new Set(changed);
+    const defined = new Set(changed.flatMap((p) => this.index.model(p)?.classes.map((c) => c.name) ?? []));
+    const current = new Map(this.index.elements().map((e) => [e.clickName, e]));
+    const out = new Set<string>();
+    for (const [name, t] of this.tracked) {
+      const info = current.get(name);
+      if (!info) {
+        this.tracked.delete(name);
+        out.add(name);
+        continue;
+      }
+      t.info = info;
+      if (t.files.some((f) => changedSet.has(f)) || t.missing.some((m) => defined.has(m))) out.add(name);
+    }
+    for (const name of current.keys()) if (!this.tracked.has(name)) out.add(name);
+    for (const name of out) {
+      const info = current.get(name);
+      if (!info) continue;
+      const before = this.tracked.get(name);
+      const after = this.analyzeOne(info);
+      if (before && before.slice.hash === after.slice.hash && JSON.stringify(before.features) === JSON.stringify(after.features)) out.delete(name);
+    }
+    this.store.retain(current.keys());
+    return [...out].sort();
+  }
+
+  get(clickName: string): TrackedElement | undefined {
+    return this.tracked.get(clickName);
+  }
+
+  all(): TrackedElement[] {
+    return [...this.tracked.values()].sort((a, b) => (a.info.clickName < b.info.clickName ? -1 : 1));
+  }
+
+  /**
+   * The newest LLM record stored for the element's current slice (a record for an older slice is
+   * stale and ignored), optionally for one model.
+   */
+  llmRecord(clickName: string, model?: string): { provenance: Provenance; record: SourceRecord } | undefined {
+    const t = this.tracked.get(clickName);
+    if (!t) return undefined;
+    let best: { provenance: Provenance; record: SourceRecord } | undefined;
+    for (const [prov, rec] of Object.entries(this.store.entry(clickName)?.sources ?? {}) as Array<[Provenance, SourceRecord]>) {
+      if (!prov.startsWith('llm:') || rec.sliceHash !== t.slice.hash) continue;
+      if (model && prov !== `llm:${model}`) continue;
+      if (!best || rec.analyzedAt > best.record.analyzedAt) best = { provenance: prov, record: rec };
+    }
+    return best;
+  }
+
+  private analyzeOne(info: ElementInfo): TrackedElement {
+    let tracked: TrackedElement;
+    try {
+      const scope = collectScope(this.index, info);
+      const slice = buildSlice(scope);
+      const files = [...scope.files].sort();
+      const missing = [...scope.unresolvedBases.map((b) => b.replace(/<.*$/, '')), ...scope.stateTypes.filter((s) => !s.cls).map((s) => s.name)];
+      const layoutHash = hashOf(JSON.stringify(slice.segments.map((s) => [this.index.displayPath(s.file), s.lines])));
+      const meta = { className: info.className, files, sliceHash: slice.hash, sliceChars: slice.chars };
+      const prev = this.store.source(info.clickName, 'static');
+      if (prev && prev.sliceHash === slice.hash && prev.analyzerVersion === ANALYZER_VERSION && prev.layoutHash === layoutHash && isComplete(prev.features)) {
+        this.store.touch(info.clickName, meta);
+        tracked = { info, slice, features: prev.features, files, missing, reused: true };
+      } else {
+        const features = analyzeScope(scope).features;
+        this.analysisRuns++;
+        this.store.put(info.clickName, meta, 'static', {
+          features,
+          analyzedAt: new Date().toISOString(),
+          sliceHash: slice.hash,
+          analyzerVersion: ANALYZER_VERSION,
+          layoutHash,
+        });
+        tracked = { info, slice, features, files, missing, reused: false };
+      }
+    } catch (err) {
+      this.log.error(`analysis of ${info.clickName} failed: ${describeError(err)}`);
+      tracked = {
+        info,
+        slice: { text: '', hash: '', chars: 0, segments: [] },
+        features: { stateful: false, flowKey: [], intensity: null, pointerChasing: false, stateObjects: [], evidence: [], confidence: 'low', unknown: ['stateful', 'flowKey', 'intensity', 'pointerChasing'] },
+        files: [info.headerFile, ...info.sourceFiles],
+        missing: [],
+        reused: false,
+        error: (err as Error)?.message ?? String(err),
+      };
+    }
+    this.tracked.set(info.clickName, tracked);
+    return tracked;
+  }
+}
+
+/** Static records always hold every part of ElementFeatures; anything less is recomputed. */
+function isComplete(f: SourceRecord['features']): f is ElementFeatures {
+  return Array.isArray(f.evidence) && Array.isArray(f.stateObjects) && Array.isArray(f.unknown) && typeof f.confidence === 'string';
+}
+
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,304 @@
+// One .click text, its tree-sitter tree and its ConfigModel, kept up to date incrementally.
+//
+// An edit is applied to the old tree (tree.edit) and the text re-parsed with it. Only the top-level
+// statements around the edit are read again; when what the rest of the file sees of them is
+// unchanged (same declared names, element counts, classes and defines), only they are linked again
+// and the statements after them have their ranges moved in place. Otherwise the whole file is
+// linked again from the statements' syntax, which is still cheaper than reading the tree.
+//
+// Consequence for users of the model: elements, connections and other objects of statements an
+// edit did not touch keep their identity across versions, and their ranges follow the text.
+import type { Parser, Tree, Node, Edit, Point } from 'web-tree-sitter';
+import { LineIndex, type Position } from '../text';
+import { createParser } from '../treeSitter';
+import type { ConfigModel } from './model';
+import type { TopLevelFragment } from './syntax';
+import { readTopLevel } from './readSyntax';
+import { fastReadTopLevel, FastReadError } from './fastReader';
+import { linkAll, modelFromSegments, relinkSegment, shiftSegment, type LinkContext, type Segment } from './assemble';
+
+/** An edit as LSP sends it: replace `range` (positions in the text before this edit) by `text`. */
+export interface ClickTextChange {
+  range: { start: Position; end: Position };
+  text: string;
+}
+
+/** How the last update was done, for tests and benchmarks. */
+export type UpdateKind = 'full' | 'relinked-all' | 'relinked-statement' | 'unchanged';
+
+interface SingleEdit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+  oldEndPosition: Position;
+  newEndPosition: Position;
+}
+
+export class ClickDocument {
+  private tree: Tree;
+  private lines: LineIndex;
+  private fragments: TopLevelFragment[];
+  private segments: Segment[];
+  private context: LinkContext;
+  private currentModel: ConfigModel;
+  private version = 0;
+  /** How the last update was done. */
+  lastUpdate: UpdateKind = 'full';
+
+  private constructor(
+    private readonly parser: Parser,
+    private currentText: string,
+  ) {
+    this.lines = new LineIndex(currentText);
+    this.tree = this.parse(currentText, undefined);
+    this.fragments = readAllFragments(this.tree, currentText, new Map());
+    const linked = linkAll(currentText, this.fragments, this.lines);
+    this.segments = linked.segments;
+    this.context = linked.context;
+    this.currentModel = linked.model;
+  }
+
+  static async create(text: string): Promise<ClickDocument> {
+    return new ClickDocument(await createParser('click'), text);
+  }
+
+  get text(): string {
+    return this.currentText;
+  }
+
+  get model(): ConfigModel {
+    return this.currentModel;
+  }
+
+  /** Increases with every update that changed the text. */
+  get modelVersion(): number {
+    return this.version;
+  }
+
+  /** The syntax tree, for tests and tools; it is replaced (and the old one deleted) on every update. */
+  get syntaxTree(): Tree {
+    return this.tree;
+  }
+
+  /** Applies LSP-style changes in order (each range is in the text left by the previous one). */
+  applyChanges(changes: readonly ClickTextChange[]): ConfigModel {
+    if (changes.length === 0) return this.currentModel;
+    let text = this.currentText;
+    let lines = this.lines;
+    let single: SingleEdit | undefined;
+    for (const change of changes) {
+      const start = lines.offset(change.range.start);
+      const oldEnd = Math.max(start, lines.offset(change.range.end));
+      text = text.slice(0, start) + change.text + text.slice(oldEnd);
+      const newLines = new LineIndex(text);
+      const edit = makeEdit(lines, newLines, start, oldEnd, start + change.text.length);
+      this.tree.edit(edit);
+      single = changes.length === 1 ? { start, oldEnd, newEnd: start + change.text.length, oldEndPosition: lines.position(oldEnd), newEndPosition: newLines.position(start + change.text.length) } : undefined;
+      lines = newLines;
+    }
+    return this.reparse(text, lines, single);
+  }
+
+  /** Replaces the whole text; the old tree still helps when most of the text is the same. */
+  setText(text: string): ConfigModel {
+    if (text === this.currentText) {
+      this.lastUpdate = 'unchanged';
+      return this.currentModel;
+    }
+    // Describe the replacement as one edit of the differing middle, so the old tree stays useful.
+    const old = this.currentText;
+    let prefix = 0;
+    const max = Math.min(old.length, text.length);
+    while (prefix < max && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+    let suffix = 0;
+    while (suffix < max - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    const newLines = new LineIndex(text);
+    const oldEnd = old.length - suffix;
+    const newEnd = text.length - suffix;
+    this.tree.edit(makeEdit(this.lines, newLines, prefix, oldEnd, newEnd));
+    return this.reparse(text, newLines, { start: prefix, oldEnd, newEnd, oldEndPosition: this.lines.position(oldEnd), newEndPosition: newLines.position(newEnd) });
+  }
+
+  dispose(): void {
+    this.tree.delete();
+    this.parser.delete();
+  }
+
+  private reparse(text: string, lines: LineIndex, edit: SingleEdit | undefined): ConfigModel {
+    const oldTree = this.tree;
+    const newTree = this.parse(text, oldTree);
+    const local = edit ? this.localUpdate(oldTree, newTree, text, lines, edit) : false;
+    oldTree.delete();
+    this.tree = newTree;
+    this.currentText = text;
+    this.lines = lines;
+    this.version++;
+    if (!local) {
+      const reusable: Reusable = new Map();
+      for (const f of this.fragments) {
+        if (f.hasError) continue;
+        const key = f.type + '\u0000' + f.text;
+        const list = reusable.get(key);
+        if (list) list.push(f);
+        else reusable.set(key, [f]);
+      }
+      this.fragments = readAllFragments(newTree, text, reusable);
+      this.linkEverything();
+      this.lastUpdate = 'full';
+    }
+    return this.currentModel;
+  }
+
+  private linkEverything(): void {
+    const linked = linkAll(this.currentText, this.fragments, this.lines);
+    this.segments = linked.segments;
+    this.context = linked.context;
+    this.currentModel = linked.model;
+  }
+
+  /**
+   * Updates only the statements around one edit. Returns false when the edit cannot be localised
+   * (the caller then reads every statement again).
+   */
+  private localUpdate(oldTree: Tree, newTree: Tree, text: string, lines: LineIndex, edit: SingleEdit): boolean {
+    const root = newTree.rootNode;
+    if (root.type === 'ERROR' || oldTree.rootNode.type === 'ERROR') return false;
+    const delta = edit.newEnd - edit.oldEnd;
+    let regionStart = edit.start;
+    let regionEnd = edit.newEnd;
+    for (const r of oldTree.getChangedRanges(newTree)) {
+      regionStart = Math.min(regionStart, r.startIndex);
+      regionEnd = Math.max(regionEnd, r.endIndex);
+    }
+
+    // The new top-level nodes that touch the region.
+    const middle: Node[] = [];
+    let child = regionStart > 0 ? root.firstChildForIndex(regionStart - 1) : root.firstChild;
+    const before = child ? child.previousSibling : root.lastChild;
+    while (child && child.startIndex <= regionEnd) {
+      middle.push(child);
+      child = child.nextSibling;
+    }
+    const after = child;
+
+    // The old statements they replace: everything between the unchanged neighbours.
+    const old = this.fragments;
+    let first = 0;
+    if (before) {
+      first = indexOfStart(old, before.startIndex);
+      if (first < 0 || old[first].length !== before.endIndex - before.startIndex) return false;
+      first++;
+    }
+    let last = old.length;
+    if (after) {
+      last = indexOfStart(old, after.startIndex - delta);
+      if (last < 0 || old[last].length !== after.endIndex - after.startIndex) return false;
+    }
+    if (last < first) return false;
+
+    const fresh = middle.map((n) => readFragment(n, text));
+    const shift = { oldEnd: edit.oldEnd, delta, oldEndPosition: edit.oldEndPosition, newEndPosition: edit.newEndPosition };
+    const suffix = old.slice(last).map((f) => ({ ...f, start: f.start + delta }));
+    this.fragments = [...old.slice(0, first), ...fresh, ...suffix];
+
+    // Link only the new statements if what the others see of them did not change.
+    const oldSegments = this.segments;
+    let relinked: Segment[] | undefined;
+    if (fresh.length === last - first && !oldSegments.some((s) => s.crossLinked)) {
+      relinked = [];
+      for (let i = 0; i < fresh.length && relinked; i++) {
+        const segment = relinkSegment(text, lines, fresh[i], first + i, oldSegments[first + i], this.context);
+        if (segment) relinked.push(segment);
+        else relinked = undefined;
+      }
+    }
+    this.currentText = text;
+    this.lines = lines;
+    if (!relinked) {
+      this.linkEverything();
+      this.lastUpdate = 'relinked-all';
+      return true;
+    }
+    for (let i = last; i < oldSegments.length; i++) {
+      shiftSegment(oldSegments[i], shift);
+      oldSegments[i].fragment = this.fragments[first + fresh.length + (i - last)];
+    }
+    this.segments = [...oldSegments.slice(0, first), ...relinked, ...oldSegments.slice(last)];
+    this.currentModel = modelFromSegments(text, lines, this.segments);
+    this.lastUpdate = 'relinked-statement';
+    return true;
+  }
+
+  private parse(text: string, oldTree: Tree | undefined): Tree {
+    const tree = this.parser.parse(text, oldTree ?? null);
+    if (!tree) throw new Error('tree-sitter-click returned no tree');
+    return tree;
+  }
+}
+
+/** Parses a whole text once and returns its model. */
+export async function parseClick(text: string): Promise<ConfigModel> {
+  const doc = await ClickDocument.create(text);
+  try {
+    return doc.model;
+  } finally {
+    doc.dispose();
+  }
+}
+
+/** Fragments of the previous version by type and exact text. */
+type Reusable = Map<string, TopLevelFragment[]>;
+
+function readAllFragments(tree: Tree, text: string, reusable: Reusable): TopLevelFragment[] {
+  const root = tree.rootNode;
+  // A file that failed as a whole comes back as one ERROR node: read what can be read inside it.
+  if (root.type === 'ERROR') return [readTopLevel(root, text)];
+  const out: TopLevelFragment[] = [];
+  for (const child of root.children) {
+    if (!child) continue;
+    const start = child.startIndex;
+    const old = reusable.get(child.type + '\u0000' + text.slice(start, child.endIndex))?.pop();
+    if (old && !child.hasError) out.push(old.start === start ? old : { ...old, start });
+    else out.push(readFragment(child, text));
+  }
+  return out;
+}
+
+/** Reads one top-level node: from its text when it has no error, from the tree otherwise. */
+function readFragment(node: Node, text: string): TopLevelFragment {
+  const type = node.type;
+  if (!node.hasError && type !== 'ERROR' && type !== 'comment' && type !== 'line_directive') {
+    try {
+      return fastReadTopLevel(text, node.startIndex, node.endIndex, type);
+    } catch (err) {
+      if (!(err instanceof FastReadError)) throw err;
+    }
+  }
+  return readTopLevel(node, text);
+}
+
+/** Index of the fragment that starts at `offset`, or -1 (fragments are sorted by start). */
+function indexOfStart(fragments: readonly TopLevelFragment[], offset: number): number {
+  let lo = 0;
+  let hi = fragments.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = fragments[mid].start;
+    if (s === offset) return mid;
+    if (s < offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function makeEdit(before: LineIndex, after: LineIndex, startIndex: number, oldEndIndex: number, newEndIndex: number): Edit {
+  const point = (p: Position): Point => ({ row: p.line, column: p.character });
+  return {
+    startIndex,
+    oldEndIndex,
+    newEndIndex,
+    startPosition: point(before.position(startIndex)),
+    oldEndPosition: point(before.position(oldEndIndex)),
+    newEndPosition: point(after.position(newEndIndex)),
+  };
+}

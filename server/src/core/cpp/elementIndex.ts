@@ -1,0 +1,354 @@
+// The index of C++ sources: which files define which classes, which classes are Click elements
+// (class_name() returns their Click name), and lookups across files. Files are read and scanned
+// with cheap regular expressions first; tree-sitter parses only the files an element needs (its
+// own files, then its bases and state types, on demand), so a large tree indexes quickly.
+import { promises as fs } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import { createParser } from '../treeSitter';
+import type { ElementDoc } from './docs';
+import { extractCppFile } from './extract';
+import type { CppClass, CppFileModel, CppFunction } from './model';
+import { listSourceFiles } from './sourceFiles';
+
+interface SourceText {
+  text: string;
+  mtimeMs: number;
+  size: number;
+  /** Names of classes/structs the file seems to define (regex; may over-approximate). */
+  classNames: Set<string>;
+  /** Names before `::` in `Name::member(` (out-of-class definitions; may over-approximate). */
+  owners: Set<string>;
+  mentionsClassName: boolean;
+}
+
+export interface ElementInfo {
+  clickName: string;
+  className: string;
+  cls: CppClass;
+  /** The file declaring the class. */
+  headerFile: string;
+  /** Files holding out-of-class definitions of its methods. */
+  sourceFiles: string[];
+  exported: boolean;
+  doc?: ElementDoc & { file: string };
+}
+
+export interface IndexProgress {
+  phase: 'listing' | 'reading' | 'parsing';
+  done: number;
+  total: number;
+}
+
+export interface BuildOptions {
+  onProgress?(p: IndexProgress): void;
+  isCancelled?(): boolean;
+}
+
+export interface IndexStats {
+  files: number;
+  parsedFiles: number;
+  elements: number;
+  ms: number;
+}
+
+const CLASS_DEF_RE = /\b(?:class|struct)\s+(?:alignas\s*\([^)]*\)\s*)?(\w+)\s*(?:final\s*)?(?::[^;{()]*(?:\([^)]*\)[^;{()]*)*)?\{/g;
+const OWNER_RE = /\b(\w+)(?:<[^<>;{}()]*(?:<[^<>;{}()]*>[^<>;{}()]*)*>)?::(~?\w+)\s*\(/g;
+
+export class CancelledError extends Error {
+  constructor() {
+    super('indexing was cancelled');
+  }
+}
+
+export class ElementIndex {
+  private readonly sources = new Map<string, SourceText>();
+  private readonly parsed = new Map<string, CppFileModel>();
+  private classFiles = new Map<string, string[]>();
+  private ownerFiles = new Map<string, string[]>();
+  private elementsByName = new Map<string, ElementInfo>();
+  private elementsStale = true;
+  /** Problems worth telling the user (missing roots, duplicate Click names). */
+  problems: string[] = [];
+  roots: string[] = [];
+
+  private constructor(private readonly parser: Parser) {}
+
+  static async create(): Promise<ElementIndex> {
+    return new ElementIndex(await createParser('cpp'));
+  }
+
+  /** Lists, reads and scans every C++ file under `roots`, then parses the files that define elements. */
+  async build(roots: readonly string[], options: BuildOptions = {}): Promise<IndexStats> {
+    const t0 = Date.now();
+    const cancelled = options.isCancelled ?? (() => false);
+    this.roots = [...roots];
+    this.sources.clear();
+    this.parsed.clear();
+    options.onProgress?.({ phase: 'listing', done: 0, total: 0 });
+    const listing = await listSourceFiles(roots, cancelled);
+    if (cancelled()) throw new CancelledError();
+    this.problems = [...listing.problems];
+    const files = listing.files;
+    const BATCH = 64;
+    for (let i = 0; i < files.length; i += BATCH) {
+      if (cancelled()) throw new CancelledError();
+      const batch = files.slice(i, i + BATCH);
+      const read = await Promise.all(batch.map((f) => readSource(f)));
+      read.forEach((src, j) => src && this.sources.set(batch[j], src));
+      options.onProgress?.({ phase: 'reading', done: Math.min(i + BATCH, files.length), total: files.length });
+    }
+    this.rebuildNameMaps();
+    const elementFiles = [...this.sources.entries()].filter(([, s]) => s.mentionsClassName).map(([f]) => f);
+    for (let i = 0; i < elementFiles.length; i++) {
+      if (cancelled()) throw new CancelledError();
+      this.model(elementFiles[i]);
+      if (i % 16 === 0 || i === elementFiles.length - 1) {
+        options.onProgress?.({ phase: 'parsing', done: i + 1, total: elementFiles.length });
+        await yieldToEventLoop();
+      }
+    }
+    this.elementsStale = true;
+    return { files: this.sources.size, parsedFiles: this.parsed.size, elements: this.elements().length, ms: Date.now() - t0 };
+  }
+
+  /**
+   * Replaces one file's content (read from disk when `text` is undefined; removed when the file is
+   * gone). Returns false when nothing changed.
+   */
+  async updateFile(path: string, text?: string): Promise<boolean> {
+    const src = text === undefined ? await readSource(path) : scanSource(text, Date.now(), text.length);
+    const old = this.sources.get(path);
+    if (!src) {
+      if (!old) return false;
+      this.sources.delete(path);
+      this.parsed.delete(path);
+    } else {
+      if (old && old.text === src.text) return false;
+      this.sources.set(path, src);
+      this.parsed.delete(path);
+      if (src.mentionsClassName) this.model(path);
+    }
+    this.rebuildNameMaps();
+    this.elementsStale = true;
+    return true;
+  }
+
+  removeFile(path: string): boolean {
+    const had = this.sources.delete(path);
+    this.parsed.delete(path);
+    if (had) {
+      this.rebuildNameMaps();
+      this.elementsStale = true;
+    }
+    return had;
+  }
+
+  hasFile(path: string): boolean {
+    return this.sources.has(path);
+  }
+
+  get fileCount(): number {
+    return this.sources.size;
+  }
+
+  get parsedCount(): number {
+    return this.parsed.size;
+  }
+
+  /** The parsed model of a file (parsing it now if needed); undefined when the file is not indexed. */
+  model(path: string): CppFileModel | undefined {
+    let m = this.parsed.get(path);
+    if (m) return m;
+    const src = this.sources.get(path);
+    if (!src) return undefined;
+    m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size });
+    this.parsed.set(path, m);
+    return m;
+  }
+
+  text(path: string): string | undefined {
+    return this.sources.get(path)?.text;
+  }
+
+  elements(): ElementInfo[] {
+    if (this.elementsStale) this.collectElements();
+    return [...this.elementsByName.values()];
+  }
+
+  element(clickName: string): ElementInfo | undefined {
+    if (this.elementsStale) this.collectElements();
+    return this.elementsByName.get(clickName);
+  }
+
+  /** Elements whose class is declared in `path` (for hovers and code lenses in that file). */
+  elementsInFile(path: string): ElementInfo[] {
+    return this.elements().filter((e) => e.headerFile === path);
+  }
+
+  /**
+   * Classes named `name` (simple or qualified), best match first for code in `fromFile`: same file,
+   * then same directory, then the longest shared path prefix.
+   */
+  findClasses(name: string, fromFile?: string): CppClass[] {
+    const simple = name.split('::').pop()!;
+    const out: CppClass[] = [];
+    for (const f of this.classFiles.get(simple) ?? []) {
+      for (const c of this.model(f)?.classes ?? []) {
+        if (c.name === simple && (name === simple || c.qualifiedName.endsWith(name))) out.push(c);
+      }
+    }
+    if (fromFile && out.length > 1) out.sort((a, b) => closeness(b.file, fromFile) - closeness(a.file, fromFile));
+    return out;
+  }
+
+  /** Out-of-class definitions of `owner::name` (all methods of `owner` when name is omitted). */
+  definitions(owner: string, name?: string): CppFunction[] {
+    const out: CppFunction[] = [];
+    for (const f of this.ownerFiles.get(owner) ?? []) {
+      for (const fn of this.model(f)?.functions ?? []) if (fn.owner === owner && (!name || fn.name === name)) out.push(fn);
+    }
+    return out;
+  }
+
+  /** Free functions named `name` defined in `files`. */
+  freeFunctions(name: string, files: Iterable<string>): CppFunction[] {
+    const out: CppFunction[] = [];
+    for (const f of files) for (const fn of this.model(f)?.functions ?? []) if (!fn.owner && fn.name === name) out.push(fn);
+    return out;
+  }
+
+  /** A string `#define`, preferring the given files. */
+  define(name: string, preferFiles: readonly string[] = []): { value: string; file: string } | undefined {
+    for (const f of preferFiles) {
+      const v = this.model(f)?.defines[name];
+      if (v !== undefined) return { value: v, file: f };
+    }
+    for (const [f, src] of this.sources) {
+      if (!src.text.includes(name)) continue;
+      const v = this.model(f)?.defines[name];
+      if (v !== undefined) return { value: v, file: f };
+    }
+    return undefined;
+  }
+
+  /** A typedef or `using` alias visible from `file` (file scope first, then anywhere indexed and parsed). */
+  typedef(name: string, fromFile: string): string | undefined {
+    const local = this.model(fromFile)?.typedefs[name];
+    if (local) return local;
+    for (const m of this.parsed.values()) if (m.typedefs[name]) return m.typedefs[name];
+    return undefined;
+  }
+
+  displayPath(file: string): string {
+    for (const r of this.roots) {
+      const rel = relative(r, file);
+      if (rel && !rel.startsWith('..')) return rel;
+    }
+    return file;
+  }
+
+  private rebuildNameMaps(): void {
+    const classFiles = new Map<string, string[]>();
+    const ownerFiles = new Map<string, string[]>();
+    const files = [...this.sources.keys()].sort();
+    for (const f of files) {
+      const src = this.sources.get(f)!;
+      for (const c of src.classNames) push(classFiles, c, f);
+      for (const o of src.owners) push(ownerFiles, o, f);
+    }
+    this.classFiles = classFiles;
+    this.ownerFiles = ownerFiles;
+  }
+
+  private collectElements(): void {
+    const byName = new Map<string, ElementInfo>();
+    const problems = this.problems.filter((p) => !p.startsWith('duplicate element'));
+    const exported = new Map<string, string[]>();
+    const files = [...this.sources.keys()].filter((f) => this.sources.get(f)!.mentionsClassName).sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    for (const f of files) for (const x of this.model(f)?.exports ?? []) push(exported, x, f);
+    for (const f of files) {
+      const m = this.model(f);
+      if (!m) continue;
+      for (const cls of m.classes) {
+        if (!cls.clickName || cls.templateParams.length > 0) continue;
+        const existing = byName.get(cls.clickName);
+        if (existing) {
+          problems.push(`duplicate element ${cls.clickName}: ${this.displayPath(existing.headerFile)} and ${this.displayPath(f)}; using the first`);
+          continue;
+        }
+        const sourceFiles = [...new Set(this.definitions(cls.name).map((d) => d.file))].filter((x) => x !== f);
+        byName.set(cls.clickName, {
+          clickName: cls.clickName,
+          className: cls.name,
+          cls,
+          headerFile: f,
+          sourceFiles,
+          exported: exported.has(cls.name),
+          doc: this.findDoc(cls.clickName, [f, ...sourceFiles]),
+        });
+      }
+    }
+    this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    this.problems = problems;
+    this.elementsStale = false;
+  }
+
+  private findDoc(clickName: string, files: string[]): (ElementDoc & { file: string }) | undefined {
+    for (const f of files) {
+      const d = this.model(f)?.docs.find((x) => x.name === clickName);
+      if (d) return { ...d, file: f };
+    }
+    return undefined;
+  }
+}
+
+/**
+ * When two drivers define the same element (FastClick's userlevel and linuxmodule FromDevice), the
+ * user-level one is the one FastClick runs.
+ */
+function driverRank(file: string): number {
+  if (/[\\/](bsdmodule|linuxmodule|minios|ns|exokernel)[\\/]/.test(file)) return 2;
+  if (/[\\/]userlevel[\\/]/.test(file)) return 0;
+  return 1;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** How much of the directory path two files share (characters), for picking the nearest definition. */
+function closeness(a: string, b: string): number {
+  if (a === b) return 1e9;
+  const da = dirname(a);
+  const db = dirname(b);
+  if (da === db) return 1e8;
+  let i = 0;
+  while (i < da.length && i < db.length && da[i] === db[i]) i++;
+  return i;
+}
+
+async function readSource(path: string): Promise<SourceText | undefined> {
+  try {
+    const [text, stat] = await Promise.all([fs.readFile(path, 'utf8'), fs.stat(path)]);
+    return scanSource(text, stat.mtimeMs, stat.size);
+  } catch {
+    return undefined;
+  }
+}
+
+function scanSource(text: string, mtimeMs: number, size: number): SourceText {
+  const classNames = new Set<string>();
+  const owners = new Set<string>();
+  CLASS_DEF_RE.lastIndex = 0;
+  for (let m = CLASS_DEF_RE.exec(text); m; m = CLASS_DEF_RE.exec(text)) classNames.add(m[1]);
+  OWNER_RE.lastIndex = 0;
+  for (let m = OWNER_RE.exec(text); m; m = OWNER_RE.exec(text)) owners.add(m[1]);
+  return { text, mtimeMs, size, classNames, owners, mentionsClassName: /\bclass_name\s*\(/.test(text) };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((res) => setImmediate(res));
+}

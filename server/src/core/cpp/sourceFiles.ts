@@ -1,0 +1,75 @@
+// Finds the C++ files under the source roots. A missing or unreadable root is reported, never thrown.
+import { promises as fs } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+
+export const CPP_EXTENSIONS = new Set(['.hh', '.cc', '.h', '.hpp', '.cpp', '.cxx', '.hxx']);
+
+/** Directories never worth indexing (VCS metadata, dependencies, our own store). */
+const SKIPPED_DIRS = new Set(['node_modules', 'CMakeFiles', '__pycache__']);
+
+export function isCppSource(path: string): boolean {
+  return CPP_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+export interface SourceListing {
+  files: string[];
+  /** One sentence per root that could not be read. */
+  problems: string[];
+}
+
+export async function listSourceFiles(roots: readonly string[], isCancelled: () => boolean = () => false): Promise<SourceListing> {
+  const files = new Set<string>();
+  const problems: string[] = [];
+  const seenDirs = new Set<string>();
+  for (const root of roots) {
+    const abs = resolve(root);
+    let stat;
+    try {
+      stat = await fs.stat(abs);
+    } catch {
+      problems.push(`source path ${abs} does not exist`);
+      continue;
+    }
+    if (stat.isFile()) {
+      if (isCppSource(abs)) files.add(abs);
+      else problems.push(`source path ${abs} is not a C++ file or a directory`);
+      continue;
+    }
+    const stack = [abs];
+    while (stack.length) {
+      if (isCancelled()) return { files: [...files], problems };
+      const dir = stack.pop()!;
+      let real: string;
+      try {
+        real = await fs.realpath(dir);
+      } catch {
+        continue;
+      }
+      if (seenDirs.has(real)) continue;
+      seenDirs.add(real);
+      let entries;
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (dir === abs) problems.push(`cannot read source path ${abs}: ${(err as Error).message}`);
+        continue;
+      }
+      for (const e of entries) {
+        if (e.name.startsWith('.')) continue;
+        const full = join(dir, e.name);
+        if (e.isDirectory() || (e.isSymbolicLink() && (await isDirectory(full)))) {
+          if (!SKIPPED_DIRS.has(e.name)) stack.push(full);
+        } else if (isCppSource(e.name)) files.add(full);
+      }
+    }
+  }
+  return { files: [...files].sort(), problems };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await fs.stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,37 @@
+// A CodeLens above every element class declared in a C++ file, with a one-line summary of its
+// features ("stateful · key src_ip · per-packet · pointer chasing").
+import { fileURLToPath } from 'node:url';
+import type { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
+import { summarizeFeatures } from '../core/analysis/summary';
+import { LineIndex } from '../core/text';
+import type { ServerContext } from './context';
+import { getElementIndexService } from './elementIndexService';
+import type { Feature } from './features';
+import { isCppDocument, registerCodeLensProvider } from './providers';
+
+export function cppCodeLensFeature(ctx: ServerContext): Feature {
+  registerCodeLensProvider(ctx, isCppDocument, (params) => cppCodeLenses(ctx, params));
+  return { capabilities: () => ({ codeLensProvider: { resolveProvider: false } }) };
+}
+
+function cppCodeLenses(ctx: ServerContext, params: CodeLensParams): CodeLens[] {
+  const service = getElementIndexService(ctx);
+  const path = fileURLToPath(params.textDocument.uri);
+  const elements = service.elementsInFile(path);
+  if (!elements.length) return [];
+  const text = ctx.documents.get(params.textDocument.uri)?.getText() ?? service.tracker?.index.text(path) ?? '';
+  const lines = new LineIndex(text);
+  const lenses: CodeLens[] = [];
+  for (const t of elements) {
+    // Find the declaration in the live text, so unsaved edits above it do not misplace the lens.
+    const m = new RegExp(`\\b(?:class|struct)\\s+${t.info.className}\\b[^;{]*\\{`).exec(text);
+    const offset = m ? m.index : t.info.cls.start;
+    const line = lines.position(offset).line;
+    const merged = service.features(t.info.clickName);
+    lenses.push({
+      range: { start: { line, character: 0 }, end: { line, character: 0 } },
+      command: { title: `FlowMage: ${summarizeFeatures({ ...(merged ?? t.features), unknown: t.features.unknown })}`, command: '' },
+    });
+  }
+  return lenses;
+}

@@ -1,0 +1,393 @@
+// Keeps the element index and its features live inside the server: indexes the source roots at
+// startup (with cancellable `window/workDoneProgress`), re-analyzes only the affected elements when
+// a C++ file is saved or changes on disk (watched through the client when it can, else through a
+// file-system watcher here), re-indexes when the settings change, and persists the feature store.
+// Other features get an element's merged features by Click name from getElementIndexService(ctx).
+import { watch, type FSWatcher } from 'node:fs';
+import { isAbsolute, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeLensRefreshRequest,
+  DidChangeWatchedFilesNotification,
+  type Disposable,
+  type FileSystemWatcher,
+  type InitializeParams,
+} from 'vscode-languageserver/node';
+import { FeatureTracker, type AnalyzeStats, type TrackedElement } from '../core/analysis/featureTracker';
+import { CancelledError, ElementIndex } from '../core/cpp/elementIndex';
+import { isCppSource } from '../core/cpp/sourceFiles';
+import { describeError } from '../core/log';
+import { FeatureStore } from '../core/store/featureStore';
+import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
+import { mergeFeatures, type MergedFeatures } from '../core/llm/merge';
+import type { LlmFeatureAnswer } from '../core/llm/types';
+import type { SourceRecord } from '../core/store/schema';
+import { estimateWork } from '../core/solver/workEstimate';
+import { LineIndex } from '../core/text';
+import type { ServerContext } from './context';
+import type { Feature } from './features';
+
+export interface IndexStatus {
+  state: 'idle' | 'indexing' | 'failed';
+  roots: string[];
+  files: number;
+  elements: number;
+  /** Duration of the last full index and analysis. */
+  ms: number;
+  store?: string;
+  problems: string[];
+}
+
+export interface ElementIndexService {
+  /** Resolves once the first full index (or the one under way) is done. */
+  ready(): Promise<void>;
+  /**
+   * An element's features for the solver, by Click name: the static analysis merged
+   * conservatively (core/llm/merge) with the newest LLM answer stored for the same code slice
+   * (of `model` when given).
+   */
+  features(clickName: string, model?: string): MergedFeatures | undefined;
+  /** What analyzeConfig's `lookup` wants for a class of a .click file (features, work estimate, location). */
+  lookup(clickName: string, model?: string): ConfigElementInfo | undefined;
+  element(clickName: string): TrackedElement | undefined;
+  elements(): TrackedElement[];
+  /** Elements whose class is declared in this file. */
+  elementsInFile(path: string): TrackedElement[];
+  /** Called with the Click names whose features appeared, changed or went away. Returns an unsubscribe function. */
+  onDidChangeFeatures(listener: (names: string[]) => void): () => void;
+  status(): IndexStatus;
+  /** The core objects, for features that need more (slices for the LLM, the store for its results). */
+  readonly tracker: FeatureTracker | undefined;
+  readonly store: FeatureStore | undefined;
+}
+
+const services = new WeakMap<ServerContext, ElementIndexServiceImpl>();
+
+/** The index service of this server (created on first use). */
+export function getElementIndexService(ctx: ServerContext): ElementIndexService {
+  let s = services.get(ctx);
+  if (!s) {
+    s = new ElementIndexServiceImpl(ctx);
+    services.set(ctx, s);
+  }
+  return s;
+}
+
+/** Registers the service's lifecycle: startup indexing, watchers, settings, shutdown. */
+export function elementIndexFeature(ctx: ServerContext): Feature {
+  const service = getElementIndexService(ctx) as ElementIndexServiceImpl;
+  return {
+    capabilities(params) {
+      service.clientCapabilities(params);
+      return {};
+    },
+    initialized: () => service.start(),
+    shutdown: () => service.stop(),
+  };
+}
+
+function llmAnswer(r: SourceRecord): LlmFeatureAnswer {
+  const f = r.features;
+  return {
+    stateful: f.stateful,
+    flowKey: f.flowKey,
+    intensity: f.intensity,
+    pointerChasing: f.pointerChasing,
+    stateObjects: (f.stateObjects ?? []).map((o) => ({ name: o.name, keyFields: o.keyFields, writes: o.writes, pointers: o.pointers })),
+  };
+}
+
+const WATCH_GLOB = '**/*.{cc,hh,h,hpp,cpp,cxx,hxx}';
+const DEBOUNCE_MS = 150;
+const SAVE_DELAY_MS = 1000;
+
+class ElementIndexServiceImpl implements ElementIndexService {
+  tracker: FeatureTracker | undefined;
+  store: FeatureStore | undefined;
+  private index: ElementIndex | undefined;
+  private readonly listeners: Array<(names: string[]) => void> = [];
+  private state: IndexStatus['state'] = 'idle';
+  private lastStats: AnalyzeStats | undefined;
+  private roots: string[] = [];
+  private storePath = '';
+  private generation = 0;
+  private current: Promise<void> = Promise.resolve();
+  /** Resolved when the first full index ends (however it ends). */
+  private firstIndexDone!: () => void;
+  private readonly firstIndex = new Promise<void>((res) => (this.firstIndexDone = res));
+  private pending = new Set<string>();
+  private pendingTimer: NodeJS.Timeout | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private watchRegistration: Disposable | undefined;
+  private fsWatchers: FSWatcher[] = [];
+  private canRegisterWatchers = false;
+  private relativePatterns = false;
+  private canRefreshLenses = false;
+  private started = false;
+
+  constructor(private readonly ctx: ServerContext) {
+    ctx.connection.onDidChangeWatchedFiles((params) => {
+      for (const change of params.changes) if (change.uri.startsWith('file:')) this.fileChanged(fileURLToPath(change.uri));
+    });
+    ctx.documents.onDidSave((e) => {
+      if (e.document.uri.startsWith('file:')) this.fileChanged(fileURLToPath(e.document.uri));
+    });
+    ctx.onSettingsChanged(() => {
+      if (!this.started) return;
+      const { roots, storePath } = this.configuration();
+      if (roots.join('\n') !== this.roots.join('\n') || storePath !== this.storePath) void this.reindex('settings changed');
+    });
+  }
+
+  clientCapabilities(params: InitializeParams): void {
+    const ws = params.capabilities.workspace;
+    this.canRegisterWatchers = !!ws?.didChangeWatchedFiles?.dynamicRegistration;
+    this.relativePatterns = !!ws?.didChangeWatchedFiles?.relativePatternSupport;
+    this.canRefreshLenses = !!ws?.codeLens?.refreshSupport;
+  }
+
+  start(): void {
+    this.started = true;
+    void this.reindex('startup');
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    this.firstIndexDone();
+    clearTimeout(this.pendingTimer);
+    clearTimeout(this.saveTimer);
+    this.closeWatchers();
+    await this.saveStore();
+  }
+
+  ready(): Promise<void> {
+    return this.firstIndex.then(() => this.current);
+  }
+
+  features(clickName: string, model?: string): MergedFeatures | undefined {
+    const t = this.tracker?.get(clickName);
+    if (!t || t.error) return undefined;
+    const llm = this.tracker!.llmRecord(clickName, model);
+    return mergeFeatures(t.features, llm ? { model: llm.provenance.slice(4), answer: llmAnswer(llm.record) } : undefined) ?? undefined;
+  }
+
+  lookup(clickName: string, model?: string): ConfigElementInfo | undefined {
+    const t = this.tracker?.get(clickName);
+    if (!t) return undefined;
+    const text = this.tracker!.index.text(t.info.headerFile) ?? '';
+    return {
+      className: clickName,
+      features: this.features(clickName, model) ?? null,
+      workEstimate: t.slice.text ? estimateWork(t.slice.text) : undefined,
+      file: t.info.headerFile,
+      line: new LineIndex(text).position(t.info.cls.nameStart).line,
+    };
+  }
+
+  element(clickName: string): TrackedElement | undefined {
+    return this.tracker?.get(clickName);
+  }
+
+  elements(): TrackedElement[] {
+    return this.tracker?.all() ?? [];
+  }
+
+  elementsInFile(path: string): TrackedElement[] {
+    return this.elements().filter((t) => t.info.headerFile === path);
+  }
+
+  onDidChangeFeatures(listener: (names: string[]) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  status(): IndexStatus {
+    return {
+      state: this.state,
+      roots: this.roots,
+      files: this.index?.fileCount ?? 0,
+      elements: this.tracker?.all().length ?? 0,
+      ms: this.lastStats?.ms ?? 0,
+      store: this.store && !this.store.isMemory ? this.store.file : undefined,
+      problems: this.index?.problems ?? [],
+    };
+  }
+
+  // ---- indexing ----
+
+  private configuration(): { roots: string[]; storePath: string } {
+    const folders = this.ctx.workspaceFolders();
+    const base = folders[0];
+    const configured = this.ctx.settings()['flowmage.sourcePaths'].filter((p) => p.trim());
+    const roots = configured.length ? configured.map((p) => (isAbsolute(p) || !base ? resolve(p) : resolve(base, p))) : [...folders];
+    const storeSetting = this.ctx.settings()['flowmage.store.path'].trim();
+    const storePath = storeSetting && base ? (isAbsolute(storeSetting) ? storeSetting : resolve(base, storeSetting)) : '';
+    return { roots, storePath };
+  }
+
+  /** Indexes everything again; a run under way is cancelled first. */
+  private reindex(reason: string): Promise<void> {
+    const generation = ++this.generation;
+    const run = this.current.then(() => this.fullIndex(generation, reason));
+    this.current = run.catch(() => undefined);
+    return this.current;
+  }
+
+  private async fullIndex(generation: number, reason: string): Promise<void> {
+    if (generation !== this.generation) return;
+    const { roots, storePath } = this.configuration();
+    this.roots = roots;
+    this.storePath = storePath;
+    this.state = 'indexing';
+    const log = this.ctx.log;
+    const progress = await this.ctx.connection.window.createWorkDoneProgress().catch(() => undefined);
+    let cancelledByUser = false;
+    progress?.token.onCancellationRequested(() => (cancelledByUser = true));
+    const isCancelled = () => cancelledByUser || generation !== this.generation;
+    progress?.begin('FlowMage: indexing C++ elements', 0, 'listing files', true);
+    try {
+      if (!roots.length) {
+        log.info('no source roots (no workspace folder and flowmage.sourcePaths is empty): C++ elements are not indexed');
+        this.index = undefined;
+        this.tracker = undefined;
+        this.state = 'idle';
+        return;
+      }
+      await this.saveStore();
+      const store = storePath ? await FeatureStore.open(storePath, { log }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
+      const index = await ElementIndex.create();
+      const built = await index.build(roots, {
+        isCancelled,
+        onProgress: (p) => {
+          if (p.phase === 'parsing') progress?.report(Math.round((p.done / Math.max(1, p.total)) * 50), `parsing ${p.done}/${p.total} element files`);
+          else progress?.report(0, `${p.phase} ${p.done}/${p.total} files`);
+        },
+      });
+      for (const p of index.problems) log.warn(p);
+      const tracker = new FeatureTracker(index, store, log);
+      const stats = await tracker.analyzeAll({
+        isCancelled,
+        onProgress: (done, total) => progress?.report(50 + Math.round((done / Math.max(1, total)) * 50), `analyzing ${done}/${total} elements`),
+      });
+      if (isCancelled()) throw new CancelledError();
+      const before = new Set(this.tracker?.all().map((t) => t.info.clickName) ?? []);
+      this.index = index;
+      this.tracker = tracker;
+      this.store = store;
+      this.lastStats = stats;
+      this.state = 'idle';
+      log.info(
+        `indexed ${built.files} C++ files under ${roots.join(', ')} (${reason}): ${stats.elements} elements, ${stats.analyzed} analyzed, ${stats.reused} unchanged, ${stats.failed} failed, ${built.ms + stats.ms} ms`,
+      );
+      this.watchRoots(roots);
+      this.scheduleSave();
+      this.emit([...new Set([...before, ...tracker.all().map((t) => t.info.clickName)])].sort());
+    } catch (err) {
+      if (err instanceof CancelledError) {
+        this.state = this.tracker ? 'idle' : 'failed';
+        if (cancelledByUser) log.info('indexing of C++ elements cancelled');
+      } else {
+        this.state = 'failed';
+        log.error(`indexing C++ elements failed: ${describeError(err)}`);
+      }
+    } finally {
+      progress?.done();
+      this.firstIndexDone();
+    }
+  }
+
+  // ---- changes ----
+
+  private underRoots(path: string): boolean {
+    return isCppSource(path) && this.roots.some((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));
+  }
+
+  private fileChanged(path: string): void {
+    if (!this.underRoots(path)) return;
+    this.pending.add(path);
+    clearTimeout(this.pendingTimer);
+    this.pendingTimer = setTimeout(() => {
+      const paths = [...this.pending];
+      this.pending.clear();
+      this.current = this.current.then(() => this.applyChanges(paths)).catch(() => undefined);
+    }, DEBOUNCE_MS);
+  }
+
+  private async applyChanges(paths: string[]): Promise<void> {
+    const tracker = this.tracker;
+    if (!tracker) return;
+    try {
+      const t0 = Date.now();
+      const names = await tracker.filesChanged(paths);
+      if (!names.length) return;
+      this.ctx.log.info(`re-analyzed ${names.join(', ')} after changes to ${paths.length} file(s) (${Date.now() - t0} ms)`);
+      this.scheduleSave();
+      this.emit(names);
+    } catch (err) {
+      this.ctx.log.error(`updating C++ elements failed: ${describeError(err)}`);
+    }
+  }
+
+  private emit(names: string[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(names);
+      } catch (err) {
+        this.ctx.log.error(`feature listener failed: ${describeError(err)}`);
+      }
+    }
+    if (this.canRefreshLenses) void this.ctx.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  // ---- watchers ----
+
+  private watchRoots(roots: string[]): void {
+    this.closeWatchers();
+    if (this.canRegisterWatchers) {
+      const watchers: FileSystemWatcher[] = roots.map((r) => (this.relativePatterns ? { globPattern: { baseUri: pathToFileURL(r).href, pattern: WATCH_GLOB } } : { globPattern: `${r.split(sep).join('/')}/${WATCH_GLOB}` }));
+      void this.ctx.connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers })
+        .then((d) => (this.watchRegistration = d))
+        .catch((err) => this.ctx.log.warn(`could not register file watchers: ${describeError(err)}`));
+      return;
+    }
+    for (const r of roots) {
+      try {
+        const w = watch(r, { recursive: true, persistent: false }, (_event, name) => {
+          if (name) this.fileChanged(resolve(r, name.toString()));
+        });
+        w.on('error', (err) => this.ctx.log.warn(`file watcher on ${r}: ${describeError(err)}`));
+        this.fsWatchers.push(w);
+      } catch (err) {
+        this.ctx.log.warn(`cannot watch ${r} for changes: ${describeError(err)}`);
+      }
+    }
+  }
+
+  private closeWatchers(): void {
+    this.watchRegistration?.dispose();
+    this.watchRegistration = undefined;
+    for (const w of this.fsWatchers) w.close();
+    this.fsWatchers = [];
+  }
+
+  // ---- store ----
+
+  private scheduleSave(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => void this.saveStore(), SAVE_DELAY_MS);
+  }
+
+  private async saveStore(): Promise<void> {
+    clearTimeout(this.saveTimer);
+    if (!this.store?.isDirty) return;
+    try {
+      await this.store.save();
+    } catch (err) {
+      this.ctx.log.warn(`could not save the feature store ${this.store.file}: ${describeError(err)}`);
+    }
+  }
+}

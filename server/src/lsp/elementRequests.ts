@@ -1,0 +1,48 @@
+// Custom requests about C++ elements, for clients, commands and tests:
+// `flowmage/elements` lists every element with its merged features, `flowmage/indexStatus` says
+// what the index is doing.
+import type { Feature } from './features';
+import type { ServerContext } from './context';
+import { getElementIndexService, type IndexStatus } from './elementIndexService';
+import { summarizeFeatures } from '../core/analysis/summary';
+import type { MergedFeatures } from '../core/llm/merge';
+import type { ElementFeatures } from '../core/analysis/features';
+
+export interface ElementSummary {
+  name: string;
+  className: string;
+  headerFile: string;
+  summary: string;
+  sliceHash: string;
+  sliceChars: number;
+  /** What the solver uses (static and LLM merged). */
+  features: MergedFeatures | undefined;
+  /** The static analysis with its evidence. */
+  static: ElementFeatures;
+}
+
+export function elementRequestsFeature(ctx: ServerContext): Feature {
+  const service = getElementIndexService(ctx);
+  ctx.connection.onRequest('flowmage/elements', async (params?: { names?: string[]; wait?: boolean }): Promise<ElementSummary[]> => {
+    if (params?.wait !== false) await service.ready();
+    const wanted = params?.names ? new Set(params.names) : undefined;
+    return service
+      .elements()
+      .filter((t) => !wanted || wanted.has(t.info.clickName))
+      .map((t) => {
+        const features = service.features(t.info.clickName);
+        return {
+          name: t.info.clickName,
+          className: t.info.className,
+          headerFile: t.info.headerFile,
+          summary: summarizeFeatures({ ...(features ?? t.features), unknown: t.features.unknown }),
+          sliceHash: t.slice.hash,
+          sliceChars: t.slice.chars,
+          features,
+          static: t.features,
+        };
+      });
+  });
+  ctx.connection.onRequest('flowmage/indexStatus', (): IndexStatus => service.status());
+  return {};
+}

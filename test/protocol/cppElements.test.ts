@@ -1,0 +1,105 @@
+import * as assert from 'node:assert';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CodeLensRequest, DidChangeWatchedFilesNotification, FileChangeType, HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { ROOT, startServer, type TestClient } from './lspClient';
+
+interface ElementSummary {
+  name: string;
+  summary: string;
+  features?: { flowKey: string[]; stateful: boolean };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('C++ elements over LSP', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let client: TestClient;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flowmage-cpp-'));
+    cpSync(join(ROOT, 'test', 'fixtures', 'elements'), dir, { recursive: true });
+    client = await startServer({ workspaceFolder: dir });
+  });
+
+  after(async () => {
+    await client?.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const elements = (names?: string[]) => client.connection.sendRequest<ElementSummary[]>('flowmage/elements', { names });
+
+  it('indexes the workspace and reports every element with a one-line summary', async () => {
+    const list = await elements();
+    const byName = new Map(list.map((e) => [e.name, e]));
+    assert.strictEqual(byName.get('IPortScanDetector')?.summary, 'stateful · key src_ip · per-packet · pointer chasing');
+    assert.strictEqual(byName.get('IPolicer')?.summary, 'stateful · key dst_ip · per-packet');
+    assert.strictEqual(byName.get('AverageCounter')?.summary, 'stateless');
+    assert.ok(list.length >= 14, `found ${list.length} elements`);
+  });
+
+  it('hovers an element class with its features and evidence links', async () => {
+    const hh = join(dir, 'elements', 'flowmage', 'iportscandetector.hh');
+    const text = readFileSync(hh, 'utf8');
+    const uri = pathToFileURL(hh).href;
+    await client.open(uri, text, 'cpp');
+    const line = text.split('\n').findIndex((l) => l.startsWith('class IPortScanDetector'));
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character: 8 } });
+    const md = (hover?.contents as MarkupContent).value;
+    assert.match(md, /\*\*IPortScanDetector\*\*: stateful · key src_ip · per-packet · pointer chasing/);
+    const cc = readFileSync(join(dir, 'elements', 'flowmage', 'iportscandetector.cc'), 'utf8').split('\n');
+    const srcLine = cc.findIndex((l) => l.includes('ip_src')) + 1;
+    assert.ok(md.includes(`[iportscandetector.cc:${srcLine}](${pathToFileURL(join(dir, 'elements', 'flowmage', 'iportscandetector.cc')).href}#L${srcLine})`), md);
+    const none = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 1 } });
+    assert.strictEqual(none, null);
+  });
+
+  it('puts a CodeLens with the summary above the element class', async () => {
+    const hh = join(dir, 'elements', 'flowmage', 'ipolicer.hh');
+    const text = readFileSync(hh, 'utf8');
+    const uri = pathToFileURL(hh).href;
+    await client.open(uri, text, 'cpp');
+    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    assert.strictEqual(lenses?.length, 1);
+    assert.strictEqual(lenses![0].command?.title, 'FlowMage: stateful · key dst_ip · per-packet');
+    assert.strictEqual(lenses![0].range.start.line, text.split('\n').findIndex((l) => l.startsWith('class IPolicer')));
+  });
+
+  it('re-analyzes an element when its source changes on disk', async () => {
+    const cc = join(dir, 'elements', 'flowmage', 'ipolicer.cc');
+    writeFileSync(cc, readFileSync(cc, 'utf8').replace('iph->ip_dst.s_addr', 'iph->ip_src.s_addr'));
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(cc).href, type: FileChangeType.Changed }] });
+    const summary = await waitFor('IPolicer to be re-analyzed', async () => {
+      const [e] = await elements(['IPolicer']);
+      return e?.summary.includes('src_ip') ? e.summary : undefined;
+    });
+    assert.strictEqual(summary, 'stateful · key src_ip · per-packet');
+    const [psd] = await elements(['IPortScanDetector']);
+    assert.strictEqual(psd.summary, 'stateful · key src_ip · per-packet · pointer chasing');
+  });
+
+  it('keeps the features in .flowmage/features.json and reuses them after a restart', async () => {
+    const store = join(dir, '.flowmage', 'features.json');
+    await waitFor('the store to be written', async () => (existsSync(store) && JSON.parse(readFileSync(store, 'utf8')).elements.IPolicer ? true : undefined));
+    const data = JSON.parse(readFileSync(store, 'utf8'));
+    assert.strictEqual(data.schema, 'flowmage-features');
+    assert.deepStrictEqual(data.elements.IPortScanDetector.sources.static.features.flowKey, ['src_ip']);
+    await client.shutdown();
+    client = await startServer({ workspaceFolder: dir });
+    await elements();
+    const status = await client.connection.sendRequest<{ elements: number; state: string }>('flowmage/indexStatus');
+    assert.strictEqual(status.state, 'idle');
+    assert.ok(client.logs.some((l) => /14 elements, 0 analyzed, 14 unchanged/.test(l)), client.logs.join('\n'));
+  });
+});
