@@ -3,7 +3,18 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CodeLensRequest, DidChangeWatchedFilesNotification, FileChangeType, HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import {
+  CodeLensRequest,
+  ConfigurationRequest,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  HoverRequest,
+  WorkDoneProgressCancelNotification,
+  WorkDoneProgressCreateRequest,
+  type MarkupContent,
+} from 'vscode-languageserver-protocol/node';
+import { generateTree } from '../bench/analysis';
 import { ROOT, startServer, type TestClient } from './lspClient';
 
 interface ElementSummary {
@@ -101,5 +112,57 @@ describe('C++ elements over LSP', function () {
     const status = await client.connection.sendRequest<{ elements: number; state: string }>('flowmage/indexStatus');
     assert.strictEqual(status.state, 'idle');
     assert.ok(client.logs.some((l) => /14 elements, 0 analyzed, 14 unchanged/.test(l)), client.logs.join('\n'));
+  });
+});
+
+describe('C++ indexing progress and settings', function () {
+  this.timeout(90_000);
+  let dir: string;
+  let big: string;
+  let client: TestClient;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flowmage-cpp-settings-'));
+    cpSync(join(ROOT, 'test', 'fixtures', 'elements'), join(dir, 'fixtures'), { recursive: true });
+    big = join(dir, 'big');
+    generateTree(big);
+    client = await startServer({ workspaceFolder: join(dir, 'fixtures'), settings: { store: { path: '' } } });
+    await client.connection.sendRequest('flowmage/elements');
+  });
+
+  after(async () => {
+    await client?.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function useSettings(settings: Record<string, unknown>): Promise<void> {
+    client.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === 'flowmage' ? settings : null)));
+    return client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  it('re-indexes when flowmage.sourcePaths changes, reporting work-done progress', async () => {
+    const kinds: string[] = [];
+    client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
+    client.connection.onNotification('$/progress', (p: { value: { kind: string; message?: string } }) => kinds.push(p.value.kind));
+    await useSettings({ sourcePaths: [join(ROOT, 'examples', 'elements')], store: { path: '' } });
+    const names = await waitFor('the examples to be indexed', async () => {
+      const list = await client.connection.sendRequest<ElementSummary[]>('flowmage/elements');
+      return list.some((e) => e.name === 'FromDPDKDevice') ? list.map((e) => e.name) : undefined;
+    });
+    assert.deepStrictEqual(names, ['CheckIPHeader', 'Classifier', 'FromDPDKDevice', 'IFlowCounter', 'IPolicer', 'IPortScanDetector', 'MarkIPHeader', 'ToDPDKDevice']);
+    assert.strictEqual(kinds[0], 'begin');
+    assert.ok(kinds.includes('report'));
+    assert.strictEqual(kinds[kinds.length - 1], 'end');
+  });
+
+  it('stops indexing a large tree when the user cancels, keeping the previous index', async () => {
+    client.connection.onRequest(WorkDoneProgressCreateRequest.type, (params) => {
+      setTimeout(() => void client.connection.sendNotification(WorkDoneProgressCancelNotification.type, { token: params.token }), 50);
+      return null;
+    });
+    await useSettings({ sourcePaths: [big], store: { path: '' } });
+    await waitFor('the cancellation', async () => (client.logs.some((l) => /indexing of C\+\+ elements cancelled/.test(l)) ? true : undefined), 30_000);
+    const status = await client.connection.sendRequest<{ state: string; elements: number; roots: string[] }>('flowmage/indexStatus');
+    assert.deepStrictEqual([status.state, status.elements, status.roots], ['idle', 8, [join(ROOT, 'examples', 'elements')]]);
   });
 });

@@ -239,8 +239,6 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private async fullIndex(generation: number, reason: string): Promise<void> {
     if (generation !== this.generation) return;
     const { roots, storePath } = this.configuration();
-    this.roots = roots;
-    this.storePath = storePath;
     this.state = 'indexing';
     const log = this.ctx.log;
     const progress = await this.ctx.connection.window.createWorkDoneProgress().catch(() => undefined);
@@ -251,6 +249,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
     try {
       if (!roots.length) {
         log.info('no source roots (no workspace folder and flowmage.sourcePaths is empty): C++ elements are not indexed');
+        this.roots = roots;
+        this.storePath = storePath;
         this.index = undefined;
         this.tracker = undefined;
         this.state = 'idle';
@@ -274,6 +274,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
       });
       if (isCancelled()) throw new CancelledError();
       const before = new Set(this.tracker?.all().map((t) => t.info.clickName) ?? []);
+      this.roots = roots;
+      this.storePath = storePath;
       this.index = index;
       this.tracker = tracker;
       this.store = store;

@@ -6,6 +6,12 @@ import { elementIndexFeature } from './elementIndexService';
 import { elementRequestsFeature } from './elementRequests';
 import { cppHoverFeature } from './cppHover';
 import { cppCodeLensFeature } from './cppCodeLens';
+import { diagnosticsFeature } from './diagnostics';
+import { documentSymbolsFeature } from './documentSymbols';
+import { definitionFeature } from './definition';
+import { referencesFeature } from './references';
+import { foldingFeature } from './folding';
+import { semanticTokensFeature } from './semanticTokens';
 
 export interface Feature {
   capabilities?(params: InitializeParams): Partial<ServerCapabilities>;
@@ -13,4 +19,4 @@ export interface Feature {
   shutdown?(): void | Promise<void>;
 }
 
-export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature];
+export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature];

@@ -1,7 +1,7 @@
 // Helpers for editor tests: poll with a deadline (never sleep-and-hope) and ask the runner for
 // screenshots through files in test-output/editor.
 import * as vscode from 'vscode';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FlowMageApi } from '../../../client/src/extension';
 
@@ -47,6 +47,7 @@ export async function screenshot(name: string): Promise<string | undefined> {
   const dir = join(OUTPUT_DIR, 'requests');
   mkdirSync(dir, { recursive: true });
   const png = join(OUTPUT_DIR, `${name}.png`);
+  rmSync(png, { force: true }); // a picture from an earlier run must not count as this one
   writeFileSync(join(dir, name), '');
   await waitFor(`screenshot ${name}`, () => existsSync(png), 20_000);
   return png;

@@ -8,7 +8,7 @@ import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, stripType, typeNames, t
 import { parseTypeName } from '../cpp/extract';
 import { stringLiteralValue } from '../cpp/macros';
 import { LineIndex } from '../text';
-import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin, type Site, type Taint } from './dataflow';
+import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin, type Site } from './dataflow';
 import { FLOW_FIELDS, formatKey, normalizeKey, type Confidence, type ElementFeatures, type Evidence, type FlowField, type Intensity, type StateObject } from './features';
 import { BUILTIN_SESSION_RULES, parseSessionRule, PROTOCOL_CONTEXTS } from './headerFields';
 
@@ -556,4 +556,3 @@ class EvidenceContext {
   }
 }
 
-export type { Taint };

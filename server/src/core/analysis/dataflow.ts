@@ -5,7 +5,7 @@
 // the fields of their key and the writes with the phase (per packet / per flow) they happen in.
 // Calls into the element and its bases are followed with the arguments' values (context
 // sensitive, memoized); member state is global and iterated to a fixpoint.
-import { forEachExpr, isPointerLike, type Expr, type Stmt, type VarDecl } from '../cpp/ast';
+import { isPointerLike, type Expr, type Stmt, type VarDecl } from '../cpp/ast';
 import type { CppFunction } from '../cpp/model';
 import {
   STATE_BASES,
@@ -322,7 +322,7 @@ export class FlowStateInterpreter {
         const l = this.eval(e.left, f);
         const r = this.eval(e.right, f);
         if (COMPARISON_OPS.has(e.op)) return empty();
-        if ((e.op === '&' || e.op === '>>') && (isMaskLiteral(e.right, e.op) || isMaskLiteral(e.left, e.op))) {
+        if ((e.op === '&' || e.op === '>>') && (isMaskLiteral(e.right) || isMaskLiteral(e.left))) {
           const v = union(l, r);
           return { taint: withTaint(v.taint, (o) => (o.hashed ? o : { ...o, partial: true })), alias: new Set(), pkt: false };
         }
@@ -608,6 +608,9 @@ export class FlowStateInterpreter {
         return left.op === '*' ? this.evalQuiet(left.arg, f).alias : new Set();
       case 'cast':
         return this.targetObjects(left.value, f);
+      case 'call':
+        // `_t.find_insert(k, 0).value()++`: a method that returns a reference into the object.
+        return this.evalQuiet(left, f).alias;
       default:
         return new Set();
     }
@@ -681,19 +684,6 @@ function isWhole(e: Expr): boolean {
 }
 
 /** `x & 0xffffff00`, `x >> 8`: a raw field masked or shifted keeps only part of it. */
-function isMaskLiteral(e: Expr, _op: string): boolean {
+function isMaskLiteral(e: Expr): boolean {
   return e.kind === 'lit' && /^(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(e.text);
-}
-
-/** Every call name in a function body (for tests and diagnostics). */
-export function callNames(fn: CppFunction): string[] {
-  const out: string[] = [];
-  if (fn.body)
-    forEachExpr(fn.body, (e) => {
-      if (e.kind === 'call') {
-        if (e.callee.kind === 'id') out.push(e.callee.name);
-        else if (e.callee.kind === 'member') out.push(e.callee.field);
-      }
-    });
-  return out;
 }

@@ -36,6 +36,9 @@ function isKeywordChar(c: number): boolean {
 
 const KEYWORDS = new Set(['elementclass', 'require', 'define', 'provide']);
 
+/** Groups and compounds nested deeper than this are left to the tree reader (which stops there). */
+export const MAX_NESTING = 50;
+
 /** Reads one statement node's text (`[start, end)` of `text`), or throws FastReadError. */
 export function fastReadTopLevel(text: string, start: number, end: number, type: string): TopLevelFragment {
   const reader = new FastReader(text, start, end);
@@ -54,6 +57,7 @@ export function fastReadTopLevel(text: string, start: number, end: number, type:
 
 class FastReader {
   private pos: number;
+  private depth = 0;
   readonly folds: TopLevelFragment['folds'] = [];
 
   constructor(
@@ -241,6 +245,15 @@ class FastReader {
 
   /** Statements of a group or compound body, up to `)`, `}` or `||`. */
   private body(): SynStatement[] {
+    if (++this.depth > MAX_NESTING) this.fail('nested too deep');
+    try {
+      return this.bodyStatements();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bodyStatements(): SynStatement[] {
     const out: SynStatement[] = [];
     for (;;) {
       const k = this.peek();

@@ -7,6 +7,7 @@ import type {
 } from './syntax';
 import { describeErrorNode, missingMessage, type ErrorContext } from './syntaxErrors';
 import { findUnterminatedQuote } from './configText';
+import { MAX_NESTING } from './fastReader';
 
 const STATEMENT_TYPES = new Set([
   'connection', 'element_statement', 'elementclass_definition', 'require_statement', 'define_statement', 'provide_statement',
@@ -43,6 +44,15 @@ export function readTopLevel(node: Node, text: string): TopLevelFragment {
 class StatementReader {
   readonly problems: SynProblem[] = [];
   readonly folds: TopLevelFragment['folds'] = [];
+  /** Groups and compounds being read, to stop at Click's nesting limit (and keep the stack small). */
+  private depth = 0;
+
+  /** True (and says so once) when a body nests deeper than Click allows; it is then not read. */
+  private tooDeep(node: Node, what: string): boolean {
+    if (this.depth < MAX_NESTING) return false;
+    this.problem(node.startIndex, node.startIndex + 1, `this ${what} is nested more than ${MAX_NESTING} levels deep, more than Click allows; its contents are not read`, 'too-deep');
+    return true;
+  }
 
   constructor(
     private readonly text: string,
@@ -113,6 +123,16 @@ class StatementReader {
   error(node: Node, ctx: ErrorContext, recovered?: SynStatement[]): void {
     const described = describeErrorNode(node, this.text, ctx);
     if (described) this.problem(described.start, described.end, described.message);
+    if (this.depth >= MAX_NESTING) return;
+    this.depth++;
+    try {
+      this.errorChildren(node, ctx, recovered);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private errorChildren(node: Node, ctx: ErrorContext, recovered?: SynStatement[]): void {
     for (const child of node.children) {
       if (!child) continue;
       const type = child.type;
@@ -289,8 +309,18 @@ class StatementReader {
   }
 
   group(node: Node): SynElementBody {
-    const children = node.children;
     const span = this.span(node);
+    if (this.tooDeep(node, 'group')) return { kind: 'group', statements: [], span, closed: true };
+    this.depth++;
+    try {
+      return this.groupBody(node, span);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private groupBody(node: Node, span: Span): SynElementBody {
+    const children = node.children;
     this.folds.push({ ...span, kind: 'group' });
     const ctx: ErrorContext = { where: 'group', owner: 'this group', openerStart: node.startIndex };
     let closed = true;
@@ -318,6 +348,16 @@ class StatementReader {
   /** `owner` names the construct for messages: an elementclass or declared element. */
   compound(node: Node, owner: string | undefined): SynCompound {
     const span = this.span(node);
+    if (this.tooDeep(node, 'compound')) return { ...span, bodies: [], extension: false, closed: true };
+    this.depth++;
+    try {
+      return this.compoundBodies(node, span, owner);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private compoundBodies(node: Node, span: Span, owner: string | undefined): SynCompound {
     this.folds.push({ ...span, kind: 'compound' });
     const ctx: ErrorContext = { where: 'compound', owner: owner ?? 'this compound element', openerStart: node.startIndex };
     const bodies: SynCompoundBody[] = [];

@@ -57,14 +57,22 @@ interface Leaf {
   end: number;
 }
 
-function leaves(node: Node, out: Leaf[]): void {
-  for (const child of node.children) {
-    if (!child || out.length >= LEAF_LIMIT) return;
+/** The tokens of an ERROR node in order, depth-first with an explicit stack (errors can nest deep). */
+function leaves(root: Node, out: Leaf[]): void {
+  const stack: Array<{ children: (Node | null)[]; next: number }> = [{ children: root.children, next: 0 }];
+  while (stack.length && out.length < LEAF_LIMIT) {
+    const top = stack[stack.length - 1];
+    if (top.next >= top.children.length) {
+      stack.pop();
+      continue;
+    }
+    const child = top.children[top.next++];
+    if (!child) continue;
     const type = child.type;
     // Values and comments are single tokens for our purpose, whatever they contain.
     if (child.childCount === 0 || type === 'value' || type === 'comment') {
       if (type !== 'comment' && type !== 'line_directive') out.push({ type, start: child.startIndex, end: child.endIndex });
-    } else leaves(child, out);
+    } else stack.push({ children: child.children, next: 0 });
   }
 }
 

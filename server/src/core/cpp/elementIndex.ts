@@ -7,7 +7,7 @@ import { dirname, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { createParser } from '../treeSitter';
 import type { ElementDoc } from './docs';
-import { extractCppFile } from './extract';
+import { extractCppFile, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
 import { listSourceFiles } from './sourceFiles';
 
@@ -20,6 +20,8 @@ interface SourceText {
   /** Names before `::` in `Name::member(` (out-of-class definitions; may over-approximate). */
   owners: Set<string>;
   mentionsClassName: boolean;
+  /** Names in EXPORT_ELEMENT(...). */
+  exports: string[];
 }
 
 export interface ElementInfo {
@@ -232,14 +234,6 @@ export class ElementIndex {
     return undefined;
   }
 
-  /** A typedef or `using` alias visible from `file` (file scope first, then anywhere indexed and parsed). */
-  typedef(name: string, fromFile: string): string | undefined {
-    const local = this.model(fromFile)?.typedefs[name];
-    if (local) return local;
-    for (const m of this.parsed.values()) if (m.typedefs[name]) return m.typedefs[name];
-    return undefined;
-  }
-
   displayPath(file: string): string {
     for (const r of this.roots) {
       const rel = relative(r, file);
@@ -266,7 +260,7 @@ export class ElementIndex {
     const problems = this.problems.filter((p) => !p.startsWith('duplicate element'));
     const exported = new Map<string, string[]>();
     const files = [...this.sources.keys()].filter((f) => this.sources.get(f)!.mentionsClassName).sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
-    for (const f of files) for (const x of this.model(f)?.exports ?? []) push(exported, x, f);
+    for (const [f, src] of this.sources) for (const x of src.exports) push(exported, x, f);
     for (const f of files) {
       const m = this.model(f);
       if (!m) continue;
@@ -346,7 +340,7 @@ function scanSource(text: string, mtimeMs: number, size: number): SourceText {
   for (let m = CLASS_DEF_RE.exec(text); m; m = CLASS_DEF_RE.exec(text)) classNames.add(m[1]);
   OWNER_RE.lastIndex = 0;
   for (let m = OWNER_RE.exec(text); m; m = OWNER_RE.exec(text)) owners.add(m[1]);
-  return { text, mtimeMs, size, classNames, owners, mentionsClassName: /\bclass_name\s*\(/.test(text) };
+  return { text, mtimeMs, size, classNames, owners, mentionsClassName: /\bclass_name\s*\(/.test(text), exports: text.includes('EXPORT_ELEMENT') ? extractExports(text) : [] };
 }
 
 function yieldToEventLoop(): Promise<void> {

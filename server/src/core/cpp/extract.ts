@@ -5,7 +5,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import type { Expr, Param, Stmt, VarDecl } from './ast';
 import { extractDocs } from './docs';
 import { blankClickMacros, stringLiteralValue } from './macros';
-import type { CppBase, CppClass, CppField, CppFileModel, CppFunction, FlowMacro, TemplateParam } from './model';
+import type { CppBase, CppClass, CppFileModel, CppFunction, FlowMacro, TemplateParam } from './model';
 
 /** Methods whose bodies never bear on packet processing: their bodies are not converted. */
 const SKIPPED_BODIES = new Set([

@@ -1,0 +1,34 @@
+/*
+ * fromdpdkdevice.{cc,hh} -- reads packets from a DPDK port (demo stub)
+ * FlowMage demo library, written in FastClick's style.
+ */
+#include <click/config.h>
+#include <click/args.hh>
+#include "fromdpdkdevice.hh"
+CLICK_DECLS
+
+FromDPDKDevice::FromDPDKDevice() : _port(0), _burst(32)
+{
+}
+
+int
+FromDPDKDevice::configure(Vector<String> &conf, ErrorHandler *errh)
+{
+    return Args(conf, this, errh).read_mp("PORT", _port).read("BURST", _burst).consume();
+}
+
+bool
+FromDPDKDevice::run_task(Task *task)
+{
+    PacketBatch *batch = receive_burst(_port, _burst);
+    if (!batch)
+        return false;
+    _stats->packets += batch->count();
+    output_push_batch(0, batch);
+    task->fast_reschedule();
+    return true;
+}
+
+CLICK_ENDDECLS
+EXPORT_ELEMENT(FromDPDKDevice)
+ELEMENT_MT_SAFE(FromDPDKDevice)

@@ -1,0 +1,45 @@
+// Helpers for the Click model tests: fixtures, a short way to print ranges, a seeded random source.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SourceRange } from '../../server/src/core/text';
+import type { ConfigModel } from '../../server/src/core/click/model';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures', 'click');
+
+export function fixture(...parts: string[]): string {
+  return readFileSync(join(FIXTURES, ...parts), 'utf8');
+}
+
+export function fixtureNames(dir: 'valid' | 'broken'): string[] {
+  return readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith('.click')).sort();
+}
+
+/** `line:col-line:col`, 1-based, for compact assertions. */
+export function at(r: SourceRange | undefined): string {
+  if (!r) return 'none';
+  return `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
+}
+
+/** The text a range covers. */
+export function textOf(model: ConfigModel, r: SourceRange | undefined): string | undefined {
+  return r ? model.text.slice(r.startOffset, r.endOffset) : undefined;
+}
+
+/** `from[port] op [port]to` for every connection, in order. */
+export function hookups(model: ConfigModel): string[] {
+  return model.connections.map((c) => `${c.from.element}[${c.from.port}] ${c.contextName ? `~${c.contextName}>` : c.operator} [${c.to.port}]${c.to.element}`);
+}
+
+/** A small deterministic random source (tests must be reproducible). */
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}

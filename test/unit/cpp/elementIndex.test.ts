@@ -1,0 +1,82 @@
+import * as assert from 'node:assert';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
+import { FIXTURES, fixtureElements } from './fixtureIndex';
+
+describe('the element index', () => {
+  it('finds every element by the name class_name() returns, with its files and export', async () => {
+    const index = await fixtureElements();
+    const psd = index.element('IPortScanDetector')!;
+    assert.strictEqual(psd.className, 'IPortScanDetector');
+    assert.strictEqual(psd.headerFile, join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.hh'));
+    assert.deepStrictEqual(psd.sourceFiles, [join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.cc')]);
+    assert.strictEqual(psd.exported, true);
+    assert.strictEqual(index.element('Element'), undefined, 'abstract bases are not elements');
+    assert.strictEqual(index.element('IFlowManager'), undefined, 'templates are not elements');
+    assert.deepStrictEqual(index.elementsInFile(psd.headerFile).map((e) => e.clickName), ['IPortScanDetector']);
+  });
+
+  it('attaches the header documentation: synopsis, keywords and example', async () => {
+    const index = await fixtureElements();
+    const doc = index.element('IPortScanDetector')!.doc!;
+    assert.strictEqual(doc.synopsis, 'IPortScanDetector([LIMIT, SHARED, SIZE])');
+    assert.strictEqual(doc.category, 'flowmage');
+    assert.deepStrictEqual(doc.items.map((i) => i.keyword), ['LIMIT', 'SHARED', 'SIZE']);
+    assert.match(doc.example, /IPortScanDetector\(LIMIT 16\)/);
+    assert.deepStrictEqual(doc.seeAlso, ['IPolicer', 'IFlowManager']);
+    assert.deepStrictEqual(index.element('AverageCounter')!.doc!.items.map((i) => i.keyword), ['IGNORE']);
+  });
+
+  it('finds classes across files, nearest first', async () => {
+    const index = await fixtureElements();
+    const [flowState] = index.findClasses('FlowStateElement', join(FIXTURES, 'elements', 'flow', 'flowcounter.hh'));
+    assert.strictEqual(flowState.file, join(FIXTURES, 'include', 'click', 'flow', 'flowelement.hh'));
+    assert.strictEqual(index.define('TCP_SESSION')?.value.startsWith('9/06!'), true);
+  });
+
+  it('reports a missing root instead of failing', async () => {
+    const index = await ElementIndex.create();
+    const stats = await index.build([join(FIXTURES, 'does-not-exist')]);
+    assert.strictEqual(stats.elements, 0);
+    assert.match(index.problems[0], /does not exist/);
+  });
+
+  describe('when files change', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'flowmage-index-'));
+      cpSync(FIXTURES, dir, { recursive: true });
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('adds, changes and removes elements, and keeps unreadable C++ from breaking the rest', async () => {
+      const index = await ElementIndex.create();
+      await index.build([dir]);
+      const n = index.elements().length;
+      const added = join(dir, 'elements', 'mine.hh');
+      writeFileSync(added, 'class Mine : public BatchElement { public:\n  const char *class_name() const override { return "Mine"; }\n};\n');
+      assert.strictEqual(await index.updateFile(added), true);
+      assert.strictEqual(index.elements().length, n + 1);
+      assert.strictEqual(await index.updateFile(added), false, 'unchanged content is not an update');
+      writeFileSync(added, 'class Mine : public BatchElement { public:\n  const char *class_name() const override { return "Yours"; }\n};\n');
+      await index.updateFile(added);
+      assert.ok(index.element('Yours') && !index.element('Mine'));
+      writeFileSync(join(dir, 'elements', 'garbage.cc'), '}}}{{{ class class class "unterminated \u0000');
+      await index.updateFile(join(dir, 'elements', 'garbage.cc'));
+      unlinkSync(added);
+      await index.updateFile(added);
+      assert.strictEqual(index.elements().length, n);
+    });
+
+    it('reports duplicate Click names once and keeps the first', async () => {
+      mkdirSync(join(dir, 'elements', 'zz'));
+      writeFileSync(join(dir, 'elements', 'zz', 'dup.hh'), 'class Dup : public BatchElement { public:\n  const char *class_name() const override { return "IPolicer"; }\n};\n');
+      const index = await ElementIndex.create();
+      await index.build([dir]);
+      assert.strictEqual(index.element('IPolicer')!.className, 'IPolicer');
+      assert.ok(index.problems.some((p) => /duplicate element IPolicer/.test(p)));
+    });
+  });
+});
