@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { ServerController } from './serverController';
 import { ServerStatusItem } from './statusItem';
 import { ApiKeyStore } from './apiKey';
+import { optimizeChain } from './optimizeChain';
 
 export interface FlowMageApi {
   /** 'starting' | 'running' | 'stopped' | 'restarting' */
@@ -33,6 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
         void vscode.window.showInformationMessage('FlowMage: API key saved in secret storage.');
       }
     }),
+    vscode.commands.registerCommand('flowmage.optimizeChain', (uri?: vscode.Uri) => optimizeChain(controller!, uri)),
     vscode.commands.registerCommand('flowmage.clearApiKey', async () => {
       await keys.clear();
       await controller?.restart('restarted without an API key');

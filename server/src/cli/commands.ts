@@ -2,5 +2,6 @@
 import type { Command } from './command';
 import { analyzeCommand } from './commands/analyze';
 import { parseCommand } from './commands/parse';
+import { optimizeCommand } from './commands/optimize';
 
-export const COMMANDS: Command[] = [parseCommand, analyzeCommand];
+export const COMMANDS: Command[] = [parseCommand, analyzeCommand, optimizeCommand];

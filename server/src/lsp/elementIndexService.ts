@@ -26,6 +26,7 @@ import { estimateWork } from '../core/solver/workEstimate';
 import { LineIndex } from '../core/text';
 import type { ServerContext } from './context';
 import type { Feature } from './features';
+import { onWatchedFilesChanged } from './providers';
 
 export interface IndexStatus {
   state: 'idle' | 'indexing' | 'failed';
@@ -126,7 +127,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private started = false;
 
   constructor(private readonly ctx: ServerContext) {
-    ctx.connection.onDidChangeWatchedFiles((params) => {
+    onWatchedFilesChanged(ctx, (params) => {
       for (const change of params.changes) if (change.uri.startsWith('file:')) this.fileChanged(fileURLToPath(change.uri));
     });
     ctx.documents.onDidSave((e) => {

@@ -12,6 +12,11 @@ import { definitionFeature } from './definition';
 import { referencesFeature } from './references';
 import { foldingFeature } from './folding';
 import { semanticTokensFeature } from './semanticTokens';
+import { flowDiagnosticsFeature } from './flowDiagnostics';
+import { clickHoverFeature } from './clickHover';
+import { codeActionsFeature } from './codeActions';
+import { optimizeRequestFeature } from './optimizeRequest';
+import { completionFeature } from './completion';
 
 export interface Feature {
   capabilities?(params: InitializeParams): Partial<ServerCapabilities>;
@@ -19,4 +24,4 @@ export interface Feature {
   shutdown?(): void | Promise<void>;
 }
 
-export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature];
+export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature, flowDiagnosticsFeature, clickHoverFeature, codeActionsFeature, optimizeRequestFeature, completionFeature];

@@ -1,7 +1,8 @@
 // Several features answer the same LSP request for different documents (hover on a .click file and
 // hover on a C++ element header). A connection holds one handler per request, so features register
-// providers here instead; the first provider that accepts the document answers.
-import type { CodeLens, CodeLensParams, Connection, Hover, HoverParams } from 'vscode-languageserver/node';
+// providers here instead: for hover the first provider that accepts the document answers, code
+// lenses are concatenated, and watched-file notifications go to every listener.
+import type { CodeLens, CodeLensParams, Connection, DidChangeWatchedFilesParams, Hover, HoverParams } from 'vscode-languageserver/node';
 import type { ServerContext } from './context';
 import { guard } from './context';
 
@@ -15,6 +16,7 @@ interface Provider<P, R> {
 interface Registry {
   hover: Array<Provider<HoverParams, Hover | null>>;
   codeLens: Array<Provider<CodeLensParams, CodeLens[]>>;
+  watchedFiles: Array<(params: DidChangeWatchedFilesParams) => void>;
 }
 
 const registries = new WeakMap<Connection, Registry>();
@@ -22,7 +24,7 @@ const registries = new WeakMap<Connection, Registry>();
 function registry(ctx: ServerContext): Registry {
   let r = registries.get(ctx.connection);
   if (r) return r;
-  const reg: Registry = { hover: [], codeLens: [] };
+  const reg: Registry = { hover: [], codeLens: [], watchedFiles: [] };
   registries.set(ctx.connection, reg);
   const languageOf = (uri: string) => ctx.documents.get(uri)?.languageId;
   ctx.connection.onHover(
@@ -40,6 +42,15 @@ function registry(ctx: ServerContext): Registry {
       return out;
     }),
   );
+  ctx.connection.onDidChangeWatchedFiles((params) => {
+    for (const listener of reg.watchedFiles) {
+      try {
+        listener(params);
+      } catch (err) {
+        ctx.log.error(`watched-files listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
+  });
   r = reg;
   return r;
 }
@@ -50,6 +61,11 @@ export function registerHoverProvider(ctx: ServerContext, accepts: DocumentFilte
 
 export function registerCodeLensProvider(ctx: ServerContext, accepts: DocumentFilter, provide: (params: CodeLensParams) => CodeLens[] | Promise<CodeLens[]>): void {
   registry(ctx).codeLens.push({ accepts, provide });
+}
+
+/** `workspace/didChangeWatchedFiles` for every feature that watches files (one handler per connection). */
+export function onWatchedFilesChanged(ctx: ServerContext, listener: (params: DidChangeWatchedFilesParams) => void): void {
+  registry(ctx).watchedFiles.push(listener);
 }
 
 const CPP_URI = /\.(hh|cc|h|hpp|cpp|cxx|hxx)$/i;

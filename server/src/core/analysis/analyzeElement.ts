@@ -3,14 +3,13 @@
 // every conclusion, a confidence and what the code does not decide. When unsure the key is made
 // narrower, never wider: a superset key can break the NF (paper §5).
 import type { ElementIndex, ElementInfo } from '../cpp/elementIndex';
-import type { CppClass } from '../cpp/model';
-import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, stripType, typeNames, type ElementScope, type StateTypeRef } from '../cpp/scope';
-import { parseTypeName } from '../cpp/extract';
+import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, type ElementScope, type StateTypeRef } from '../cpp/scope';
 import { stringLiteralValue } from '../cpp/macros';
-import { LineIndex } from '../text';
-import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin, type Site } from './dataflow';
+import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin } from './dataflow';
+import { EvidenceContext } from './evidence';
 import { FLOW_FIELDS, formatKey, normalizeKey, type Confidence, type ElementFeatures, type Evidence, type FlowField, type Intensity, type StateObject } from './features';
 import { BUILTIN_SESSION_RULES, parseSessionRule, PROTOCOL_CONTEXTS } from './headerFields';
+import { pointerVerdict, recordPointers, type PointerVerdict } from './pointers';
 
 /** Bump when the analysis changes what it concludes: stored static results are then recomputed. */
 export const ANALYZER_VERSION = 1;
@@ -28,35 +27,6 @@ export function analyzeElement(index: ElementIndex, element: ElementInfo): Eleme
   return analyzeScope(scope);
 }
 
-const MAP_LIKE = new Set(['HashMap', 'HashTable', 'HashTableMP', 'HashMapMP', 'HashContainer', 'map', 'unordered_map', 'multimap', 'IPFlowTable']);
-const LINKED = new Set(['list', 'forward_list', 'List', 'DList', 'deque', 'Deque']);
-const SEQUENCE = new Set(['Vector', 'vector', 'StatVector', 'Bitvector', 'array', 'Ring', 'ring']);
-const WRAPPERS = new Set(['per_thread', 'per_thread_oread', 'per_thread_omem', 'per_thread_arithmetic', 'atomic', 'shared', 'unique_ptr', 'shared_ptr']);
-/** Library types known to hold no pointers. */
-const FLAT_TYPES = new Set([
-  'IPAddress',
-  'IP6Address',
-  'EtherAddress',
-  'IPFlowID',
-  'IPFlow5ID',
-  'Timestamp',
-  'TokenBucket',
-  'TokenBucketX',
-  'TokenRateX',
-  'TokenCounterX',
-  'atomic_uint32_t',
-  'atomic_uint64_t',
-  'click_jiffies_t',
-  'String',
-  'IPPort',
-  'Spinlock',
-  'SimpleSpinlock',
-  'RWLock',
-  'mutex',
-  'rte_rwlock_t',
-  'rte_spinlock_t',
-]);
-
 interface ObjectVerdict {
   facts: ObjectFacts;
   name: string;
@@ -69,7 +39,7 @@ interface ObjectVerdict {
   keyEvidence: Evidence[];
   keyUnknown: Evidence[];
   writes: Intensity | 'none';
-  pointers: { found: boolean; evidence?: Evidence; unknown: boolean; heuristic: boolean };
+  pointers: PointerVerdict;
   configTable: boolean;
 }
 
@@ -355,7 +325,7 @@ function flowStorageVerdict(scope: ElementScope, obj: ObjectFacts, bases: StateT
       ];
     }
   }
-  const pointers = { found: false, unknown: false, heuristic: false } as ObjectVerdict['pointers'];
+  const pointers: PointerVerdict = { found: false, unknown: false, heuristic: false };
   for (const s of bases) {
     const p = recordPointers(scope, s.name, st.cls?.file ?? st.file, 0, new Set(), `the state type \`${s.name}\``, ctx);
     if (p.found && !pointers.found) Object.assign(pointers, p);
@@ -407,105 +377,6 @@ function writesOf(obj: ObjectFacts): Intensity | 'none' {
   return obj.writes.length ? 'per-flow' : 'none';
 }
 
-function pointerVerdict(scope: ElementScope, obj: ObjectFacts, declared: string, file: string, v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>, ctx: EvidenceContext): ObjectVerdict['pointers'] {
-  const stateNames = new Set(scope.stateTypes.map((s) => s.name));
-  let records = [...obj.recordTypes].filter((t) => stateNames.has(t));
-  if (!records.length) records = [...obj.recordTypes].filter((t) => !isContainer(t) && scope.index.findClasses(t.replace(/<.*$/, ''), file).length > 0);
-  const out: ObjectVerdict['pointers'] = { found: false, unknown: false, heuristic: false };
-  // The container itself: pointer values or linked nodes.
-  const top = containerPointers(declared);
-  if (top) return { found: true, heuristic: false, unknown: false, evidence: ctx.at('pointerChasing', v, `\`${v.name}\` (\`${declared}\`) ${top}`) };
-  const targets = records.length ? records : valueTypes(declared);
-  for (const t of targets) {
-    const p = recordPointers(scope, t, file, 0, new Set(), `\`${t}\`, the entries of \`${v.name}\``, ctx);
-    if (p.found) return p;
-    out.unknown ||= p.unknown;
-  }
-  return out;
-}
-
-function isContainer(t: string): boolean {
-  const n = t.replace(/<.*$/, '');
-  return MAP_LIKE.has(n) || SEQUENCE.has(n) || LINKED.has(n) || WRAPPERS.has(n) || n === 'rte_hash';
-}
-
-/** A reason when the container's own shape means pointer chasing (pointer values, linked nodes). */
-function containerPointers(type: string): string | undefined {
-  const parsed = parseTypeName(type.replace(/\b(const|volatile|mutable|typename)\b/g, ' ').trim());
-  if (!parsed) return undefined;
-  if (LINKED.has(parsed.name)) return `is a linked container: every access follows node pointers`;
-  if (MAP_LIKE.has(parsed.name) && parsed.args[1]?.includes('*')) return `maps keys to pointers (\`${parsed.args[1]}\`)`;
-  if ((SEQUENCE.has(parsed.name) || WRAPPERS.has(parsed.name)) && parsed.args[0]) {
-    if (parsed.args[0].includes('*')) return `holds pointers (\`${parsed.args[0]}\`)`;
-    return containerPointers(parsed.args[0]);
-  }
-  return undefined;
-}
-
-/** The record types a container member holds: map values, sequence elements, unwrapped per_thread. */
-function valueTypes(type: string): string[] {
-  const parsed = parseTypeName(stripType(type));
-  if (!parsed) return [];
-  if (MAP_LIKE.has(parsed.name)) return parsed.args[1] ? valueTypes(parsed.args[1]) : [];
-  if (SEQUENCE.has(parsed.name) || WRAPPERS.has(parsed.name) || LINKED.has(parsed.name)) return parsed.args[0] ? valueTypes(parsed.args[0]) : [];
-  return [stripType(type)];
-}
-
-function recordPointers(scope: ElementScope, typeName: string, fromFile: string, depth: number, seen: Set<string>, label: string, ctx: EvidenceContext): ObjectVerdict['pointers'] {
-  const none = { found: false, unknown: false, heuristic: false };
-  const bare = stripType(typeName);
-  if (!bare || isBuiltinType(bare) || seen.has(bare) || depth > 3) return none;
-  seen.add(bare);
-  const parsed = parseTypeName(bare);
-  if (!parsed) return none;
-  if (FLAT_TYPES.has(parsed.name)) return none;
-  if (LINKED.has(parsed.name)) return { found: true, unknown: false, heuristic: false };
-  if (MAP_LIKE.has(parsed.name) || SEQUENCE.has(parsed.name) || WRAPPERS.has(parsed.name)) {
-    // A container inside a per-flow record keeps its elements on the heap, behind a pointer.
-    return depth > 0 ? { found: true, unknown: false, heuristic: true } : none;
-  }
-  const cls = scope.index.findClasses(parsed.name, fromFile)[0];
-  if (!cls) return { found: false, unknown: true, heuristic: false };
-  for (const c of withBases(scope, cls)) {
-    for (const f of c.fields) {
-      if (f.isStatic) continue;
-      if (f.pointer) {
-        return {
-          found: true,
-          unknown: false,
-          heuristic: false,
-          evidence: ctx.span('pointerChasing', c.file, f.start, f.end, `\`${f.type}\` member \`${f.name}\` of ${label}${c !== cls ? ` (inherited from \`${c.name}\`)` : ''}: reaching it follows a pointer`),
-        };
-      }
-      const inner = parseTypeName(stripType(f.type));
-      if (inner && (MAP_LIKE.has(inner.name) || SEQUENCE.has(inner.name) || LINKED.has(inner.name))) {
-        return {
-          found: true,
-          unknown: false,
-          heuristic: !LINKED.has(inner.name),
-          evidence: ctx.span('pointerChasing', c.file, f.start, f.end, `\`${f.type}\` member \`${f.name}\` of ${label}: its elements live on the heap, behind a pointer`),
-        };
-      }
-      for (const n of typeNames(f.type).slice(0, 1)) {
-        const p = recordPointers(scope, n, c.file, depth + 1, seen, `\`${n}\` (member \`${f.name}\` of ${label})`, ctx);
-        if (p.found) return p;
-      }
-    }
-  }
-  return none;
-}
-
-function withBases(scope: ElementScope, cls: CppClass): CppClass[] {
-  const out = [cls];
-  for (let i = 0; i < out.length && out.length < 8; i++) {
-    for (const b of out[i].bases) {
-      const c = scope.index.findClasses(b.name, out[i].file)[0];
-      if (c && !out.includes(c)) out.push(c);
-    }
-  }
-  return out;
-}
-
 function dedupe(list: Evidence[]): Evidence[] {
   const seen = new Set<string>();
   return list.filter((e) => {
@@ -514,45 +385,5 @@ function dedupe(list: Evidence[]): Evidence[] {
     seen.add(k);
     return true;
   });
-}
-
-/** Turns offsets into evidence with lines, caching one LineIndex per file text. */
-class EvidenceContext {
-  private readonly lines = new Map<string, LineIndex>();
-  constructor(private readonly index: ElementIndex) {}
-
-  lineIndex(file: string): LineIndex {
-    const text = this.index.text(file) ?? '';
-    let li = this.lines.get(file);
-    if (!li || li.text !== text) {
-      li = new LineIndex(text);
-      this.lines.set(file, li);
-    }
-    return li;
-  }
-
-  position(file: string, offset: number) {
-    return this.lineIndex(file).position(offset);
-  }
-
-  span(feature: Evidence['feature'], file: string, start: number, end: number, reason: string): Evidence {
-    const li = this.lineIndex(file);
-    const s = li.position(start);
-    const e = li.position(end);
-    return { feature, file, line: s.line, column: s.character, endLine: e.line, endColumn: e.character, reason };
-  }
-
-  site(feature: Evidence['feature'], site: Site, reason: string): Evidence {
-    return this.span(feature, site.file, site.start, site.end, reason);
-  }
-
-  at(feature: Evidence['feature'], v: Pick<ObjectVerdict, 'file' | 'start' | 'end'>, reason: string): Evidence {
-    return this.span(feature, v.file, v.start, v.end, reason);
-  }
-
-  snippet(site: Site): string {
-    const text = (this.index.text(site.file) ?? '').slice(site.start, site.end).replace(/\s+/g, ' ').trim();
-    return text.length > 60 ? text.slice(0, 57) + '...' : text;
-  }
 }
 

@@ -1,0 +1,24 @@
+// Settings → the options analyzeConfig takes, in one place for the server and the CLI.
+import type { FlowMageSettings } from '../settings';
+import type { NicProfile } from '../solver/candidates';
+import type { AnalyzeOptions, ElementInfo } from './analyzeConfig';
+
+export function analyzeOptions(
+  settings: FlowMageSettings,
+  lookup: (className: string) => ElementInfo | undefined,
+  compareComplexity?: AnalyzeOptions['compareComplexity'],
+): AnalyzeOptions {
+  return {
+    lookup,
+    nicProfile: settings['flowmage.solver.nicProfile'] as NicProfile,
+    customFieldSets: settings['flowmage.solver.customFieldSets'] as string[][],
+    weights: {
+      perPacket: settings['flowmage.solver.weights.perPacket'],
+      perFlow: settings['flowmage.solver.weights.perFlow'],
+      pointerChasingFactor: settings['flowmage.solver.weights.pointerChasingFactor'],
+    },
+    rssParameter: settings['flowmage.rewrite.rssParameter'] || 'HASHFUNC',
+    sharedParameter: settings['flowmage.rewrite.sharedParameter'] || 'SHARED',
+    compareComplexity,
+  };
+}

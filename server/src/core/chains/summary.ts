@@ -1,0 +1,33 @@
+// A short account of what "Optimize chain" changes and why, for the command's message, the CLI and
+// code action titles.
+import { formatKey } from '../analysis/features';
+import type { ConfigAnalysis } from './analyzeConfig';
+
+export function planSummary(analysis: ConfigAnalysis): string[] {
+  const lines: string[] = [];
+  for (const c of analysis.chains) {
+    const stateful = c.elements.filter((s) => s.stateful);
+    if (stateful.length === 0) {
+      lines.push(`${c.chain.input.id}: no stateful elements; RSS stays ${formatKey(c.plan.rss)}`);
+      continue;
+    }
+    const nothing = c.plan.elements.filter((e) => e.shared === false).map((e) => e.name);
+    const shared = c.plan.elements.filter((e) => e.shared === true).map((e) => e.name);
+    lines.push(
+      `${c.chain.input.id}: RSS ${formatKey(c.current.rss)} → ${formatKey(c.plan.rss)}; shared-nothing: ${nothing.join(', ') || 'none'}; shared: ${shared.join(', ') || 'none'} (cost ${c.plan.cost})`,
+    );
+    for (const conflict of c.plan.conflicts) lines.push(`  ${conflict.reason}`);
+    if (c.plan.tieBreak.method !== 'none') lines.push(`  tie broken by ${c.plan.tieBreak.detail}`);
+  }
+  for (const n of analysis.editNotes) if (/can hold only one value|share one declaration/.test(n)) lines.push(`note: ${n}`);
+  if (analysis.chains.length === 0) lines.push('no chain found: the configuration has no From* input element');
+  return lines;
+}
+
+/** One line for a code action title. */
+export function planTitle(analysis: ConfigAnalysis): string {
+  const parts = analysis.chains
+    .filter((c) => c.elements.some((s) => s.stateful))
+    .map((c) => `RSS ${formatKey(c.plan.rss)}${analysis.chains.length > 1 ? ` for ${c.chain.input.id}` : ''}`);
+  return `Optimize chain${parts.length ? ` (${parts.join('; ')})` : ''}`;
+}

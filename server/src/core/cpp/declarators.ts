@@ -1,0 +1,98 @@
+// Reading declarators and parameter lists of tree-sitter-cpp: names, and the `*`/`&`/`[]` a
+// declarator adds to the declared type.
+import type { Node } from 'web-tree-sitter';
+import type { Param } from './ast';
+
+/** Whitespace-normalized type or expression text: `per_thread<Stats> ` → `per_thread<Stats>`. */
+export const norm = (s: string) => s.replace(/\s+/g, ' ').replace(/\s*([<>,*&:])\s*/g, '$1').trim();
+
+export function sliceOf(text: string, n: Node | null | undefined): string {
+  return n ? text.slice(n.startIndex, n.endIndex) : '';
+}
+
+export interface Unwrapped {
+  name: string;
+  suffix: string;
+  fn?: Node;
+  value?: Node;
+}
+
+/** The declared name under pointer/reference/array/init/function declarators. */
+export function unwrapDeclarator(text: string, d: Node): Unwrapped {
+  let suffix = '';
+  let fn: Node | undefined;
+  let value: Node | undefined;
+  let cur: Node | null = d;
+  for (let guard = 0; cur && guard < 20; guard++) {
+    switch (cur.type) {
+      case 'identifier':
+      case 'field_identifier':
+      case 'type_identifier':
+      case 'destructor_name':
+      case 'operator_name':
+      case 'qualified_identifier':
+      case 'template_function':
+      case 'template_method':
+        return { name: norm(sliceOf(text, cur)), suffix, fn, value };
+      case 'pointer_declarator':
+        suffix += '*';
+        cur = cur.childForFieldName('declarator');
+        break;
+      case 'reference_declarator':
+        suffix += sliceOf(text, cur).trimStart().startsWith('&&') ? '&&' : '&';
+        cur = cur.namedChildren.find((c) => c && c.type !== 'type_qualifier') ?? null;
+        break;
+      case 'array_declarator':
+        suffix += '[]';
+        cur = cur.childForFieldName('declarator');
+        break;
+      case 'init_declarator':
+        value = cur.childForFieldName('value') ?? undefined;
+        cur = cur.childForFieldName('declarator');
+        break;
+      case 'function_declarator':
+        fn ??= cur;
+        cur = cur.childForFieldName('declarator');
+        break;
+      case 'parenthesized_declarator':
+      case 'attributed_declarator':
+        cur = cur.namedChildren.find((c) => c && c.type !== 'attribute_declaration') ?? null;
+        break;
+      default:
+        return { name: '', suffix, fn, value };
+    }
+  }
+  return { name: '', suffix, fn, value };
+}
+
+export function parameters(text: string, list: Node | null): Param[] {
+  const out: Param[] = [];
+  for (const p of list?.namedChildren ?? []) {
+    if (!p || !/parameter_declaration$/.test(p.type)) continue;
+    const type = norm(sliceOf(text, p.childForFieldName('type')));
+    const d = p.childForFieldName('declarator');
+    const u = d ? unwrapDeclarator(text, d) : { name: '', suffix: '' };
+    const suffix = u.name ? u.suffix : d ? sliceOf(text, d).replace(/[^*&[\]]/g, '') : '';
+    out.push({ name: u.name, type: norm(`${type}${suffix}`) });
+  }
+  return out;
+}
+
+/** `A::B<T>::f` → ['A', 'B<T>', 'f'] (template arguments may contain `::`). */
+export function splitQualified(name: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i];
+    if (c === '<') depth++;
+    else if (c === '>') depth--;
+    else if (c === ':' && name[i + 1] === ':' && depth === 0) {
+      out.push(name.slice(start, i));
+      start = i + 2;
+      i++;
+    }
+  }
+  out.push(name.slice(start));
+  return out.map((s) => s.trim()).filter((s, i) => s || i > 0);
+}

@@ -1,0 +1,105 @@
+// Hover on an element in a .click file: its class, features and where they come from, whether it
+// shares state under the configuration as written and under the optimized plan (and why), its
+// documentation from the C++ header, and a link to its source.
+import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
+import { formatKey } from '../core/analysis/features';
+import type { ChainAnalysis, ConfigAnalysis, ElementStatus } from '../core/chains/analyzeConfig';
+import type { ClickElement } from '../core/click/model';
+import { LineIndex } from '../core/text';
+import { elementAt } from './clickElementAt';
+import { isClickDocument } from './clickDocuments';
+import type { ServerContext } from './context';
+import { toLspRange } from './diagnostics';
+import { getElementIndexService } from './elementIndexService';
+import type { Feature } from './features';
+import { featuresMarkdown, sourceLink } from './featuresMarkdown';
+import { flowAnalysis } from './flowAnalysis';
+import { registerHoverProvider } from './providers';
+
+export function clickHoverFeature(ctx: ServerContext): Feature {
+  const flows = flowAnalysis(ctx);
+  const index = getElementIndexService(ctx);
+  registerHoverProvider(ctx, isClickDocument, async (params: HoverParams): Promise<Hover | null> => {
+    const result = await flows.analysis(params.textDocument.uri);
+    if (!result) return null;
+    const { model, analysis } = result;
+    const at = elementAt(model, new LineIndex(model.text).offset(params.position));
+    if (!at) return null;
+    const value = hoverMarkdown(at.element, analysis, ctx, index);
+    return { contents: { kind: MarkupKind.Markdown, value }, range: toLspRange(at.range) };
+  });
+  return {};
+}
+
+function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerContext, index: ReturnType<typeof getElementIndexService>): string {
+  const settings = ctx.settings();
+  const out: string[] = [];
+  const title = el.anonymous ? `\`${el.className}\` (anonymous, \`${el.name}\`)` : `**${el.name}** :: \`${el.className}\``;
+  out.push(title, '');
+
+  const tracked = index.element(el.className);
+  const merged = index.features(el.className, settings['flowmage.llm.model']);
+  if (tracked) {
+    out.push(featuresMarkdown(el.className, tracked.features, merged, { maxEvidence: 4 }));
+  } else if (!flowsReady(ctx)) {
+    out.push('_The element index is still being built._');
+  } else {
+    out.push(`_\`${el.className}\` is not in the element index (\`flowmage.sourcePaths\`); FlowMage cannot tell what state it keeps._`);
+  }
+
+  // Inputs: the chain they feed.
+  for (const c of analysis.chains.filter((c) => c.chain.input.decl === el)) out.push('', ...inputSection(c, settings['flowmage.rewrite.rssParameter']));
+  // Elements: how they run in each chain that reaches them.
+  const uses = analysis.chains.flatMap((c) => c.elements.filter((s) => s.instance.decl === el).map((s) => ({ c, s })));
+  for (const { c, s } of uses) out.push('', ...statusSection(c, s, settings['flowmage.rewrite.sharedParameter'], uses.length > 1));
+
+  const doc = tracked?.info.doc;
+  if (doc) {
+    out.push('', '---', '');
+    if (doc.synopsis) out.push(`\`${doc.synopsis}\``, '');
+    if (doc.summary) out.push(`_${doc.summary}_`, '');
+    if (doc.description) out.push(firstParagraph(doc.description));
+  }
+  const info = index.lookup(el.className);
+  if (info?.file) out.push('', `Source: ${sourceLink(info.file, info.line ?? 0)}`);
+  return out.join('\n');
+}
+
+function flowsReady(ctx: ServerContext): boolean {
+  return flowAnalysis(ctx).indexReady();
+}
+
+function inputSection(c: ChainAnalysis, rssParameter: string): string[] {
+  const stateful = c.elements.filter((s) => s.stateful);
+  const current = c.current.source === 'default' ? `${formatKey(c.current.rss)} (the driver's default: no ${rssParameter})` : formatKey(c.current.rss);
+  const same = c.plan.rss.join() === c.current.rss.join();
+  return [
+    `**Chain from \`${c.chain.input.id}\`**${c.threads ? ` on ${c.threads} threads` : ''}: ${c.elements.length} elements, ${stateful.length} stateful`,
+    `- RSS as configured: ${current}`,
+    `- Optimized RSS: ${formatKey(c.plan.rss)}${same ? ' (unchanged)' : ''}; ${c.plan.elements.filter((e) => e.shared === false).length} of ${stateful.length} stateful elements shared-nothing`,
+    ...(c.plan.tieBreak.method !== 'none' ? [`- Tie broken by ${c.plan.tieBreak.method === 'llm' ? 'the LLM complexity comparison' : 'a static estimate of per-packet work'}: ${c.plan.tieBreak.ranking.join(' > ')}`] : []),
+  ];
+}
+
+function statusSection(c: ChainAnalysis, s: ElementStatus, sharedParameter: string, qualify: boolean): string[] {
+  const where = qualify || c.chain.input ? ` (chain from \`${c.chain.input.id}\`${s.instance.compoundPath.length ? `, as \`${s.instance.id}\`` : ''})` : '';
+  if (!s.info) return [`**Sharing**${where}: unknown: the class is not indexed.`];
+  if (!s.stateful) return [`**Sharing**${where}: not applicable: stateless.`];
+  const written = s.currentSharedArg ? `${sharedParameter} ${s.currentSharedArg.value}` : `${sharedParameter} not set (defaults to true)`;
+  const nowState = s.currentShared
+    ? `shares state across cores (${written})${s.safeSharedNothingNow ? '; it could safely run shared-nothing' : ''}`
+    : s.safeSharedNothingNow
+      ? `shared-nothing (${written}): each core keeps private state`
+      : `**unsafe**: ${written} but RSS on ${formatKey(c.current.rss)} is not inside its key ${formatKey(s.flowKey)}`;
+  const planned = s.planShared === null ? 'no change' : s.planShared ? 'shared' : 'shared-nothing';
+  return [
+    `**Sharing**${where}`,
+    `- As configured (RSS ${formatKey(c.current.rss)}): ${nowState}`,
+    `- Optimized (RSS ${formatKey(c.plan.rss)}): **${planned}**: ${s.reason}`,
+  ];
+}
+
+function firstParagraph(text: string): string {
+  const p = text.trim().split(/\n\s*\n/)[0] ?? '';
+  return p.length > 600 ? `${p.slice(0, 600)}…` : p;
+}

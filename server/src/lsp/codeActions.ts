@@ -1,0 +1,46 @@
+// "Optimize chain": a `source` action on any .click document whose plan changes something, and
+// the quick fix on the flow diagnostics it resolves. Both apply the plan's edits.
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver/node';
+import type { ConfigAnalysis } from '../core/chains/analyzeConfig';
+import { planTitle } from '../core/chains/summary';
+import { isClickDocument } from './clickDocuments';
+import { guard, type ServerContext } from './context';
+import { toLspRange } from './diagnostics';
+import type { Feature } from './features';
+import { flowAnalysis } from './flowAnalysis';
+
+export const OPTIMIZE_KIND = `${CodeActionKind.Source}.flowmage.optimizeChain`;
+
+export function workspaceEditFor(uri: string, version: number | undefined, analysis: ConfigAnalysis): WorkspaceEdit {
+  const edits = analysis.edits.map((e) => ({ range: toLspRange(e.range), newText: e.newText }));
+  return version === undefined ? { changes: { [uri]: edits } } : { documentChanges: [{ textDocument: { uri, version }, edits }] };
+}
+
+export function codeActionsFeature(ctx: ServerContext): Feature {
+  const flows = flowAnalysis(ctx);
+  ctx.connection.onCodeAction(
+    guard(ctx, 'codeAction', [] as CodeAction[], async (params: CodeActionParams) => {
+      const uri = params.textDocument.uri;
+      const doc = ctx.documents.get(uri);
+      if (!isClickDocument(uri, doc?.languageId)) return [];
+      const result = await flows.analysis(uri);
+      if (!result || result.analysis.edits.length === 0) return [];
+      // The rewrite must leave a configuration that parses; never build on a broken one.
+      if (result.model.problems.some((p) => p.severity === 'error')) return [];
+      // Edits computed for an older text would land in the wrong place.
+      if (doc && result.model.text !== doc.getText()) return [];
+      const edit = workspaceEditFor(uri, doc?.version, result.analysis);
+      const title = planTitle(result.analysis);
+      const only = params.context.only;
+      const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+      const actions: CodeAction[] = [];
+      const fixable = params.context.diagnostics.filter((d: Diagnostic) => d.source === 'flowmage' && (d.data as { optimizable?: boolean } | undefined)?.optimizable);
+      if (fixable.length && wants(CodeActionKind.QuickFix)) {
+        actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: fixable, edit, isPreferred: fixable.some((d) => d.code === 'unsafe-shared-nothing') });
+      }
+      if (wants(OPTIMIZE_KIND)) actions.push({ title, kind: OPTIMIZE_KIND, edit });
+      return actions;
+    }),
+  );
+  return { capabilities: () => ({ codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, OPTIMIZE_KIND] } }) };
+}

@@ -1,0 +1,77 @@
+// The flow analysis of each open .click document (chains, plans, findings, edits), computed from
+// its ConfigModel and the element index, cached until the model, the features or the settings
+// change. Hover, diagnostics, code actions and the optimize command all read it from here.
+import { analyzeConfig, type ConfigAnalysis } from '../core/chains/analyzeConfig';
+import { analyzeOptions } from '../core/chains/options';
+import type { ConfigModel } from '../core/click/model';
+import { describeError } from '../core/log';
+import { clickDocuments } from './clickDocuments';
+import type { ServerContext } from './context';
+import { refreshDiagnostics } from './diagnostics';
+import { getElementIndexService } from './elementIndexService';
+
+export interface FlowAnalysisService {
+  /** The analysis of the document's current model; undefined for non-Click documents. */
+  analysis(uri: string): Promise<{ model: ConfigModel; analysis: ConfigAnalysis } | undefined>;
+  /** Whether the element index has finished its first pass (before that, classes look unknown). */
+  indexReady(): boolean;
+  /** Hooks the LLM's complexity comparison into tie-breaking (set by the LLM service). */
+  setComplexityComparator(compare: ((a: string, b: string) => Promise<string | null>) | undefined): void;
+  /** Drops cached analyses (features or settings changed) and republishes diagnostics. */
+  invalidate(): void;
+}
+
+const services = new WeakMap<ServerContext, FlowAnalysisService>();
+
+export function flowAnalysis(ctx: ServerContext): FlowAnalysisService {
+  let s = services.get(ctx);
+  if (!s) {
+    s = create(ctx);
+    services.set(ctx, s);
+  }
+  return s;
+}
+
+function create(ctx: ServerContext): FlowAnalysisService {
+  const docs = clickDocuments(ctx);
+  const index = getElementIndexService(ctx);
+  let generation = 0;
+  let ready = false;
+  let comparator: ((a: string, b: string) => Promise<string | null>) | undefined;
+  const cache = new Map<string, { model: ConfigModel; generation: number; result: Promise<ConfigAnalysis> }>();
+
+  const service: FlowAnalysisService = {
+    async analysis(uri) {
+      const model = await docs.ensure(uri);
+      if (!model) return undefined;
+      const hit = cache.get(uri);
+      if (hit && hit.model === model && hit.generation === generation) return { model, analysis: await hit.result };
+      const settings = ctx.settings();
+      const result = analyzeConfig(model, analyzeOptions(settings, (name) => index.lookup(name, settings['flowmage.llm.model']), comparator));
+      cache.set(uri, { model, generation, result });
+      result.catch((err) => {
+        ctx.log.error(`flow analysis of ${uri} failed: ${describeError(err)}`);
+        cache.delete(uri);
+      });
+      return { model, analysis: await result };
+    },
+    indexReady: () => ready,
+    setComplexityComparator(compare) {
+      comparator = compare;
+      service.invalidate();
+    },
+    invalidate() {
+      generation++;
+      refreshDiagnostics(ctx);
+    },
+  };
+
+  void index.ready().then(() => {
+    ready = true;
+    service.invalidate();
+  });
+  index.onDidChangeFeatures(() => service.invalidate());
+  ctx.onSettingsChanged(() => service.invalidate());
+  docs.onDidClose((uri) => cache.delete(uri));
+  return service;
+}

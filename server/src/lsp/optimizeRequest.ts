@@ -1,0 +1,36 @@
+// `flowmage/optimize`: the edit that applies the plan to a document and a short summary of what
+// changes and why, for the client's "FlowMage: Optimize Chain" command (and any other client).
+import type { WorkspaceEdit } from 'vscode-languageserver/node';
+import { planSummary } from '../core/chains/summary';
+import { guard, type ServerContext } from './context';
+import { workspaceEditFor } from './codeActions';
+import type { Feature } from './features';
+import { flowAnalysis } from './flowAnalysis';
+
+export interface OptimizeResult {
+  edit: WorkspaceEdit | null;
+  /** How many text edits the plan needs (0: the configuration is already optimal). */
+  changes: number;
+  summary: string[];
+  /** Set when there is nothing to optimize and why. */
+  message?: string;
+}
+
+export function optimizeRequestFeature(ctx: ServerContext): Feature {
+  const flows = flowAnalysis(ctx);
+  ctx.connection.onRequest(
+    'flowmage/optimize',
+    guard(ctx, 'flowmage/optimize', { edit: null, changes: 0, summary: [], message: 'FlowMage could not analyze this document (see the log)' } as OptimizeResult, async (params: { uri: string }): Promise<OptimizeResult> => {
+      const result = await flows.analysis(params.uri);
+      if (!result) return { edit: null, changes: 0, summary: [], message: 'not a .click document' };
+      const { model, analysis } = result;
+      if (model.problems.some((p) => p.severity === 'error')) {
+        return { edit: null, changes: 0, summary: [], message: 'the configuration has syntax errors; fix them before optimizing' };
+      }
+      const summary = planSummary(analysis);
+      if (analysis.edits.length === 0) return { edit: null, changes: 0, summary, message: 'the configuration already matches the optimized plan' };
+      return { edit: workspaceEditFor(params.uri, ctx.documents.get(params.uri)?.version, analysis), changes: analysis.edits.length, summary };
+    }),
+  );
+  return {};
+}
