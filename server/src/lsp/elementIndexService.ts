@@ -19,11 +19,8 @@ import { isCppSource } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { FeatureStore } from '../core/store/featureStore';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
-import { mergeFeatures, type MergedFeatures } from '../core/llm/merge';
-import type { LlmFeatureAnswer } from '../core/llm/types';
-import type { SourceRecord } from '../core/store/schema';
-import { estimateWork } from '../core/solver/workEstimate';
-import { LineIndex } from '../core/text';
+import { elementInfo, mergedFeatures } from '../core/chains/elementLookup';
+import type { MergedFeatures } from '../core/llm/merge';
 import type { ServerContext } from './context';
 import type { Feature } from './features';
 import { onWatchedFilesChanged } from './providers';
@@ -84,17 +81,6 @@ export function elementIndexFeature(ctx: ServerContext): Feature {
     },
     initialized: () => service.start(),
     shutdown: () => service.stop(),
-  };
-}
-
-function llmAnswer(r: SourceRecord): LlmFeatureAnswer {
-  const f = r.features;
-  return {
-    stateful: f.stateful,
-    flowKey: f.flowKey,
-    intensity: f.intensity,
-    pointerChasing: f.pointerChasing,
-    stateObjects: (f.stateObjects ?? []).map((o) => ({ name: o.name, keyFields: o.keyFields, writes: o.writes, pointers: o.pointers })),
   };
 }
 
@@ -166,23 +152,11 @@ class ElementIndexServiceImpl implements ElementIndexService {
   }
 
   features(clickName: string, model?: string): MergedFeatures | undefined {
-    const t = this.tracker?.get(clickName);
-    if (!t || t.error) return undefined;
-    const llm = this.tracker!.llmRecord(clickName, model);
-    return mergeFeatures(t.features, llm ? { model: llm.provenance.slice(4), answer: llmAnswer(llm.record) } : undefined) ?? undefined;
+    return this.tracker ? mergedFeatures(this.tracker, clickName, model) : undefined;
   }
 
   lookup(clickName: string, model?: string): ConfigElementInfo | undefined {
-    const t = this.tracker?.get(clickName);
-    if (!t) return undefined;
-    const text = this.tracker!.index.text(t.info.headerFile) ?? '';
-    return {
-      className: clickName,
-      features: this.features(clickName, model) ?? null,
-      workEstimate: t.slice.text ? estimateWork(t.slice.text) : undefined,
-      file: t.info.headerFile,
-      line: new LineIndex(text).position(t.info.cls.nameStart).line,
-    };
+    return this.tracker ? elementInfo(this.tracker, clickName, model) : undefined;
   }
 
   element(clickName: string): TrackedElement | undefined {

@@ -1,7 +1,7 @@
 // Finds the chains of a configuration: the elements reachable from each input device through
 // connections, with compound elements expanded (their bodies instantiated per use, Click-style
 // `instance/inner` names) and compound `input`/`output` ports wired through.
-import type { ClickConnection, ClickElement, ClickElementClass, ConfigModel } from '../click/model';
+import type { ClickElement, ClickElementClass, ClickEndpoint, ConfigModel } from '../click/model';
 import { resolveArgValue } from './args';
 
 /** One element instance in the flattened configuration. */
@@ -33,15 +33,13 @@ export interface FlatConfig {
 
 const INPUT_CLASS = /^From[A-Z]/;
 
-interface Port {
-  /** A real instance id, or a virtual boundary node `inst/@input#p` / `inst/@output#p`. */
-  node: string;
-}
-
 export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) => boolean = (c) => INPUT_CLASS.test(c)): FlatConfig {
   const classes = new Map<string, ClickElementClass[]>();
   for (const c of model.elementClasses) classes.set(`${c.scope ?? ''}::${c.name}`, [...(classes.get(`${c.scope ?? ''}::${c.name}`) ?? []), c]);
   const defines = new Map(model.defines.map((d) => [d.name, d.value]));
+  const scopeKey = (scope: string | null, overload: number) => `${scope ?? ''}#${overload}`;
+  const elementsIn = groupBy(model.elements, (e) => scopeKey(e.scope, e.overload));
+  const connectionsIn = groupBy(model.connections, (c) => scopeKey(c.scope, c.overload));
   const instances: InstanceNode[] = [];
   const edges = new Map<string, Set<string>>();
   const notes: string[] = [];
@@ -68,10 +66,14 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
       notes.push(`compound nesting deeper than 32 levels at ${prefix || 'top level'} (recursive elementclass?); not expanded further`);
       return;
     }
-    const local = new Set<string>();
-    for (const el of model.elements) {
-      if (el.scope !== scope || el.overload !== overload) continue;
-      local.add(el.name);
+    const local = new Map<string, ClickElement>();
+    for (const el of elementsIn.get(scopeKey(scope, overload)) ?? []) {
+      local.set(el.name, el);
+      if (el.form === 'compound') {
+        // An inline `{ ... }` compound: its body is the scope `{name}`.
+        expand(`{${el.name}}`, 0, `${prefix}${el.name}/`, [...path, el.name], bindings, [`{${el.name}}`, ...scopeChain], depth + 1);
+        continue;
+      }
       const compound = findClass(el.className, scopeChain);
       if (compound && !compound.synonymOf) {
         const chosen = chooseOverload(compound, el);
@@ -83,21 +85,28 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
       }
     }
     const isCompoundInstance = (name: string) => {
-      const el = model.elements.find((e) => e.scope === scope && e.overload === overload && e.name === name);
+      const el = local.get(name);
+      if (el?.form === 'compound') return true;
       const c = el && findClass(el.className, scopeChain);
       return !!c && !c.synonymOf;
     };
-    const endpoint = (name: string, port: number, side: 'from' | 'to'): Port => {
-      if (scope !== null && (name === 'input' || name === 'output') && !local.has(name)) {
-        // The enclosing instance's boundary: `input` feeds the body, `output` leaves it.
-        return { node: `${prefix}@${name}#${port}` };
+    // Compound instances and groups are wired through virtual boundary nodes: `inst/@input#p`
+    // receives what enters port p, `inst/@output#p` emits what leaves it. Inside a body,
+    // `input`/`output` name the same nodes of the enclosing instance (or group).
+    const endpoint = (e: ClickEndpoint, side: 'from' | 'to'): string => {
+      const boundary = side === 'from' ? 'output' : 'input';
+      switch (e.kind) {
+        case 'input':
+        case 'output':
+          return e.group ? `${prefix}${e.group}/@${e.kind}#${e.port}` : `${prefix}@${e.kind}#${e.port}`;
+        case 'group':
+          return `${prefix}${e.element}/@${boundary}#${e.port}`;
+        default:
+          return isCompoundInstance(e.element) ? `${prefix}${e.element}/@${boundary}#${e.port}` : prefix + e.element;
       }
-      if (isCompoundInstance(name)) return { node: `${prefix}${name}/@${side === 'from' ? 'output' : 'input'}#${port}` };
-      return { node: prefix + name };
     };
-    for (const c of model.connections) {
-      if (c.scope !== scope || c.overload !== overload) continue;
-      for (const fp of portsOf(c, 'from')) for (const tp of portsOf(c, 'to')) addEdge(endpoint(c.from.element, fp, 'from').node, endpoint(c.to.element, tp, 'to').node);
+    for (const c of connectionsIn.get(scopeKey(scope, overload)) ?? []) {
+      addEdge(endpoint(c.from, 'from'), endpoint(c.to, 'to'));
     }
   };
 
@@ -124,11 +133,6 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
   return { instances, chains, notes };
 }
 
-function portsOf(c: ClickConnection, side: 'from' | 'to'): number[] {
-  const ports = side === 'from' ? c.from.ports : c.to.ports;
-  return ports.length ? ports : [0];
-}
-
 /** Click picks the overload whose formals accept the instance's arguments; we match on count. */
 function chooseOverload(c: ClickElementClass, el: ClickElement): number {
   const n = el.config?.args.length ?? 0;
@@ -149,4 +153,15 @@ function bindFormals(c: ClickElementClass, overload: number, el: ClickElement, i
     const arg = f.keyword ? [...args].reverse().find((a) => a.keyword === f.keyword) : positional[p++];
     if (arg) into.set(f.name, resolveArgValue(arg.value, outer, defines));
   }
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }

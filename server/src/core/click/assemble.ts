@@ -33,6 +33,8 @@ export interface Segment {
   folds: ClickFoldingRange[];
   /** Every range object this segment created, so that it can follow an edit before it. */
   ranges: SourceRange[];
+  /** Every position object of those ranges (ranges of one statement may share them). */
+  positions: Position[];
   /** Its configurations, whose parenthesis offsets move too. */
   configs: ClickConfig[];
   /** What other statements see of this one. */
@@ -148,15 +150,13 @@ export function shiftSegment(segment: Segment, shift: EditShift): void {
   const lineDelta = shift.newEndPosition.line - shift.oldEndPosition.line;
   const charDelta = shift.newEndPosition.character - shift.oldEndPosition.character;
   const oldEndLine = shift.oldEndPosition.line;
-  const move = (p: Position) => {
+  for (const p of segment.positions) {
     if (p.line === oldEndLine) p.character += charDelta;
     p.line += lineDelta;
-  };
+  }
   for (const r of segment.ranges) {
     r.startOffset += shift.delta;
     r.endOffset += shift.delta;
-    move(r.start);
-    move(r.end);
   }
   for (const c of segment.configs) {
     c.openParenOffset += shift.delta;
@@ -287,10 +287,11 @@ class Linker {
 
   private linkFragment(f: TopLevelFragment, index: number): Segment {
     this.base = f.start;
+    this.recent.fill(-1);
     this.statementIndex = index;
     this.seg = {
       fragment: f,
-      elements: [], connections: [], elementClasses: [], defines: [], requires: [], references: [], problems: [], scopes: [], groups: [], folds: [], ranges: [], configs: [],
+      elements: [], connections: [], elementClasses: [], defines: [], requires: [], references: [], problems: [], scopes: [], groups: [], folds: [], ranges: [], positions: [], configs: [],
       signature: '',
       slotsBefore: this.file.slots,
       elementsBefore: this.elementCount,
@@ -314,10 +315,29 @@ class Linker {
   }
 
   private absoluteRange(start: number, end: number): SourceRange {
-    const r: SourceRange = { start: this.positions.at(start), end: this.positions.at(end), startOffset: start, endOffset: end };
+    const r: SourceRange = { start: this.position(start), end: this.position(end), startOffset: start, endOffset: end };
     this.seg.ranges.push(r);
     return r;
   }
+
+  /**
+   * The position of an offset; ranges created close together in one statement share the position
+   * objects of equal offsets (fewer objects for a large file; shiftSegment moves each one once).
+   */
+  private position(offset: number): Position {
+    const ring = this.recent;
+    for (let i = 0; i < ring.length; i += 2) if (ring[i] === offset) return ring[i + 1] as Position;
+    const p = this.positions.at(offset);
+    this.seg.positions.push(p);
+    ring[this.recentNext] = offset;
+    ring[this.recentNext + 1] = p;
+    this.recentNext = (this.recentNext + 2) % ring.length;
+    return p;
+  }
+
+  /** Offsets and positions of the last few positions created (flattened pairs), per statement. */
+  private recent: Array<number | Position> = new Array(16).fill(-1);
+  private recentNext = 0;
 
   private report(severity: ProblemSeverity, start: number, end: number, message: string, code: string, related?: ClickProblem['related']): void {
     this.seg.problems.push({ severity, message, code, range: this.range({ start, end }), related });

@@ -257,7 +257,7 @@ function readAllFragments(tree: Tree, text: string, reusable: Reusable): TopLeve
   for (const child of root.children) {
     if (!child) continue;
     const start = child.startIndex;
-    const old = reusable.get(child.type + '\u0000' + text.slice(start, child.endIndex))?.pop();
+    const old = reusable.size ? reusable.get(child.type + '\u0000' + text.slice(start, child.endIndex))?.pop() : undefined;
     if (old && !child.hasError) out.push(old.start === start ? old : { ...old, start });
     else out.push(readFragment(child, text));
   }

@@ -1,5 +1,24 @@
 // The configuration model of a .click file: the contract between the Click parser and every later
 // stage (chains, solver, rewrite, LSP features, CLI). Plain data, no tree-sitter types leak out.
+//
+// Semantics worth knowing (see clickDocument.ts, assemble.ts):
+// - Names follow Click. An anonymous element is `Class@N` where N counts every element created so
+//   far in its scope (file, or one elementclass overload, or an inline `{...}`), declared ones
+//   included, 1-based; a group takes three numbers (itself and its input/output tunnels) and is
+//   named `@N`; an inline compound element is `@N` with className ''. Inside a set (`a, b, c`),
+//   groups are numbered before the other elements of that set, as Click creates them. A bare
+//   upper-case name that is not declared in scope is an anonymous element of that class.
+// - Each hookup is one ClickConnection: `a, b -> c` gives two, `t[0,1] => x, y` two, with the
+//   port actually used in `from.port` / `to.port` (the written list stays in `ports`).
+// - Endpoints: `kind` says what `element` names. Inside a group, `input`/`output` (written or
+//   implied by a leading/trailing arrow) are the group's, with `group` set to its `@N`; the group
+//   itself appears as an endpoint of kind 'group' in the enclosing chain. In an elementclass body
+//   they are the compound's own ports (`group` undefined). Flattening through groups and
+//   compounds is left to later stages.
+// - Arguments keep their text as written (`$port`); `variables` lists the uses and `expandedValue`
+//   the text with the file's (and enclosing scopes') `define`s substituted, formals left alone.
+// - A ClickDocument updates its model in place for statements an edit did not touch: their objects
+//   keep their identity and their ranges move with the text.
 import type { SourceRange } from '../text';
 
 export interface ClickArg {
@@ -48,7 +67,7 @@ export interface ClickElement {
   name: string;
   className: string;
   anonymous: boolean;
-  /** null at top level, else the name of the enclosing `elementclass` (innermost). */
+  /** null at top level, else the name of the enclosing `elementclass` (innermost), or `{name}` for an inline `{ ... }` defining element `name`. */
   scope: string | null;
   /** For compound bodies with overloads, which overload (0-based); 0 otherwise. */
   overload: number;
