@@ -34,6 +34,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
         void vscode.window.showInformationMessage('FlowMage: API key saved in secret storage.');
       }
     }),
+    vscode.commands.registerCommand('flowmage.analyzeElements', async () => {
+      const client = controller?.languageClient;
+      if (!client) return void vscode.window.showErrorMessage('FlowMage: the language server is not running.');
+      const r = await client.sendRequest<{ message: string }>('flowmage/analyzeElements', {});
+      void vscode.window.showInformationMessage(`FlowMage: ${r.message}`);
+      return r;
+    }),
     vscode.commands.registerCommand('flowmage.optimizeChain', (uri?: vscode.Uri) => optimizeChain(controller!, uri)),
     vscode.commands.registerCommand('flowmage.clearApiKey', async () => {
       await keys.clear();

@@ -53,6 +53,8 @@ export interface ElementIndexService {
   elementsInFile(path: string): TrackedElement[];
   /** Called with the Click names whose features appeared, changed or went away. Returns an unsubscribe function. */
   onDidChangeFeatures(listener: (names: string[]) => void): () => void;
+  /** Tells every listener that these elements' merged features changed (e.g. new LLM answers). */
+  notifyFeaturesChanged(names: string[]): void;
   status(): IndexStatus;
   /** The core objects, for features that need more (slices for the LLM, the store for its results). */
   readonly tracker: FeatureTracker | undefined;
@@ -169,6 +171,10 @@ class ElementIndexServiceImpl implements ElementIndexService {
 
   elementsInFile(path: string): TrackedElement[] {
     return this.elements().filter((t) => t.info.headerFile === path);
+  }
+
+  notifyFeaturesChanged(names: string[]): void {
+    this.emit(names);
   }
 
   onDidChangeFeatures(listener: (names: string[]) => void): () => void {

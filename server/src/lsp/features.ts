@@ -17,6 +17,8 @@ import { clickHoverFeature } from './clickHover';
 import { codeActionsFeature } from './codeActions';
 import { optimizeRequestFeature } from './optimizeRequest';
 import { completionFeature } from './completion';
+import { llmFeature } from './llmService';
+import { cppDiagnosticsFeature } from './cppDiagnostics';
 
 export interface Feature {
   capabilities?(params: InitializeParams): Partial<ServerCapabilities>;
@@ -24,4 +26,4 @@ export interface Feature {
   shutdown?(): void | Promise<void>;
 }
 
-export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature, flowDiagnosticsFeature, clickHoverFeature, codeActionsFeature, optimizeRequestFeature, completionFeature];
+export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature, flowDiagnosticsFeature, clickHoverFeature, codeActionsFeature, optimizeRequestFeature, completionFeature, llmFeature, cppDiagnosticsFeature];

@@ -23,7 +23,7 @@ export function currentLlmAnswer(tracker: FeatureTracker, clickName: string, mod
       flowKey: f.flowKey,
       intensity: f.intensity,
       pointerChasing: f.pointerChasing,
-      stateObjects: (f.stateObjects ?? []).map((o) => ({ name: o.name, keyFields: o.keyFields, writes: o.writes, pointers: o.pointers })),
+      stateObjects: Array.isArray(found.record.llmStateObjects) ? (found.record.llmStateObjects as LlmFeatureAnswer['stateObjects']) : [],
     },
   };
 }

@@ -314,6 +314,11 @@ class Linker {
     return this.absoluteRange(this.base + span.start, this.base + span.end);
   }
 
+  /** A range from offsets relative to the statement. */
+  private rangeAt(start: number, end: number): SourceRange {
+    return this.absoluteRange(this.base + start, this.base + end);
+  }
+
   private absoluteRange(start: number, end: number): SourceRange {
     const r: SourceRange = { start: this.position(start), end: this.position(end), startOffset: start, endOffset: end };
     this.seg.ranges.push(r);
@@ -340,7 +345,7 @@ class Linker {
   private recentNext = 0;
 
   private report(severity: ProblemSeverity, start: number, end: number, message: string, code: string, related?: ClickProblem['related']): void {
-    this.seg.problems.push({ severity, message, code, range: this.range({ start, end }), related });
+    this.seg.problems.push({ severity, message, code, range: this.rangeAt(start, end), related });
   }
 
   private fold(start: number, end: number, kind: ClickFoldingRange['kind']): void {
@@ -424,8 +429,8 @@ class Linker {
         name: parts.name,
         value: parts.value,
         range: arg.range,
-        nameRange: this.range({ start: at + parts.nameStart, end: at + parts.nameEnd }),
-        valueRange: this.range({ start: at + parts.valueStart, end: at + parts.valueEnd }),
+        nameRange: this.rangeAt(at + parts.nameStart, at + parts.nameEnd),
+        valueRange: this.rangeAt(at + parts.valueStart, at + parts.valueEnd),
         scopeId: scope.id,
       });
     }
@@ -450,7 +455,7 @@ class Linker {
     this.seg.references.push(reference(name, scope, cls.nameRange, true, 'class', index));
     if (s.synonym) this.classReference(s.synonym, scope);
     if (s.compound?.extension && previous === undefined) {
-      this.report('error', s.name.start, s.name.end, `\`|| ...\` extends an earlier \`elementclass ${name}\`, and there is none`, 'unknown-class');
+      this.report('error', s.name.start, s.name.end, `\`|| ...\` extends an earlier \`elementclass ${name}\`, and there is none`, 'unknown-elementclass');
     }
     // The class is visible inside its own body (recursion is Click's problem to report).
     scope.classes.set(name, index);
@@ -799,7 +804,7 @@ class Linker {
       const variables: ClickArg['variables'] =
         value.indexOf('$') < 0
           ? NO_VARIABLES
-          : findVariables(value).map((v) => ({ name: v.name, defaultValue: v.defaultValue, range: this.range({ start: a.value.start + v.start, end: a.value.start + v.end }) }));
+          : findVariables(value).map((v) => ({ name: v.name, defaultValue: v.defaultValue, range: this.rangeAt(a.value.start + v.start, a.value.start + v.end) }));
       const valueRange = this.range(a.value);
       const arg: ClickArg = {
         index: a.index,
@@ -808,7 +813,7 @@ class Linker {
         value,
         valueRange,
         // Without a keyword the argument is its value: one range object serves both.
-        range: a.keyword ? this.range({ start: a.keyword.start, end: a.value.end }) : valueRange,
+        range: a.keyword ? this.rangeAt(a.keyword.start, a.value.end) : valueRange,
         variables,
         expandedValue: undefined,
       };
@@ -817,7 +822,7 @@ class Linker {
     }
     const config: ClickConfig = {
       text: this.text.slice(this.base + innerStart, this.base + innerEnd),
-      range: this.range({ start: innerStart, end: innerEnd }),
+      range: this.rangeAt(innerStart, innerEnd),
       openParenOffset: this.base + c.open,
       closeParenOffset: c.close === undefined ? undefined : this.base + c.close,
       args,

@@ -254,20 +254,22 @@ function readAllFragments(tree: Tree, text: string, reusable: Reusable): TopLeve
   // A file that failed as a whole comes back as one ERROR node: read what can be read inside it.
   if (root.type === 'ERROR') return [readTopLevel(root, text)];
   const out: TopLevelFragment[] = [];
+  // One call answers for every child of a file without errors.
+  const anyError = root.hasError;
   for (const child of root.children) {
     if (!child) continue;
     const start = child.startIndex;
     const old = reusable.size ? reusable.get(child.type + '\u0000' + text.slice(start, child.endIndex))?.pop() : undefined;
-    if (old && !child.hasError) out.push(old.start === start ? old : { ...old, start });
-    else out.push(readFragment(child, text));
+    if (old && !(anyError && child.hasError)) out.push(old.start === start ? old : { ...old, start });
+    else out.push(readFragment(child, text, anyError));
   }
   return out;
 }
 
 /** Reads one top-level node: from its text when it has no error, from the tree otherwise. */
-function readFragment(node: Node, text: string): TopLevelFragment {
+function readFragment(node: Node, text: string, mayHaveError = true): TopLevelFragment {
   const type = node.type;
-  if (!node.hasError && type !== 'ERROR' && type !== 'comment' && type !== 'line_directive') {
+  if (!(mayHaveError && node.hasError) && type !== 'ERROR' && type !== 'comment' && type !== 'line_directive') {
     try {
       return fastReadTopLevel(text, node.startIndex, node.endIndex, type);
     } catch (err) {

@@ -498,10 +498,10 @@ class FastReader {
       if (c === C.RPAREN) {
         const close = this.pos;
         this.pos++;
-        const span = { start: open.start, end: this.rel(this.pos) };
+        const end = this.rel(this.pos);
         const nl = this.text.indexOf('\n', open.start + this.base);
-        if (nl >= 0 && nl < this.pos) this.folds.push({ ...span, kind: 'config' });
-        return { ...span, open: open.start, close: this.rel(close), args };
+        if (nl >= 0 && nl < this.pos) this.folds.push({ start: open.start, end, kind: 'config' });
+        return { start: open.start, end, open: open.start, close: this.rel(close), args };
       }
       if (c === C.COMMA) {
         this.pos++;

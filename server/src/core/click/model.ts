@@ -213,6 +213,24 @@ export interface ClickReference {
 
 export type ProblemSeverity = 'error' | 'warning' | 'information' | 'hint';
 
+/** Every `ClickProblem.code` the Click parser and model produce (other stages add their own codes). */
+export const CLICK_PROBLEM_CODES = [
+  'syntax',
+  'unterminated-comment',
+  'unterminated-string',
+  'too-deep',
+  'undeclared-element',
+  'used-before-declaration',
+  'duplicate-declaration',
+  'bad-name',
+  'bad-port',
+  'ignored-port',
+  'connection-mismatch',
+  'config-on-reference',
+  'bad-define',
+  'unknown-elementclass',
+] as const;
+
 export interface ClickProblem {
   severity: ProblemSeverity;
   /** Plain words: "missing `)` to close the configuration of `psd`". */

@@ -54,6 +54,8 @@ export interface ComparisonRecord {
   promptTokens?: number;
   completionTokens?: number;
   reason?: string;
+  /** The comparison prompt's version: a new prompt invalidates the answer. */
+  promptVersion?: string;
   at: string;
 }
 

@@ -1,0 +1,143 @@
+// Runs the LLM extractor inside the server, only when enabled, trusted and keyed: on save of an
+// element's C++ file (for elements whose slice changed), on opening a .click file whose elements
+// have no answer yet, and on request for the whole tree (`flowmage/analyzeElements`, with progress
+// and cancellation). Also hooks the LLM complexity comparison into the solver's tie-break.
+import { fileURLToPath } from 'node:url';
+import { MessageType } from 'vscode-languageserver/node';
+import { isCppSource } from '../core/cpp/sourceFiles';
+import { isLocalEndpoint, LlmClient } from '../core/llm/client';
+import { LlmAnalyzer, llmSettings, type ExtractManyResult } from '../core/llm/llmAnalyzer';
+import { describeError } from '../core/log';
+import { clickDocuments } from './clickDocuments';
+import { guard, type ServerContext } from './context';
+import { getElementIndexService } from './elementIndexService';
+import type { Feature } from './features';
+import { flowAnalysis } from './flowAnalysis';
+
+/** The key arrives in the server's environment (the VS Code client reads it from SecretStorage). */
+export const API_KEY_ENV = 'FLOWMAGE_LLM_API_KEY';
+
+export interface AnalyzeElementsResult extends Partial<ExtractManyResult> {
+  message: string;
+}
+
+export function llmFeature(ctx: ServerContext): Feature {
+  const index = getElementIndexService(ctx);
+  const flows = flowAnalysis(ctx);
+  const docs = clickDocuments(ctx);
+  const apiKey = () => process.env[API_KEY_ENV] || undefined;
+  const settings = () => llmSettings(ctx.settings());
+  const client = new LlmClient(settings, apiKey, ctx.log);
+  const analyzer = new LlmAnalyzer(() => index.tracker, client, settings, ctx.log);
+  const told = new Set<string>();
+  let savedCpp = false;
+  const openedClick = new Set<string>();
+
+  /** Why the LLM may not run now (undefined: it may). Says so once per reason, never nags. */
+  const blocked = (tell: boolean): string | undefined => {
+    const s = settings();
+    if (!s.enabled) return 'disabled';
+    let reason: string | undefined;
+    if (!ctx.trusted()) reason = 'LLM analysis is enabled, but this workspace is not trusted: no source code is sent anywhere, FlowMage runs on static analysis alone.';
+    else if (!apiKey() && !(s.baseUrl && isLocalEndpoint(s.baseUrl))) {
+      reason = 'LLM analysis is enabled, but no API key is set (FlowMage: Set API Key). FlowMage runs on static analysis alone.';
+    }
+    if (reason && tell && !told.has(reason)) {
+      told.add(reason);
+      void ctx.connection.sendNotification('window/showMessage', { type: MessageType.Info, message: `FlowMage: ${reason}` });
+    }
+    return reason;
+  };
+
+  const applyComparator = () => {
+    const on = !blocked(false) && ctx.settings()['flowmage.llm.complexityComparison'];
+    flows.setComplexityComparator(on ? analyzer.comparator() : undefined);
+  };
+
+  const afterAnswers = async (names: string[]) => {
+    if (names.length === 0) return;
+    try {
+      await index.store?.save();
+    } catch (err) {
+      ctx.log.warn(`saving LLM answers failed: ${describeError(err)}`);
+    }
+    index.notifyFeaturesChanged(names);
+  };
+
+  const run = async (names: string[], why: string) => {
+    if (blocked(true)) return;
+    const todo = analyzer.missing(names);
+    if (todo.length === 0) return;
+    ctx.log.info(`asking ${settings().model} about ${todo.length} element(s) (${why})`);
+    const result = await analyzer.extractMany(todo);
+    for (const f of result.failed) ctx.log.warn(`LLM analysis of ${f.name} failed: ${f.error}`);
+    for (const s of result.skipped) ctx.log.info(`LLM analysis skipped ${s}`);
+    if (result.failed.length) {
+      void ctx.connection.sendNotification('window/showMessage', {
+        type: MessageType.Warning,
+        message: `FlowMage: the LLM could not analyze ${result.failed.map((f) => f.name).join(', ')}: ${result.failed[0].error}`,
+      });
+    }
+    await afterAnswers(result.extracted);
+  };
+
+  ctx.documents.onDidSave((e) => {
+    if (e.document.uri.startsWith('file:') && isCppSource(fileURLToPath(e.document.uri))) savedCpp = true;
+  });
+  index.onDidChangeFeatures((names) => {
+    // Only saves trigger extraction here: the start-up index must not send the whole tree.
+    if (!savedCpp) return;
+    savedCpp = false;
+    void run(names, 'saved').catch((err) => ctx.log.error(`LLM after save failed: ${describeError(err)}`));
+  });
+  docs.onDidChangeModel((uri, model) => {
+    if (openedClick.has(uri)) return;
+    openedClick.add(uri);
+    void index
+      .ready()
+      .then(() => run([...new Set(model.elements.map((e) => e.className))], `opened ${uri.split('/').pop()}`))
+      .catch((err) => ctx.log.error(`LLM on open failed: ${describeError(err)}`));
+  });
+  docs.onDidClose((uri) => openedClick.delete(uri));
+  ctx.onSettingsChanged(applyComparator);
+
+  ctx.connection.onRequest(
+    'flowmage/analyzeElements',
+    guard(ctx, 'flowmage/analyzeElements', { message: 'failed; see the FlowMage log' } as AnalyzeElementsResult, async (params: { names?: string[] } = {}): Promise<AnalyzeElementsResult> => {
+      await index.ready();
+      const reason = blocked(false);
+      if (reason) {
+        return { message: reason === 'disabled' ? 'LLM analysis is disabled (flowmage.llm.enabled); the static analysis is up to date.' : reason };
+      }
+      const todo = analyzer.missing(params.names);
+      if (todo.length === 0) return { message: 'every element already has an LLM answer for its current code' };
+      const progress = await ctx.connection.window.createWorkDoneProgress();
+      const controller = new AbortController();
+      progress.token.onCancellationRequested(() => controller.abort());
+      progress.begin(`FlowMage: asking ${settings().model}`, 0, `0/${todo.length} elements`, true);
+      let result: ExtractManyResult;
+      try {
+        result = await analyzer.extractMany(todo, {
+          signal: controller.signal,
+          onProgress: (done, total, name) => progress.report(Math.round((done / total) * 100), `${done}/${total} elements (${name})`),
+        });
+      } finally {
+        progress.done();
+      }
+      await afterAnswers(result.extracted);
+      const parts = [`${result.extracted.length} of ${todo.length} element(s) analyzed`];
+      if (result.failed.length) parts.push(`${result.failed.length} failed (${result.failed[0].name}: ${result.failed[0].error})`);
+      if (result.skipped.length) parts.push(`${result.skipped.length} skipped as too large`);
+      if (result.cancelled) parts.push('cancelled');
+      parts.push(`${result.tokens.prompt} prompt + ${result.tokens.completion} completion tokens`);
+      return { ...result, message: parts.join('; ') };
+    }),
+  );
+
+  return {
+    initialized: () => {
+      applyComparator();
+      blocked(true);
+    },
+  };
+}
