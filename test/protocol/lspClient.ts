@@ -28,6 +28,8 @@ export interface TestClient {
   initializeResult: InitializeResult;
   stderr: string[];
   logs: string[];
+  /** window/showMessage notifications, in order. */
+  messages: Array<{ type: number; message: string }>;
   diagnostics: Map<string, PublishDiagnosticsParams>;
   open(uri: string, text: string, languageId?: string): Promise<void>;
   waitForDiagnostics(uri: string, predicate?: (p: PublishDiagnosticsParams) => boolean, ms?: number): Promise<PublishDiagnosticsParams>;
@@ -47,6 +49,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestClien
   child.stderr.on('data', (d) => stderr.push(String(d)));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const logs: string[] = [];
+  const messages: Array<{ type: number; message: string }> = [];
+  connection.onNotification('window/showMessage', (p: { type: number; message: string }) => messages.push(p));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
   const diagnosticWaiters: Array<() => void> = [];
   connection.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
@@ -84,6 +88,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestClien
     initializeResult,
     stderr,
     logs,
+    messages,
     diagnostics,
     async open(uri, text, languageId = 'click') {
       await connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });

@@ -2,7 +2,7 @@
 // nesting) must never crash or hang the parser or the model, and the model must stay coherent.
 import * as assert from 'node:assert';
 import { ClickDocument, parseClick } from '../../server/src/core/click/clickDocument';
-import type { ConfigModel } from '../../server/src/core/click/model';
+import { CLICK_PROBLEM_CODES, type ConfigModel } from '../../server/src/core/click/model';
 import { LineIndex } from '../../server/src/core/text';
 import { fixture, fixtureNames, seeded } from './clickHelpers';
 
@@ -17,6 +17,7 @@ function assertCoherent(model: ConfigModel, label: string): void {
   for (const p of model.problems) {
     check(p.range, `problem "${p.message}"`);
     assert.ok(p.message.length > 0 && !/ERROR|MISSING/.test(p.message), `${label}: message "${p.message}"`);
+    assert.ok((CLICK_PROBLEM_CODES as readonly string[]).includes(p.code), `${label}: code ${p.code} is listed in CLICK_PROBLEM_CODES`);
   }
   for (const e of model.elements) {
     check(e.declarationRange, `element ${e.name}`);

@@ -7,6 +7,7 @@ import type { ServerContext } from './context';
 import { registerDiagnosticProvider, toLspRange } from './diagnostics';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
+import { getElementIndexService } from './elementIndexService';
 
 const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -20,6 +21,7 @@ export const OPTIMIZABLE_CODES = new Set(['disjoint-keys', 'better-plan', 'unsaf
 
 export function flowDiagnosticsFeature(ctx: ServerContext): Feature {
   const flows = flowAnalysis(ctx);
+  const index = getElementIndexService(ctx);
   registerDiagnosticProvider(ctx, async (uri) => {
     // Before the first index pass every class would look unknown: wait for it (the service
     // republishes when it is ready).
@@ -27,7 +29,9 @@ export function flowDiagnosticsFeature(ctx: ServerContext): Feature {
     const result = await flows.analysis(uri);
     if (!result) return [];
     const { analysis } = result;
-    return analysis.findings.map((f): Diagnostic => ({
+    // With no element sources at all, "not in the index" would flag every class; hovers say it instead.
+    const indexEmpty = index.elements().length === 0;
+    return analysis.findings.filter((f) => !(indexEmpty && f.code === 'unknown-class')).map((f): Diagnostic => ({
       range: toLspRange(f.range),
       severity: SEVERITY[f.severity],
       message: f.message,

@@ -54,9 +54,14 @@ describe('merging static analysis with the LLM', () => {
     assert.strictEqual(m.disagreements.length, 2);
   });
 
-  it('an undecided static key defers to the LLM key', () => {
+  it('an empty undecided static key defers to the LLM key', () => {
     const m = mergeFeatures(stat({ flowKey: [], unknown: ['flowKey'] }), llm({ flowKey: ['dst_ip'] }))!;
     assert.deepStrictEqual(m.flowKey, ['dst_ip']);
+  });
+
+  it('a partial undecided static key still bounds a wider LLM key', () => {
+    const m = mergeFeatures(stat({ flowKey: ['src_ip'], unknown: ['flowKey'] }), llm({ flowKey: ['src_ip', 'src_port'] }))!;
+    assert.deepStrictEqual(m.flowKey, ['src_ip']);
   });
 
   it('votes ties toward the safe side', () => {

@@ -206,6 +206,10 @@ interface Side {
   endpoints: EndpointDraft[];
 }
 
+type RareList = 'elementClasses' | 'defines' | 'requires' | 'problems' | 'scopes' | 'groups' | 'folds';
+/** The shared empty list of a segment that has none of something (replaced, never pushed to). */
+const NONE: never[] = [];
+
 const UPPER = /^[A-Z]/;
 /** Shared by every argument without variables (never mutated). */
 const NO_VARIABLES: ClickArg['variables'] = Object.freeze([]) as unknown as ClickArg['variables'];
@@ -291,7 +295,9 @@ class Linker {
     this.statementIndex = index;
     this.seg = {
       fragment: f,
-      elements: [], connections: [], elementClasses: [], defines: [], requires: [], references: [], problems: [], scopes: [], groups: [], folds: [], ranges: [], positions: [], configs: [],
+      elements: [], connections: [], references: [], ranges: [], positions: [], configs: [],
+      // Most statements have none of these: they share one empty array until something is added.
+      elementClasses: NONE, defines: NONE, requires: NONE, problems: NONE, scopes: NONE, groups: NONE, folds: NONE,
       signature: '',
       slotsBefore: this.file.slots,
       elementsBefore: this.elementCount,
@@ -309,6 +315,12 @@ class Linker {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  private add<K extends RareList>(key: K, item: Segment[K][number]): void {
+    const list = this.seg[key] as Array<Segment[K][number]>;
+    if (list === NONE) (this.seg[key] as Array<Segment[K][number]>) = [item];
+    else list.push(item);
+  }
 
   private range(span: Span): SourceRange {
     return this.absoluteRange(this.base + span.start, this.base + span.end);
@@ -345,19 +357,19 @@ class Linker {
   private recentNext = 0;
 
   private report(severity: ProblemSeverity, start: number, end: number, message: string, code: string, related?: ClickProblem['related']): void {
-    this.seg.problems.push({ severity, message, code, range: this.rangeAt(start, end), related });
+    this.add('problems', { severity, message, code, range: this.rangeAt(start, end), related });
   }
 
   private fold(start: number, end: number, kind: ClickFoldingRange['kind']): void {
     const a = this.base + start;
     const b = this.base + end;
     const nl = this.text.indexOf('\n', a);
-    if (nl >= 0 && nl < b) this.seg.folds.push({ range: this.absoluteRange(a, b), kind });
+    if (nl >= 0 && nl < b) this.add('folds', { range: this.absoluteRange(a, b), kind });
   }
 
   private newScope(kind: ClickScope['kind'], name: string | null, overload: number, parent: ScopeState, span: Span): ScopeState {
     const id = this.scopeCount++;
-    this.seg.scopes.push({ id, kind, name, overload, parentId: parent.id, range: this.range(span) });
+    this.add('scopes', { id, kind, name, overload, parentId: parent.id, range: this.range(span) });
     return newScopeState(id, name, overload, parent, true);
   }
 
@@ -412,7 +424,7 @@ class Linker {
   private directive(s: SynDirective, scope: ScopeState): void {
     const config = s.config ? this.config(s.config, scope) : undefined;
     if (s.kind !== 'define') {
-      this.seg.requires.push({ text: config?.text ?? '', args: config?.args ?? [], range: this.range(s), kind: s.kind });
+      this.add('requires', { text: config?.text ?? '', args: config?.args ?? [], range: this.range(s), kind: s.kind });
       return;
     }
     for (const arg of config?.args ?? []) {
@@ -425,7 +437,7 @@ class Linker {
       }
       scope.defines.set(parts.name, parts.value);
       if (scope === this.file) this.signatureParts.push(`define ${parts.name}=${parts.value}`);
-      this.seg.defines.push({
+      this.add('defines', {
         name: parts.name,
         value: parts.value,
         range: arg.range,
@@ -451,7 +463,7 @@ class Linker {
       synonymOf: s.synonym?.text,
       scopeId: scope.id,
     };
-    this.seg.elementClasses.push(cls);
+    this.add('elementClasses', cls);
     this.seg.references.push(reference(name, scope, cls.nameRange, true, 'class', index));
     if (s.synonym) this.classReference(s.synonym, scope);
     if (s.compound?.extension && previous === undefined) {
@@ -565,7 +577,7 @@ class Linker {
       const name = `@${scope.slots + 1}`;
       scope.slots += 3; // the group and its input and output tunnels
       groupNames.set(e, name);
-      this.seg.groups.push({ name, scopeId: scope.id, range: this.range(e.body.span), parent: this.groupStack[0] });
+      this.add('groups', { name, scopeId: scope.id, range: this.range(e.body.span), parent: this.groupStack[0] });
       this.groupStack = [name, ...this.groupStack];
       this.statements(e.body.statements, scope);
       this.groupStack = this.groupStack.slice(1);

@@ -42,8 +42,10 @@ export function mergeFeatures(stat: ElementFeatures | undefined, llm: { model: s
     });
   }
 
-  // A key "exists" when the source says stateful and did not leave the key undecided.
-  const staticKey = stat.stateful && !stat.unknown.includes('flowKey') ? stat.flowKey : undefined;
+  // A key "exists" when the source says stateful and names at least one field. A static key the
+  // analyzer marked undecided is still a subset of the true key (it never widens), so it is
+  // intersected like any other; only an empty one defers to the LLM.
+  const staticKey = stat.stateful && stat.flowKey.length > 0 ? stat.flowKey : undefined;
   const llmKey = l.stateful ? l.flowKey : undefined;
   let flowKey: FlowField[] = [];
   if (stateful) {
