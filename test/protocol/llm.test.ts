@@ -64,7 +64,10 @@ describe('LLM feature extraction over LSP', function () {
     assert.strictEqual(req.body.model, 'fake-4');
     assert.strictEqual(req.body.response_format?.type, 'json_schema');
     const store = join(dir, '.flowmage', 'features.json');
-    const stored = await waitFor('answers in the store', () => existsSync(store) && /llm:fake-4/.test(readFileSync(store, 'utf8')) && readFileSync(store, 'utf8'));
+    const stored = await waitFor('answers in the store', () => {
+      const text = existsSync(store) ? readFileSync(store, 'utf8') : '';
+      return /llm:fake-4/.test(text) ? text : undefined;
+    });
     const entry = JSON.parse(stored).elements.IPolicer.sources['llm:fake-4'];
     assert.deepStrictEqual(entry.features.flowKey, ['dst_ip']);
     assert.ok(entry.promptTokens > 100, 'prompt tokens recorded');
