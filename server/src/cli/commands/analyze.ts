@@ -5,7 +5,13 @@ import { ElementIndex } from '../../core/cpp/elementIndex';
 import { FeatureTracker, type TrackedElement } from '../../core/analysis/featureTracker';
 import { formatKey, type ElementFeatures } from '../../core/analysis/features';
 import { FeatureStore } from '../../core/store/featureStore';
-import { CliError, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
+import { CliError, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, intOption, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
+import { currentLlmAnswer, mergedFeatures } from '../../core/chains/elementLookup';
+import { isLocalEndpoint, LlmClient } from '../../core/llm/client';
+import { LlmAnalyzer, llmSettings } from '../../core/llm/llmAnalyzer';
+import type { LlmSettings } from '../../core/llm/types';
+import { createLogger } from '../../core/log';
+import { defaultSettings } from '../../core/settings';
 
 export interface AnalyzeJsonElement {
   stateful: boolean;
@@ -27,11 +33,15 @@ export interface AnalyzeJson {
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'find the FastClick elements under the source roots and print their flow-state features',
-  usage: '--source DIR [--source DIR ...] [--element NAME ...] [--json] [--store FILE]',
+  usage: '--source DIR [--source DIR ...] [--element NAME ...] [--json] [--store FILE] [--llm [--base-url URL] [--model NAME] [--samples N]]',
   options: [
     { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'a directory (or file) of C++ element sources, e.g. a FastClick checkout' },
     { name: 'element', type: 'string', multiple: true, value: 'NAME', description: 'only this element (its Click name)' },
     { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (e.g. .flowmage/features.json)' },
+    { name: 'llm', type: 'boolean', description: 'also ask an OpenAI-compatible LLM (key from OPENAI_API_KEY) and merge its answers' },
+    { name: 'base-url', type: 'string', value: 'URL', description: 'LLM endpoint (default: OpenAI); local endpoints need no key' },
+    { name: 'model', type: 'string', value: 'NAME', description: 'LLM model (default gpt-4o)' },
+    { name: 'samples', type: 'string', value: 'N', description: 'answers per element, majority vote per feature (default 1)' },
   ],
   positionals: { min: 0, max: 0, names: 'no positional arguments' },
   run: runAnalyze,
@@ -57,7 +67,10 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   const built = await index.build(roots);
   for (const p of index.problems) io.err(`flowmage: warning: ${p}\n`);
   const tracker = new FeatureTracker(index, store);
+  let code = EXIT_OK;
   const stats = await tracker.analyzeAll({ only: wanted.length ? wanted : undefined });
+  const llm = args.values.llm ? await runLlm(args, io, tracker, wanted) : undefined;
+  if (llm?.failed) code = EXIT_PROBLEMS;
   if (storePath) {
     try {
       await store.save();
@@ -66,7 +79,6 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
     }
   }
 
-  let code = EXIT_OK;
   const found = new Set(tracker.all().map((t) => t.info.clickName));
   for (const w of wanted) {
     if (!found.has(w)) {
@@ -88,7 +100,7 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   const ms = Date.now() - t0;
   if (args.values.json) {
     const out: AnalyzeJson = { elements: {}, stats: { files: built.files, elements: elements.length, ms } };
-    for (const t of elements) out.elements[t.info.clickName] = jsonElement(t, io.cwd);
+    for (const t of elements) out.elements[t.info.clickName] = { ...jsonElement(t, io.cwd), ...(llm ? llmJson(tracker, t.info.clickName, llm.model) : {}) };
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {
     io.out(table(elements));
@@ -135,4 +147,43 @@ function display(file: string, cwd: string): string {
   const rel = relative(cwd, file);
   if (!rel || rel.startsWith('..') || isAbsolute(rel)) return file;
   return rel.split(sep).join('/');
+}
+
+interface LlmRun {
+  model: string;
+  failed: number;
+}
+
+/** Asks the LLM about the analyzed elements that have no current answer in the store. */
+async function runLlm(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, wanted: string[]): Promise<LlmRun> {
+  const samples = intOption(args, 'samples', 1, 9) ?? 1;
+  const settings: LlmSettings = {
+    ...llmSettings(defaultSettings()),
+    enabled: true,
+    baseUrl: stringOption(args, 'base-url') ?? io.env.OPENAI_BASE_URL ?? '',
+    model: stringOption(args, 'model') ?? 'gpt-4o',
+    samples,
+  };
+  const key = io.env.OPENAI_API_KEY || undefined;
+  if (!key && !(settings.baseUrl && isLocalEndpoint(settings.baseUrl))) {
+    throw new CliError('analyze --llm: set OPENAI_API_KEY (or use --base-url with a local endpoint that needs no key)');
+  }
+  const log = createLogger((level, message) => io.err(`flowmage: ${level === 'info' ? '' : `${level}: `}${message}\n`), () => 'warn');
+  const analyzer = new LlmAnalyzer(() => tracker, new LlmClient(() => settings, () => key, log), () => settings, log);
+  const names = analyzer.missing(wanted.length ? wanted : undefined);
+  if (names.length) io.err(`flowmage: asking ${settings.model} about ${names.length} element(s)\n`);
+  const result = await analyzer.extractMany(names, { onProgress: (done, total, name) => io.err(`flowmage: [${done}/${total}] ${name}\n`) });
+  for (const f of result.failed) io.err(`flowmage: LLM analysis of ${f.name} failed: ${f.error}\n`);
+  for (const s of result.skipped) io.err(`flowmage: skipped ${s}\n`);
+  return { model: settings.model, failed: result.failed.length };
+}
+
+function llmJson(tracker: FeatureTracker, name: string, model: string) {
+  const answer = currentLlmAnswer(tracker, name, model);
+  const merged = mergedFeatures(tracker, name, model);
+  return {
+    llm: answer ? { ...answer.answer, model: answer.model, votes: answer.record.votes ?? null } : null,
+    merged: merged ?? null,
+    tokens: answer ? { prompt: answer.record.promptTokens ?? 0, completion: answer.record.completionTokens ?? 0 } : null,
+  };
 }
