@@ -80,7 +80,16 @@ export interface ConfigAnalysis {
 
 const STATEFUL_LOOKING = /(Flow|Counter|Policer|NAT|Nat|Balancer|Tracker|Detector|Limiter|State|Table|Firewall|Scan|Session|Monitor|Meter|Conn)/;
 
-export async function analyzeConfig(model: ConfigModel, options: AnalyzeOptions): Promise<ConfigAnalysis> {
+export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOptions): Promise<ConfigAnalysis> {
+  // One lookup per class per analysis: a large configuration repeats a few classes many times.
+  const known = new Map<string, ElementInfo | undefined>();
+  const options: AnalyzeOptions = {
+    ...givenOptions,
+    lookup: (name) => {
+      if (!known.has(name)) known.set(name, givenOptions.lookup(name));
+      return known.get(name);
+    },
+  };
   const index = new LineIndex(model.text);
   const defines = new Map(model.defines.map((d) => [d.name, d.value]));
   const flat = flattenConfig(model);
@@ -246,6 +255,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
 
   for (const c of chains) {
     const stateful = c.elements.filter((s) => s.stateful);
+    const betterPlanExists = c.plan.cost < currentCost(c, options);
     for (const s of stateful) {
       const disjoint = stateful.filter((o) => o !== s && s.flowKey.length && o.flowKey.length && !o.flowKey.some((f) => s.flowKey.includes(f)));
       if (disjoint.length) {
@@ -272,8 +282,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           fixedByPlan: true,
         });
       }
-      const better = c.plan.cost < currentCost(c, options);
-      if (better && s.currentShared === true && s.planShared === false) {
+      if (betterPlanExists && s.currentShared === true && s.planShared === false) {
         add({
           code: 'better-plan',
           severity: 'hint',
