@@ -8,6 +8,8 @@ export interface ServerStatus {
   trusted: boolean;
   openDocuments: number;
   workspaceFolders: string[];
+  /** The server's process id (the editor tests use it to crash the server on purpose). */
+  pid: number;
 }
 
 export function statusFeature(ctx: ServerContext): Feature {
@@ -16,6 +18,7 @@ export function statusFeature(ctx: ServerContext): Feature {
     trusted: ctx.trusted(),
     openDocuments: ctx.documents.all().length,
     workspaceFolders: ctx.workspaceFolders(),
+    pid: process.pid,
   }));
   return {};
 }

@@ -29,6 +29,18 @@ describe('extension activation', () => {
     assert.ok(s.openDocuments >= 1, 'documents are re-synchronized after a restart');
   });
 
+  it('restarts the server after it crashes', async () => {
+    const api = await activateExtension();
+    const before = await api.request<{ pid: number }>('flowmage/status');
+    process.kill(before.pid, 'SIGKILL');
+    const after = await waitFor('a new server process', async () => {
+      if (api.serverState() !== 'running') return undefined;
+      const s = await api.request<{ pid: number }>('flowmage/status').catch(() => undefined);
+      return s && s.pid !== before.pid ? s : undefined;
+    }, 60_000);
+    assert.notStrictEqual(after.pid, before.pid);
+  });
+
   after(async () => {
     await openFile('paper-chain.click');
     await screenshot('activation');
