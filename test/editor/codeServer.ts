@@ -38,6 +38,8 @@ export function makeSandbox(): Sandbox {
   };
   for (const d of [sandbox.userData, sandbox.extensions, join(sandbox.userData, 'User')]) mkdirSync(d, { recursive: true });
   cpSync(join(ROOT, 'test', 'fixtures', 'workspace'), sandbox.workspace, { recursive: true });
+  // The element library of the examples is the workspace's C++ sources (one copy in the repository).
+  cpSync(join(ROOT, 'examples', 'elements'), join(sandbox.workspace, 'elements'), { recursive: true });
   writeFileSync(
     join(sandbox.userData, 'User', 'settings.json'),
     JSON.stringify(

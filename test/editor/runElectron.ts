@@ -21,6 +21,8 @@ async function main(): Promise<number> {
   }
   const workspace = join(mkdtempSync(join(tmpdir(), 'flowmage-electron-')), 'workspace');
   cpSync(join(ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+  // The element library of the examples is the workspace's C++ sources (one copy in the repository).
+  cpSync(join(ROOT, 'examples', 'elements'), join(workspace, 'elements'), { recursive: true });
   return runTests({
     vscodeExecutablePath,
     extensionDevelopmentPath: ROOT,
