@@ -8,15 +8,8 @@ import { dirname, join } from 'node:path';
 import { FeatureTracker } from '../../server/src/core/analysis/featureTracker';
 import { ElementIndex } from '../../server/src/core/cpp/elementIndex';
 import { FeatureStore } from '../../server/src/core/store/featureStore';
+import type { BenchResult } from './benchResult';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  /** Upper bound the issue sets, if any. */
-  target?: number;
-  detail?: string;
-}
 
 export const name = 'C++ element index and static analysis';
 

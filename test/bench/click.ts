@@ -4,14 +4,8 @@
 import { ClickDocument } from '../../server/src/core/click/clickDocument';
 import { createParser } from '../../server/src/core/treeSitter';
 import { LineIndex } from '../../server/src/core/text';
+import type { BenchResult } from './benchResult';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: number;
-  detail?: string;
-}
 
 export const name = 'Click parser and configuration model';
 

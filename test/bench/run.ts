@@ -3,14 +3,8 @@
 // and optionally `name`. Figures are printed, never asserted (DESIGN.md §6).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BenchResult } from './benchResult';
 
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: number;
-  detail?: string;
-}
 
 interface BenchModule {
   name?: string;

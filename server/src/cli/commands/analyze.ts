@@ -1,11 +1,9 @@
 // `flowmage analyze`: index the C++ elements under the source roots and print their features.
-import { promises as fs } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { ElementIndex } from '../../core/cpp/elementIndex';
-import { FeatureTracker, type TrackedElement } from '../../core/analysis/featureTracker';
+import type { FeatureTracker, TrackedElement } from '../../core/analysis/featureTracker';
+import { loadSourceTree } from '../sourceTree';
 import { formatKey, type ElementFeatures } from '../../core/analysis/features';
-import { FeatureStore } from '../../core/store/featureStore';
-import { CliError, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, intOption, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
+import { CliError, EXIT_OK, EXIT_PROBLEMS, intOption, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
 import { currentLlmAnswer, mergedFeatures } from '../../core/chains/elementLookup';
 import { isLocalEndpoint, LlmClient } from '../../core/llm/client';
 import { LlmAnalyzer, llmSettings } from '../../core/llm/llmAnalyzer';
@@ -51,33 +49,13 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   const t0 = Date.now();
   const roots = stringList(args, 'source').map((r) => resolve(io.cwd, r));
   if (!roots.length) throw new CliError('analyze: give at least one --source DIR; see flowmage analyze --help');
-  for (const r of roots) {
-    try {
-      await fs.stat(r);
-    } catch {
-      throw new CliError(`analyze: source path ${r} does not exist`, EXIT_USAGE);
-    }
-  }
   const wanted = stringList(args, 'element');
   const storePath = stringOption(args, 'store');
-  const store = storePath ? await FeatureStore.open(resolve(io.cwd, storePath)) : FeatureStore.memory(io.cwd);
-  for (const w of store.warnings) io.err(`flowmage: warning: ${w}\n`);
-
-  const index = await ElementIndex.create();
-  const built = await index.build(roots);
-  for (const p of index.problems) io.err(`flowmage: warning: ${p}\n`);
-  const tracker = new FeatureTracker(index, store);
+  const { tracker, built, stats, save } = await loadSourceTree('analyze', roots, storePath, io, wanted);
   let code = EXIT_OK;
-  const stats = await tracker.analyzeAll({ only: wanted.length ? wanted : undefined });
   const llm = args.values.llm ? await runLlm(args, io, tracker, wanted) : undefined;
   if (llm?.failed) code = EXIT_PROBLEMS;
-  if (storePath) {
-    try {
-      await store.save();
-    } catch (err) {
-      throw new CliError(`analyze: cannot write the store ${storePath}: ${(err as Error).message}`, EXIT_USAGE);
-    }
-  }
+  await save();
 
   const found = new Set(tracker.all().map((t) => t.info.clickName));
   for (const w of wanted) {

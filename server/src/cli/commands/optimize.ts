@@ -3,17 +3,15 @@
 import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { FeatureTracker } from '../../core/analysis/featureTracker';
 import { analyzeConfig, type ConfigAnalysis } from '../../core/chains/analyzeConfig';
 import { elementInfo } from '../../core/chains/elementLookup';
 import { analyzeOptions } from '../../core/chains/options';
 import { planSummary } from '../../core/chains/summary';
 import { ClickDocument } from '../../core/click/clickDocument';
-import { ElementIndex } from '../../core/cpp/elementIndex';
 import { defaultSettings, type FlowMageSettings } from '../../core/settings';
 import { NIC_PROFILES } from '../../core/solver/candidates';
-import { FeatureStore } from '../../core/store/featureStore';
 import { applyEdits } from '../../core/text';
+import { loadSourceTree } from '../sourceTree';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
 
 export const optimizeCommand: Command = {
@@ -73,21 +71,8 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
 
   const roots = stringList(args, 'source').map((r) => resolve(io.cwd, r));
   if (!roots.length) roots.push(dirname(file));
-  for (const r of roots) {
-    try {
-      await fs.stat(r);
-    } catch {
-      throw new CliError(`optimize: source path ${r} does not exist`);
-    }
-  }
-  const storePath = stringOption(args, 'store');
-  const store = storePath ? await FeatureStore.open(resolve(io.cwd, storePath)) : FeatureStore.memory(io.cwd);
-  for (const w of store.warnings) io.err(`flowmage: warning: ${w}\n`);
-  const index = await ElementIndex.create();
-  await index.build(roots);
-  const tracker = new FeatureTracker(index, store);
-  await tracker.analyzeAll();
-  if (storePath) await store.save().catch((err) => io.err(`flowmage: warning: cannot write the store: ${(err as Error).message}\n`));
+  const { tracker, save } = await loadSourceTree('optimize', roots, stringOption(args, 'store'), io);
+  await save();
 
   const settings: FlowMageSettings = { ...defaultSettings(), 'flowmage.solver.nicProfile': nic };
   const llmModel = stringOption(args, 'model');

@@ -1,0 +1,48 @@
+// What `analyze` and `optimize` share: check the --source roots, open the --store (or keep features
+// in memory), index the C++ elements and analyze them, reporting warnings on stderr.
+import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
+import { FeatureTracker, type AnalyzeStats } from '../core/analysis/featureTracker';
+import { ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
+import { FeatureStore } from '../core/store/featureStore';
+import { CliError, type CliIO } from './command';
+
+export interface SourceTree {
+  tracker: FeatureTracker;
+  store: FeatureStore;
+  built: IndexStats;
+  stats: AnalyzeStats;
+  /** Writes the store when one was given; a failure is a usage/I-O error. */
+  save(): Promise<void>;
+}
+
+export async function loadSourceTree(command: string, roots: string[], storePath: string | undefined, io: CliIO, only?: string[]): Promise<SourceTree> {
+  for (const r of roots) {
+    try {
+      await fs.stat(r);
+    } catch {
+      throw new CliError(`${command}: source path ${r} does not exist`);
+    }
+  }
+  const store = storePath ? await FeatureStore.open(resolve(io.cwd, storePath)) : FeatureStore.memory(io.cwd);
+  for (const w of store.warnings) io.err(`flowmage: warning: ${w}\n`);
+  const index = await ElementIndex.create();
+  const built = await index.build(roots);
+  for (const p of index.problems) io.err(`flowmage: warning: ${p}\n`);
+  const tracker = new FeatureTracker(index, store);
+  const stats = await tracker.analyzeAll({ only: only?.length ? only : undefined });
+  return {
+    tracker,
+    store,
+    built,
+    stats,
+    async save() {
+      if (!storePath) return;
+      try {
+        await store.save();
+      } catch (err) {
+        throw new CliError(`${command}: cannot write the store ${storePath}: ${(err as Error).message}`);
+      }
+    },
+  };
+}
