@@ -3,7 +3,14 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DidChangeTextDocumentNotification, DidSaveTextDocumentNotification, HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import {
+  DidChangeTextDocumentNotification,
+  DidSaveTextDocumentNotification,
+  HoverRequest,
+  WorkDoneProgressCancelNotification,
+  WorkDoneProgressCreateRequest,
+  type MarkupContent,
+} from 'vscode-languageserver-protocol/node';
 import { FakeOpenAI, featureJson, type RecordedRequest } from '../support/fakeOpenAI';
 import { ROOT, startServer, type TestClient } from './lspClient';
 
@@ -171,6 +178,57 @@ describe('LLM gates over LSP', function () {
       assert.strictEqual(client.messages.filter((m) => /no API key/.test(m.message)).length, 1);
     } finally {
       await client.shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('FlowMage: Analyze Elements over LSP', function () {
+  this.timeout(60_000);
+
+  it('asks about every element without an answer, reporting progress, and stops when cancelled', async () => {
+    const fake = new FakeOpenAI();
+    await fake.start();
+    // Slow answers, so the cancellation lands while requests are still in flight.
+    fake.script = (req) => ({ ...gullibleModel(req), delayMs: 400 });
+    const dir = mkdtempSync(join(tmpdir(), 'flowmage-analyze-'));
+    cpSync(join(ROOT, 'examples', 'elements'), join(dir, 'elements'), { recursive: true });
+    const client = await startServer({
+      workspaceFolder: dir,
+      settings: { llm: { enabled: true, baseUrl: fake.baseUrl, model: 'fake-4', concurrency: 2 } },
+      env: { FLOWMAGE_LLM_API_KEY: KEY },
+    });
+    try {
+      // Only the LLM run's progress counts (the start-up indexing reports progress too).
+      const progress: Array<{ kind: string; message?: string; title?: string }> = [];
+      let llmToken: string | number | undefined;
+      client.connection.onNotification('$/progress', (p: { token: string | number; value: { kind: string; message?: string; title?: string } }) => {
+        if (p.value.kind === 'begin' && /asking fake-4/.test(p.value.title ?? '')) llmToken = p.token;
+        if (llmToken !== undefined && p.token === llmToken) progress.push(p.value);
+      });
+      client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
+      const first = client.connection.sendRequest<{ message: string; extracted: string[]; cancelled: boolean }>('flowmage/analyzeElements', {});
+      // Cancel once the first answers have come back.
+      const until = Date.now() + 20_000;
+      while (progress.filter((p) => p.kind === 'report').length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      await client.connection.sendNotification(WorkDoneProgressCancelNotification.type, { token: llmToken! });
+      const r = await first;
+      assert.ok(r.cancelled, r.message);
+      assert.match(r.message, /cancelled/);
+      assert.ok(r.extracted.length >= 1 && r.extracted.length < 8, `${r.extracted.length} extracted before the cancel`);
+      assert.deepStrictEqual([progress[0].kind, progress[progress.length - 1].kind], ['begin', 'end']);
+      assert.ok(progress.some((p) => /\d+\/8 elements/.test(p.message ?? '')), JSON.stringify(progress));
+      // Running it again finishes the rest and asks nothing about what is already answered.
+      const asked = new Set(fake.requests.map((q) => /class (\w+)/.exec(q.body.messages?.[1]?.content ?? '')?.[1]));
+      const second = await client.connection.sendRequest<{ message: string; extracted: string[] }>('flowmage/analyzeElements', {});
+      assert.strictEqual(second.extracted.length, 8 - r.extracted.length, second.message);
+      for (const name of r.extracted) assert.ok(!second.extracted.includes(name));
+      assert.ok(asked.size > 0);
+      const third = await client.connection.sendRequest<{ message: string }>('flowmage/analyzeElements', {});
+      assert.match(third.message, /already has an LLM answer/);
+    } finally {
+      await client.shutdown();
+      await fake.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
