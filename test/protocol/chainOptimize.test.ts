@@ -96,4 +96,15 @@ describe('chain optimization over LSP (paper chain)', function () {
     const classes = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } })) as CompletionItem[];
     for (const name of ['IPortScanDetector', 'IPolicer', 'IFlowCounter']) assert.ok(classes.some((c) => c.label === name), name);
   });
+
+  it('tells where a stateful-looking class is missing and offers to add its sources', async () => {
+    const other = pathToFileURL(join(dir, 'custom.click')).href;
+    await client.open(other, 'in :: FromDPDKDevice(0) -> fw :: MyFlowFirewall -> Discard;\n');
+    const published = await client.waitForDiagnostics(other, (p) => p.diagnostics.some((d) => d.code === 'unknown-class'), 20_000);
+    const info = published.diagnostics.find((d) => d.code === 'unknown-class')!;
+    assert.strictEqual(info.severity, 3);
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: other }, range: info.range, context: { diagnostics: [info] } })) as CodeAction[];
+    const fix = actions.find((a) => a.kind === 'quickfix');
+    assert.deepStrictEqual(fix?.command?.arguments, ['flowmage.sourcePaths']);
+  });
 });

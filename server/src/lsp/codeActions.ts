@@ -23,17 +23,27 @@ export function codeActionsFeature(ctx: ServerContext): Feature {
       const uri = params.textDocument.uri;
       const doc = ctx.documents.get(uri);
       if (!isClickDocument(uri, doc?.languageId)) return [];
-      const result = await flows.analysis(uri);
-      if (!result || result.analysis.edits.length === 0) return [];
-      // The rewrite must leave a configuration that parses; never build on a broken one.
-      if (result.model.problems.some((p) => p.severity === 'error')) return [];
-      // Edits computed for an older text would land in the wrong place.
-      if (doc && result.model.text !== doc.getText()) return [];
-      const edit = workspaceEditFor(uri, doc?.version, result.analysis);
-      const title = planTitle(result.analysis);
+      const actions: CodeAction[] = [];
       const only = params.context.only;
       const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
-      const actions: CodeAction[] = [];
+      // A class the index cannot find: the fix is to tell FlowMage where its sources are.
+      const unknown = params.context.diagnostics.filter((d) => d.source === 'flowmage' && d.code === 'unknown-class');
+      if (unknown.length && wants(CodeActionKind.QuickFix)) {
+        actions.push({
+          title: 'Add element sources (flowmage.sourcePaths)',
+          kind: CodeActionKind.QuickFix,
+          diagnostics: unknown,
+          command: { title: 'Open settings', command: 'workbench.action.openSettings', arguments: ['flowmage.sourcePaths'] },
+        });
+      }
+      const result = await flows.analysis(uri);
+      if (!result || result.analysis.edits.length === 0) return actions;
+      // The rewrite must leave a configuration that parses; never build on a broken one.
+      if (result.model.problems.some((p) => p.severity === 'error')) return actions;
+      // Edits computed for an older text would land in the wrong place.
+      if (doc && result.model.text !== doc.getText()) return actions;
+      const edit = workspaceEditFor(uri, doc?.version, result.analysis);
+      const title = planTitle(result.analysis);
       const fixable = params.context.diagnostics.filter((d: Diagnostic) => d.source === 'flowmage' && (d.data as { optimizable?: boolean } | undefined)?.optimizable);
       if (fixable.length && wants(CodeActionKind.QuickFix)) {
         actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: fixable, edit, isPreferred: fixable.some((d) => d.code === 'unsafe-shared-nothing') });
