@@ -41,6 +41,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
       void vscode.window.showInformationMessage(`FlowMage: ${r.message}`);
       return r;
     }),
+    // Target of the C++ CodeLens: put the cursor on the class and show its hover (features and evidence).
+    vscode.commands.registerCommand('flowmage.showFeaturesAt', async (uri: string, position: { line: number; character: number }) => {
+      const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri));
+      const at = new vscode.Position(position.line, position.character);
+      editor.selection = new vscode.Selection(at, at);
+      editor.revealRange(new vscode.Range(at, at));
+      await vscode.commands.executeCommand('editor.action.showHover');
+    }),
     vscode.commands.registerCommand('flowmage.optimizeChain', (uri?: vscode.Uri) => optimizeChain(controller!, uri)),
     vscode.commands.registerCommand('flowmage.clearApiKey', async () => {
       await keys.clear();

@@ -84,7 +84,11 @@ describe('C++ elements over LSP', function () {
     const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
     assert.strictEqual(lenses?.length, 1);
     assert.strictEqual(lenses![0].command?.title, 'FlowMage: stateful · key dst_ip · per-packet');
-    assert.strictEqual(lenses![0].range.start.line, text.split('\n').findIndex((l) => l.startsWith('class IPolicer')));
+    const classLine = text.split('\n').findIndex((l) => l.startsWith('class IPolicer'));
+    assert.strictEqual(lenses![0].range.start.line, classLine);
+    // Clicking it shows the hover at the class name.
+    assert.strictEqual(lenses![0].command?.command, 'flowmage.showFeaturesAt');
+    assert.deepStrictEqual(lenses![0].command?.arguments, [uri, { line: classLine, character: 'class '.length }]);
   });
 
   it('re-analyzes an element when its source changes on disk', async () => {

@@ -27,10 +27,16 @@ function cppCodeLenses(ctx: ServerContext, params: CodeLensParams): CodeLens[] {
     const m = new RegExp(`\\b(?:class|struct)\\s+${t.info.className}\\b[^;{]*\\{`).exec(text);
     const offset = m ? m.index : t.info.cls.start;
     const line = lines.position(offset).line;
+    const name = lines.position(m ? text.indexOf(t.info.className, m.index + m[0].indexOf(t.info.className)) : t.info.cls.nameStart);
     const merged = service.features(t.info.clickName);
     lenses.push({
       range: { start: { line, character: 0 }, end: { line, character: 0 } },
-      command: { title: `FlowMage: ${summarizeFeatures({ ...(merged ?? t.features), unknown: t.features.unknown })}`, command: '' },
+      // Clicking the lens shows the hover with the evidence (VS Code client command).
+      command: {
+        title: `FlowMage: ${summarizeFeatures({ ...(merged ?? t.features), unknown: t.features.unknown })}`,
+        command: 'flowmage.showFeaturesAt',
+        arguments: [params.textDocument.uri, name],
+      },
     });
   }
   return lenses;

@@ -49,6 +49,11 @@ describe('C++ elements in the editor', () => {
       return l.length ? l : undefined;
     });
     assert.deepStrictEqual(lenses, [{ line: classLine, title: 'FlowMage: stateful · key dst_ip · per-packet' }]);
+    // The lens is clickable: its command puts the cursor on the class name (and shows the hover).
+    const [lens] = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri)) ?? []).filter((l) => l.command?.title.startsWith('FlowMage'));
+    await vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
+    const active = vscode.window.activeTextEditor!;
+    assert.strictEqual(active.document.getText(active.document.getWordRangeAtPosition(active.selection.active)), 'IPolicer');
     if (process.env.FLOWMAGE_SCREENSHOTS) {
       editor.revealRange(new vscode.Range(classLine - 8, 0, classLine - 8, 0), vscode.TextEditorRevealType.AtTop);
       await new Promise((r) => setTimeout(r, 500));
