@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 
 const SECRET = 'flowmage.llm.apiKey';
-export const API_KEY_ENV = 'FLOWMAGE_LLM_API_KEY';
 
 export class ApiKeyStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}

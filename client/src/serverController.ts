@@ -12,7 +12,7 @@ import {
   type ErrorHandler,
   type Message,
 } from 'vscode-languageclient/node';
-import { API_KEY_ENV } from './apiKey';
+import { API_KEY_ENV } from '../../server/src/core/llm/apiKeyEnv';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
 

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { MessageType } from 'vscode-languageserver/node';
 import { isCppSource } from '../core/cpp/sourceFiles';
+import { API_KEY_ENV } from '../core/llm/apiKeyEnv';
 import { isLocalEndpoint, LlmClient } from '../core/llm/client';
 import { LlmAnalyzer, llmSettings, type ExtractManyResult } from '../core/llm/llmAnalyzer';
 import { describeError } from '../core/log';
@@ -14,8 +15,6 @@ import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 
-/** The key arrives in the server's environment (the VS Code client reads it from SecretStorage). */
-export const API_KEY_ENV = 'FLOWMAGE_LLM_API_KEY';
 
 export interface AnalyzeElementsResult extends Partial<ExtractManyResult> {
   message: string;
