@@ -213,7 +213,8 @@ describe('LLM client against a fake OpenAI-compatible server', function () {
     const { client, settings } = await env.start();
     env.fake.sequence({ kind: 'content', content: '{"complexity": "IPortScanDetector"}' });
     const map = new Map<string, string>();
-    const cache: ComplexityCache = { get: (k) => map.get(k), set: (k, v) => void map.set(k, v) };
+    const key = (a: { sliceHash: string }, b: { sliceHash: string }, model: string) => `${model}|${[a.sliceHash, b.sliceHash].sort().join('|')}`;
+    const cache: ComplexityCache = { get: (a, b, model) => map.get(key(a, b, model)), set: (a, b, model, heavier) => void map.set(key(a, b, model), heavier) };
     const psd = { className: 'IPortScanDetector', slice: 'class IPortScanDetector {};', sliceHash: 'h-psd' };
     const first = await compareComplexity(client, settings, psd, element, cache);
     const second = await compareComplexity(client, settings, element, psd, cache);

@@ -2,20 +2,18 @@
 // per packet. Cached per pair of slice hashes, prompt version and model.
 import type { LlmClient } from './client';
 import { LlmError } from './errors';
-import { COMPLEXITY_PROMPT_VERSION, complexityMessages } from './prompts';
+import { complexityMessages } from './prompts';
 import { COMPLEXITY_SCHEMA, parseComplexityAnswer } from './schema';
 import { countChatTokens } from './tokens';
 import type { LlmSettings } from './types';
 import type { ElementSource } from './extract';
 
+/** Where answers are kept. The cache decides validity: an answer stands only for the same code
+ *  (slice hashes), prompt version and model. */
 export interface ComplexityCache {
-  get(key: string): string | undefined;
-  set(key: string, heavierSliceHash: string): void;
-}
-
-export function complexityCacheKey(model: string, a: ElementSource, b: ElementSource): string {
-  const [x, y] = [a.sliceHash, b.sliceHash].sort();
-  return `${COMPLEXITY_PROMPT_VERSION}|${model}|${x}|${y}`;
+  /** The class name of the heavier element, if a valid answer is cached. */
+  get(a: ElementSource, b: ElementSource, model: string): string | undefined;
+  set(a: ElementSource, b: ElementSource, model: string, heavier: string): void;
 }
 
 export type ComparisonResult =
@@ -31,11 +29,8 @@ export async function compareComplexity(
   signal?: AbortSignal,
 ): Promise<ComparisonResult> {
   if (a.sliceHash === b.sliceHash) return { heavier: null, skipped: 'the two elements have the same code' };
-  const key = complexityCacheKey(settings.model, a, b);
-  const cached = cache.get(key);
-  if (cached === a.sliceHash || cached === b.sliceHash) {
-    return { heavier: cached === a.sliceHash ? a.className : b.className, cached: true, tokens: { prompt: 0, completion: 0 } };
-  }
+  const cached = cache.get(a, b, settings.model);
+  if (cached === a.className || cached === b.className) return { heavier: cached, cached: true, tokens: { prompt: 0, completion: 0 } };
   const messages = complexityMessages({ name: a.className, slice: a.slice }, { name: b.className, slice: b.slice });
   const needed = countChatTokens(messages, settings.model);
   if (needed > settings.maxInputTokens) {
@@ -44,6 +39,6 @@ export async function compareComplexity(
   const answer = await client.chat({ messages, format: { name: 'flowmage_complexity', schema: COMPLEXITY_SCHEMA as unknown as Record<string, unknown> }, signal });
   const parsed = parseComplexityAnswer(answer.content, a.className, b.className);
   if (!parsed.ok) throw new LlmError('invalid-answer', `complexity comparison of ${a.className} and ${b.className}: ${parsed.reason}`);
-  cache.set(key, parsed.value === a.className ? a.sliceHash : b.sliceHash);
+  cache.set(a, b, settings.model, parsed.value);
   return { heavier: parsed.value, cached: false, tokens: { prompt: answer.usage.promptTokens, completion: answer.usage.completionTokens } };
 }

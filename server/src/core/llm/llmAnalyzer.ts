@@ -6,6 +6,7 @@ import type { FeatureTracker, TrackedElement } from '../analysis/featureTracker'
 import type { FlowMageSettings } from '../settings';
 import type { Logger } from '../log';
 import type { LlmClient } from './client';
+import type { FeatureStore } from '../store/featureStore';
 import { compareComplexity, type ComplexityCache } from './compare';
 import { LlmError } from './errors';
 import { extractFeatures, type ElementSource, type LlmExtraction } from './extract';
@@ -134,27 +135,8 @@ export class LlmAnalyzer {
       const eb = t?.get(b);
       if (!t || !ea || !eb) return null;
       const settings = this.settings();
-      const cache: ComplexityCache = {
-        get: () => {
-          const rec = t.store.comparison(settings.model, a, b);
-          if (!rec || rec.promptVersion !== COMPLEXITY_PROMPT_VERSION) return undefined;
-          const hashes = rec.a === a ? [ea.slice.hash, eb.slice.hash] : [eb.slice.hash, ea.slice.hash];
-          if (rec.sliceHashes[0] !== hashes[0] || rec.sliceHashes[1] !== hashes[1]) return undefined;
-          return rec.moreComplex === a ? ea.slice.hash : rec.moreComplex === b ? eb.slice.hash : undefined;
-        },
-        set: (_key, heavierHash) =>
-          t.store.putComparison({
-            a,
-            b,
-            model: settings.model,
-            moreComplex: heavierHash === ea.slice.hash ? a : b,
-            sliceHashes: [ea.slice.hash, eb.slice.hash],
-            promptVersion: COMPLEXITY_PROMPT_VERSION,
-            at: new Date().toISOString(),
-          }),
-      };
       try {
-        const r = await compareComplexity(this.client, settings, sourceOf(ea), sourceOf(eb), cache, signal);
+        const r = await compareComplexity(this.client, settings, sourceOf(ea), sourceOf(eb), storeComplexityCache(t.store), signal);
         if (r.heavier === null) this.log.info(`complexity comparison skipped: ${r.skipped}`);
         return r.heavier;
       } catch (err) {
@@ -163,4 +145,28 @@ export class LlmAnalyzer {
       }
     };
   }
+}
+
+/** Complexity answers kept in the feature store, valid for the same slices, prompt version and model. */
+function storeComplexityCache(store: FeatureStore): ComplexityCache {
+  return {
+    get(a, b, model) {
+      const rec = store.comparison(model, a.className, b.className);
+      if (!rec || rec.promptVersion !== COMPLEXITY_PROMPT_VERSION) return undefined;
+      const [first, second] = rec.a === a.className ? [a, b] : [b, a];
+      if (rec.sliceHashes[0] !== first.sliceHash || rec.sliceHashes[1] !== second.sliceHash) return undefined;
+      return rec.moreComplex;
+    },
+    set(a, b, model, heavier) {
+      store.putComparison({
+        a: a.className,
+        b: b.className,
+        model,
+        moreComplex: heavier,
+        sliceHashes: [a.sliceHash, b.sliceHash],
+        promptVersion: COMPLEXITY_PROMPT_VERSION,
+        at: new Date().toISOString(),
+      });
+    },
+  };
 }
