@@ -48,9 +48,15 @@ export function llmFeature(ctx: ServerContext): Feature {
     return reason;
   };
 
+  // The comparator reads the settings on every call, so one is enough; hand it over (which
+  // re-analyzes every document) only when it is switched on or off.
+  const compare = analyzer.comparator();
+  let comparing = false;
   const applyComparator = () => {
     const on = !blocked(false) && ctx.settings()['flowmage.llm.complexityComparison'];
-    flows.setComplexityComparator(on ? analyzer.comparator() : undefined);
+    if (on === comparing) return;
+    comparing = on;
+    flows.setComplexityComparator(on ? compare : undefined);
   };
 
   const afterAnswers = async (names: string[]) => {
