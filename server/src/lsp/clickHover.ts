@@ -25,13 +25,13 @@ export function clickHoverFeature(ctx: ServerContext): Feature {
     const { model, analysis } = result;
     const at = elementAt(model, new LineIndex(model.text).offset(params.position));
     if (!at) return null;
-    const value = hoverMarkdown(at.element, analysis, ctx, index);
+    const value = hoverMarkdown(at.element, analysis, ctx, index, flows.indexReady());
     return { contents: { kind: MarkupKind.Markdown, value }, range: toLspRange(at.range) };
   });
   return {};
 }
 
-function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerContext, index: ReturnType<typeof getElementIndexService>): string {
+function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerContext, index: ReturnType<typeof getElementIndexService>, indexReady: boolean): string {
   const settings = ctx.settings();
   const out: string[] = [];
   const title = el.anonymous ? `\`${el.className}\` (anonymous, \`${el.name}\`)` : `**${el.name}** :: \`${el.className}\``;
@@ -41,7 +41,7 @@ function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerCo
   const merged = index.features(el.className, settings['flowmage.llm.model']);
   if (tracked) {
     out.push(featuresMarkdown(el.className, tracked.features, merged, { maxEvidence: 4 }));
-  } else if (!flowsReady(ctx)) {
+  } else if (!indexReady) {
     out.push('_The element index is still being built._');
   } else {
     out.push(`_\`${el.className}\` is not in the element index (\`flowmage.sourcePaths\`); FlowMage cannot tell what state it keeps._`);
@@ -51,7 +51,7 @@ function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerCo
   for (const c of analysis.chains.filter((c) => c.chain.input.decl === el)) out.push('', ...inputSection(c, settings['flowmage.rewrite.rssParameter']));
   // Elements: how they run in each chain that reaches them.
   const uses = analysis.chains.flatMap((c) => c.elements.filter((s) => s.instance.decl === el).map((s) => ({ c, s })));
-  for (const { c, s } of uses) out.push('', ...statusSection(c, s, settings['flowmage.rewrite.sharedParameter'], uses.length > 1));
+  for (const { c, s } of uses) out.push('', ...statusSection(c, s, settings['flowmage.rewrite.sharedParameter']));
 
   const doc = tracked?.info.doc;
   if (doc) {
@@ -63,10 +63,6 @@ function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerCo
   const info = index.lookup(el.className);
   if (info?.file) out.push('', `Source: ${sourceLink(info.file, info.line ?? 0)}`);
   return out.join('\n');
-}
-
-function flowsReady(ctx: ServerContext): boolean {
-  return flowAnalysis(ctx).indexReady();
 }
 
 function inputSection(c: ChainAnalysis, rssParameter: string): string[] {
@@ -81,8 +77,8 @@ function inputSection(c: ChainAnalysis, rssParameter: string): string[] {
   ];
 }
 
-function statusSection(c: ChainAnalysis, s: ElementStatus, sharedParameter: string, qualify: boolean): string[] {
-  const where = qualify || c.chain.input ? ` (chain from \`${c.chain.input.id}\`${s.instance.compoundPath.length ? `, as \`${s.instance.id}\`` : ''})` : '';
+function statusSection(c: ChainAnalysis, s: ElementStatus, sharedParameter: string): string[] {
+  const where = ` (chain from \`${c.chain.input.id}\`${s.instance.compoundPath.length ? `, as \`${s.instance.id}\`` : ''})`;
   if (!s.info) return [`**Sharing**${where}: unknown: the class is not indexed.`];
   if (!s.stateful) return [`**Sharing**${where}: not applicable: stateless.`];
   const written = s.currentSharedArg ? `${sharedParameter} ${s.currentSharedArg.value}` : `${sharedParameter} not set (defaults to true)`;
