@@ -53,6 +53,8 @@ export interface ChainAnalysis {
   chain: Chain;
   threads: number | null;
   current: { rss: FlowField[]; source: 'parameter' | 'default'; arg?: ClickArg; unknownFields: string[] };
+  /** The solver's cost of the chain as configured (every stateful element whose key does not hold the RSS fields shares). */
+  currentCost: number;
   plan: Plan;
   elements: ElementStatus[];
 }
@@ -126,7 +128,8 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
         reason: decision.reason,
       };
     });
-    chains.push({ chain, threads: threadsOf(chain.input, defines), current, plan, elements: statuses });
+    const currentCost = evaluate(solverElements, [current.rss], options.weights)[0].cost;
+    chains.push({ chain, threads: threadsOf(chain.input, defines), current, currentCost, plan, elements: statuses });
   }
 
   const { edits, editNotes } = planEdits(index, chains, options, defines);
@@ -255,7 +258,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
 
   for (const c of chains) {
     const stateful = c.elements.filter((s) => s.stateful);
-    const betterPlanExists = c.plan.cost < currentCost(c, options);
+    const betterPlanExists = c.plan.cost < c.currentCost;
     for (const s of stateful) {
       const disjoint = stateful.filter((o) => o !== s && s.flowKey.length && o.flowKey.length && !o.flowKey.some((f) => s.flowKey.includes(f)));
       if (disjoint.length) {
@@ -327,14 +330,4 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
     });
   }
   return findings;
-}
-
-/** Cost of the chain as configured: every stateful element that is not safely shared-nothing pays. */
-function currentCost(c: ChainAnalysis, options: AnalyzeOptions): number {
-  const alt = evaluate(
-    c.elements.map((s) => ({ name: s.instance.id, className: s.instance.className, features: s.info?.features ?? null })),
-    [c.current.rss],
-    options.weights,
-  )[0];
-  return alt.cost;
 }
