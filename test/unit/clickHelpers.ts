@@ -1,5 +1,5 @@
 // Helpers for the Click model tests: fixtures, a short way to print ranges, a seeded random source.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceRange } from '../../server/src/core/text';
 import type { ConfigModel } from '../../server/src/core/click/model';
@@ -42,4 +42,15 @@ export function seeded(seed: number): () => number {
     s >>>= 0;
     return s / 4294967296;
   };
+}
+
+/** Every .click file under a directory (a FastClick checkout), skipping VCS and package folders. */
+export function clickFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (name === '.git' || name === 'node_modules') continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) clickFiles(full, out);
+    else if (name.endsWith('.click')) out.push(full);
+  }
+  return out;
 }

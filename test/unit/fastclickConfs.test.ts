@@ -2,21 +2,12 @@
 // Every .click file there must parse without syntax errors (files are read, never copied). Skipped
 // when FASTCLICK_DIR is not set.
 import * as assert from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseClick } from '../../server/src/core/click/clickDocument';
+import { clickFiles } from './clickHelpers';
 
 const SYNTAX_CODES = new Set(['syntax', 'unterminated-comment', 'unterminated-string', 'too-deep']);
-
-function clickFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === '.git' || name === 'node_modules') continue;
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) clickFiles(full, out);
-    else if (name.endsWith('.click')) out.push(full);
-  }
-  return out;
-}
 
 /** m4 templates (conf/grid/grid.click) are not Click until m4 has run; Click's own lexer fails on them too. */
 function isM4Template(text: string): boolean {

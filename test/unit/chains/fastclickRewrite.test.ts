@@ -3,7 +3,7 @@
 // the rewrite must re-parse without errors and a second rewrite must change nothing. Files are read,
 // never copied. Skipped when FASTCLICK_DIR is not set.
 import * as assert from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { analyzeConfig } from '../../../server/src/core/chains/analyzeConfig';
@@ -14,15 +14,7 @@ import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { defaultSettings } from '../../../server/src/core/settings';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { applyEdits } from '../../../server/src/core/text';
-
-function clickFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) clickFiles(full, out);
-    else if (name.endsWith('.click')) out.push(full);
-  }
-  return out;
-}
+import { clickFiles } from '../clickHelpers';
 
 describe('Optimize chain on FastClick conf/ (FASTCLICK_DIR)', function () {
   const dir = process.env.FASTCLICK_DIR;
