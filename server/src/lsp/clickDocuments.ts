@@ -1,7 +1,7 @@
 // The shared cache of open .click documents: one incremental ClickDocument per URI, kept in step with
 // the editor's text, and an event whenever a document's ConfigModel changes. Every .click feature
 // (diagnostics, symbols, hover, code actions, flow analysis) reads models from here.
-import type { ServerContext } from './context';
+import { perServer, type ServerContext } from './context';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ClickDocument } from '../core/click/clickDocument';
 import type { ConfigModel } from '../core/click/model';
@@ -21,17 +21,8 @@ export interface ClickDocuments {
   isClick(uri: string): boolean;
 }
 
-const caches = new WeakMap<ServerContext, ClickDocuments>();
-
 /** The cache for this server; created on first use, by whichever feature asks first. */
-export function clickDocuments(ctx: ServerContext): ClickDocuments {
-  let cache = caches.get(ctx);
-  if (!cache) {
-    cache = createCache(ctx);
-    caches.set(ctx, cache);
-  }
-  return cache;
-}
+export const clickDocuments: (ctx: ServerContext) => ClickDocuments = perServer(createCache);
 
 /** Click documents: by language id, or by extension (other clients may not send `click`). */
 export function isClickDocument(uri: string, languageId: string | undefined): boolean {

@@ -33,3 +33,16 @@ export function guard<A extends unknown[], R>(
     }
   };
 }
+
+/**
+ * A per-server singleton: the first call for a server context creates the value, later calls get
+ * the same one. Shared services (document cache, element index, flow analysis) are built this way so
+ * whichever feature asks first creates them.
+ */
+export function perServer<T>(create: (ctx: ServerContext) => T): (ctx: ServerContext) => T {
+  const values = new WeakMap<ServerContext, T>();
+  return (ctx) => {
+    if (!values.has(ctx)) values.set(ctx, create(ctx));
+    return values.get(ctx)!;
+  };
+}

@@ -21,7 +21,7 @@ import { FeatureStore } from '../core/store/featureStore';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
 import { elementInfo, mergedFeatures } from '../core/chains/elementLookup';
 import type { MergedFeatures } from '../core/llm/merge';
-import type { ServerContext } from './context';
+import { perServer, type ServerContext } from './context';
 import type { Feature } from './features';
 import { onWatchedFilesChanged } from './providers';
 
@@ -61,21 +61,16 @@ export interface ElementIndexService {
   readonly store: FeatureStore | undefined;
 }
 
-const services = new WeakMap<ServerContext, ElementIndexServiceImpl>();
+const serviceImpl = perServer((ctx) => new ElementIndexServiceImpl(ctx));
 
 /** The index service of this server (created on first use). */
 export function getElementIndexService(ctx: ServerContext): ElementIndexService {
-  let s = services.get(ctx);
-  if (!s) {
-    s = new ElementIndexServiceImpl(ctx);
-    services.set(ctx, s);
-  }
-  return s;
+  return serviceImpl(ctx);
 }
 
 /** Registers the service's lifecycle: startup indexing, watchers, settings, shutdown. */
 export function elementIndexFeature(ctx: ServerContext): Feature {
-  const service = getElementIndexService(ctx) as ElementIndexServiceImpl;
+  const service = serviceImpl(ctx);
   return {
     capabilities(params) {
       service.clientCapabilities(params);

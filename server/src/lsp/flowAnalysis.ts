@@ -6,7 +6,7 @@ import { analyzeOptions } from '../core/chains/options';
 import type { ConfigModel } from '../core/click/model';
 import { describeError } from '../core/log';
 import { clickDocuments } from './clickDocuments';
-import type { ServerContext } from './context';
+import { perServer, type ServerContext } from './context';
 import { refreshDiagnostics } from './diagnostics';
 import { getElementIndexService } from './elementIndexService';
 
@@ -21,16 +21,7 @@ export interface FlowAnalysisService {
   invalidate(): void;
 }
 
-const services = new WeakMap<ServerContext, FlowAnalysisService>();
-
-export function flowAnalysis(ctx: ServerContext): FlowAnalysisService {
-  let s = services.get(ctx);
-  if (!s) {
-    s = create(ctx);
-    services.set(ctx, s);
-  }
-  return s;
-}
+export const flowAnalysis: (ctx: ServerContext) => FlowAnalysisService = perServer(create);
 
 function create(ctx: ServerContext): FlowAnalysisService {
   const docs = clickDocuments(ctx);
