@@ -339,7 +339,7 @@ export class FlowStateInterpreter {
         let key = empty();
         for (const i of e.index) key = union(key, this.eval(i, f));
         if (obj.pkt) return { taint: new Map([['opaque', this.origin(e, f, 'packet bytes')]]), alias: new Set(), pkt: false };
-        if (isWhole(e.object)) for (const id of obj.alias) this.recordLookup(id, 'index', key.taint, e, f);
+        if (this.isContainer(e.object, f)) for (const id of obj.alias) this.recordLookup(id, 'index', key.taint, e, f);
         return { taint: obj.taint, alias: obj.alias, pkt: false };
       }
       case 'cond': {
@@ -409,11 +409,14 @@ export class FlowStateInterpreter {
       for (const a of e.args) this.eval(a, f);
       return { ...empty(), alias: new Set([FLOW_STORAGE]) };
     }
-    if (name && /^rte_hash_(lookup|add_key|del_key)/.test(name) && callee.kind === 'id' && e.args.length >= 2) {
+    const tableKind = name && callee.kind === 'id' && e.args.length >= 2 ? tableCallKind(name) : undefined;
+    if (tableKind) {
+      // A C-style table API (`rte_hash_lookup_data(table, key, ...)`, `xx_find(table, &key)`): the
+      // first argument is the table, the second its key.
       const table = this.eval(e.args[0], f);
       const key = this.eval(e.args[1], f);
       for (const a of e.args.slice(2)) this.eval(a, f);
-      const kind = name.includes('add_key') ? 'insert' : name.includes('del_key') ? 'remove' : 'lookup';
+      const kind = tableKind;
       for (const id of table.alias) {
         this.recordLookup(id, kind, key.taint, e, f);
         if (kind !== 'lookup') this.recordWriteTo(id, kind, f, e);
@@ -455,7 +458,7 @@ export class FlowStateInterpreter {
       return empty();
     }
     if (recv.alias.size) {
-      if (LOOKUP_METHODS.has(m) && args.length >= 1 && isWhole(callee.object)) {
+      if (LOOKUP_METHODS.has(m) && args.length >= 1 && this.isContainer(callee.object, f)) {
         const kind = INSERT_METHODS.has(m) ? 'insert' : REMOVE_METHODS.has(m) ? 'remove' : 'lookup';
         for (const id of recv.alias) {
           this.recordLookup(id, kind, args[0].taint, e, f);
@@ -496,6 +499,18 @@ export class FlowStateInterpreter {
     const taint: Taint = new Map();
     for (const field of FLOW_ID_TYPES[type]) taint.set(field, this.origin(at, f, `${type}(...)`));
     return { taint, alias: new Set(), pkt: false };
+  }
+
+  /**
+   * Whether `e` names a container of the element rather than a part of one entry: a whole object
+   * (`_map`, `*p`), or a path rooted at a member of the element (`_state->map`, `_tables[cpu]`,
+   * per-thread or per-core wrappers around the table). A path rooted at a local (`entry->ports`) is
+   * a part of a record already found, and indexing it is not a lookup of the state by a key.
+   */
+  private isContainer(e: Expr, f: Frame): boolean {
+    if (isWhole(e)) return true;
+    const path = this.pathOf(e, f);
+    return !!path && !path.local;
   }
 
   // ---- stores ----
@@ -681,6 +696,20 @@ function isWhole(e: Expr): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Whether a free function is a C-style table operation, by its verb: `rte_hash_add_key_data` is
+ * an insert, `rte_hash_bloom_lookup_data` a lookup. Only names that also say what they operate on
+ * (hash, table, map, cuckoo, ...) qualify, so `memcpy(dst, src)` is never taken for a lookup.
+ */
+function tableCallKind(name: string): 'lookup' | 'insert' | 'remove' | undefined {
+  const n = name.toLowerCase();
+  if (!/(hash|table|map|cuckoo|lpm|dict|tree)/.test(n)) return undefined;
+  if (/(del|remove|erase|delete)/.test(n)) return 'remove';
+  if (/(add|insert|put|set)/.test(n)) return 'insert';
+  if (/(lookup|find|get|search|contains)/.test(n)) return 'lookup';
+  return undefined;
 }
 
 /** `x & 0xffffff00`, `x >> 8`: a raw field masked or shifted keeps only part of it. */

@@ -7,7 +7,7 @@ import { dirname, relative } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { createParser } from '../treeSitter';
 import type { ElementDoc } from './docs';
-import { extractCppFile, extractExports } from './extract';
+import { extractCppFile, extractExportAliases, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
 import { listSourceFiles } from './sourceFiles';
 
@@ -22,6 +22,8 @@ interface SourceText {
   mentionsClassName: boolean;
   /** Names in EXPORT_ELEMENT(...). */
   exports: string[];
+  /** `EXPORT_ELEMENT(Class-Name)`: [class, Click name]. */
+  exportAliases: Array<[string, string]>;
 }
 
 export interface ElementInfo {
@@ -34,6 +36,8 @@ export interface ElementInfo {
   sourceFiles: string[];
   exported: boolean;
   doc?: ElementDoc & { file: string };
+  /** Set when this Click name is a second name of another element (`EXPORT_ELEMENT(Class-Name)`). */
+  aliasOf?: string;
 }
 
 export interface IndexProgress {
@@ -283,9 +287,53 @@ export class ElementIndex {
         });
       }
     }
+    this.addInheritedNames(byName, exported);
+    this.addExportAliases(byName);
     this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     this.problems = problems;
     this.elementsStale = false;
+  }
+
+  /**
+   * An exported class without a `class_name()` of its own takes its Click name from the nearest
+   * base that has one (`class CounterMP : public CounterMPBase<nolock>`, whose template base names
+   * it), unless another element already has that name.
+   */
+  private addInheritedNames(byName: Map<string, ElementInfo>, exported: Map<string, string[]>): void {
+    const known = new Set([...byName.values()].map((e) => e.className));
+    for (const [name, files] of exported) {
+      if (known.has(name)) continue;
+      const cls = this.findClasses(name, files[0]).find((c) => !c.clickName && c.templateParams.length === 0);
+      if (!cls) continue;
+      const clickName = this.inheritedClickName(cls, new Set());
+      if (!clickName || byName.has(clickName)) continue;
+      const sourceFiles = [...new Set(this.definitions(cls.name).map((d) => d.file))].filter((x) => x !== cls.file);
+      byName.set(clickName, { clickName, className: cls.name, cls, headerFile: cls.file, sourceFiles, exported: true, doc: this.findDoc(clickName, [cls.file, ...sourceFiles]) });
+    }
+  }
+
+  private inheritedClickName(cls: CppClass, seen: Set<CppClass>): string | undefined {
+    if (seen.has(cls) || seen.size > 16) return undefined;
+    seen.add(cls);
+    for (const b of cls.bases) {
+      const base = this.findClasses(b.name.replace(/<.*$/, '').trim(), cls.file)[0];
+      if (!base) continue;
+      const found = base.clickName ?? this.inheritedClickName(base, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Second Click names from `EXPORT_ELEMENT(Class-Name)`: the same element under another name. */
+  private addExportAliases(byName: Map<string, ElementInfo>): void {
+    const byClass = new Map<string, ElementInfo>();
+    for (const e of byName.values()) if (!byClass.has(e.className)) byClass.set(e.className, e);
+    for (const src of this.sources.values()) {
+      for (const [cls, alias] of src.exportAliases) {
+        const target = byClass.get(cls);
+        if (target && !byName.has(alias)) byName.set(alias, { ...target, clickName: alias, aliasOf: target.clickName });
+      }
+    }
   }
 
   private findDoc(clickName: string, files: string[]): (ElementDoc & { file: string }) | undefined {
@@ -340,7 +388,7 @@ function scanSource(text: string, mtimeMs: number, size: number): SourceText {
   for (let m = CLASS_DEF_RE.exec(text); m; m = CLASS_DEF_RE.exec(text)) classNames.add(m[1]);
   OWNER_RE.lastIndex = 0;
   for (let m = OWNER_RE.exec(text); m; m = OWNER_RE.exec(text)) owners.add(m[1]);
-  return { text, mtimeMs, size, classNames, owners, mentionsClassName: /\bclass_name\s*\(/.test(text), exports: text.includes('EXPORT_ELEMENT') ? extractExports(text) : [] };
+  return { text, mtimeMs, size, classNames, owners, mentionsClassName: /\bclass_name\s*\(/.test(text), exports: text.includes('EXPORT_ELEMENT') ? extractExports(text) : [], exportAliases: text.includes('EXPORT_ELEMENT') ? extractExportAliases(text) : [] };
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -74,6 +74,14 @@ export function extractExports(text: string): string[] {
   return out;
 }
 
+/** `EXPORT_ELEMENT(Class-Name)` exports the C++ class under a second Click name: [class, name] pairs. */
+export function extractExportAliases(text: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const re = /\bEXPORT_ELEMENT\s*\(\s*(\w+)-(\w+)\s*\)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) if (!/^\s*#/.test(lineAt(text, m.index))) out.push([m[1], m[2]]);
+  return out;
+}
+
 export function extractStringDefines(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!text.includes('#')) return out;
