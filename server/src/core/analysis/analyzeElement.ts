@@ -7,12 +7,12 @@ import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, type ElementScope, type
 import { stringLiteralValue } from '../cpp/macros';
 import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin } from './dataflow';
 import { EvidenceContext } from './evidence';
-import { FLOW_FIELDS, formatKey, normalizeKey, type Confidence, type ElementFeatures, type Evidence, type FlowField, type Intensity, type StateObject } from './features';
+import { FLOW_FIELDS, formatKey, isOtherKeyField, normalizeKey, normalizeOtherKey, type Confidence, type ElementFeatures, type Evidence, type FlowField, type Intensity, type OtherKeyField, type StateObject } from './features';
 import { BUILTIN_SESSION_RULES, parseSessionRule, PROTOCOL_CONTEXTS } from './headerFields';
 import { pointerVerdict, recordPointers, type PointerVerdict } from './pointers';
 
 /** Bump when the analysis changes what it concludes: stored static results are then recomputed. */
-export const ANALYZER_VERSION = 1;
+export const ANALYZER_VERSION = 2;
 
 type UnknownFeature = ElementFeatures['unknown'][number];
 
@@ -36,11 +36,14 @@ interface ObjectVerdict {
   end: number;
   perFlow: boolean;
   key: FlowField[];
+  otherKey: OtherKeyField[];
   keyEvidence: Evidence[];
   keyUnknown: Evidence[];
   writes: Intensity | 'none';
   pointers: PointerVerdict;
   configTable: boolean;
+  /** The key came from structure walks (`node->addr == ip_src`), not from a container lookup. */
+  fromSearches?: boolean;
 }
 
 export function analyzeScope(scope: ElementScope): ElementAnalysis {
@@ -48,7 +51,7 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
   const flowBases = scope.stateTypes.filter((s) => s.keyedBy === 'flow-manager' || (s.keyedBy === 'calculate_hash' && !scope.chain.some((c) => c.cls.name === s.base)));
   const stateTypes = new Set(scope.stateTypes.map((s) => s.name));
   const facts = new FlowStateInterpreter(scope, { flowStorage: flowBases.length > 0, stateTypes }).run();
-  if (flowBases.length && !facts.objects.has(FLOW_STORAGE)) facts.objects.set(FLOW_STORAGE, { id: FLOW_STORAGE, lookups: [], writes: [], recordTypes: new Set() });
+  if (flowBases.length && !facts.objects.has(FLOW_STORAGE)) facts.objects.set(FLOW_STORAGE, { id: FLOW_STORAGE, lookups: [], writes: [], recordTypes: new Set(), searches: [] });
 
   const unknown = new Set<UnknownFeature>();
   const evidence: Evidence[] = [];
@@ -64,6 +67,7 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
 
   // flow key: what every per-flow object's key shares
   let flowKey: FlowField[] = [];
+  let otherKeyFields: OtherKeyField[] = [];
   if (stateful) {
     let key = new Set<FlowField>(perFlow[0].key);
     for (const v of perFlow.slice(1)) key = new Set([...key].filter((f) => v.key.includes(f)));
@@ -79,7 +83,9 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
         evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is also keyed by ${dropped.join(' ')}, which other state does not share: the element's key keeps only the common fields`));
       }
     }
-    if (flowKey.length === 0 && !unknown.has('flowKey')) unknown.add('flowKey');
+    otherKeyFields = normalizeOtherKey(perFlow.flatMap((v) => v.otherKey));
+    // A key made only of fields outside the 5-tuple is decided, not unknown: no RSS set can hold it.
+    if (flowKey.length === 0 && !unknown.has('flowKey') && !otherKeyFields.length) unknown.add('flowKey');
   }
 
   // intensity
@@ -126,7 +132,7 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
     const reason =
       v.facts.id === FLOW_STORAGE
         ? `\`${v.type}\` is per-flow state handed out by the flow-manager base \`${flowBases.map((b) => b.base).join('`, `')}\``
-        : `\`${v.name}\` (\`${v.type}\`) keeps ${v.key.length ? `state per ${formatKey(v.key)}` : 'per-flow state under a key the analysis cannot name'}`;
+        : `\`${v.name}\` (\`${v.type}\`) keeps ${describeKey(v)}`;
     evidence.push(ctx.at('stateful', v, reason));
   }
   const globals = verdicts.filter((v) => !v.perFlow && !v.configTable && v.facts.writes.length);
@@ -153,6 +159,7 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
     file: v.file,
     line: ctx.position(v.file, v.start).line,
     keyFields: v.perFlow ? v.key : [],
+    ...(v.perFlow && v.otherKey.length ? { otherKeyFields: v.otherKey } : {}),
     writes: v.writes,
     pointers: v.pointers.found,
   }));
@@ -162,14 +169,27 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
   if (perFlow.some((v) => v.facts.id === FLOW_STORAGE && v.keyEvidence.some((e) => e.reason.includes('contract')))) medium = true;
   const unresolved = scope.unresolvedBases.filter((b) => !FRAMEWORK_CLASSES.has(b.replace(/<.*$/, '')) && !/^(FlowStateElement|FlowSpaceElement|IFlowManager)\b/.test(b));
   if (unresolved.length) medium = true;
+  // Calibration: `high` claims every container's index was traced to whole packet fields. A key
+  // found only by walking a structure, or made only of fields outside the 5-tuple (often a bucket
+  // of a wider key), or a bucket number computed from part of a field, is weaker than that.
+  for (const v of perFlow) {
+    if (v.fromSearches) {
+      medium = true;
+      evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is found by walking its structure and comparing entries with packet fields, not through a container's lookup: the key is less certain`));
+    } else if (!v.key.length && v.otherKey.length && v.facts.id !== FLOW_STORAGE) {
+      medium = true;
+      evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is indexed only by ${v.otherKey.join(' ')}; entries may still be told apart by other fields inside a bucket`));
+    }
+  }
 
   let confidence: Confidence = 'high';
   if (unknown.size || medium) confidence = 'medium';
-  if (unknown.has('stateful') || (stateful && flowKey.length === 0)) confidence = 'low';
+  if (unknown.has('stateful') || (stateful && flowKey.length === 0 && !otherKeyFields.length)) confidence = 'low';
 
   const features: ElementFeatures = {
     stateful,
     flowKey: stateful ? flowKey : [],
+    ...(stateful && otherKeyFields.length ? { otherKeyFields } : {}),
     intensity,
     pointerChasing,
     stateObjects,
@@ -206,7 +226,9 @@ function mergeAliases(list: ObjectVerdict[]): ObjectVerdict[] {
 function memberVerdict(scope: ElementScope, obj: ObjectFacts, ctx: EvidenceContext): ObjectVerdict | undefined {
   const field = scope.fields.get(obj.id);
   if (!field || field.field.isStatic && /\bconst\b/.test(field.type)) return undefined;
-  const tainted = obj.lookups.filter((l) => l.key.size > 0);
+  const keyed = obj.lookups.filter((l) => l.key.size > 0);
+  // Searches key the state only when no container lookup does: a trie or list walked by packet fields.
+  const tainted = keyed.length ? keyed : obj.searches.filter((l) => l.key.size > 0);
   const v: ObjectVerdict = {
     facts: obj,
     name: obj.id,
@@ -216,11 +238,13 @@ function memberVerdict(scope: ElementScope, obj: ObjectFacts, ctx: EvidenceConte
     end: field.field.end,
     perFlow: false,
     key: [],
+    otherKey: [],
     keyEvidence: [],
     keyUnknown: [],
     writes: writesOf(obj),
     pointers: { found: false, unknown: false, heuristic: false },
     configTable: false,
+    fromSearches: !keyed.length && tainted.length > 0,
   };
   if (!tainted.length) return obj.writes.length ? v : undefined;
   if (!obj.writes.length) {
@@ -231,19 +255,26 @@ function memberVerdict(scope: ElementScope, obj: ObjectFacts, ctx: EvidenceConte
   v.perFlow = true;
   const k = keyFromLookups(tainted, v, ctx);
   v.key = k.key;
+  v.otherKey = k.otherKey;
   v.keyEvidence = k.evidence;
   v.keyUnknown = k.unknown;
   v.pointers = pointerVerdict(scope, obj, field.type, field.owner.cls.file, v, ctx);
   return v;
 }
 
-function keyFromLookups(lookups: ObjectFacts['lookups'], v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>, ctx: EvidenceContext): { key: FlowField[]; evidence: Evidence[]; unknown: Evidence[] } {
+function keyFromLookups(lookups: ObjectFacts['lookups'], v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>, ctx: EvidenceContext): { key: FlowField[]; otherKey: OtherKeyField[]; evidence: Evidence[]; unknown: Evidence[] } {
   let key: Set<FlowField> | undefined;
+  let other: Set<OtherKeyField> | undefined;
   const evidence: Evidence[] = [];
   const unknown: Evidence[] = [];
   for (const l of lookups) {
     const fields = new Set<FlowField>();
+    const others = new Set<OtherKeyField>();
     for (const [tag, origin] of l.key) {
+      if (isOtherKeyField(tag)) {
+        others.add(tag);
+        continue;
+      }
       if (tag === 'opaque') {
         unknown.push(ctx.site('flowKey', origin, `the key of \`${v.name}\` also depends on \`${origin.source}\` in \`${origin.fn}\`, which the analysis cannot map to header fields: the real key may be wider than shown`));
         continue;
@@ -255,12 +286,23 @@ function keyFromLookups(lookups: ObjectFacts['lookups'], v: Pick<ObjectVerdict, 
       fields.add(tag as FlowField);
     }
     key = key ? new Set([...key].filter((f) => fields.has(f))) : fields;
+    other = other ? new Set([...other].filter((f) => others.has(f))) : others;
   }
   const final = normalizeKey(key ?? []);
+  const otherKey = normalizeOtherKey(other ?? []);
   // one evidence item per origin site, naming the fields it contributes
+  const otherSites = new Set<string>();
   const bySite = new Map<string, { origin: Origin; fields: FlowField[] }>();
   for (const l of lookups) {
     for (const [tag, origin] of l.key) {
+      if (isOtherKeyField(tag) && otherKey.includes(tag)) {
+        const k = `${origin.file}:${origin.start}:${tag}`;
+        if (!otherSites.has(k)) {
+          otherSites.add(k);
+          evidence.push(ctx.site('flowKey', origin, `\`${origin.source}\` read in \`${origin.fn}\` keys \`${v.name}\` by ${tag}, a field outside the 5-tuple that no RSS field set hashes`));
+        }
+        continue;
+      }
       if (!final.includes(tag as FlowField)) continue;
       const k = `${origin.file}:${origin.start}`;
       const entry = bySite.get(k) ?? { origin, fields: [] };
@@ -272,9 +314,9 @@ function keyFromLookups(lookups: ObjectFacts['lookups'], v: Pick<ObjectVerdict, 
     const what = origin.source.endsWith('(...)') ? `\`${origin.source}\` built from the packet in \`${origin.fn}\` holds ${normalizeKey(fields).join(' ')}` : `\`${origin.source}\` read in \`${origin.fn}\``;
     evidence.push(ctx.site('flowKey', origin, `${what}, the key of \`${v.name}\``));
   }
-  const first = lookups.find((l) => [...l.key.keys()].some((t) => final.includes(t as FlowField)));
+  const first = lookups.find((l) => [...l.key.keys()].some((t) => final.includes(t as FlowField) || otherKey.includes(t as OtherKeyField)));
   if (first) evidence.push(ctx.site('flowKey', first.site, `\`${v.name}\` is ${first.kind === 'insert' ? 'filled' : first.kind === 'index' ? 'indexed' : 'looked up'} with that key in \`${first.site.fn}\``));
-  return { key: final, evidence, unknown };
+  return { key: final, otherKey, evidence, unknown };
 }
 
 function flowStorageVerdict(scope: ElementScope, obj: ObjectFacts, bases: StateTypeRef[], facts: Facts, ctx: EvidenceContext): ObjectVerdict {
@@ -288,6 +330,7 @@ function flowStorageVerdict(scope: ElementScope, obj: ObjectFacts, bases: StateT
     end: st.cls?.nameEnd ?? st.end,
     perFlow: true,
     key: [],
+    otherKey: [],
     keyEvidence: [],
     keyUnknown: [],
     writes: writesOf(obj),
@@ -370,6 +413,11 @@ function resolveRuleName(scope: ElementScope, name: string): string | undefined 
   if (!/^\w+$/.test(name)) return undefined;
   const files = [...scope.files];
   return scope.index.define(name, files)?.value ?? BUILTIN_SESSION_RULES[name];
+}
+
+function describeKey(v: ObjectVerdict): string {
+  const parts = [...(v.key.length ? [formatKey(v.key)] : []), ...v.otherKey];
+  return parts.length ? `state per ${parts.join(' ')}` : 'per-flow state under a key the analysis cannot name';
 }
 
 function writesOf(obj: ObjectFacts): Intensity | 'none' {

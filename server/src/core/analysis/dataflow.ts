@@ -20,7 +20,7 @@ import {
   type ElementScope,
   type ScopeFunction,
 } from '../cpp/scope';
-import { FLOW_ID_TYPES, FLOWID_ACCESSORS, HEADER_FIELDS } from './headerFields';
+import { annotationField, FLOW_ID_TYPES, FLOWID_ACCESSORS, HEADER_FIELDS, OTHER_HEADER_FIELDS } from './headerFields';
 
 export const FLOW_STORAGE = '@flow';
 
@@ -72,6 +72,13 @@ export interface ObjectFacts {
   writes: Write[];
   /** Types of pointers/references through which the object was reached (the per-flow record). */
   recordTypes: Set<string>;
+  /**
+   * Searches by packet fields inside the object's structure rather than through a container API:
+   * `node->addr == ip_src` while walking a list or tree, `level->child[byte]` in a trie. They key
+   * the state only when the object has no keyed lookup of its own (otherwise they compare fields
+   * of an entry already found).
+   */
+  searches: Lookup[];
 }
 
 export interface Facts {
@@ -321,7 +328,13 @@ export class FlowStateInterpreter {
       case 'binary': {
         const l = this.eval(e.left, f);
         const r = this.eval(e.right, f);
-        if (COMPARISON_OPS.has(e.op)) return empty();
+        if (COMPARISON_OPS.has(e.op)) {
+          if (e.op === '==' || e.op === '!=') {
+            this.recordSearch(e.left, l, r, e, f);
+            this.recordSearch(e.right, r, l, e, f);
+          }
+          return empty();
+        }
         if ((e.op === '&' || e.op === '>>') && (isMaskLiteral(e.right) || isMaskLiteral(e.left))) {
           const v = union(l, r);
           return { taint: withTaint(v.taint, (o) => (o.hashed ? o : { ...o, partial: true })), alias: new Set(), pkt: false };
@@ -340,6 +353,7 @@ export class FlowStateInterpreter {
         for (const i of e.index) key = union(key, this.eval(i, f));
         if (obj.pkt) return { taint: new Map([['opaque', this.origin(e, f, 'packet bytes')]]), alias: new Set(), pkt: false };
         if (this.isContainer(e.object, f)) for (const id of obj.alias) this.recordLookup(id, 'index', key.taint, e, f);
+        else if (key.taint.size && !key.alias.size) for (const id of obj.alias) this.recordSearchTo(id, key.taint, e, f);
         return { taint: obj.taint, alias: obj.alias, pkt: false };
       }
       case 'cond': {
@@ -381,7 +395,7 @@ export class FlowStateInterpreter {
 
   private member(e: Extract<Expr, { kind: 'member' }>, f: Frame): Value {
     if (isThis(e.object)) return this.readName(e.field, undefined, f);
-    const headerField = HEADER_FIELDS[e.field];
+    const headerField = own(HEADER_FIELDS, e.field) ?? own(OTHER_HEADER_FIELDS, e.field);
     if (headerField) {
       this.eval(e.object, f);
       return { taint: new Map([[headerField, this.origin(e, f, e.field)]]), alias: new Set(), pkt: false };
@@ -424,6 +438,12 @@ export class FlowStateInterpreter {
       // The returned position identifies the key's slot: it carries the key's fields.
       return { taint: key.taint, alias: new Set(), pkt: false };
     }
+    const anno = name && callee.kind === 'id' ? annotationField(name) : undefined;
+    if (anno) {
+      // `AGGREGATE_ANNO(p)`: an annotation of the packet, a key outside the 5-tuple.
+      const args = e.args.map((a) => this.eval(a, f));
+      if (args.some((a) => a.pkt)) return { taint: new Map([[anno, this.origin(e, f, `${name}(...)`)]]), alias: new Set(), pkt: false };
+    }
     const targets = resolveCall(this.scope, e, f.sf);
     if (targets.length) {
       const args = e.args.map((a) => this.eval(a, f));
@@ -454,6 +474,8 @@ export class FlowStateInterpreter {
     }
     if (recv.pkt) {
       if (PACKET_ACCESSORS.has(m)) return { ...empty(), pkt: true };
+      const offset = /^anno_/.test(m) && e.args[0]?.kind === 'id' ? annotationField(e.args[0].name) : undefined;
+      if (offset) return { taint: new Map([[offset, this.origin(e, f, `${m}(${(e.args[0] as { name: string }).name})`)]]), alias: new Set(), pkt: false };
       if (/_anno$/.test(m) && /ip/.test(m)) return { taint: new Map([['opaque', this.origin(e, f, `${m}()`)]]), alias: new Set(), pkt: false };
       return empty();
     }
@@ -598,7 +620,7 @@ export class FlowStateInterpreter {
   private object(id: string): ObjectFacts {
     let o = this.objects.get(id);
     if (!o) {
-      o = { id, lookups: [], writes: [], recordTypes: new Set() };
+      o = { id, lookups: [], writes: [], recordTypes: new Set(), searches: [] };
       this.objects.set(id, o);
     }
     return o;
@@ -669,6 +691,21 @@ export class FlowStateInterpreter {
     this.object(id).lookups.push({ kind, key, site: this.site(at, f) });
   }
 
+  /** `record->field == key`: a record of a state object compared with packet fields. */
+  private recordSearch(side: Expr, sideValue: Value, other: Value, at: Expr, f: Frame): void {
+    if (side.kind !== 'member' || isThis(side.object) || !sideValue.alias.size) return;
+    if (!other.taint.size || other.alias.size) return;
+    for (const id of sideValue.alias) this.recordSearchTo(id, other.taint, at, f);
+  }
+
+  private recordSearchTo(id: string, key: Taint, at: Expr, f: Frame): void {
+    if (!this.recording || id === FLOW_STORAGE) return;
+    const k = `s|${id}|${at.start}|${f.sf.fn.file}|${[...key.keys()].sort().join(',')}`;
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    this.object(id).searches.push({ kind: 'lookup', key, site: this.site(at, f) });
+  }
+
   private site(e: Expr, f: Frame): Site {
     return { file: f.sf.fn.file, start: e.start, end: e.end, fn: f.sf.fn.name };
   }
@@ -710,6 +747,11 @@ function tableCallKind(name: string): 'lookup' | 'insert' | 'remove' | undefined
   if (/(add|insert|put|set)/.test(n)) return 'insert';
   if (/(lookup|find|get|search|contains)/.test(n)) return 'lookup';
   return undefined;
+}
+
+/** A table's own entry for `key`, never one inherited from Object.prototype. */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
 /** `x & 0xffffff00`, `x >> 8`: a raw field masked or shifted keeps only part of it. */

@@ -4,6 +4,18 @@
 export const FLOW_FIELDS = ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] as const;
 export type FlowField = (typeof FLOW_FIELDS)[number];
 
+/**
+ * Key fields outside the 5-tuple: no RSS field set can keep state keyed only by them on one core,
+ * though RSS fields in the same key can (state keyed by src_ip and ip_id stays together under RSS
+ * on src_ip). `other` is packet data the analysis recognises as a key but has no name for.
+ */
+export const OTHER_KEY_FIELDS = ['src_mac', 'dst_mac', 'vlan', 'ip_id', 'ip_frag', 'tcp_seq', 'aggregate_anno', 'paint_anno', 'flow_id_anno', 'tunnel_id', 'other'] as const;
+export type OtherKeyField = (typeof OTHER_KEY_FIELDS)[number];
+
+export function isOtherKeyField(tag: string): tag is OtherKeyField {
+  return (OTHER_KEY_FIELDS as readonly string[]).includes(tag);
+}
+
 export type Intensity = 'per-packet' | 'per-flow';
 export type Confidence = 'high' | 'medium' | 'low';
 
@@ -28,6 +40,8 @@ export interface StateObject {
   line: number;
   /** The key fields it is indexed by; empty when global (not per flow). */
   keyFields: FlowField[];
+  /** Key fields outside the 5-tuple. */
+  otherKeyFields?: OtherKeyField[];
   /** How it is written: on every packet, only when a flow starts/ends, or never seen written. */
   writes: Intensity | 'none';
   /** Holds pointers (linked nodes, pointer members, pointer-valued maps). */
@@ -38,6 +52,8 @@ export interface StateObject {
 export interface ElementFeatures {
   stateful: boolean;
   flowKey: FlowField[];
+  /** Key fields outside the 5-tuple (MAC addresses, annotations, IP id, ...); absent or [] when none. */
+  otherKeyFields?: OtherKeyField[];
   intensity: Intensity | null;
   pointerChasing: boolean;
   stateObjects: StateObject[];
@@ -53,6 +69,11 @@ export type Provenance = 'static' | `llm:${string}`;
 export function normalizeKey(fields: Iterable<string>): FlowField[] {
   const set = new Set(fields);
   return FLOW_FIELDS.filter((f) => set.has(f));
+}
+
+export function normalizeOtherKey(fields: Iterable<string>): OtherKeyField[] {
+  const set = new Set(fields);
+  return OTHER_KEY_FIELDS.filter((f) => set.has(f));
 }
 
 export function formatKey(fields: readonly FlowField[]): string {

@@ -1,6 +1,6 @@
 // How FastClick code names the fields of the flow vocabulary, and what FastClick's flow-context
 // rules (`FLOW_ELEMENT_DEFINE_SESSION_CONTEXT("12/0/ffffffff:HASH-3 ...", FLOW_TCP)`) select.
-import { FLOW_FIELDS, type FlowField } from './features';
+import { FLOW_FIELDS, type FlowField, type OtherKeyField } from './features';
 
 /** Header struct members (clicknet/ip.h, tcp.h, udp.h) → flow field. */
 export const HEADER_FIELDS: Record<string, FlowField> = {
@@ -12,6 +12,33 @@ export const HEADER_FIELDS: Record<string, FlowField> = {
   uh_sport: 'src_port',
   uh_dport: 'dst_port',
 };
+
+/** Header struct members outside the 5-tuple that can key state. */
+export const OTHER_HEADER_FIELDS: Record<string, OtherKeyField> = {
+  ether_shost: 'src_mac',
+  ether_dhost: 'dst_mac',
+  ip_id: 'ip_id',
+  ip_off: 'ip_frag',
+  th_seq: 'tcp_seq',
+  th_ack: 'tcp_seq',
+  evl_tag: 'vlan',
+};
+
+/** Packet annotations by the name of their macro or offset stem (`AGGREGATE_ANNO(p)`, `AGGREGATE_ANNO_OFFSET`). */
+const ANNOTATION_FIELDS: Record<string, OtherKeyField> = {
+  AGGREGATE: 'aggregate_anno',
+  PAINT: 'paint_anno',
+  PAINT2: 'paint_anno',
+  FLOW_ID: 'flow_id_anno',
+  VLAN_TCI: 'vlan',
+};
+
+/** The key field an annotation macro or offset names, or undefined when the name is not an annotation. */
+export function annotationField(name: string): OtherKeyField | undefined {
+  const m = /^(?:SET_)?([A-Z0-9_]+?)_ANNO(?:_OFFSET)?$/.exec(name);
+  if (!m || name.startsWith('SET_')) return undefined;
+  return ANNOTATION_FIELDS[m[1]] ?? 'other';
+}
 
 /** Accessor methods of IPFlowID / IPFlow5ID → flow field. */
 export const FLOWID_ACCESSORS: Record<string, FlowField> = {
