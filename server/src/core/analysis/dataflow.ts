@@ -111,10 +111,20 @@ const LOOKUP_METHODS = new Set([
   'operator[]',
 ]);
 const INSERT_METHODS = new Set(['insert', 'find_insert', 'find_or_insert', 'emplace', 'try_emplace']);
+
+/** Container lookups by name: the usual ones, and the find/lookup/search family (`find_create`, `hash_lookup`). */
+function isLookupMethod(m: string): boolean {
+  return LOOKUP_METHODS.has(m) || m === 'unchecked_at' || /^(find|lookup|search)(_|$)/.test(m) || /_(find|lookup)$/.test(m);
+}
+
+/** Lookups that create the entry when it is missing (`find_insert`, `find_create`, `find_or_create`). */
+function isInsertMethod(m: string): boolean {
+  return INSERT_METHODS.has(m) || (isLookupMethod(m) && /(insert|create|emplace)/.test(m));
+}
 const REMOVE_METHODS = new Set(['erase', 'remove']);
 const ASSIGN_METHODS = new Set(['set', 'insert_or_assign', 'replace']);
 const MUTATOR_RE =
-  /^(set|add|inc|dec|push|pop|insert|remove|erase|clear|reset|update|refill|fill|resize|reserve|append|emplace|assign|swap|release|acquire|fetch_|store|exchange|compare_exchange|mark|touch|put|enqueue|dequeue|record|count_|increment|decrement|consume|take|write|shrink|grow|init|alloc|free|unlink|link|splice|sort|operator[+\-*/|&^]?=)/;
+  /^(set|add|inc|dec|change|modify|refresh|renew|bump|push|pop|insert|remove|erase|clear|reset|update|refill|fill|resize|reserve|append|emplace|assign|swap|release|acquire|fetch_|store|exchange|compare_exchange|mark|touch|put|enqueue|dequeue|record|count_|increment|decrement|consume|take|write|shrink|grow|init|alloc|free|unlink|link|splice|sort|operator[+\-*/|&^]?=)/;
 const PACKET_ACCESSORS = new Set([
   'ip_header',
   'ip6_header',
@@ -268,14 +278,63 @@ export class FlowStateInterpreter {
       case 'return':
         if (s.value) f.ret = union(f.ret, this.eval(s.value, f));
         return;
-      case 'branch':
+      case 'branch': {
         for (const v of s.vars) this.declare(v, f);
         for (const h of s.head) this.exec(h, f);
+        // A body that runs once per flow even on the packet path: the entry is still empty, or
+        // the packet opens or closes the connection. Its writes are per-flow, not per-packet.
+        const once = s.loop || f.phase !== 'packet' ? undefined : this.oncePerFlowBody(s.head, f);
         f.branch++;
-        for (let pass = 0; pass < (s.loop ? 2 : 1); pass++) for (const b of s.bodies) this.exec(b, f);
+        for (let pass = 0; pass < (s.loop ? 2 : 1); pass++) {
+          s.bodies.forEach((b, i) => {
+            if (i !== once) return this.exec(b, f);
+            f.phase = 'flow';
+            try {
+              this.exec(b, f);
+            } finally {
+              f.phase = 'packet';
+            }
+          });
+        }
         f.branch--;
         return;
+      }
     }
+  }
+
+  /**
+   * Which body of an `if` runs once per flow: 0 (then) when the condition tests that a state entry
+   * or one of its fields is still empty (`!entry`, `fd->srv == 0`) or reads the TCP flags that
+   * open or close a connection; 1 (else) when it tests that the entry is set.
+   */
+  private oncePerFlowBody(head: Stmt[], f: Frame): number | undefined {
+    const last = head[head.length - 1];
+    if (!last || last.kind !== 'expr') return undefined;
+    const cond = last.expr;
+    if (readsConnectionFlags(cond)) return 0;
+    const conjuncts = splitAnd(cond);
+    if (conjuncts.some((c) => this.testsEmptyState(c, f, true))) return 0;
+    if (conjuncts.length === 1 && this.testsEmptyState(cond, f, false)) return 1;
+    return undefined;
+  }
+
+  /** `!x`, `x == 0|NULL|nullptr|false` (empty: true) or `x`, `x != 0` (empty: false), x in state. */
+  private testsEmptyState(e: Expr, f: Frame, empty: boolean): boolean {
+    let subject: Expr | undefined;
+    if (empty) {
+      if (e.kind === 'unary' && e.op === '!') subject = e.arg;
+      else if (e.kind === 'binary' && e.op === '==') subject = isNullLiteral(e.right) ? e.left : isNullLiteral(e.left) ? e.right : undefined;
+    } else {
+      if (e.kind === 'binary' && e.op === '!=') subject = isNullLiteral(e.right) ? e.left : isNullLiteral(e.left) ? e.right : undefined;
+      else if (e.kind === 'id' || e.kind === 'member') subject = e;
+    }
+    if (!subject) return false;
+    // A member of the element itself (`_first == 0`) is global state set once per element, not an entry.
+    if (subject.kind === 'member' && isThis(subject.object)) return false;
+    if (subject.kind === 'id' && !f.types.has(subject.name)) return false;
+    if (subject.kind !== 'member' && subject.kind !== 'id' && !(subject.kind === 'unary' && subject.op === '*')) return false;
+    const v = this.evalQuiet(subject.kind === 'member' ? subject.object : subject, f);
+    return v.alias.size > 0;
   }
 
   private declare(v: VarDecl, f: Frame): void {
@@ -480,8 +539,8 @@ export class FlowStateInterpreter {
       return empty();
     }
     if (recv.alias.size) {
-      if (LOOKUP_METHODS.has(m) && args.length >= 1 && this.isContainer(callee.object, f)) {
-        const kind = INSERT_METHODS.has(m) ? 'insert' : REMOVE_METHODS.has(m) ? 'remove' : 'lookup';
+      if (isLookupMethod(m) && args.length >= 1 && this.isContainer(callee.object, f)) {
+        const kind = isInsertMethod(m) ? 'insert' : REMOVE_METHODS.has(m) ? 'remove' : 'lookup';
         for (const id of recv.alias) {
           this.recordLookup(id, kind, args[0].taint, e, f);
           if (kind !== 'lookup') this.recordWriteTo(id, kind, f, e);
@@ -747,6 +806,53 @@ function tableCallKind(name: string): 'lookup' | 'insert' | 'remove' | undefined
   if (/(add|insert|put|set)/.test(n)) return 'insert';
   if (/(lookup|find|get|search|contains)/.test(n)) return 'lookup';
   return undefined;
+}
+
+function isNullLiteral(e: Expr): boolean {
+  return (e.kind === 'lit' && /^(0|NULL|nullptr|false|0[uUlL]*)$/.test(e.text)) || (e.kind === 'id' && /^(NULL|nullptr)$/.test(e.name));
+}
+
+function splitAnd(e: Expr): Expr[] {
+  if (e.kind === 'binary' && (e.op === '&&' || e.op === 'and')) return [...splitAnd(e.left), ...splitAnd(e.right)];
+  return [e];
+}
+
+/** Whether a condition reads the TCP flags that open or close a connection (SYN, FIN, RST). */
+function readsConnectionFlags(e: Expr): boolean {
+  let found = false;
+  const visit = (x: Expr): void => {
+    if (found) return;
+    switch (x.kind) {
+      case 'member':
+        if (x.field === 'th_flags') found = true;
+        else visit(x.object);
+        return;
+      case 'id':
+        if (/^TH_(SYN|FIN|RST)$/.test(x.name) || /^is_?(syn|fin|rst)$/i.test(x.name)) found = true;
+        return;
+      case 'call':
+        visit(x.callee);
+        x.args.forEach(visit);
+        return;
+      case 'binary':
+        visit(x.left);
+        visit(x.right);
+        return;
+      case 'unary':
+        visit(x.arg);
+        return;
+      case 'cast':
+        visit(x.value);
+        return;
+      case 'other':
+        x.parts.forEach(visit);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(e);
+  return found;
 }
 
 /** A table's own entry for `key`, never one inherited from Object.prototype. */
