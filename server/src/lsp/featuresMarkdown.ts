@@ -3,7 +3,7 @@
 // where the sources disagree. Used by C++ hovers (and reusable by .click hovers).
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatKey, type ElementFeatures, type Evidence } from '../core/analysis/features';
+import { formatKey, outsideKeyNote, type ElementFeatures, type Evidence } from '../core/analysis/features';
 import { summarizeFeatures } from '../core/analysis/summary';
 import type { MergedFeatures } from '../core/llm/merge';
 
@@ -34,9 +34,11 @@ export function featuresMarkdown(clickName: string, f: ElementFeatures, merged?:
   out.push('| feature | value |', '|---|---|');
   out.push(`| statefulness | ${shown.stateful ? 'stateful' : 'stateless'} |`);
   out.push(`| flow key | ${shown.stateful ? (shown.flowKey.length ? formatKey(shown.flowKey) : 'undecided') : '-'} |`);
+  if (shown.stateful && f.otherKeyFields?.length) out.push(`| key outside the 5-tuple | ${f.otherKeyFields.join(' ')} |`);
   out.push(`| R/W intensity | ${shown.intensity ?? '-'} |`);
   out.push(`| pointer chasing | ${shown.stateful ? (shown.pointerChasing ? 'yes' : 'no') : '-'} |`);
   if (f.unknown.length) out.push('', `Undecided by the code: ${f.unknown.join(', ')}.`);
+  if (shown.stateful && f.otherKeyFields?.length) out.push('', outsideKeyNote(shown.flowKey, f.otherKeyFields));
   if (merged?.disagreements.length) {
     out.push('', '**Sources disagree**', ...merged.disagreements.map((d) => `- ${d.feature}: static ${d.staticValue}, LLM ${d.llmValue}; ${d.resolution}`));
   }
@@ -50,7 +52,8 @@ export function featuresMarkdown(clickName: string, f: ElementFeatures, merged?:
   if (f.stateObjects.length) {
     out.push('', '**State**');
     for (const o of f.stateObjects) {
-      const key = o.keyFields.length ? `per ${formatKey(o.keyFields)}` : 'global';
+      const keyParts = [...(o.keyFields.length ? [formatKey(o.keyFields)] : []), ...(o.otherKeyFields ?? [])];
+      const key = keyParts.length ? `per ${keyParts.join(' ')}` : 'global';
       const writes = o.writes === 'none' ? 'never written' : `written ${o.writes}`;
       out.push(`- \`${o.name}\` (\`${o.type}\`): ${key}, ${writes}${o.pointers ? ', holds pointers' : ''} (${sourceLink(o.file, o.line)})`);
     }

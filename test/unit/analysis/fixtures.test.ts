@@ -14,6 +14,7 @@ interface ExpectedEvidence {
 interface Expected {
   stateful: boolean;
   flowKey: string[];
+  otherKeyFields?: string[];
   intensity: string | null;
   pointerChasing: boolean;
   confidence: string;
@@ -59,6 +60,11 @@ describe('static analysis of the fixture elements (test/fixtures/elements/expect
         assert.deepStrictEqual(got().unknown, want.unknown);
       });
 
+      it(`records ${want.otherKeyFields?.join(' ') || 'no'} key fields outside the 5-tuple`, () => {
+        assert.deepStrictEqual(got().otherKeyFields ?? [], want.otherKeyFields ?? []);
+        for (const o of got().stateObjects) for (const x of o.otherKeyFields ?? []) assert.ok(want.otherKeyFields?.includes(x), `${o.name}: ${x}`);
+      });
+
       it('lists its state objects', () => {
         const objects = got().stateObjects.map((o) => ({ name: o.name, keyFields: o.keyFields, writes: o.writes, pointers: o.pointers }));
         assert.deepStrictEqual(objects, want.stateObjects);
@@ -86,11 +92,11 @@ describe('static analysis of the fixture elements (test/fixtures/elements/expect
           const keyEvidence = got().evidence.filter((e) => e.feature === 'flowKey').map((e) => e.reason + ' ' + lineOf(e.file, e.line));
           for (const field of want.flowKey) {
             const raw: Record<string, RegExp> = {
-              src_ip: /ip_src|src_ip|IPFlow5?ID|12\/0|5-tuple/,
-              dst_ip: /ip_dst|dst_ip|IPFlow5?ID|16\/0|5-tuple/,
+              src_ip: /ip_src|saddr|src_ip|IPFlow5?ID|12\/0|5-tuple/,
+              dst_ip: /ip_dst|daddr|dst_ip|IPFlow5?ID|16\/0|5-tuple/,
               src_port: /sport|src_port|IPFlow5?ID|20\/0|5-tuple/,
               dst_port: /dport|dst_port|IPFlow5?ID|22\/0|20\/0\/ffffffff|5-tuple/,
-              protocol: /ip_p\b|protocol|IPFlow5ID|FLOW_TCP|5-tuple/,
+              protocol: /ip_p\b|proto\(|protocol|IPFlow5ID|FLOW_TCP|5-tuple/,
             };
             assert.ok(keyEvidence.some((t) => raw[field].test(t)), `${field} is explained: ${keyEvidence.join(' | ')}`);
           }

@@ -35,6 +35,18 @@ describe('merging static analysis with the LLM', () => {
     assert.match(m.disagreements[0].resolution, /intersection src_ip/);
   });
 
+  it('a static key made only of fields outside the 5-tuple is decided: the LLM cannot widen it', () => {
+    const m = mergeFeatures(stat({ flowKey: [], otherKeyFields: ['src_mac'] }), llm({ flowKey: ['src_ip'] }))!;
+    assert.deepStrictEqual(m.flowKey, []);
+    assert.deepStrictEqual(m.otherKeyFields, ['src_mac']);
+    assert.strictEqual(m.disagreements[0].feature, 'flowKey');
+  });
+
+  it('an undecided empty static key still defers to the LLM', () => {
+    const m = mergeFeatures(stat({ flowKey: [], unknown: ['flowKey'] }), llm({ flowKey: ['src_ip'] }))!;
+    assert.deepStrictEqual(m.flowKey, ['src_ip']);
+  });
+
   it('disjoint keys intersect to nothing: the element can never be shared-nothing', () => {
     const m = mergeFeatures(stat({ flowKey: ['src_ip'] }), llm({ flowKey: ['dst_ip'] }))!;
     assert.deepStrictEqual(m.flowKey, []);

@@ -36,6 +36,25 @@ describe('RSS candidates', () => {
   });
 });
 
+describe('solver: keys outside the 5-tuple', () => {
+  const learner: SolverElement = { name: 'learner', className: 'MacLearner', features: { stateful: true, flowKey: [], otherKeyFields: ['src_mac'], intensity: 'per-packet', pointerChasing: false } };
+  const frag: SolverElement = { name: 'frag', className: 'FragTable', features: { stateful: true, flowKey: ['src_ip', 'dst_ip', 'protocol'], otherKeyFields: ['ip_id'], intensity: 'per-packet', pointerChasing: false } };
+
+  it('state keyed only by a MAC address is shared under every RSS set, and the plan says why', () => {
+    const plan = solve([learner, tracker], { candidates: ALL, weights: DEFAULT_WEIGHTS });
+    const d = plan.elements.find((e) => e.name === 'learner')!;
+    assert.strictEqual(d.shared, true);
+    assert.match(d.reason, /keyed only by src_mac, outside the 5-tuple/);
+    assert.strictEqual(plan.elements.find((e) => e.name === 'tracker')!.shared, false);
+  });
+
+  it('state keyed by addresses plus the IP id stays on one core under RSS on the addresses', () => {
+    const plan = solve([frag], { candidates: ALL, weights: DEFAULT_WEIGHTS });
+    assert.strictEqual(plan.elements[0].shared, false);
+    assert.ok(isSubset(plan.rss, ['src_ip', 'dst_ip', 'protocol']), plan.rss.join(' '));
+  });
+});
+
 describe('solver: paper scenarios', () => {
   it('a destination-IP policer and a source-IP tracker: exactly one is shared', () => {
     const plan = solve([policer, tracker], { candidates: ALL, weights: DEFAULT_WEIGHTS });

@@ -14,6 +14,7 @@ import { defaultSettings } from '../../core/settings';
 export interface AnalyzeJsonElement {
   stateful: boolean;
   flowKey: ElementFeatures['flowKey'];
+  otherKeyFields: NonNullable<ElementFeatures['otherKeyFields']>;
   intensity: ElementFeatures['intensity'];
   pointerChasing: boolean;
   stateObjects: ElementFeatures['stateObjects'];
@@ -92,6 +93,7 @@ function jsonElement(t: TrackedElement, cwd: string): AnalyzeJsonElement {
   return {
     stateful: f.stateful,
     flowKey: f.flowKey,
+    otherKeyFields: f.otherKeyFields ?? [],
     intensity: f.intensity,
     pointerChasing: f.pointerChasing,
     stateObjects: f.stateObjects.map((o) => ({ ...o, file: display(o.file, cwd) })),
@@ -109,7 +111,7 @@ function table(elements: TrackedElement[]): string {
     rows.push([
       t.info.clickName,
       f.stateful ? 'stateful' : 'stateless',
-      f.stateful ? (f.flowKey.length ? formatKey(f.flowKey) : '?') : '-',
+      f.stateful ? keyCell(f) : '-',
       f.intensity ?? '-',
       f.stateful ? (f.pointerChasing ? 'yes' : 'no') : '-',
       f.confidence,
@@ -118,6 +120,11 @@ function table(elements: TrackedElement[]): string {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+}
+
+function keyCell(f: ElementFeatures): string {
+  const parts = [...(f.flowKey.length ? [formatKey(f.flowKey)] : []), ...(f.otherKeyFields ?? []).map((x) => `+${x}`)];
+  return parts.join(' ') || '?';
 }
 
 /** A path relative to the working directory when it is inside it, with `/` separators. */

@@ -100,8 +100,8 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
       intensity = 'per-flow';
       const writer = perFlow.find((v) => v.facts.writes.length);
       if (writer) {
-        const w = writer.facts.writes[0];
-        const where = w.phase === 'flow' ? `in \`${w.site.fn}\`, once per flow` : `when a flow's entry is ${w.kind === 'insert' ? 'created' : 'removed'} in \`${w.site.fn}\``;
+        const w = writer.facts.writes.find((x) => x.phase === 'flow' && x.kind !== 'insert' && x.kind !== 'remove') ?? writer.facts.writes[0];
+        const where = w.phase === 'flow' ? `in \`${w.site.fn}\`, once per flow (a flow callback, or a branch taken only while the entry is empty or the connection opens or closes)` : `when a flow's entry is ${w.kind === 'insert' ? 'created' : 'removed'} in \`${w.site.fn}\``;
         evidence.push(ctx.site('intensity', w.site, `\`${writer.name}\` is written only ${where}; packets only read it`));
       } else {
         unknown.add('intensity');

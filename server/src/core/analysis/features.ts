@@ -80,3 +80,11 @@ export function formatKey(fields: readonly FlowField[]): string {
   if (fields.length === FLOW_FIELDS.length) return '5-tuple';
   return fields.length ? fields.join(' ') : '(none)';
 }
+
+/** Why RSS can or cannot keep state keyed (partly) outside the 5-tuple on one core, in one sentence. */
+export function outsideKeyNote(flowKey: readonly FlowField[], other: readonly OtherKeyField[]): string {
+  if (!flowKey.length) {
+    return `Its state is keyed only by ${other.join(' ')}, outside the 5-tuple that RSS hashes: no RSS field set keeps the packets of one entry on one core, so the state must be shared across cores.`;
+  }
+  return `Its state is also keyed by ${other.join(' ')}, outside the 5-tuple; RSS on fields inside ${formatKey(flowKey)} still keeps every entry on one core.`;
+}

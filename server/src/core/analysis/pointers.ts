@@ -62,6 +62,9 @@ export function pointerVerdict(scope: ElementScope, obj: ObjectFacts, declared: 
   // The container itself: pointer values or linked nodes.
   const top = containerPointers(declared);
   if (top) return { found: true, heuristic: false, unknown: false, evidence: ctx.at('pointerChasing', v, `\`${v.name}\` (\`${declared}\`) ${top}`) };
+  // A holder of the table (`per_thread<MapState>` whose `map` maps keys to pointers).
+  const held = heldContainerPointers(scope, declared, file, v, ctx);
+  if (held) return held;
   const targets = records.length ? records : valueTypes(declared);
   for (const t of targets) {
     const p = recordPointers(scope, t, file, 0, new Set(), `\`${t}\`, the entries of \`${v.name}\``, ctx);
@@ -69,6 +72,23 @@ export function pointerVerdict(scope: ElementScope, obj: ObjectFacts, declared: 
     out.unknown ||= p.unknown;
   }
   return out;
+}
+
+/** The container members of the record a wrapper or plain member holds, when their shape means pointers. */
+function heldContainerPointers(scope: ElementScope, declared: string, file: string, v: Located, ctx: EvidenceContext): PointerVerdict | undefined {
+  const inner = valueTypes(declared).filter((t) => !isContainer(t));
+  for (const t of inner) {
+    const parsed = parseTypeName(t);
+    if (!parsed || FLAT_TYPES.has(parsed.name) || isBuiltinType(parsed.name)) continue;
+    const cls = scope.index.findClasses(parsed.name, file)[0];
+    if (!cls) continue;
+    for (const f of cls.fields) {
+      if (f.isStatic) continue;
+      const why = containerPointers(f.type);
+      if (why) return { found: true, heuristic: false, unknown: false, evidence: ctx.span('pointerChasing', cls.file, f.start, f.end, `\`${f.name}\` (\`${f.type}\`), the table inside \`${v.name}\`, ${why}`) };
+    }
+  }
+  return undefined;
 }
 
 function isContainer(t: string): boolean {
@@ -114,9 +134,15 @@ export function recordPointers(scope: ElementScope, typeName: string, fromFile: 
   }
   const cls = scope.index.findClasses(parsed.name, fromFile)[0];
   if (!cls) return { found: false, unknown: true, heuristic: false };
+  let opaque = false;
   for (const c of withBases(scope, cls)) {
     for (const f of c.fields) {
       if (f.isStatic) continue;
+      // `void *` is an opaque handle (a C library's table): what lies behind it cannot be read.
+      if (f.pointer && /^\s*(const\s+)?void\s*\*\s*$/.test(f.type)) {
+        opaque = true;
+        continue;
+      }
       if (f.pointer) {
         return {
           found: true,
@@ -140,7 +166,7 @@ export function recordPointers(scope: ElementScope, typeName: string, fromFile: 
       }
     }
   }
-  return none;
+  return opaque ? { found: false, unknown: true, heuristic: false } : none;
 }
 
 function withBases(scope: ElementScope, cls: CppClass): CppClass[] {

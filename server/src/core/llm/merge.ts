@@ -21,7 +21,7 @@ export interface MergedFeatures extends SolverFeatures {
 }
 
 export function fromStatic(f: ElementFeatures): SolverFeatures {
-  return { stateful: f.stateful, flowKey: f.flowKey, intensity: f.intensity, pointerChasing: f.pointerChasing };
+  return { stateful: f.stateful, flowKey: f.flowKey, ...(f.otherKeyFields?.length ? { otherKeyFields: f.otherKeyFields } : {}), intensity: f.intensity, pointerChasing: f.pointerChasing };
 }
 
 export function mergeFeatures(stat: ElementFeatures | undefined, llm: { model: string; answer: LlmFeatureAnswer } | undefined): MergedFeatures | null {
@@ -45,7 +45,10 @@ export function mergeFeatures(stat: ElementFeatures | undefined, llm: { model: s
   // A key "exists" when the source says stateful and names at least one field. A static key the
   // analyzer marked undecided is still a subset of the true key (it never widens), so it is
   // intersected like any other; only an empty one defers to the LLM.
-  const staticKey = stat.stateful && stat.flowKey.length > 0 ? stat.flowKey : undefined;
+  // A static key made only of fields outside the 5-tuple is decided too: it holds no RSS field, and
+  // taking the LLM's key instead would widen it.
+  const decidedOutside = (stat.otherKeyFields?.length ?? 0) > 0 && !stat.unknown.includes('flowKey');
+  const staticKey = stat.stateful && (stat.flowKey.length > 0 || decidedOutside) ? stat.flowKey : undefined;
   const llmKey = l.stateful ? l.flowKey : undefined;
   let flowKey: FlowField[] = [];
   if (stateful) {
@@ -74,5 +77,6 @@ export function mergeFeatures(stat: ElementFeatures | undefined, llm: { model: s
       resolution: 'assuming pointer chasing (the costlier assumption)',
     });
   }
-  return { stateful, flowKey, intensity, pointerChasing, sources: ['static', `llm:${llm.model}`], disagreements };
+  const otherKeyFields = stateful && stat.otherKeyFields?.length ? { otherKeyFields: stat.otherKeyFields } : {};
+  return { stateful, flowKey, ...otherKeyFields, intensity, pointerChasing, sources: ['static', `llm:${llm.model}`], disagreements };
 }

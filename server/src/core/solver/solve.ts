@@ -1,7 +1,7 @@
 // The chain solver: minimize Σ cost(I_i, F_i, P_i, r) over the candidate RSS field sets r
 // (paper §3.2), where element i runs shared-nothing iff r ⊆ F_i. Deterministic: the same
 // elements, candidates, weights and ranking always give the same plan.
-import { FLOW_FIELDS, formatKey, type FlowField } from '../analysis/features';
+import { FLOW_FIELDS, formatKey, outsideKeyNote, type FlowField } from '../analysis/features';
 import { isSubset } from './candidates';
 import { sharingPenalty, type CostWeights } from './cost';
 import type { Alternative, Conflict, ElementDecision, Plan, SolverElement, TieBreak } from './types';
@@ -156,12 +156,17 @@ function decide(e: SolverElement, best: Evaluated, weights: CostWeights): Elemen
     penalty: sharingPenalty(e, weights),
     reason: e.features.flowKey.length
       ? `RSS on ${r} ⊄ its flow key ${key}: packets of one ${key} flow reach several cores, so its state must be shared across cores`
-      : 'its flow key is unknown, so no RSS choice can keep its flows on one core; it must share state',
+      : e.features.otherKeyFields?.length
+        ? outsideKeyNote([], e.features.otherKeyFields)
+        : 'its flow key is unknown, so no RSS choice can keep its flows on one core; it must share state',
   };
 }
 
 function conflictReason(d: ElementDecision, disjointWith: string[], rss: FlowField[], all: readonly SolverElement[]): string {
-  if (d.flowKey.length === 0) return `${d.name} has no known flow key; it cannot be shared-nothing under any RSS setting`;
+  if (d.flowKey.length === 0) {
+    const other = all.find((e) => e.name === d.name)?.features?.otherKeyFields;
+    return other?.length ? `${d.name}: ${outsideKeyNote([], other)}` : `${d.name} has no known flow key; it cannot be shared-nothing under any RSS setting`;
+  }
   if (disjointWith.length) {
     const others = disjointWith
       .map((n) => `${n} (${formatKey(all.find((e) => e.name === n)!.features!.flowKey)})`)

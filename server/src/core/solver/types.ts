@@ -1,10 +1,12 @@
 // Inputs and outputs of the chain solver: plain data, independent of how the chain was found.
-import type { FlowField, Intensity } from '../analysis/features';
+import type { FlowField, OtherKeyField, Intensity } from '../analysis/features';
 
 /** The features the solver uses: the conservative merge of static analysis and the LLM. */
 export interface SolverFeatures {
   stateful: boolean;
   flowKey: FlowField[];
+  /** Key fields outside the 5-tuple (only explained: RSS hashes none of them). */
+  otherKeyFields?: OtherKeyField[];
   intensity: Intensity | null;
   pointerChasing: boolean;
 }
