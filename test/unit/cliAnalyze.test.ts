@@ -20,9 +20,9 @@ describe('flowmage analyze', function () {
     const out = JSON.parse(r.stdout);
     assert.deepStrictEqual(Object.keys(out), ['elements', 'stats']);
     assert.deepStrictEqual(Object.keys(out.stats), ['files', 'elements', 'ms']);
-    assert.strictEqual(out.stats.elements, 22);
+    assert.strictEqual(out.stats.elements, 24);
     const psd = out.elements.IPortScanDetector;
-    assert.deepStrictEqual(Object.keys(psd), ['stateful', 'flowKey', 'otherKeyFields', 'intensity', 'pointerChasing', 'stateObjects', 'evidence', 'confidence', 'files', 'provenance']);
+    assert.deepStrictEqual(Object.keys(psd), ['stateful', 'flowKey', 'otherKeyFields', 'intensity', 'pointerChasing', 'bidirectional', 'fragments', 'stateObjects', 'evidence', 'confidence', 'files', 'provenance']);
     assert.deepStrictEqual([psd.stateful, psd.flowKey, psd.intensity, psd.pointerChasing, psd.provenance], [true, ['src_ip'], 'per-packet', true, 'static']);
     assert.ok(psd.files.includes('test/fixtures/elements/elements/flowmage/iportscandetector.cc'), psd.files.join(' '));
     assert.ok(psd.evidence.every((e: { file: string }) => e.file.startsWith('test/fixtures/elements/')));
@@ -76,10 +76,10 @@ describe('flowmage analyze', function () {
       const store = join(dir, 'features.json');
       const first = flowmage(['analyze', '--source', FIXTURES, '--store', store]);
       assert.strictEqual(first.code, 0, first.stderr);
-      assert.match(first.stdout, /22 analyzed, 0 unchanged/);
+      assert.match(first.stdout, /24 analyzed, 0 unchanged/);
       assert.strictEqual(JSON.parse(readFileSync(store, 'utf8')).schema, 'flowmage-features');
       const second = flowmage(['analyze', '--source', FIXTURES, '--store', store]);
-      assert.match(second.stdout, /0 analyzed, 22 unchanged/);
+      assert.match(second.stdout, /0 analyzed, 24 unchanged/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

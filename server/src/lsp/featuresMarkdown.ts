@@ -13,6 +13,8 @@ const FEATURE_LABELS: Record<Evidence['feature'], string> = {
   intensity: 'intensity',
   pointerChasing: 'pointer chasing',
   stateObject: 'state object',
+  direction: 'direction',
+  fragments: 'fragments',
 };
 
 /** `[iportscandetector.cc:31](file:///.../iportscandetector.cc#L31)`; lines are 0-based in the data. */
@@ -36,6 +38,8 @@ export function featuresMarkdown(clickName: string, f: ElementFeatures, merged?:
   out.push(`| flow key | ${shown.stateful ? (shown.flowKey.length ? formatKey(shown.flowKey) : 'undecided') : '-'} |`);
   if (shown.stateful && f.otherKeyFields?.length) out.push(`| key outside the 5-tuple | ${f.otherKeyFields.join(' ')} |`);
   out.push(`| R/W intensity | ${shown.intensity ?? '-'} |`);
+  if (shown.stateful && f.bidirectional) out.push('| direction | both: entries are looked up with swapped fields |');
+  if (shown.stateful && f.fragments) out.push('| IP fragments | keyed by fragment identity: RSS must not hash ports |');
   out.push(`| pointer chasing | ${shown.stateful ? (shown.pointerChasing ? 'yes' : 'no') : '-'} |`);
   if (f.unknown.length) out.push('', `Undecided by the code: ${f.unknown.join(', ')}.`);
   if (shown.stateful && f.otherKeyFields?.length) out.push('', outsideKeyNote(shown.flowKey, f.otherKeyFields));

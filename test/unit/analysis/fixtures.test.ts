@@ -15,6 +15,8 @@ interface Expected {
   stateful: boolean;
   flowKey: string[];
   otherKeyFields?: string[];
+  bidirectional?: boolean;
+  fragments?: boolean;
   intensity: string | null;
   pointerChasing: boolean;
   confidence: string;
@@ -58,6 +60,11 @@ describe('static analysis of the fixture elements (test/fixtures/elements/expect
       it(`has confidence ${want.confidence} and leaves ${want.unknown.join(', ') || 'nothing'} undecided`, () => {
         assert.strictEqual(got().confidence, want.confidence);
         assert.deepStrictEqual(got().unknown, want.unknown);
+      });
+
+      it(`is ${want.bidirectional ? '' : 'not '}bidirectional and ${want.fragments ? 'handles' : 'does not handle'} IP fragments`, () => {
+        assert.strictEqual(!!got().bidirectional, !!want.bidirectional);
+        assert.strictEqual(!!got().fragments, !!want.fragments);
       });
 
       it(`records ${want.otherKeyFields?.join(' ') || 'no'} key fields outside the 5-tuple`, () => {

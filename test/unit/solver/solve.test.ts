@@ -48,6 +48,16 @@ describe('solver: keys outside the 5-tuple', () => {
     assert.strictEqual(plan.elements.find((e) => e.name === 'tracker')!.shared, false);
   });
 
+  it('a chain holding a fragment-keyed element never hashes ports, and says why', () => {
+    const reassembler: SolverElement = { name: 'reasm', className: 'Reassembler', features: { ...frag.features!, fragments: true } };
+    const plan = solve([reassembler, counter], { candidates: ALL, weights: DEFAULT_WEIGHTS });
+    assert.ok(!plan.rss.includes('src_port') && !plan.rss.includes('dst_port'), plan.rss.join(' '));
+    assert.ok(plan.alternatives.every((a) => !a.rss.includes('src_port') && !a.rss.includes('dst_port')));
+    assert.ok(plan.notes.some((n) => /reasm handle IP fragments/.test(n)), plan.notes.join('\n'));
+    const without = solve([frag, counter], { candidates: ALL, weights: DEFAULT_WEIGHTS });
+    assert.ok(without.alternatives.some((a) => a.rss.includes('src_port')));
+  });
+
   it('state keyed by addresses plus the IP id stays on one core under RSS on the addresses', () => {
     const plan = solve([frag], { candidates: ALL, weights: DEFAULT_WEIGHTS });
     assert.strictEqual(plan.elements[0].shared, false);

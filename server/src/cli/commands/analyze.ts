@@ -17,6 +17,8 @@ export interface AnalyzeJsonElement {
   otherKeyFields: NonNullable<ElementFeatures['otherKeyFields']>;
   intensity: ElementFeatures['intensity'];
   pointerChasing: boolean;
+  bidirectional: boolean;
+  fragments: boolean;
   stateObjects: ElementFeatures['stateObjects'];
   evidence: ElementFeatures['evidence'];
   confidence: ElementFeatures['confidence'];
@@ -96,6 +98,8 @@ function jsonElement(t: TrackedElement, cwd: string): AnalyzeJsonElement {
     otherKeyFields: f.otherKeyFields ?? [],
     intensity: f.intensity,
     pointerChasing: f.pointerChasing,
+    bidirectional: !!f.bidirectional,
+    fragments: !!f.fragments,
     stateObjects: f.stateObjects.map((o) => ({ ...o, file: display(o.file, cwd) })),
     evidence: f.evidence.map((e) => ({ ...e, file: display(e.file, cwd) })),
     confidence: f.confidence,

@@ -153,6 +153,24 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
     evidence.push(ctx.span('stateful', cls.file, cls.nameStart, cls.nameEnd, 'no packet-processing method (push, push_batch, simple_action, ...) was found in the element or its indexed bases'));
   }
 
+  // direction: a per-flow table also filled or searched with the flow's fields swapped
+  let bidirectional = false;
+  for (const v of perFlow) {
+    for (const l of v.facts.lookups) {
+      const rev = [...l.key.values()].find((o) => o.reversed)?.reversed;
+      if (!rev) continue;
+      bidirectional = true;
+      evidence.push(ctx.site('direction', rev, `\`${v.name}\` is ${l.kind === 'insert' ? 'filled' : 'looked up'} with the flow's sources and destinations swapped in \`${rev.fn}\`: packets of both directions reach the same entry`));
+      break;
+    }
+  }
+  // fragments: state keyed by fragment identity, which non-first fragments share without ports
+  const fragments = stateful && otherKeyFields.some((f) => f === 'ip_id' || f === 'ip_frag');
+  if (fragments) {
+    const v = perFlow.find((x) => x.otherKey.some((f) => f === 'ip_id' || f === 'ip_frag'))!;
+    evidence.push(ctx.at('fragments', v, `\`${v.name}\` is keyed by ${v.otherKey.filter((f) => f === 'ip_id' || f === 'ip_frag').join(' ')}: it handles IP fragments, and non-first fragments carry no ports`));
+  }
+
   const stateObjects: StateObject[] = [...perFlow, ...globals].map((v) => ({
     name: v.name,
     type: v.type,
@@ -176,6 +194,9 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
     if (v.fromSearches) {
       medium = true;
       evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is found by walking its structure and comparing entries with packet fields, not through a container's lookup: the key is less certain`));
+    } else if (v.facts.id !== FLOW_STORAGE && refinedBeyondKey(v)) {
+      medium = true;
+      evidence.push(ctx.at('flowKey', v, `entries of \`${v.name}\` are also compared with packet data outside its key (${refinedBeyondKey(v)}): the true key may be wider than shown`));
     } else if (!v.key.length && v.otherKey.length && v.facts.id !== FLOW_STORAGE) {
       medium = true;
       evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is indexed only by ${v.otherKey.join(' ')}; entries may still be told apart by other fields inside a bucket`));
@@ -192,6 +213,8 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
     ...(stateful && otherKeyFields.length ? { otherKeyFields } : {}),
     intensity,
     pointerChasing,
+    ...(bidirectional ? { bidirectional } : {}),
+    ...(fragments ? { fragments } : {}),
     stateObjects,
     evidence: dedupe(evidence),
     confidence,
@@ -413,6 +436,17 @@ function resolveRuleName(scope: ElementScope, name: string): string | undefined 
   if (!/^\w+$/.test(name)) return undefined;
   const files = [...scope.files];
   return scope.index.define(name, files)?.value ?? BUILTIN_SESSION_RULES[name];
+}
+
+/**
+ * Fields (or `opaque` packet bytes) that entries of a keyed container are compared with after the
+ * lookup, beyond the key itself: a chained bucket found by part of the key, then walked.
+ */
+function refinedBeyondKey(v: ObjectVerdict): string | undefined {
+  const inKey = new Set<string>([...v.key, ...v.otherKey]);
+  const extra = new Set<string>();
+  for (const s of v.facts.searches) for (const tag of s.key.keys()) if (!inKey.has(tag)) extra.add(tag === 'opaque' ? 'unnamed packet bytes' : tag);
+  return extra.size ? [...extra].join(', ') : undefined;
 }
 
 function describeKey(v: ObjectVerdict): string {

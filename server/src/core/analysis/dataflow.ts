@@ -42,6 +42,8 @@ export interface Origin extends Site {
   partial?: boolean;
   /** The value went through a hash or other opaque function (masking it afterwards is fine). */
   hashed?: boolean;
+  /** The flow identity was reversed (`flowid.reverse()`, or built with sources and destinations swapped). */
+  reversed?: Site;
 }
 
 /** Tag → first origin. Tags are flow fields or 'opaque' (packet bytes the analysis cannot name). */
@@ -52,6 +54,11 @@ export interface Value {
   alias: Set<string>;
   /** Points into the packet (the packet itself or a header pointer). */
   pkt: boolean;
+  /**
+   * Packet fields that chose which container this value points to (`ip_p == TCP ? _tcp_map :
+   * _udp_map`): they are part of the key of every lookup made through it.
+   */
+  selector?: Taint;
 }
 
 export interface Lookup {
@@ -150,15 +157,24 @@ const COMPARISON_OPS = new Set(['==', '!=', '<', '>', '<=', '>=', '&&', '||', 'a
 const empty = (): Value => ({ taint: new Map(), alias: new Set(), pkt: false });
 
 function union(a: Value, b: Value): Value {
-  if (!b.taint.size && !b.alias.size && !b.pkt) return a;
-  if (!a.taint.size && !a.alias.size && !a.pkt) return b;
+  if (!b.taint.size && !b.alias.size && !b.pkt && !b.selector) return a;
+  if (!a.taint.size && !a.alias.size && !a.pkt && !a.selector) return b;
   const taint = new Map(a.taint);
   for (const [k, o] of b.taint) {
     const cur = taint.get(k);
     if (!cur) taint.set(k, o);
     else if (o.partial && !cur.partial) taint.set(k, { ...cur, partial: true });
   }
-  return { taint, alias: new Set([...a.alias, ...b.alias]), pkt: a.pkt || b.pkt };
+  const selector = a.selector || b.selector ? new Map([...(a.selector ?? []), ...(b.selector ?? [])]) : undefined;
+  return { taint, alias: new Set([...a.alias, ...b.alias]), pkt: a.pkt || b.pkt, ...(selector ? { selector } : {}) };
+}
+
+/** A lookup's key: its argument's fields plus the fields that selected the container. */
+function withSelector(key: Taint, container: Value): Taint {
+  if (!container.selector?.size) return key;
+  const out = new Map(key);
+  for (const [k, o] of container.selector) if (!out.has(k)) out.set(k, o);
+  return out;
 }
 
 function withTaint(taint: Taint, mark: (o: Origin) => Origin): Taint {
@@ -168,7 +184,7 @@ function withTaint(taint: Taint, mark: (o: Origin) => Origin): Taint {
 }
 
 function signature(v: Value): string {
-  return `${[...v.taint.entries()].map(([k, o]) => `${k}${o.partial ? '~' : ''}`).sort().join(',')}|${[...v.alias].sort().join(',')}|${v.pkt ? 1 : 0}`;
+  return `${[...v.taint.entries()].map(([k, o]) => `${k}${o.partial ? '~' : ''}`).sort().join(',')}|${[...v.alias].sort().join(',')}|${v.pkt ? 1 : 0}|${[...(v.selector?.keys() ?? [])].sort().join(',')}`;
 }
 
 interface Frame {
@@ -411,13 +427,16 @@ export class FlowStateInterpreter {
         let key = empty();
         for (const i of e.index) key = union(key, this.eval(i, f));
         if (obj.pkt) return { taint: new Map([['opaque', this.origin(e, f, 'packet bytes')]]), alias: new Set(), pkt: false };
-        if (this.isContainer(e.object, f)) for (const id of obj.alias) this.recordLookup(id, 'index', key.taint, e, f);
+        if (this.isContainer(e.object, f)) for (const id of obj.alias) this.recordLookup(id, 'index', withSelector(key.taint, obj), e, f);
         else if (key.taint.size && !key.alias.size) for (const id of obj.alias) this.recordSearchTo(id, key.taint, e, f);
         return { taint: obj.taint, alias: obj.alias, pkt: false };
       }
       case 'cond': {
         this.eval(e.test, f);
-        return union(this.eval(e.then, f), this.eval(e.otherwise, f));
+        const v = union(this.eval(e.then, f), this.eval(e.otherwise, f));
+        if (!v.alias.size) return v;
+        const chosenBy = this.conditionFields(e.test, f);
+        return chosenBy.size ? { ...v, selector: new Map([...(v.selector ?? []), ...chosenBy]) } : v;
       }
       case 'cast':
         return this.eval(e.value, f);
@@ -528,6 +547,10 @@ export class FlowStateInterpreter {
     const m = callee.field;
     const recv = this.eval(callee.object, f);
     const args = e.args.map((a) => this.eval(a, f));
+    if (/^(reverse|reversed|rev|swap|swapped|flip|flipped)$/i.test(m) && args.length === 0 && recv.taint.size && !recv.alias.size) {
+      const at = this.site(e, f);
+      return { taint: withTaint(recv.taint, (o) => ({ ...o, reversed: at })), alias: new Set(), pkt: false };
+    }
     if (FLOWID_ACCESSORS[m] && args.length === 0 && !recv.pkt) {
       return { taint: new Map([[FLOWID_ACCESSORS[m], this.origin(e, f, `${m}()`)]]), alias: new Set(), pkt: false };
     }
@@ -542,7 +565,7 @@ export class FlowStateInterpreter {
       if (isLookupMethod(m) && args.length >= 1 && this.isContainer(callee.object, f)) {
         const kind = isInsertMethod(m) ? 'insert' : REMOVE_METHODS.has(m) ? 'remove' : 'lookup';
         for (const id of recv.alias) {
-          this.recordLookup(id, kind, args[0].taint, e, f);
+          this.recordLookup(id, kind, withSelector(args[0].taint, recv), e, f);
           if (kind !== 'lookup') this.recordWriteTo(id, kind, f, e);
           else if (ASSIGN_METHODS.has(m)) this.recordWriteTo(id, 'assign', f, e);
         }
@@ -565,10 +588,16 @@ export class FlowStateInterpreter {
 
   /** `IPFlowID(p)` holds the 4 fields; `IPFlowID(saddr, sport, daddr, dport)` holds what its arguments hold. */
   private flowIdValue(type: string, args: Expr[], at: Expr, f: Frame): Value {
+    const at0 = at;
     const vals = args.map((a) => this.eval(a, f));
     if (args.length >= 4) {
       let v = empty();
       for (const x of vals) v = union(v, x);
+      // IPFlowID(saddr, sport, daddr, dport) given the destination first: the reverse direction.
+      if (vals[0].taint.has('dst_ip') && !vals[0].taint.has('src_ip') && vals[2].taint.has('src_ip') && !vals[2].taint.has('dst_ip')) {
+        const at = this.site(at0, f);
+        return { taint: withTaint(v.taint, (o) => ({ ...o, reversed: at })), alias: new Set(), pkt: false };
+      }
       return { ...v, alias: new Set(), pkt: false };
     }
     if (vals.length === 0 || !vals[0].pkt) {
@@ -748,6 +777,14 @@ export class FlowStateInterpreter {
     if (this.seen.has(k)) return;
     this.seen.add(k);
     this.object(id).lookups.push({ kind, key, site: this.site(at, f) });
+  }
+
+  /** The named packet fields a condition reads (`iph->ip_p == IP_PROTO_TCP` → protocol). */
+  private conditionFields(test: Expr, f: Frame): Taint {
+    const parts = test.kind === 'binary' && COMPARISON_OPS.has(test.op) ? [test.left, test.right] : [test];
+    const out: Taint = new Map();
+    for (const p of parts) for (const [k, o] of this.evalQuiet(p, f).taint) if (k !== 'opaque' && !out.has(k)) out.set(k, o);
+    return out;
   }
 
   /** `record->field == key`: a record of a state object compared with packet fields. */

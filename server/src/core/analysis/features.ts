@@ -21,8 +21,8 @@ export type Confidence = 'high' | 'medium' | 'low';
 
 /** Where a conclusion comes from in the C++ sources. Lines and columns are 0-based. */
 export interface Evidence {
-  /** Which feature this supports: 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing' | 'stateObject'. */
-  feature: 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing' | 'stateObject';
+  /** Which feature this supports. */
+  feature: 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing' | 'stateObject' | 'direction' | 'fragments';
   file: string;
   line: number;
   column: number;
@@ -56,6 +56,13 @@ export interface ElementFeatures {
   otherKeyFields?: OtherKeyField[];
   intensity: Intensity | null;
   pointerChasing: boolean;
+  /**
+   * State created by packets of one direction is also looked up with the fields swapped (NATs,
+   * stateful firewalls, TCP trackers): shared-nothing then needs hashing symmetric over the key.
+   */
+  bidirectional?: boolean;
+  /** Keyed by fragment identity (IP id, fragment offset): non-first fragments carry no ports. */
+  fragments?: boolean;
   stateObjects: StateObject[];
   evidence: Evidence[];
   confidence: Confidence;

@@ -21,7 +21,16 @@ export interface MergedFeatures extends SolverFeatures {
 }
 
 export function fromStatic(f: ElementFeatures): SolverFeatures {
-  return { stateful: f.stateful, flowKey: f.flowKey, ...(f.otherKeyFields?.length ? { otherKeyFields: f.otherKeyFields } : {}), intensity: f.intensity, pointerChasing: f.pointerChasing };
+  return { stateful: f.stateful, flowKey: f.flowKey, ...staticOnly(f), intensity: f.intensity, pointerChasing: f.pointerChasing };
+}
+
+/** What only the static analysis finds (keys outside the 5-tuple, direction, fragments). */
+function staticOnly(f: ElementFeatures): Pick<SolverFeatures, 'otherKeyFields' | 'bidirectional' | 'fragments'> {
+  return {
+    ...(f.otherKeyFields?.length ? { otherKeyFields: f.otherKeyFields } : {}),
+    ...(f.bidirectional ? { bidirectional: true } : {}),
+    ...(f.fragments ? { fragments: true } : {}),
+  };
 }
 
 export function mergeFeatures(stat: ElementFeatures | undefined, llm: { model: string; answer: LlmFeatureAnswer } | undefined): MergedFeatures | null {
@@ -77,6 +86,5 @@ export function mergeFeatures(stat: ElementFeatures | undefined, llm: { model: s
       resolution: 'assuming pointer chasing (the costlier assumption)',
     });
   }
-  const otherKeyFields = stateful && stat.otherKeyFields?.length ? { otherKeyFields: stat.otherKeyFields } : {};
-  return { stateful, flowKey, ...otherKeyFields, intensity, pointerChasing, sources: ['static', `llm:${llm.model}`], disagreements };
+  return { stateful, flowKey, ...(stateful ? staticOnly(stat) : {}), intensity, pointerChasing, sources: ['static', `llm:${llm.model}`], disagreements };
 }

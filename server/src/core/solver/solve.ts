@@ -94,7 +94,7 @@ export function solve(elements: readonly SolverElement[], options: SolveOptions)
     if (names.has(e.name)) throw new Error(`solver: element name ${e.name} appears twice in one chain`);
     names.add(e.name);
   }
-  const evaluated = evaluate(elements, options.candidates, options.weights);
+  const evaluated = evaluate(elements, withoutPortsForFragments(elements, options.candidates, notes), options.weights);
   if (evaluated.length === 0) throw new Error('solver: no candidate RSS field sets');
   const tied = tiedElements(evaluated);
   const ranking = options.ranking ?? staticRanking(elements, tied);
@@ -128,6 +128,23 @@ export function solve(elements: readonly SolverElement[], options: SolveOptions)
     unknownElements: elements.filter((e) => !e.features).map((e) => e.name),
     notes,
   };
+}
+
+/**
+ * Non-first IP fragments carry no ports, so NICs hash them on addresses only: with ports in the RSS
+ * set, the fragments of one packet reach different cores. A chain holding an element whose state
+ * is keyed by fragment identity keeps ports out of its RSS candidates.
+ */
+function withoutPortsForFragments(elements: readonly SolverElement[], candidates: FlowField[][], notes: string[]): FlowField[][] {
+  const holders = elements.filter((e) => e.features?.stateful && e.features.fragments).map((e) => e.name);
+  if (!holders.length) return candidates;
+  const kept = candidates.filter((c) => !c.includes('src_port') && !c.includes('dst_port'));
+  if (!kept.length) {
+    notes.push(`${holders.join(', ')} handle IP fragments, but every RSS candidate hashes ports; keeping them (non-first fragments may reach other cores)`);
+    return candidates;
+  }
+  notes.push(`${holders.join(', ')} handle IP fragments, which carry no ports after the first: RSS sets with src_port or dst_port are not considered`);
+  return kept;
 }
 
 function summarize(e: Evaluated): Omit<Alternative, 'verdict'> {

@@ -7,6 +7,10 @@ export interface SolverFeatures {
   flowKey: FlowField[];
   /** Key fields outside the 5-tuple (only explained: RSS hashes none of them). */
   otherKeyFields?: OtherKeyField[];
+  /** State created in one direction is looked up with swapped fields (for direction-aware solving). */
+  bidirectional?: boolean;
+  /** State keyed by fragment identity: the chain's RSS set must not hash ports. */
+  fragments?: boolean;
   intensity: Intensity | null;
   pointerChasing: boolean;
 }
