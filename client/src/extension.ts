@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { ServerController } from './serverController';
 import { ServerStatusItem } from './statusItem';
 import { ApiKeyStore } from './apiKey';
+import { EndpointConsent } from './endpointConsent';
 import { optimizeChain } from './optimizeChain';
 
 export interface FlowMageApi {
@@ -19,7 +20,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
   const log = vscode.window.createOutputChannel('FlowMage', { log: true });
   context.subscriptions.push(log);
   const keys = new ApiKeyStore(context.secrets);
-  controller = new ServerController(context, log, () => keys.get());
+  controller = new ServerController(context, log, () => keys.get(), new EndpointConsent(context.globalState, log));
   const status = new ServerStatusItem(controller);
   context.subscriptions.push(status, controller);
 
@@ -56,6 +57,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
       void vscode.window.showInformationMessage('FlowMage: API key removed.');
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => controller?.notifyTrust()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('flowmage.llm')) void controller?.reviewEndpoint();
+    }),
   );
 
   await controller.start();
