@@ -5,17 +5,7 @@ import * as assert from 'node:assert';
 import { analyzeConfig } from '../../../server/src/core/chains/analyzeConfig';
 import { flattenConfig, MAX_INSTANCES } from '../../../server/src/core/chains/findChains';
 import { fixtureOptions, parse } from './fixtureFeatures';
-
-export const NESTED_ANONYMOUS =
-  'input :: FromDPDKDevice(0) -> { input -> { input -> { input -> { input -> Counter -> output } -> output } -> output } -> output } -> Discard;\n';
-export const RECURSIVE = 'elementclass R { input -> R -> R -> output }\ninput :: FromDPDKDevice(0) -> R -> Discard;\n';
-
-/** `n` classes, each using the previous one twice: 2^(n-1) Counters. */
-export function doublingChain(n: number): string {
-  let text = 'elementclass C0 { input -> Counter -> output }\n';
-  for (let i = 1; i < n; i++) text += `elementclass C${i} { input -> C${i - 1} -> C${i - 1} -> output }\n`;
-  return text + `input :: FromDPDKDevice(0) -> C${n - 1} -> Discard;\n`;
-}
+import { doublingChain, NESTED_ANONYMOUS, RECURSIVE } from './hostileConfigs';
 
 /** Runs `f`, returning its result with the time it took and how much the heap grew. */
 async function measured<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; heapMB: number }> {
