@@ -149,7 +149,12 @@ export class ServerController implements vscode.Disposable {
     const text = this.consent.statusText();
     if (text) this.log.info(text);
     this.endpointEmitter.fire();
-    await this.client?.sendNotification('flowmage/llmEndpointConsent', { allowedOrigins: this.consent.allowedOrigins(decision) });
+    try {
+      if (this.state === 'running') await this.client?.sendNotification('flowmage/llmEndpointConsent', { allowedOrigins: this.consent.allowedOrigins(decision) });
+    } catch (err) {
+      // A server that stops now gets the origins again in its initialization options.
+      this.log.warn(`telling the server about the LLM endpoint: ${String(err)}`);
+    }
   }
 
   async request<R>(method: string, params?: unknown): Promise<R> {

@@ -81,7 +81,7 @@ input :: FromDPDKDevice(0) -> A -> B -> Discard;
     assert.strictEqual(text.slice(finding.range.startOffset, finding.range.endOffset), 'C19');
     assert.deepStrictEqual(analysis.chains, [], 'no partial chain is analyzed');
     assert.deepStrictEqual(analysis.edits, [], 'and nothing is rewritten');
-    assert.ok(ms < 5_000, `took ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 8_000, `took ${ms.toFixed(0)} ms`); // about 1.5 s on an idle machine
     assert.ok(heapMB < 300, `heap grew ${heapMB.toFixed(0)} MB`);
   });
 

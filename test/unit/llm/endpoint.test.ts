@@ -32,6 +32,7 @@ describe('LLM endpoint consent (issue 13, item 4)', () => {
     assert.strictEqual(settingSource({ globalValue: 'https://mine.example/v1' }), 'user');
     assert.strictEqual(settingSource({ globalValue: 'https://mine.example/v1', workspaceValue: 'https://evil.example/v1' }), 'workspace');
     assert.strictEqual(settingSource({ workspaceFolderValue: 'https://evil.example/v1' }), 'workspace');
+    assert.strictEqual(settingSource({ globalValue: 'https://mine.example/v1', workspaceLanguageValue: 'https://evil.example/v1' }), 'workspace');
   });
 
   it('allows the default, local and user endpoints; asks for workspace and environment ones until answered', () => {

@@ -62,10 +62,16 @@ export function endpointConsent(source: EndpointSource, baseUrl: string | undefi
 }
 
 /** Where a setting's value comes from, given VS Code's `inspect()` of it. */
-export function settingSource(inspected: { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined): EndpointSource {
+export function settingSource(
+  inspected:
+    | { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown; globalLanguageValue?: unknown; workspaceLanguageValue?: unknown; workspaceFolderLanguageValue?: unknown }
+    | undefined,
+): EndpointSource {
   if (!inspected) return 'default';
-  if (inspected.workspaceFolderValue !== undefined || inspected.workspaceValue !== undefined) return 'workspace';
-  if (inspected.globalValue !== undefined) return 'user';
+  const i = inspected;
+  // Any value a workspace can carry (language-specific ones too) counts as the workspace's.
+  if ([i.workspaceFolderValue, i.workspaceValue, i.workspaceFolderLanguageValue, i.workspaceLanguageValue].some((v) => v !== undefined)) return 'workspace';
+  if (i.globalValue !== undefined || i.globalLanguageValue !== undefined) return 'user';
   return 'default';
 }
 
