@@ -59,6 +59,13 @@ input :: FromDPDKDevice(0) -> A -> B -> Discard;
     assert.match(problem.message, /`A` uses itself \(A → B → A\)/);
   });
 
+  it('takes a class name inside a redefinition of that class for the earlier class, as Click does', async () => {
+    const model = await parse('elementclass R { input -> Counter -> output }\nelementclass R { input -> R -> output }\nFromDPDKDevice(0) -> R -> Discard;\n');
+    assert.deepStrictEqual(model.problems, []);
+    const inner = model.references.find((r) => r.kind === 'class' && r.name === 'R' && !r.isDeclaration && r.range.start.line === 1);
+    assert.strictEqual(inner?.target, 0, 'the R used in the second body is the first R');
+  });
+
   it('stops recursion through a class defined later, which the chains resolve', async () => {
     // Click would not resolve `A` in B (not defined yet); the chains do, and must still stop.
     const model = await parse('elementclass B { input -> A -> output }\nelementclass A { input -> B -> B -> output }\nFromDPDKDevice(0) -> A -> Discard;\n');

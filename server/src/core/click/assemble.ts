@@ -482,8 +482,9 @@ class Linker {
     if (s.compound?.extension && previous === undefined) {
       this.report('error', s.name.start, s.name.end, `\`|| ...\` extends an earlier \`elementclass ${name}\`, and there is none`, 'unknown-elementclass');
     }
-    // The class is visible inside its own body (recursion is Click's problem to report).
-    scope.classes.set(name, index);
+    // Click defines a class once its body is read: inside the body the name still means an earlier
+    // class of that name. With none, it means this class, so that a use there is reported as recursion.
+    if (previous === undefined) scope.classes.set(name, index);
     if (scope === this.file) {
       this.fileClasses.push({ name, index, key: this.key(s.start) });
       this.signatureParts.push(`class ${name}`);
@@ -499,6 +500,7 @@ class Linker {
       });
     });
     this.classesBeingLinked.pop();
+    scope.classes.set(name, index);
   }
 
   /** Links one overload of a compound in a new scope; returns the scope id. */
