@@ -94,7 +94,7 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
   };
   const notes: string[] = [];
   const problems: FlattenProblem[] = [];
-  const reported = new Set<ClickElement>();
+  const reported = { 'recursive-elementclass': new Set<ClickElement>(), 'expansion-budget': new Set<ClickElement>() };
   let instanceCount = 0;
   let connectionCount = 0;
   let truncated = false;
@@ -117,8 +117,8 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
   const inlineBodyOf = (el: ClickElement): number | undefined => inlineBodies.get(`${el.scopeId}\u0000${inlineScopeName(el.scope, el.name)}`);
 
   const report = (code: FlattenProblem['code'], el: ClickElement, message: string) => {
-    if (reported.has(el)) return;
-    reported.add(el);
+    if (reported[code].has(el)) return;
+    reported[code].add(el);
     problems.push({ code, message, range: el.classRange });
   };
 
