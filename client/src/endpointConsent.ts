@@ -72,4 +72,8 @@ export class EndpointConsent {
     return this.current();
   }
 
+  /** Forgets every answer: the next use of each workspace-chosen endpoint asks again. */
+  async forget(): Promise<void> {
+    await this.state.update(REMEMBERED, undefined);
+  }
 }
