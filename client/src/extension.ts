@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { ServerController } from './serverController';
 import { ServerStatusItem } from './statusItem';
 import { ApiKeyStore } from './apiKey';
+import { EndpointConsent } from './endpointConsent';
 import { optimizeChain } from './optimizeChain';
 
 export interface FlowMageApi {
@@ -19,7 +20,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
   const log = vscode.window.createOutputChannel('FlowMage', { log: true });
   context.subscriptions.push(log);
   const keys = new ApiKeyStore(context.secrets);
-  controller = new ServerController(context, log, () => keys.get());
+  const consent = new EndpointConsent(context.globalState, log);
+  controller = new ServerController(context, log, () => keys.get(), consent);
   const status = new ServerStatusItem(controller);
   context.subscriptions.push(status, controller);
 
@@ -55,7 +57,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
       await controller?.restart('restarted without an API key');
       void vscode.window.showInformationMessage('FlowMage: API key removed.');
     }),
+    vscode.commands.registerCommand('flowmage.forgetLlmEndpointAnswers', async () => {
+      await consent.forget();
+      log.info('LLM endpoint answers forgotten');
+      await controller?.reviewEndpoint();
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => controller?.notifyTrust()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('flowmage.llm')) void controller?.reviewEndpoint();
+    }),
   );
 
   await controller.start();

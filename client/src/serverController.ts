@@ -13,6 +13,7 @@ import {
   type Message,
 } from 'vscode-languageclient/node';
 import { API_KEY_ENV } from '../../server/src/core/llm/apiKeyEnv';
+import type { EndpointConsent } from './endpointConsent';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
 
@@ -24,6 +25,9 @@ export class ServerController implements vscode.Disposable {
   private crashes: number[] = [];
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
+  private readonly endpointEmitter = new vscode.EventEmitter<void>();
+  /** The LLM endpoint or the user's answer about it changed. */
+  readonly onDidChangeEndpoint = this.endpointEmitter.event;
   state: ServerState = 'stopped';
   stoppedReason = '';
 
@@ -32,6 +36,8 @@ export class ServerController implements vscode.Disposable {
     readonly log: vscode.LogOutputChannel,
     /** Read at every (re)start: the key is handed over in the server's environment. */
     private readonly apiKey: () => Thenable<string | undefined> = async () => undefined,
+    /** Which LLM endpoint the user allowed; undefined: the server uses the configured one as is. */
+    readonly consent?: EndpointConsent,
   ) {}
 
   private setState(state: ServerState, reason = ''): void {
@@ -43,6 +49,7 @@ export class ServerController implements vscode.Disposable {
   async start(): Promise<void> {
     const module = this.context.asAbsolutePath('dist/server.js');
     const key = await this.apiKey();
+    if (process.env.OPENAI_BASE_URL) this.log.info('OPENAI_BASE_URL is set in the environment; the FlowMage server ignores it and uses flowmage.llm.baseUrl (empty = OpenAI)');
     const env = { ...process.env, [API_KEY_ENV]: key ?? '' };
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc, options: { env } },
@@ -57,7 +64,7 @@ export class ServerController implements vscode.Disposable {
       synchronize: { configurationSection: 'flowmage' },
       outputChannel: this.log,
       traceOutputChannel: this.log,
-      initializationOptions: { trusted: vscode.workspace.isTrusted },
+      initializationOptions: { trusted: vscode.workspace.isTrusted, allowedLlmOrigins: this.consent?.allowedOrigins() },
       errorHandler: this.errorHandler(),
     };
     const client = new LanguageClient('flowmage', 'FlowMage Language Server', serverOptions, clientOptions);
@@ -70,6 +77,7 @@ export class ServerController implements vscode.Disposable {
     this.setState('starting');
     try {
       await client.start();
+      void this.reviewEndpoint();
     } catch (err) {
       this.log.error(`FlowMage server failed to start: ${String(err)}`);
       this.setState('stopped', String(err));
@@ -128,6 +136,25 @@ export class ServerController implements vscode.Disposable {
 
   notifyTrust(): void {
     void this.client?.sendNotification('flowmage/trustChanged', { trusted: vscode.workspace.isTrusted });
+    void this.reviewEndpoint();
+  }
+
+  /**
+   * After a start, a trust grant or an LLM settings change: asks about the endpoint if needed, logs
+   * where requests go, and tells the server which origins it may use.
+   */
+  async reviewEndpoint(): Promise<void> {
+    if (!this.consent) return;
+    const decision = await this.consent.review();
+    const text = this.consent.statusText();
+    if (text) this.log.info(text);
+    this.endpointEmitter.fire();
+    try {
+      if (this.state === 'running') await this.client?.sendNotification('flowmage/llmEndpointConsent', { allowedOrigins: this.consent.allowedOrigins(decision) });
+    } catch (err) {
+      // A server that stops now gets the origins again in its initialization options.
+      this.log.warn(`telling the server about the LLM endpoint: ${String(err)}`);
+    }
   }
 
   async request<R>(method: string, params?: unknown): Promise<R> {
@@ -142,5 +169,6 @@ export class ServerController implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.stateEmitter.dispose();
+    this.endpointEmitter.dispose();
   }
 }

@@ -1,4 +1,4 @@
-// A real HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions protocol, records every
+// A real HTTP server on 127.0.0.1 (or another local address) that speaks the OpenAI chat-completions protocol, records every
 // request and replays scripted answers. Stands in for the LLM in unit, protocol and editor tests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,18 +28,21 @@ export class FakeOpenAI {
   inFlight = 0;
   peakInFlight = 0;
   private server: Server | undefined;
+  private host = '127.0.0.1';
   private readonly hanging: ServerResponse[] = [];
   script: Script = () => ({ kind: 'content', content: '{}' });
 
-  async start(): Promise<string> {
+  /** Listens on loopback, or on `host` (another address of this machine stands in for a remote endpoint). */
+  async start(host = '127.0.0.1'): Promise<string> {
+    this.host = host;
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(0, host, resolve));
     return this.baseUrl;
   }
 
   get baseUrl(): string {
     const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/v1`;
+    return `http://${this.host}:${port}/v1`;
   }
 
   /** Replies in order; the last reply repeats. */

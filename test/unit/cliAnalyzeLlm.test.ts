@@ -63,4 +63,17 @@ describe('flowmage analyze --llm', function () {
     assert.strictEqual(r.code, 2);
     assert.match(r.stderr, /set OPENAI_API_KEY/);
   });
+
+  it('names the endpoint host it asks, and says when it comes from OPENAI_BASE_URL (issue 13, item 4)', async () => {
+    const host = new URL(fake.baseUrl).host;
+    const store = join(dir, 'env-features.json');
+    const fromEnv = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--llm', '--model', 'fake-4', '--store', store], { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseUrl });
+    assert.strictEqual(fromEnv.code, 0, fromEnv.stderr);
+    assert.ok(fromEnv.stderr.includes(`asking fake-4 at ${host} (from OPENAI_BASE_URL) about 1 element(s)`), fromEnv.stderr);
+    const given = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--llm', '--model', 'fake-5', '--base-url', fake.baseUrl, '--store', store], { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://127.0.0.9:9/v1' });
+    assert.ok(given.stderr.includes(`asking fake-5 at ${host} (from --base-url) about 1 element(s)`), given.stderr);
+    const bad = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--llm'], { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'file:///etc/passwd' });
+    assert.strictEqual(bad.code, 2);
+    assert.match(bad.stderr, /OPENAI_BASE_URL "file:\/\/\/etc\/passwd" is not an http\(s\) URL/);
+  });
 });

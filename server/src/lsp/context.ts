@@ -13,6 +13,11 @@ export interface ServerContext {
   /** Workspace trust as the client reports it; false until told otherwise by a trusting client. */
   trusted(): boolean;
   workspaceFolders(): string[];
+  /**
+   * The LLM endpoint origins the user allowed, from a client that asks (VS Code), or undefined when
+   * the client does not ask and the configured endpoint is used as is.
+   */
+  allowedLlmOrigins(): readonly string[] | undefined;
   /** Called by features that need to know when settings changed. */
   onSettingsChanged(listener: () => void): void;
 }

@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { MessageType } from 'vscode-languageserver/node';
 import { isCppSource } from '../core/cpp/sourceFiles';
 import { API_KEY_ENV } from '../core/llm/apiKeyEnv';
-import { isLocalEndpoint, LlmClient } from '../core/llm/client';
+import { LlmClient } from '../core/llm/client';
+import { describeEndpoint, type Endpoint } from '../core/llm/endpoint';
 import { LlmAnalyzer, llmSettings, type ExtractManyResult } from '../core/llm/llmAnalyzer';
 import { describeError } from '../core/log';
 import { clickDocuments } from './clickDocuments';
-import { guard, type ServerContext } from './context';
+import { guard, perServer, type ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
@@ -20,15 +21,40 @@ export interface AnalyzeElementsResult extends Partial<ExtractManyResult> {
   message: string;
 }
 
+/** What `flowmage/status` reports about the LLM. */
+export interface LlmStatus {
+  enabled: boolean;
+  model: string;
+  /** `host:port` requests go to (undefined when the setting is not a URL). */
+  endpoint: string | undefined;
+  /** Why nothing is sent now, or undefined when requests may be made. */
+  blocked: string | undefined;
+}
+
+/** The LLM's status for `flowmage/status`, filled in by the LLM feature. */
+export const llmStatus = perServer<{ current: () => LlmStatus | undefined }>(() => ({ current: () => undefined }));
+
 export function llmFeature(ctx: ServerContext): Feature {
   const index = getElementIndexService(ctx);
   const flows = flowAnalysis(ctx);
   const docs = clickDocuments(ctx);
   const apiKey = () => process.env[API_KEY_ENV] || undefined;
   const settings = () => llmSettings(ctx.settings());
-  const client = new LlmClient(settings, apiKey, ctx.log);
+  /** Endpoints from workspace settings need the user's consent (asked by the client). */
+  const endpointBlocked = (e: Endpoint): string | undefined => {
+    const allowed = ctx.allowedLlmOrigins();
+    if (!allowed || e.isDefault || e.isLocal || allowed.includes(e.origin)) return undefined;
+    return `LLM analysis is enabled, but you have not allowed FlowMage to send element code and your API key to ${e.host} (flowmage.llm.baseUrl from the workspace settings), so nothing is sent there. FlowMage runs on static analysis alone.`;
+  };
+  const client = new LlmClient(settings, apiKey, ctx.log, undefined, endpointBlocked);
+  /** `gpt-4o at api.openai.com`: every message that names the model names where it goes too. */
+  const target = () => `${settings().model} at ${describeEndpoint(settings().baseUrl)?.host ?? settings().baseUrl}`;
   const analyzer = new LlmAnalyzer(() => index.tracker, client, settings, ctx.log);
   const told = new Set<string>();
+  llmStatus(ctx).current = () => {
+    const reason = blocked(false);
+    return { enabled: settings().enabled, model: settings().model, endpoint: describeEndpoint(settings().baseUrl)?.host, blocked: reason === 'disabled' ? undefined : reason };
+  };
   let savedCpp = false;
   const openedClick = new Set<string>();
 
@@ -37,12 +63,17 @@ export function llmFeature(ctx: ServerContext): Feature {
     const s = settings();
     if (!s.enabled) return 'disabled';
     let reason: string | undefined;
+    const endpoint = describeEndpoint(s.baseUrl);
     if (!ctx.trusted()) reason = 'LLM analysis is enabled, but this workspace is not trusted: no source code is sent anywhere, FlowMage runs on static analysis alone.';
-    else if (!apiKey() && !(s.baseUrl && isLocalEndpoint(s.baseUrl))) {
+    else if (!endpoint) reason = `LLM analysis is enabled, but flowmage.llm.baseUrl "${s.baseUrl}" is not an http(s) URL. FlowMage runs on static analysis alone.`;
+    else if ((reason = endpointBlocked(endpoint))) {
+      // said below
+    } else if (!apiKey() && !endpoint.isLocal) {
       reason = 'LLM analysis is enabled, but no API key is set (FlowMage: Set API Key). FlowMage runs on static analysis alone.';
     }
     if (reason && tell && !told.has(reason)) {
       told.add(reason);
+      ctx.log.warn(reason);
       void ctx.connection.sendNotification('window/showMessage', { type: MessageType.Info, message: `FlowMage: ${reason}` });
     }
     return reason;
@@ -73,7 +104,7 @@ export function llmFeature(ctx: ServerContext): Feature {
     if (blocked(true)) return;
     const todo = analyzer.missing(names);
     if (todo.length === 0) return;
-    ctx.log.info(`asking ${settings().model} about ${todo.length} element(s) (${why})`);
+    ctx.log.info(`asking ${target()} about ${todo.length} element(s) (${why})`);
     const result = await analyzer.extractMany(todo);
     for (const f of result.failed) ctx.log.warn(`LLM analysis of ${f.name} failed: ${f.error}`);
     for (const s of result.skipped) ctx.log.info(`LLM analysis skipped ${s}`);
@@ -104,7 +135,24 @@ export function llmFeature(ctx: ServerContext): Feature {
       .catch((err) => ctx.log.error(`LLM on open failed: ${describeError(err)}`));
   });
   docs.onDidClose((uri) => openedClick.delete(uri));
-  ctx.onSettingsChanged(applyComparator);
+  // When the LLM becomes usable (consent given, key set, trust granted), ask about what is open.
+  let wasBlocked = true;
+  let lastTarget = '';
+  ctx.onSettingsChanged(() => {
+    applyComparator();
+    if (!settings().enabled) return;
+    if (target() !== lastTarget) {
+      lastTarget = target();
+      ctx.log.info(`LLM endpoint: ${target()}`);
+    }
+    const nowBlocked = !!blocked(true);
+    if (wasBlocked && !nowBlocked) {
+      const models = ctx.documents.all().map((d) => docs.get(d.uri)).filter((m) => m !== undefined);
+      const names = [...new Set(models.flatMap((m) => m.elements.map((e) => e.className)))];
+      if (names.length) void index.ready().then(() => run(names, 'the LLM became usable')).catch((err) => ctx.log.error(`LLM after a settings change failed: ${describeError(err)}`));
+    }
+    wasBlocked = nowBlocked;
+  });
 
   ctx.connection.onRequest(
     'flowmage/analyzeElements',
@@ -119,7 +167,7 @@ export function llmFeature(ctx: ServerContext): Feature {
       const progress = await ctx.connection.window.createWorkDoneProgress();
       const controller = new AbortController();
       progress.token.onCancellationRequested(() => controller.abort());
-      progress.begin(`FlowMage: asking ${settings().model}`, 0, `0/${todo.length} elements`, true);
+      progress.begin(`FlowMage: asking ${target()}`, 0, `0/${todo.length} elements`, true);
       let result: ExtractManyResult;
       try {
         result = await analyzer.extractMany(todo, {
@@ -142,7 +190,11 @@ export function llmFeature(ctx: ServerContext): Feature {
   return {
     initialized: () => {
       applyComparator();
-      blocked(true);
+      if (settings().enabled) {
+        lastTarget = target();
+        ctx.log.info(`LLM endpoint: ${target()}`);
+      }
+      wasBlocked = !!blocked(true);
     },
   };
 }

@@ -19,11 +19,22 @@ import { SERVER_VERSION } from '../core/version';
 export interface InitializationOptions {
   /** VS Code's workspace trust; other clients may omit it, and then the server assumes trust. */
   trusted?: boolean;
+  /**
+   * Sent by a client that asks the user before LLM requests go to an endpoint from workspace
+   * settings (VS Code): the origins allowed so far. Then only those, the default endpoint and local
+   * ones are used; `flowmage/llmEndpointConsent` updates the list. Never carries the API key.
+   */
+  allowedLlmOrigins?: string[];
+}
+
+export interface LlmEndpointConsentParams {
+  allowedOrigins: string[];
 }
 
 export function startSession(connection: Connection): ServerContext {
   let settings: FlowMageSettings = defaultSettings();
   let trusted = true;
+  let allowedLlmOrigins: string[] | undefined;
   let folders: string[] = [];
   let canPullConfiguration = false;
   const settingsListeners: Array<() => void> = [];
@@ -50,6 +61,7 @@ export function startSession(connection: Connection): ServerContext {
     settings: () => settings,
     trusted: () => trusted,
     workspaceFolders: () => folders,
+    allowedLlmOrigins: () => allowedLlmOrigins,
     onSettingsChanged: (listener) => settingsListeners.push(listener),
   };
 
@@ -58,6 +70,7 @@ export function startSession(connection: Connection): ServerContext {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     if (typeof options.trusted === 'boolean') trusted = options.trusted;
+    if (Array.isArray(options.allowedLlmOrigins)) allowedLlmOrigins = options.allowedLlmOrigins.filter((o) => typeof o === 'string');
     folders = (params.workspaceFolders ?? [])
       .map((f) => (f.uri.startsWith('file:') ? fileURLToPath(f.uri) : ''))
       .filter(Boolean);
@@ -105,6 +118,11 @@ export function startSession(connection: Connection): ServerContext {
   connection.onNotification('flowmage/trustChanged', (params: { trusted: boolean }) => {
     trusted = !!params?.trusted;
     log.info(`workspace trust changed: ${trusted ? 'trusted' : 'untrusted'}`);
+    for (const listener of settingsListeners) listener();
+  });
+  connection.onNotification('flowmage/llmEndpointConsent', (params: LlmEndpointConsentParams) => {
+    allowedLlmOrigins = Array.isArray(params?.allowedOrigins) ? params.allowedOrigins.filter((o) => typeof o === 'string') : [];
+    log.info(`LLM endpoints allowed by the user: ${allowedLlmOrigins.join(', ') || 'none'}`);
     for (const listener of settingsListeners) listener();
   });
   connection.onShutdown(async () => {

@@ -2,6 +2,7 @@
 import type { Feature } from './features';
 import type { ServerContext } from './context';
 import { SERVER_VERSION } from '../core/version';
+import { llmStatus, type LlmStatus } from './llmService';
 
 export interface ServerStatus {
   version: string;
@@ -10,6 +11,8 @@ export interface ServerStatus {
   workspaceFolders: string[];
   /** The server's process id (the editor tests use it to crash the server on purpose). */
   pid: number;
+  /** The LLM: its model, the host requests go to, and why nothing is sent if so. */
+  llm: LlmStatus | undefined;
 }
 
 export function statusFeature(ctx: ServerContext): Feature {
@@ -19,6 +22,7 @@ export function statusFeature(ctx: ServerContext): Feature {
     openDocuments: ctx.documents.all().length,
     workspaceFolders: ctx.workspaceFolders(),
     pid: process.pid,
+    llm: llmStatus(ctx).current(),
   }));
   return {};
 }

@@ -5,6 +5,7 @@ import { loadSourceTree } from '../sourceTree';
 import { formatKey, type ElementFeatures } from '../../core/analysis/features';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, intOption, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
 import { currentLlmAnswer, mergedFeatures } from '../../core/chains/elementLookup';
+import { describeEndpoint } from '../../core/llm/endpoint';
 import { isLocalEndpoint, LlmClient } from '../../core/llm/client';
 import { LlmAnalyzer, llmSettings } from '../../core/llm/llmAnalyzer';
 import type { LlmSettings } from '../../core/llm/types';
@@ -40,7 +41,7 @@ export const analyzeCommand: Command = {
     { name: 'element', type: 'string', multiple: true, value: 'NAME', description: 'only this element (its Click name)' },
     { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (e.g. .flowmage/features.json)' },
     { name: 'llm', type: 'boolean', description: 'also ask an OpenAI-compatible LLM (key from OPENAI_API_KEY) and merge its answers' },
-    { name: 'base-url', type: 'string', value: 'URL', description: 'LLM endpoint (default: OpenAI); local endpoints need no key' },
+    { name: 'base-url', type: 'string', value: 'URL', description: 'LLM endpoint (default: $OPENAI_BASE_URL if set, else OpenAI); local endpoints need no key' },
     { name: 'model', type: 'string', value: 'NAME', description: 'LLM model (default gpt-4o)' },
     { name: 'samples', type: 'string', value: 'N', description: 'answers per element, majority vote per feature (default 1)' },
   ],
@@ -146,10 +147,16 @@ interface LlmRun {
 /** Asks the LLM about the analyzed elements that have no current answer in the store. */
 async function runLlm(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, wanted: string[]): Promise<LlmRun> {
   const samples = intOption(args, 'samples', 1, 9) ?? 1;
+  // The CLI honours OPENAI_BASE_URL like other OpenAI tools, and says so: never a silent redirect.
+  const given = stringOption(args, 'base-url');
+  const fromEnv = given === undefined && !!io.env.OPENAI_BASE_URL?.trim();
+  const baseUrl = given ?? (fromEnv ? io.env.OPENAI_BASE_URL!.trim() : '');
+  const endpoint = describeEndpoint(baseUrl);
+  if (!endpoint) throw new CliError(`analyze --llm: ${fromEnv ? 'OPENAI_BASE_URL' : '--base-url'} "${baseUrl}" is not an http(s) URL`);
   const settings: LlmSettings = {
     ...llmSettings(defaultSettings()),
     enabled: true,
-    baseUrl: stringOption(args, 'base-url') ?? io.env.OPENAI_BASE_URL ?? '',
+    baseUrl,
     model: stringOption(args, 'model') ?? 'gpt-4o',
     samples,
   };
@@ -160,7 +167,10 @@ async function runLlm(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, want
   const log = createLogger((level, message) => io.err(`flowmage: ${level === 'info' ? '' : `${level}: `}${message}\n`), () => 'warn');
   const analyzer = new LlmAnalyzer(() => tracker, new LlmClient(() => settings, () => key, log), () => settings, log);
   const names = analyzer.missing(wanted.length ? wanted : undefined);
-  if (names.length) io.err(`flowmage: asking ${settings.model} about ${names.length} element(s)\n`);
+  if (names.length) {
+    const source = fromEnv ? ' (from OPENAI_BASE_URL)' : given !== undefined ? ' (from --base-url)' : '';
+    io.err(`flowmage: asking ${settings.model} at ${endpoint.host}${source} about ${names.length} element(s)\n`);
+  }
   const result = await analyzer.extractMany(names, { onProgress: (done, total, name) => io.err(`flowmage: [${done}/${total}] ${name}\n`) });
   for (const f of result.failed) io.err(`flowmage: LLM analysis of ${f.name} failed: ${f.error}\n`);
   for (const s of result.skipped) io.err(`flowmage: skipped ${s}\n`);

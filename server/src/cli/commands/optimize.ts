@@ -78,16 +78,20 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   const llmModel = stringOption(args, 'model');
   const analysis = await analyzeConfig(model, analyzeOptions(settings, (name) => elementInfo(tracker, name, llmModel)));
   const optimized = applyEdits(text, analysis.edits);
+  // Compounds that could not be expanded leave the analysis incomplete: say where, and exit 1.
+  const unexpanded = analysis.findings.filter((f) => f.code === 'expansion-budget' || f.code === 'recursive-elementclass');
+  for (const f of unexpanded) io.err(`${args.positionals[0]}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message}\n`);
+  const status = unexpanded.length ? EXIT_PROBLEMS : EXIT_OK;
 
   if (args.values.json) {
     io.out(JSON.stringify(toJson(args.positionals[0], analysis), null, 2) + '\n');
-    return EXIT_OK;
+    return status;
   }
   const summary = planSummary(analysis).join('\n') + '\n';
   if (args.values.diff) {
     io.out(analysis.edits.length ? createTwoFilesPatch(`a/${args.positionals[0]}`, `b/${args.positionals[0]}`, text, optimized, '', '', { context: 3 }) : '');
     io.err(summary);
-    return EXIT_OK;
+    return status;
   }
   if (args.values.write) {
     if (analysis.edits.length) {
@@ -101,11 +105,11 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
       }
     }
     io.out(summary + (analysis.edits.length ? `wrote ${analysis.edits.length} change(s) to ${args.positionals[0]}\n` : 'already optimal; nothing written\n'));
-    return EXIT_OK;
+    return status;
   }
   io.out(optimized);
   io.err(summary);
-  return EXIT_OK;
+  return status;
 }
 
 function toJson(file: string, a: ConfigAnalysis): OptimizeJson {

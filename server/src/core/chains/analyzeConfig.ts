@@ -11,7 +11,7 @@ import { rankByComparison, solve, staticRanking, tiedElements, evaluate, type Co
 import type { Plan, SolverElement } from '../solver/types';
 import { LineIndex, type SourceRange, type TextEdit } from '../text';
 import { keywordArg, parseClickBool, resolveArgValue } from './args';
-import { flattenConfig, type Chain, type InstanceNode } from './findChains';
+import { flattenConfig, type Chain, type FlattenProblem, type InstanceNode } from './findChains';
 
 export interface ElementInfo {
   className: string;
@@ -59,7 +59,15 @@ export interface ChainAnalysis {
   elements: ElementStatus[];
 }
 
-export type FindingCode = 'disjoint-keys' | 'better-plan' | 'unsafe-shared-nothing' | 'unknown-class' | 'features-disagree' | 'chain-note';
+export type FindingCode =
+  | 'disjoint-keys'
+  | 'better-plan'
+  | 'unsafe-shared-nothing'
+  | 'unknown-class'
+  | 'features-disagree'
+  | 'chain-note'
+  | 'recursive-elementclass'
+  | 'expansion-budget';
 
 export interface Finding {
   code: FindingCode;
@@ -133,7 +141,7 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
   }
 
   const { edits, editNotes } = planEdits(index, chains, options, defines);
-  const findings = collectFindings(model, chains, options);
+  const findings = [...flattenFindings(model, flat.problems), ...collectFindings(model, chains, options)];
   return { chains, findings, edits, editNotes, notes };
 }
 
@@ -239,6 +247,14 @@ function dedupe(edits: TextEdit[]): TextEdit[] {
     seen.add(k);
     return true;
   });
+}
+
+/** What flattening refused to expand; a recursion the parser already reported there is not said twice. */
+function flattenFindings(model: ConfigModel, problems: FlattenProblem[]): Finding[] {
+  const parsed = new Set(model.problems.filter((p) => p.code === 'recursive-elementclass').map((p) => p.range.startOffset));
+  return problems
+    .filter((p) => !(p.code === 'recursive-elementclass' && parsed.has(p.range.startOffset)))
+    .map((p) => ({ code: p.code, severity: p.code === 'expansion-budget' ? 'warning' : 'error', message: p.message, range: p.range, related: [], fixedByPlan: false }));
 }
 
 function declRange(el: ClickElement): SourceRange {

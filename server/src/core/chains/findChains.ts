@@ -1,7 +1,8 @@
 // Finds the chains of a configuration: the elements reachable from each input device through
 // connections, with compound elements expanded (their bodies instantiated per use, Click-style
 // `instance/inner` names) and compound `input`/`output` ports wired through.
-import type { ClickElement, ClickElementClass, ClickEndpoint, ConfigModel } from '../click/model';
+import { inlineScopeName, type ClickElement, type ClickElementClass, type ClickEndpoint, type ConfigModel } from '../click/model';
+import type { SourceRange } from '../text';
 import { resolveArgValue } from './args';
 
 /** One element instance in the flattened configuration. */
@@ -24,113 +25,218 @@ export interface Chain {
   elements: InstanceNode[];
 }
 
+/** Something flattening refused to expand, said on the element that asked for it. */
+export interface FlattenProblem {
+  code: 'recursive-elementclass' | 'expansion-budget';
+  message: string;
+  range: SourceRange;
+}
+
 export interface FlatConfig {
   instances: InstanceNode[];
   chains: Chain[];
-  /** Problems met while flattening (recursive compounds, unknown overloads). */
+  /** Problems met while flattening (unknown overloads, nesting too deep). */
   notes: string[];
+  /** Uses that were not expanded: a class that contains itself, or the budget ran out. */
+  problems: FlattenProblem[];
+  /** The budget ran out: instances are incomplete and no chain is reported. */
+  truncated: boolean;
 }
+
+/**
+ * Most element instances (compound ones included) one configuration may expand to. Real
+ * configurations have thousands; classes that each use the previous one twice reach millions from a
+ * few lines, and would otherwise take all memory.
+ */
+export const MAX_INSTANCES = 100_000;
+/** Most connections copied out of compound bodies (a body with many connections used many times). */
+export const MAX_CONNECTIONS = 4 * MAX_INSTANCES;
+/** Deeper than any sensible nesting; recursion is caught before this. */
+const MAX_DEPTH = 64;
 
 const INPUT_CLASS = /^From[A-Z]/;
 
 export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) => boolean = (c) => INPUT_CLASS.test(c)): FlatConfig {
-  const classes = new Map<string, ClickElementClass[]>();
-  for (const c of model.elementClasses) classes.set(`${c.scope ?? ''}::${c.name}`, [...(classes.get(`${c.scope ?? ''}::${c.name}`) ?? []), c]);
+  // Scopes are found by id, never by name: two inline compounds may share a name in different
+  // scopes, and an elementclass name may be defined again elsewhere.
+  const parentOf = new Map(model.scopes.map((s) => [s.id, s.parentId]));
+  const classesIn = new Map<number, Map<string, ClickElementClass[]>>();
+  for (const c of model.elementClasses) {
+    let byName = classesIn.get(c.scopeId);
+    if (!byName) classesIn.set(c.scopeId, (byName = new Map()));
+    byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
+  }
+  /** The body scope of each inline compound element, by the element's scope and the body's name. */
+  const inlineBodies = new Map<string, number>();
+  for (const s of model.scopes) {
+    const key = `${s.parentId}\u0000${s.name}`;
+    if (s.kind === 'compound' && s.parentId !== null && !inlineBodies.has(key)) inlineBodies.set(key, s.id);
+  }
   const defines = new Map(model.defines.map((d) => [d.name, d.value]));
-  const scopeKey = (scope: string | null, overload: number) => `${scope ?? ''}#${overload}`;
-  const elementsIn = groupBy(model.elements, (e) => scopeKey(e.scope, e.overload));
-  const connectionsIn = groupBy(model.connections, (c) => scopeKey(c.scope, c.overload));
+  const elementsIn = groupBy(model.elements, (e) => e.scopeId);
+  const connectionsIn = groupBy(model.connections, (c) => c.scopeId);
   const instances: InstanceNode[] = [];
-  const edges = new Map<string, Set<string>>();
-  const notes: string[] = [];
-  const addEdge = (a: string, b: string) => {
-    let set = edges.get(a);
-    if (!set) edges.set(a, (set = new Set()));
-    set.add(b);
+  // The flattened graph: nodes are numbers (string keys built from long instance paths made
+  // flattening slow); a node is an instance or a port of a compound instance or group.
+  const edges: number[][] = [];
+  const instanceAt: Array<InstanceNode | undefined> = [];
+  const newNode = (instance?: InstanceNode): number => {
+    edges.push([]);
+    instanceAt.push(instance);
+    return edges.length - 1;
   };
+  /** The ports of one compound instance or group, `input#0` → node, made on first use. */
+  type Ports = Map<string, number>;
+  const portNode = (ports: Ports, key: string): number => {
+    let node = ports.get(key);
+    if (node === undefined) ports.set(key, (node = newNode()));
+    return node;
+  };
+  const notes: string[] = [];
+  const problems: FlattenProblem[] = [];
+  const reported = { 'recursive-elementclass': new Set<ClickElement>(), 'expansion-budget': new Set<ClickElement>() };
+  let instanceCount = 0;
+  let connectionCount = 0;
+  let truncated = false;
+  /** The top-level element being expanded: the budget diagnostic goes there. */
+  let topLevelUse: ClickElement | undefined;
 
-  /** The compound class a class name refers to from `scope`, searching enclosing scopes outward. */
-  const findClass = (name: string, scopeChain: (string | null)[]): ClickElementClass | undefined => {
-    for (const s of scopeChain) {
-      const found = classes.get(`${s ?? ''}::${name}`);
+  /** The compound class `name` means in scope `scopeId`, searching enclosing scopes outward (synonyms followed). */
+  const findClass = (name: string, scopeId: number, seen = new Set<string>()): ClickElementClass | undefined => {
+    for (let s: number | null | undefined = scopeId; s !== null && s !== undefined; s = parentOf.get(s)) {
+      const found = classesIn.get(s)?.get(name);
       if (found?.length) {
         const def = found[found.length - 1];
-        return def.synonymOf ? (findClass(def.synonymOf, scopeChain) ?? def) : def;
+        if (!def.synonymOf || seen.has(name)) return def;
+        seen.add(name);
+        return findClass(def.synonymOf, s, seen) ?? def;
       }
     }
     return undefined;
   };
+  const inlineBodyOf = (el: ClickElement): number | undefined => inlineBodies.get(`${el.scopeId}\u0000${inlineScopeName(el.scope, el.name)}`);
 
-  const expand = (scope: string | null, overload: number, prefix: string, path: string[], bindings: Map<string, string>, scopeChain: (string | null)[], depth: number) => {
-    if (depth > 32) {
-      notes.push(`compound nesting deeper than 32 levels at ${prefix || 'top level'} (recursive elementclass?); not expanded further`);
+  const report = (code: FlattenProblem['code'], el: ClickElement, message: string) => {
+    if (reported[code].has(el)) return;
+    reported[code].add(el);
+    problems.push({ code, message, range: el.classRange });
+  };
+
+  const outOfBudget = (): boolean => {
+    if (instanceCount < MAX_INSTANCES && connectionCount < MAX_CONNECTIONS) return false;
+    if (!truncated && topLevelUse) {
+      report(
+        'expansion-budget',
+        topLevelUse,
+        `expanding \`${topLevelUse.anonymous ? topLevelUse.className || '{ ... }' : topLevelUse.name}\` would create more than ${MAX_INSTANCES} element instances or ${MAX_CONNECTIONS} connections ` +
+          `(compound classes that use each other many times); FlowMage stops there and analyzes no chain of this configuration`,
+      );
+    }
+    truncated = true;
+    return true;
+  };
+
+  /**
+   * Expands one scope. `own` holds the ports of the instance being expanded (its `input`/`output`);
+   * `active` the classes being expanded, outermost first: one of them met again is recursion.
+   */
+  const expand = (scopeId: number, prefix: string, path: string[], bindings: Map<string, string>, active: ClickElementClass[], own: Ports) => {
+    if (path.length > MAX_DEPTH) {
+      notes.push(`compound nesting deeper than ${MAX_DEPTH} levels at ${prefix}; not expanded further`);
       return;
     }
-    const local = new Map<string, ClickElement>();
-    for (const el of elementsIn.get(scopeKey(scope, overload)) ?? []) {
-      local.set(el.name, el);
-      if (el.form === 'compound') {
-        // An inline `{ ... }` compound: its body is the scope `{name}`.
-        expand(`{${el.name}}`, 0, `${prefix}${el.name}/`, [...path, el.name], bindings, [`{${el.name}}`, ...scopeChain], depth + 1);
+    const leaves = new Map<string, number>();
+    const compounds = new Map<string, Ports>();
+    let groups: Map<string, Ports> | undefined;
+    for (const el of elementsIn.get(scopeId) ?? []) {
+      if (outOfBudget()) return;
+      if (path.length === 0) topLevelUse = el;
+      instanceCount++;
+      // An inline `{ ... }` compound, anonymous or declared (`x :: { ... }`).
+      const inlineBody = el.form === 'compound' || el.className === '' ? inlineBodyOf(el) : undefined;
+      if (el.form === 'compound' || inlineBody !== undefined) {
+        const ports: Ports = new Map();
+        compounds.set(el.name, ports);
+        if (inlineBody !== undefined) expand(inlineBody, `${prefix}${el.name}/`, [...path, el.name], bindings, active, ports);
         continue;
       }
-      const compound = findClass(el.className, scopeChain);
+      const compound = findClass(el.className, scopeId);
       if (compound && !compound.synonymOf) {
+        const ports: Ports = new Map();
+        compounds.set(el.name, ports);
+        const cycle = active.findIndex((c) => c.name === compound.name && c.scopeId === compound.scopeId);
+        if (cycle >= 0) {
+          const through = [...active.slice(cycle), compound].map((c) => c.name).join(' → ');
+          report('recursive-elementclass', el, `elementclass \`${compound.name}\` contains itself (${through}); Click rejects a recursive elementclass, so this use is not expanded`);
+          continue;
+        }
         const chosen = chooseOverload(compound, el);
-        const inner = new Map(bindings);
-        bindFormals(compound, chosen, el, inner, defines, bindings);
-        expand(compound.name, chosen, `${prefix}${el.name}/`, [...path, el.name], inner, [compound.name, ...scopeChain], depth + 1);
+        const formals = compound.overloads[chosen]?.formals.length ?? 0;
+        const inner = formals ? new Map(bindings) : bindings;
+        if (formals) bindFormals(compound, chosen, el, inner, defines, bindings);
+        const body = compound.overloads[chosen]?.scopeId;
+        if (body !== undefined) expand(body, `${prefix}${el.name}/`, [...path, el.name], inner, [...active, compound], ports);
       } else {
-        instances.push({ id: prefix + el.name, className: compound?.synonymOf ?? el.className, decl: el, compoundPath: path, bindings });
+        const instance: InstanceNode = { id: prefix + el.name, className: compound?.synonymOf ?? el.className, decl: el, compoundPath: path, bindings };
+        instances.push(instance);
+        leaves.set(el.name, newNode(instance));
       }
     }
-    const isCompoundInstance = (name: string) => {
-      const el = local.get(name);
-      if (el?.form === 'compound') return true;
-      const c = el && findClass(el.className, scopeChain);
-      return !!c && !c.synonymOf;
+    const groupPorts = (name: string): Ports => {
+      groups ??= new Map();
+      let ports = groups.get(name);
+      if (!ports) groups.set(name, (ports = new Map()));
+      return ports;
     };
-    // Compound instances and groups are wired through virtual boundary nodes: `inst/@input#p`
-    // receives what enters port p, `inst/@output#p` emits what leaves it. Inside a body,
-    // `input`/`output` name the same nodes of the enclosing instance (or group).
-    const endpoint = (e: ClickEndpoint, side: 'from' | 'to'): string => {
+    // Compound instances and groups are wired through their port nodes: `input#p` receives what
+    // enters port p, `output#p` emits what leaves it. Inside a body, `input`/`output` name the
+    // ports of the enclosing instance (or group).
+    const endpoint = (e: ClickEndpoint, side: 'from' | 'to'): number => {
       const boundary = side === 'from' ? 'output' : 'input';
       switch (e.kind) {
         case 'input':
         case 'output':
-          return e.group ? `${prefix}${e.group}/@${e.kind}#${e.port}` : `${prefix}@${e.kind}#${e.port}`;
+          return portNode(e.group ? groupPorts(e.group) : own, `${e.kind}#${e.port}`);
         case 'group':
-          return `${prefix}${e.element}/@${boundary}#${e.port}`;
-        default:
-          return isCompoundInstance(e.element) ? `${prefix}${e.element}/@${boundary}#${e.port}` : prefix + e.element;
+          return portNode(groupPorts(e.element), `${boundary}#${e.port}`);
+        default: {
+          const ports = compounds.get(e.element);
+          if (ports) return portNode(ports, `${boundary}#${e.port}`);
+          let leaf = leaves.get(e.element);
+          if (leaf === undefined) leaves.set(e.element, (leaf = newNode()));
+          return leaf;
+        }
       }
     };
-    for (const c of connectionsIn.get(scopeKey(scope, overload)) ?? []) {
-      addEdge(endpoint(c.from, 'from'), endpoint(c.to, 'to'));
-    }
+    const connections = connectionsIn.get(scopeId) ?? [];
+    connectionCount += connections.length;
+    if (outOfBudget()) return;
+    for (const c of connections) edges[endpoint(c.from, 'from')].push(endpoint(c.to, 'to'));
   };
 
-  expand(null, 0, '', [], new Map(), [null], 0);
+  expand(0, '', [], new Map(), [], new Map());
+  if (truncated) return { instances, chains: [], notes, problems, truncated };
 
-  const byId = new Map(instances.map((i) => [i.id, i]));
+  const nodeOf = new Map<InstanceNode, number>();
+  instanceAt.forEach((inst, node) => inst && nodeOf.set(inst, node));
   const chains: Chain[] = [];
   for (const input of instances.filter((i) => isInputClass(i.className))) {
-    const seen = new Set([input.id]);
-    const queue = [input.id];
+    const start = nodeOf.get(input)!;
+    const seen = new Set([start]);
+    const queue = [start];
     const order: InstanceNode[] = [input];
-    while (queue.length) {
-      const cur = queue.shift()!;
-      for (const next of edges.get(cur) ?? []) {
+    for (let head = 0; head < queue.length; head++) {
+      for (const next of edges[queue[head]]) {
         if (seen.has(next)) continue;
         seen.add(next);
         queue.push(next);
-        const inst = byId.get(next);
+        const inst = instanceAt[next];
         if (inst) order.push(inst);
       }
     }
     chains.push({ input, elements: order });
   }
-  return { instances, chains, notes };
+  return { instances, chains, notes, problems, truncated };
 }
 
 /** Click picks the overload whose formals accept the instance's arguments; we match on count. */
@@ -155,8 +261,8 @@ function bindFormals(c: ClickElementClass, overload: number, el: ClickElement, i
   }
 }
 
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
+function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
   for (const item of items) {
     const k = key(item);
     const list = out.get(k);

@@ -20,7 +20,8 @@ export function planSummary(analysis: ConfigAnalysis): string[] {
     if (c.plan.tieBreak.method !== 'none') lines.push(`  tie broken by ${c.plan.tieBreak.detail}`);
   }
   for (const n of analysis.editNotes) if (/can hold only one value|share one declaration/.test(n)) lines.push(`note: ${n}`);
-  if (analysis.chains.length === 0) lines.push('no chain found: the configuration has no From* input element');
+  if (analysis.findings.some((f) => f.code === 'expansion-budget')) lines.push('no chain analyzed: expanding the compounds would create too many element instances');
+  else if (analysis.chains.length === 0) lines.push('no chain found: the configuration has no From* input element');
   return lines;
 }
 

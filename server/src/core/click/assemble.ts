@@ -7,6 +7,7 @@
 // declares, how many elements and scopes it creates, the classes and defines it adds) is unchanged;
 // the statements after it then only have their ranges moved (see shiftSegment).
 import { LineIndex, type Position, type SourceRange } from '../text';
+import { inlineScopeName } from './model';
 import type {
   ClickArg, ClickConfig, ClickConnection, ClickDefine, ClickElement, ClickElementClass, ClickEndpoint, ClickFoldingRange,
   ClickGroup, ClickProblem, ClickReference, ClickRequire, ClickScope, ConfigModel, ConnectionOperator, ProblemSeverity,
@@ -383,8 +384,20 @@ class Linker {
 
   private classReference(token: Token, scope: ScopeState): void {
     const target = this.findClass(scope, token.text);
-    if (target !== undefined) this.seg.references.push(reference(token.text, scope, this.range(token), false, 'class', target));
+    if (target === undefined) return;
+    this.seg.references.push(reference(token.text, scope, this.range(token), false, 'class', target));
+    // Click defines a class only once its body is read, so a use inside its own body (or inside a
+    // class nested in it) cannot be that class: it is recursion, which Click rejects.
+    const open = this.classesBeingLinked.indexOf(target);
+    if (open >= 0) {
+      const names = this.classesBeingLinked.slice(open).map((i) => this.classNames.get(i)).concat(token.text);
+      this.report('error', token.start, token.end, `elementclass \`${token.text}\` uses itself${names.length > 2 ? ` (${names.join(' → ')})` : ''}: Click does not allow a recursive elementclass, and FlowMage does not expand this use`, 'recursive-elementclass');
+    }
   }
+
+  /** Indexes of the element classes whose bodies are being linked, outermost first. */
+  private readonly classesBeingLinked: number[] = [];
+  private readonly classNames = new Map<number, string>();
 
   /** Click's name for the next anonymous element of `className` in this scope. */
   private anonymousName(scope: ScopeState, className: string): string {
@@ -469,12 +482,15 @@ class Linker {
     if (s.compound?.extension && previous === undefined) {
       this.report('error', s.name.start, s.name.end, `\`|| ...\` extends an earlier \`elementclass ${name}\`, and there is none`, 'unknown-elementclass');
     }
-    // The class is visible inside its own body (recursion is Click's problem to report).
-    scope.classes.set(name, index);
+    // Click defines a class once its body is read: inside the body the name still means an earlier
+    // class of that name. With none, it means this class, so that a use there is reported as recursion.
+    if (previous === undefined) scope.classes.set(name, index);
     if (scope === this.file) {
       this.fileClasses.push({ name, index, key: this.key(s.start) });
       this.signatureParts.push(`class ${name}`);
     }
+    this.classNames.set(index, name);
+    this.classesBeingLinked.push(index);
     s.compound?.bodies.forEach((body, overload) => {
       const inner = this.compoundBody(body, name, overload, scope, 'elementclass');
       cls.overloads.push({
@@ -483,6 +499,8 @@ class Linker {
         scopeId: inner,
       });
     });
+    this.classesBeingLinked.pop();
+    scope.classes.set(name, index);
   }
 
   /** Links one overload of a compound in a new scope; returns the scope id. */
@@ -614,7 +632,7 @@ class Linker {
         const config = body.config ? this.config(body.config, scope) : undefined;
         const classRange = this.range(body.className ?? body.compound ?? body.name);
         const index = this.declare(scope, body.name, body.className?.text ?? '', 'declaration', range, classRange, config, undefined);
-        if (body.compound) this.inlineCompound(body.compound, `{${name}}`, scope);
+        if (body.compound) this.inlineCompound(body.compound, inlineScopeName(scope.name, name), scope);
         return endpointBase(name, index === undefined ? 'undeclared' : 'element', range, false);
       }
       case 'instance': {
@@ -629,13 +647,13 @@ class Linker {
         const name = this.anonymousName(scope, className);
         const classRange = this.range(body.className ?? body.compound ?? body.span);
         this.create(scope, name, className, body.compound ? 'compound' : 'anonymous', range, classRange, config, undefined, undefined);
-        if (body.compound) this.inlineCompound(body.compound, `{${name}}`, scope);
+        if (body.compound) this.inlineCompound(body.compound, inlineScopeName(scope.name, name), scope);
         return endpointBase(name, 'element', range, false);
       }
       case 'compound': {
         const name = this.anonymousName(scope, '');
         this.create(scope, name, '', 'compound', range, range, undefined, undefined, undefined);
-        this.inlineCompound(body.compound, `{${name}}`, scope);
+        this.inlineCompound(body.compound, inlineScopeName(scope.name, name), scope);
         return endpointBase(name, 'element', range, false);
       }
       case 'ref': {

@@ -67,7 +67,10 @@ export interface ClickElement {
   name: string;
   className: string;
   anonymous: boolean;
-  /** null at top level, else the name of the enclosing `elementclass` (innermost), or `{name}` for an inline `{ ... }` defining element `name`. */
+  /**
+   * null at top level, else the name of the enclosing `elementclass` (innermost), or `{name}` for an
+   * inline `{ ... }` defining element `name` (a path such as `{@1/@1}` when nested, see inlineScopeName).
+   */
   scope: string | null;
   /** For compound bodies with overloads, which overload (0-based); 0 otherwise. */
   overload: number;
@@ -229,7 +232,19 @@ export const CLICK_PROBLEM_CODES = [
   'config-on-reference',
   'bad-define',
   'unknown-elementclass',
+  'recursive-elementclass',
 ] as const;
+
+/**
+ * The scope name of the body of inline compound `element` defined in scope `parent`: `{@1}` at
+ * top level, `{@1/@1}` for one nested in it, `{A/x}` inside elementclass A. Like Click's instance
+ * names (`@1/@1`), the path keeps nested anonymous compounds apart.
+ */
+export function inlineScopeName(parent: string | null, element: string): string {
+  if (parent === null) return `{${element}}`;
+  const outer = parent.startsWith('{') && parent.endsWith('}') ? parent.slice(1, -1) : parent;
+  return `{${outer}/${element}}`;
+}
 
 export interface ClickProblem {
   severity: ProblemSeverity;

@@ -1,7 +1,7 @@
 // Questions the editor asks about a ConfigModel, answered with plain data: what name is at an
 // offset, where it is declared, where it is used, the outline, and the tokens to colour.
 import type { SourceRange } from '../text';
-import type { ClickElement, ClickReference, ConfigModel } from './model';
+import { inlineScopeName, type ClickElement, type ClickReference, type ConfigModel } from './model';
 
 /** The reference (a use or a declaration of an element or class name) that covers `offset`. */
 export function referenceAt(model: ConfigModel, offset: number): ClickReference | undefined {
@@ -73,7 +73,7 @@ export function documentSymbols(model: ConfigModel): ClickSymbol[] {
     const out: ClickSymbol[] = [];
     for (const e of byScope.get(scopeId) ?? []) {
       // An inline compound's body belongs under the element that defines it.
-      const inline = (childScopes.get(scopeId) ?? []).filter((id) => !overloadScopes.has(id) && model.scopes[id]?.name === `{${e.name}}`);
+      const inline = (childScopes.get(scopeId) ?? []).filter((id) => !overloadScopes.has(id) && model.scopes[id]?.name === inlineScopeName(e.scope, e.name));
       out.push({
         name: e.name,
         detail: e.className || '{ ... }',

@@ -3,7 +3,8 @@
 // other 4xx), the response format, and size limits. Answers are untrusted text: callers validate.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { Logger } from '../log';
-import { LlmError, redact } from './errors';
+import { DEFAULT_BASE_URL, describeEndpoint, type Endpoint } from './endpoint';
+import { LlmError, redact, type LlmErrorKind } from './errors';
 import { Limiter } from './limiter';
 import { countChatTokens } from './tokens';
 import type { ChatMessage, LlmSettings, TokenUsage } from './types';
@@ -33,12 +34,7 @@ const MAX_ANSWER_CHARS = 64 * 1024;
 const MAX_RETRY_AFTER_MS = 60_000;
 
 export function isLocalEndpoint(baseUrl: string): boolean {
-  try {
-    const host = new URL(baseUrl).hostname;
-    return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
-  } catch {
-    return false;
-  }
+  return !!baseUrl.trim() && !!describeEndpoint(baseUrl)?.isLocal;
 }
 
 export class LlmClient {
@@ -55,15 +51,25 @@ export class LlmClient {
     private readonly log: Logger,
     /** Injected in tests to avoid real waiting. */
     private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void> = abortableSleep,
+    /** Why the endpoint may not be used (the user has not allowed it), or undefined when it may. */
+    private readonly endpointBlocked: (endpoint: Endpoint) => string | undefined = () => undefined,
   ) {
     this.limiter = new Limiter(() => this.settings().concurrency);
   }
 
   /** Why no request can be made right now, or undefined when one can. Trust is checked by callers. */
   unavailableReason(): string | undefined {
+    return this.unavailable()?.message;
+  }
+
+  private unavailable(): { kind: LlmErrorKind; message: string } | undefined {
     const s = this.settings();
-    if (!s.enabled) return 'LLM analysis is disabled (flowmage.llm.enabled)';
-    if (!this.apiKey() && !(s.baseUrl && isLocalEndpoint(s.baseUrl))) return 'no API key is set (FlowMage: Set API Key, or OPENAI_API_KEY for the CLI)';
+    if (!s.enabled) return { kind: 'disabled', message: 'LLM analysis is disabled (flowmage.llm.enabled)' };
+    const endpoint = describeEndpoint(s.baseUrl);
+    if (!endpoint) return { kind: 'endpoint-not-allowed', message: `flowmage.llm.baseUrl "${s.baseUrl}" is not an http(s) URL` };
+    const blocked = this.endpointBlocked(endpoint);
+    if (blocked) return { kind: 'endpoint-not-allowed', message: blocked };
+    if (!this.apiKey() && !endpoint.isLocal) return { kind: 'no-key', message: 'no API key is set (FlowMage: Set API Key, or OPENAI_API_KEY for the CLI)' };
     return undefined;
   }
 
@@ -74,7 +80,8 @@ export class LlmClient {
     if (!this.sdk || this.sdkKey !== signature) {
       this.sdk = new OpenAI({
         apiKey: key,
-        baseURL: s.baseUrl || undefined,
+        // Always explicit: left undefined, the SDK would silently use OPENAI_BASE_URL.
+        baseURL: describeEndpoint(s.baseUrl)?.url ?? DEFAULT_BASE_URL,
         maxRetries: 0, // retries are ours: the SDK would also retry 408/409, which we do not want
         timeout: s.timeoutSeconds * 1000,
       });
@@ -84,8 +91,8 @@ export class LlmClient {
   }
 
   async chat(request: ChatRequest): Promise<ChatAnswer> {
-    const unavailable = this.unavailableReason();
-    if (unavailable) throw new LlmError(this.settings().enabled ? 'no-key' : 'disabled', unavailable);
+    const unavailable = this.unavailable();
+    if (unavailable) throw new LlmError(unavailable.kind, unavailable.message);
     const controller = new AbortController();
     const onOuterAbort = () => controller.abort(new LlmError('cancelled', 'cancelled'));
     request.signal?.addEventListener('abort', onOuterAbort, { once: true });

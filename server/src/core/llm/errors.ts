@@ -3,6 +3,7 @@
 export type LlmErrorKind =
   | 'disabled'
   | 'no-key'
+  | 'endpoint-not-allowed'
   | 'untrusted'
   | 'cancelled'
   | 'timeout'
