@@ -57,7 +57,7 @@ export class ServerController implements vscode.Disposable {
       synchronize: { configurationSection: 'flowmage' },
       outputChannel: this.log,
       traceOutputChannel: this.log,
-      initializationOptions: { trusted: vscode.workspace.isTrusted },
+      initializationOptions: { trusted: vscode.workspace.isTrusted, storagePath: this.context.storageUri?.fsPath },
       errorHandler: this.errorHandler(),
     };
     const client = new LanguageClient('flowmage', 'FlowMage Language Server', serverOptions, clientOptions);

@@ -13,6 +13,8 @@ export interface ServerContext {
   /** Workspace trust as the client reports it; false until told otherwise by a trusting client. */
   trusted(): boolean;
   workspaceFolders(): string[];
+  /** The extension's private storage folder (from the client), where the store may also live. */
+  storagePath(): string | undefined;
   /** Called by features that need to know when settings changed. */
   onSettingsChanged(listener: () => void): void;
 }

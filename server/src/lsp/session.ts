@@ -19,12 +19,15 @@ import { SERVER_VERSION } from '../core/version';
 export interface InitializationOptions {
   /** VS Code's workspace trust; other clients may omit it, and then the server assumes trust. */
   trusted?: boolean;
+  /** The extension's workspace storage folder: the feature store may be kept there. */
+  storagePath?: string;
 }
 
 export function startSession(connection: Connection): ServerContext {
   let settings: FlowMageSettings = defaultSettings();
   let trusted = true;
   let folders: string[] = [];
+  let storagePath: string | undefined;
   let canPullConfiguration = false;
   const settingsListeners: Array<() => void> = [];
 
@@ -50,6 +53,7 @@ export function startSession(connection: Connection): ServerContext {
     settings: () => settings,
     trusted: () => trusted,
     workspaceFolders: () => folders,
+    storagePath: () => storagePath,
     onSettingsChanged: (listener) => settingsListeners.push(listener),
   };
 
@@ -58,6 +62,7 @@ export function startSession(connection: Connection): ServerContext {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     if (typeof options.trusted === 'boolean') trusted = options.trusted;
+    if (typeof options.storagePath === 'string' && options.storagePath) storagePath = options.storagePath;
     folders = (params.workspaceFolders ?? [])
       .map((f) => (f.uri.startsWith('file:') ? fileURLToPath(f.uri) : ''))
       .filter(Boolean);
