@@ -210,7 +210,11 @@ export class FeatureStore {
 
   private async write(): Promise<void> {
     if (this.isMemory || !this.dirty || this.frozen) return;
-    if (this.root) await assertNoSymlinkedDirectories(this.root, dirname(this.file), { create: true });
+    if (this.root) {
+      // The root itself (workspace folder, or extension storage VS Code leaves to us to create) is trusted.
+      await fs.mkdir(this.root, { recursive: true });
+      await assertNoSymlinkedDirectories(this.root, dirname(this.file), { create: true });
+    }
     else await fs.mkdir(dirname(this.file), { recursive: true });
     await withFileLock(this.file, async () => {
       // Under the lock, nobody else renames: keep what others wrote since we read.
