@@ -37,6 +37,19 @@ describe('the feature store refuses what is not its own', function () {
     assert.deepStrictEqual(readdirSync(ws), ['store.fifo'], 'nothing moved aside, no temporary file');
   });
 
+  it('a device (like --store /dev/null run as root) is neither moved aside nor replaced', async function () {
+    const dev = join(ws, 'null');
+    try {
+      execFileSync('mknod', [dev, 'c', '1', '3'], { stdio: 'ignore' }); // a private /dev/null: needs root
+    } catch {
+      this.skip();
+    }
+    const store = await putAndSave(dev);
+    assert.match(store.warnings.join('\n'), /null is a device, not a regular file/);
+    assert.ok(lstatSync(dev).isCharacterDevice());
+    assert.deepStrictEqual(readdirSync(ws), ['null']);
+  });
+
   it('a directory and a socket: warns and leaves them be', async () => {
     const d = join(ws, 'features.json');
     mkdirSync(d);
