@@ -1,7 +1,7 @@
 import * as assert from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SETTINGS, defaultSettings, manifestProperties, readSettings } from '../../server/src/core/settings';
+import { SETTINGS, defaultSettings, manifestProperties, readSettings, restrictedSettings } from '../../server/src/core/settings';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -9,6 +9,12 @@ describe('settings', () => {
   it('package.json declares exactly the settings the server defines (run npm run sync:settings)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     assert.deepStrictEqual(pkg.contributes.configuration.properties, manifestProperties());
+  });
+
+  it('package.json restricts in untrusted workspaces exactly the settings marked restricted, the store path among them', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.deepStrictEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, restrictedSettings());
+    assert.ok(restrictedSettings().includes('flowmage.store.path'), 'a cloned repository must not choose where the server writes');
   });
 
   it('every setting has a markdown description and a default of its type', () => {

@@ -1,6 +1,7 @@
 // `flowmage`: the command-line face of the same core the language server uses.
 import { COMMANDS } from './commands';
 import { CliError, commandHelp, parseCommandArgs, EXIT_USAGE, type CliIO } from './command';
+import { installInterruptHandlers } from './interrupt';
 import { SERVER_VERSION } from '../core/version';
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
@@ -59,6 +60,7 @@ if (require.main === module) {
     env: process.env,
     cwd: process.cwd(),
   };
+  installInterruptHandlers(io.err);
   runCli(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

@@ -6,6 +6,9 @@ import { FeatureTracker, type AnalyzeStats } from '../core/analysis/featureTrack
 import { ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
 import { FeatureStore } from '../core/store/featureStore';
 import { CliError, type CliIO } from './command';
+import { onInterrupt } from './interrupt';
+
+const SAVE_DEBOUNCE_MS = 200;
 
 export interface SourceTree {
   tracker: FeatureTracker;
@@ -14,6 +17,13 @@ export interface SourceTree {
   stats: AnalyzeStats;
   /** Writes the store when one was given; a failure is a usage/I-O error. */
   save(): Promise<void>;
+  /**
+   * Saves soon (debounced), so answers already paid for survive a crash or Ctrl-C; a failure is
+   * a warning (the final save() reports it as an error).
+   */
+  saveSoon(): void;
+  /** Stops saving on interrupt (call when the command is done). */
+  dispose(): void;
 }
 
 export async function loadSourceTree(command: string, roots: string[], storePath: string | undefined, io: CliIO, only?: string[]): Promise<SourceTree> {
@@ -31,18 +41,40 @@ export async function loadSourceTree(command: string, roots: string[], storePath
   for (const p of index.problems) io.err(`flowmage: warning: ${p}\n`);
   const tracker = new FeatureTracker(index, store);
   const stats = await tracker.analyzeAll({ only: only?.length ? only : undefined });
+  let timer: NodeJS.Timeout | undefined;
+  const saveQuietly = () =>
+    store.save().catch((err) => {
+      io.err(`flowmage: warning: cannot write the store ${storePath}: ${(err as Error).message}\n`);
+    });
+  // Ctrl-C: write what is in memory (LLM answers received so far) before exiting.
+  const offInterrupt = storePath ? onInterrupt(async () => {
+    clearTimeout(timer);
+    await saveQuietly();
+  }) : () => undefined;
   return {
     tracker,
     store,
     built,
     stats,
     async save() {
+      clearTimeout(timer);
       if (!storePath) return;
       try {
         await store.save();
       } catch (err) {
         throw new CliError(`${command}: cannot write the store ${storePath}: ${(err as Error).message}`);
       }
+    },
+    saveSoon() {
+      if (!storePath || timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void saveQuietly();
+      }, SAVE_DEBOUNCE_MS);
+    },
+    dispose() {
+      clearTimeout(timer);
+      offInterrupt();
     },
   };
 }

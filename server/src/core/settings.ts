@@ -15,6 +15,8 @@ export interface SettingSpec {
   scope?: 'application' | 'machine' | 'machine-overridable' | 'window' | 'resource';
   /** Read by the client only (the language client's own trace setting). */
   clientOnly?: boolean;
+  /** Ignored from workspace settings in an untrusted workspace (package.json restrictedConfigurations). */
+  restricted?: boolean;
 }
 
 export const SETTINGS = {
@@ -78,11 +80,13 @@ export const SETTINGS = {
   },
   'flowmage.llm.enabled': {
     type: 'boolean',
+    restricted: true,
     default: false,
     markdownDescription: 'Ask an LLM for element features and complexity comparisons (FlowMage\'s method) beside the static analysis. Sends element source code to `#flowmage.llm.baseUrl#`; never in an untrusted workspace.',
   },
   'flowmage.llm.baseUrl': {
     type: 'string',
+    restricted: true,
     default: '',
     markdownDescription: 'OpenAI-compatible endpoint (empty = OpenAI). Azure OpenAI, Ollama (`http://localhost:11434/v1`), vLLM, LM Studio and similar work; local endpoints need no API key.',
   },
@@ -138,6 +142,7 @@ export const SETTINGS = {
   },
   'flowmage.sourcePaths': {
     type: 'array',
+    restricted: true,
     default: [] as string[],
     items: { type: 'string' },
     markdownDescription:
@@ -146,8 +151,9 @@ export const SETTINGS = {
   'flowmage.store.path': {
     type: 'string',
     default: '.flowmage/features.json',
+    restricted: true,
     markdownDescription:
-      'Where the feature store (the features found for every element, and the code-slice hash they were computed from) is kept, relative to the first workspace folder. Empty keeps features in memory only.',
+      'Where the feature store (the features found for every element, and the code-slice hash they were computed from) is kept, relative to the first workspace folder. It must stay inside the workspace folder or the extension\'s storage, with no symbolic link on the way; otherwise features are kept in memory. Empty keeps features in memory only.',
   },
 } satisfies Record<string, SettingSpec>;
 
@@ -224,8 +230,13 @@ function itemValid(items: Record<string, unknown> | undefined, v: unknown): bool
 export function manifestProperties(): Record<string, unknown> {
   const props: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(SETTINGS) as [string, SettingSpec][]) {
-    const { clientOnly: _clientOnly, ...rest } = spec;
+    const { clientOnly: _clientOnly, restricted: _restricted, ...rest } = spec;
     props[key] = rest;
   }
   return props;
+}
+
+/** package.json's `capabilities.untrustedWorkspaces.restrictedConfigurations`. */
+export function restrictedSettings(): string[] {
+  return (Object.entries(SETTINGS) as [string, SettingSpec][]).filter(([, spec]) => spec.restricted).map(([key]) => key);
 }

@@ -21,11 +21,14 @@ export interface TextEdit {
   newText: string;
 }
 
-/** Maps offsets to positions for one text, in O(log lines). */
+/**
+ * Maps offsets to positions for one text, in O(log lines). A byte-order mark (U+FEFF at offset 0,
+ * kept so a rewrite writes it back) takes no column: line 1 starts after it, as editors count.
+ */
 export class LineIndex {
   private readonly starts: number[];
   constructor(readonly text: string) {
-    this.starts = [0];
+    this.starts = [text.charCodeAt(0) === 0xfeff ? 1 : 0];
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
   }
 
@@ -38,7 +41,7 @@ export class LineIndex {
       if (this.starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.starts[lo] };
+    return { line: lo, character: Math.max(0, o - this.starts[lo]) };
   }
 
   offset(pos: Position): number {

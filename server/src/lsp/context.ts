@@ -18,6 +18,8 @@ export interface ServerContext {
    * the client does not ask and the configured endpoint is used as is.
    */
   allowedLlmOrigins(): readonly string[] | undefined;
+  /** The extension's private storage folder (from the client), where the store may also live. */
+  storagePath(): string | undefined;
   /** Called by features that need to know when settings changed. */
   onSettingsChanged(listener: () => void): void;
 }

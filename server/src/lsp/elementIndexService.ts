@@ -18,6 +18,7 @@ import { CancelledError, ElementIndex } from '../core/cpp/elementIndex';
 import { isCppSource } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { FeatureStore } from '../core/store/featureStore';
+import { confinePath } from '../core/files/confinedPath';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
 import { elementInfo, mergedFeatures } from '../core/chains/elementLookup';
 import type { MergedFeatures } from '../core/llm/merge';
@@ -194,14 +195,18 @@ class ElementIndexServiceImpl implements ElementIndexService {
 
   // ---- indexing ----
 
-  private configuration(): { roots: string[]; storePath: string } {
+  private configuration(): { roots: string[]; storePath: string; storeRoot: string; storeProblem?: string } {
     const folders = this.ctx.workspaceFolders();
     const base = folders[0];
     const configured = this.ctx.settings()['flowmage.sourcePaths'].filter((p) => p.trim());
     const roots = configured.length ? configured.map((p) => (isAbsolute(p) || !base ? resolve(p) : resolve(base, p))) : [...folders];
     const storeSetting = this.ctx.settings()['flowmage.store.path'].trim();
-    const storePath = storeSetting && base ? (isAbsolute(storeSetting) ? storeSetting : resolve(base, storeSetting)) : '';
-    return { roots, storePath };
+    if (!storeSetting || !base) return { roots, storePath: '', storeRoot: '' };
+    // The store stays inside the workspace folder or the extension's storage (issue: a cloned
+    // repository's settings must not make the server overwrite files elsewhere).
+    const confined = confinePath(storeSetting, [base, this.ctx.storagePath() ?? ''], 'flowmage.store.path');
+    if ('error' in confined) return { roots, storePath: '', storeRoot: '', storeProblem: `${confined.error}; features are kept in memory` };
+    return { roots, storePath: confined.path, storeRoot: confined.root };
   }
 
   /** Indexes everything again; a run under way is cancelled first. */
@@ -214,7 +219,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
 
   private async fullIndex(generation: number, reason: string): Promise<void> {
     if (generation !== this.generation) return;
-    const { roots, storePath } = this.configuration();
+    const { roots, storePath, storeRoot, storeProblem } = this.configuration();
+    if (storeProblem) this.ctx.log.warn(storeProblem);
     this.state = 'indexing';
     const log = this.ctx.log;
     const progress = await this.ctx.connection.window.createWorkDoneProgress().catch(() => undefined);
@@ -233,7 +239,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
         return;
       }
       await this.saveStore();
-      const store = storePath ? await FeatureStore.open(storePath, { log }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
+      const store = storePath ? await FeatureStore.open(storePath, { log, root: storeRoot }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
       const index = await ElementIndex.create();
       const built = await index.build(roots, {
         isCancelled,

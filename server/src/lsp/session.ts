@@ -25,6 +25,8 @@ export interface InitializationOptions {
    * ones are used; `flowmage/llmEndpointConsent` updates the list. Never carries the API key.
    */
   allowedLlmOrigins?: string[];
+  /** The extension's workspace storage folder: the feature store may be kept there. */
+  storagePath?: string;
 }
 
 export interface LlmEndpointConsentParams {
@@ -36,6 +38,7 @@ export function startSession(connection: Connection): ServerContext {
   let trusted = true;
   let allowedLlmOrigins: string[] | undefined;
   let folders: string[] = [];
+  let storagePath: string | undefined;
   let canPullConfiguration = false;
   const settingsListeners: Array<() => void> = [];
 
@@ -62,6 +65,7 @@ export function startSession(connection: Connection): ServerContext {
     trusted: () => trusted,
     workspaceFolders: () => folders,
     allowedLlmOrigins: () => allowedLlmOrigins,
+    storagePath: () => storagePath,
     onSettingsChanged: (listener) => settingsListeners.push(listener),
   };
 
@@ -71,6 +75,7 @@ export function startSession(connection: Connection): ServerContext {
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     if (typeof options.trusted === 'boolean') trusted = options.trusted;
     if (Array.isArray(options.allowedLlmOrigins)) allowedLlmOrigins = options.allowedLlmOrigins.filter((o) => typeof o === 'string');
+    if (typeof options.storagePath === 'string' && options.storagePath) storagePath = options.storagePath;
     folders = (params.workspaceFolders ?? [])
       .map((f) => (f.uri.startsWith('file:') ? fileURLToPath(f.uri) : ''))
       .filter(Boolean);

@@ -59,14 +59,15 @@ describe('the feature store', () => {
     assert.strictEqual(again.comparison('gpt-4o', 'A', 'B')!.moreComplex, 'A');
   });
 
-  it('sets a corrupt file aside with a warning and starts empty, never overwriting it silently', async () => {
+  it('sets a corrupt store (cut short) aside with a warning and starts empty, never overwriting it silently', async () => {
     mkdirSync(join(ws, '.flowmage'));
-    writeFileSync(file, '{ this is not json');
+    const cut = `{\n  "schema": "${STORE_SCHEMA}",\n  "version": 1,\n  "elements": {\n    "A": {`;
+    writeFileSync(file, cut);
     const store = await FeatureStore.open(file);
     assert.strictEqual(store.names().length, 0);
     assert.match(store.warnings[0], /not valid JSON.*moved it to .*features\.json\.corrupt-/);
     const aside = readdirSync(join(ws, '.flowmage')).find((f) => f.startsWith('features.json.corrupt-'))!;
-    assert.strictEqual(readFileSync(join(ws, '.flowmage', aside), 'utf8'), '{ this is not json');
+    assert.strictEqual(readFileSync(join(ws, '.flowmage', aside), 'utf8'), cut);
     assert.ok(!existsSync(file));
   });
 

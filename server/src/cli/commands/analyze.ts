@@ -1,6 +1,6 @@
 // `flowmage analyze`: index the C++ elements under the source roots and print their features.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { FeatureTracker, TrackedElement } from '../../core/analysis/featureTracker';
+import type { AnalyzeStats, FeatureTracker, TrackedElement } from '../../core/analysis/featureTracker';
 import { loadSourceTree } from '../sourceTree';
 import { formatKey, type ElementFeatures } from '../../core/analysis/features';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, intOption, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
@@ -35,11 +35,12 @@ export interface AnalyzeJson {
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'find the FastClick elements under the source roots and print their flow-state features',
-  usage: '--source DIR [--source DIR ...] [--element NAME ...] [--json] [--store FILE] [--llm [--base-url URL] [--model NAME] [--samples N]]',
+  usage: '--source DIR [--source DIR ...] [--element NAME ...] [--json] [--store FILE [--prune]] [--llm [--base-url URL] [--model NAME] [--samples N]]',
   options: [
     { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'a directory (or file) of C++ element sources, e.g. a FastClick checkout' },
     { name: 'element', type: 'string', multiple: true, value: 'NAME', description: 'only this element (its Click name)' },
     { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (e.g. .flowmage/features.json)' },
+    { name: 'prune', type: 'boolean', description: 'drop stored elements not found under these --source roots, with their LLM answers (kept otherwise)' },
     { name: 'llm', type: 'boolean', description: 'also ask an OpenAI-compatible LLM (key from OPENAI_API_KEY) and merge its answers' },
     { name: 'base-url', type: 'string', value: 'URL', description: 'LLM endpoint (default: $OPENAI_BASE_URL if set, else OpenAI); local endpoints need no key' },
     { name: 'model', type: 'string', value: 'NAME', description: 'LLM model (default gpt-4o)' },
@@ -55,12 +56,26 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   if (!roots.length) throw new CliError('analyze: give at least one --source DIR; see flowmage analyze --help');
   const wanted = stringList(args, 'element');
   const storePath = stringOption(args, 'store');
-  const { tracker, built, stats, save } = await loadSourceTree('analyze', roots, storePath, io, wanted);
+  if (args.values.prune && !storePath) throw new CliError('analyze: --prune needs --store FILE');
+  if (args.values.prune && wanted.length) throw new CliError('analyze: --prune cannot be combined with --element (it would drop every other element)');
+  const { tracker, store, built, stats, save, saveSoon, dispose } = await loadSourceTree('analyze', roots, storePath, io, wanted);
   let code = EXIT_OK;
-  const llm = args.values.llm ? await runLlm(args, io, tracker, wanted) : undefined;
-  if (llm?.failed) code = EXIT_PROBLEMS;
-  await save();
+  try {
+    if (args.values.prune) {
+      const dropped = store.prune(tracker.all().map((t) => t.info.clickName));
+      io.err(`flowmage: pruned ${dropped.length} element(s) not under the sources from the store${dropped.length ? `: ${dropped.join(', ')}` : ''}\n`);
+    }
+    const llm = args.values.llm ? await runLlm(args, io, tracker, wanted, saveSoon) : undefined;
+    if (llm?.failed) code = EXIT_PROBLEMS;
+    await save();
+    return report(args, io, tracker, built, stats, t0, roots, wanted, llm, code);
+  } finally {
+    dispose();
+  }
+}
 
+/** Prints the elements (table or JSON) and returns the exit code. */
+function report(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, built: { files: number }, stats: AnalyzeStats, t0: number, roots: string[], wanted: string[], llm: LlmRun | undefined, code: number): number {
   const found = new Set(tracker.all().map((t) => t.info.clickName));
   for (const w of wanted) {
     if (!found.has(w)) {
@@ -145,7 +160,7 @@ interface LlmRun {
 }
 
 /** Asks the LLM about the analyzed elements that have no current answer in the store. */
-async function runLlm(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, wanted: string[]): Promise<LlmRun> {
+async function runLlm(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, wanted: string[], saveSoon: () => void): Promise<LlmRun> {
   const samples = intOption(args, 'samples', 1, 9) ?? 1;
   // The CLI honours OPENAI_BASE_URL like other OpenAI tools, and says so: never a silent redirect.
   const given = stringOption(args, 'base-url');
@@ -169,9 +184,16 @@ async function runLlm(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, want
   const names = analyzer.missing(wanted.length ? wanted : undefined);
   if (names.length) {
     const source = fromEnv ? ' (from OPENAI_BASE_URL)' : given !== undefined ? ' (from --base-url)' : '';
-    io.err(`flowmage: asking ${settings.model} at ${endpoint.host}${source} about ${names.length} element(s)\n`);
+    io.err(`flowmage: asking ${settings.model} at ${endpoint.host}${source} about ${names.length} element(s)
+`);
   }
-  const result = await analyzer.extractMany(names, { onProgress: (done, total, name) => io.err(`flowmage: [${done}/${total}] ${name}\n`) });
+  const result = await analyzer.extractMany(names, {
+    onProgress: (done, total, name) => {
+      io.err(`flowmage: [${done}/${total}] ${name}
+`);
+      saveSoon(); // each answer cost an API call: keep it even if the run is interrupted
+    },
+  });
   for (const f of result.failed) io.err(`flowmage: LLM analysis of ${f.name} failed: ${f.error}\n`);
   for (const s of result.skipped) io.err(`flowmage: skipped ${s}\n`);
   return { model: settings.model, failed: result.failed.length };

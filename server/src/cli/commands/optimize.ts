@@ -1,6 +1,5 @@
 // `flowmage optimize`: solve every chain of a configuration and print the optimized text (default),
 // a unified diff, the plan as JSON, or write the file in place.
-import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { analyzeConfig, type ConfigAnalysis } from '../../core/chains/analyzeConfig';
@@ -10,6 +9,8 @@ import { planSummary } from '../../core/chains/summary';
 import { ClickDocument } from '../../core/click/clickDocument';
 import { defaultSettings, type FlowMageSettings } from '../../core/settings';
 import { NIC_PROFILES } from '../../core/solver/candidates';
+import { FileWriteError, readSnapshot, writeFileAtomic, type FileSnapshot } from '../../core/files/atomicWrite';
+import { decodeUtf8Strict, TextDecodeError } from '../../core/files/textFile';
 import { applyEdits } from '../../core/text';
 import { loadSourceTree } from '../sourceTree';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
@@ -24,7 +25,8 @@ export const optimizeCommand: Command = {
     { name: 'nic', type: 'string', value: 'PROFILE', description: `RSS field sets the NIC supports: ${NIC_PROFILES.filter((p) => p !== 'custom').join(', ')}` },
     { name: 'model', type: 'string', value: 'NAME', description: 'use stored LLM answers of this model (default: the newest of any model)' },
     { name: 'diff', type: 'boolean', description: 'print a unified diff instead of the configuration' },
-    { name: 'write', type: 'boolean', description: 'rewrite FILE.click in place' },
+    { name: 'write', type: 'boolean', description: 'rewrite FILE.click in place (a symlink\'s target; refused if the file changed meanwhile, is read-only or has hard links)' },
+    { name: 'force', type: 'boolean', description: 'with --write: also rewrite a read-only file' },
   ],
   positionals: { min: 1, max: 1, names: 'one FILE.click' },
   run: runOptimize,
@@ -56,10 +58,15 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   if (!(NIC_PROFILES as readonly string[]).includes(nic) || nic === 'custom') {
     throw new CliError(`optimize: --nic must be one of ${NIC_PROFILES.filter((p) => p !== 'custom').join(', ')}, got "${nic}"`);
   }
+  if (args.values.force && !args.values.write) throw new CliError('optimize: --force only applies to --write');
+  // The bytes as read: --write replaces the file only if it still holds exactly these.
+  let snapshot: FileSnapshot;
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    snapshot = await readSnapshot(file);
+    text = decodeUtf8Strict(snapshot.bytes, args.positionals[0]);
   } catch (err) {
+    if (err instanceof FileWriteError || err instanceof TextDecodeError) throw new CliError(`optimize: ${err.message}`);
     throw new CliError(`optimize: cannot read ${args.positionals[0]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const model = (await ClickDocument.create(text)).model;
@@ -95,13 +102,10 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   }
   if (args.values.write) {
     if (analysis.edits.length) {
-      const tmp = `${file}.flowmage-${process.pid}.tmp`;
       try {
-        await fs.writeFile(tmp, optimized);
-        await fs.rename(tmp, file);
+        await writeFileAtomic({ path: file, data: optimized, expected: snapshot }, { force: !!args.values.force, beforeCommit: testPause(io) });
       } catch (err) {
-        await fs.rm(tmp, { force: true });
-        throw new CliError(`optimize: cannot write ${args.positionals[0]}: ${(err as Error).message}`);
+        throw new CliError(`optimize: ${err instanceof FileWriteError ? err.message : `cannot write ${args.positionals[0]}: ${(err as Error).message}`}`);
       }
     }
     io.out(summary + (analysis.edits.length ? `wrote ${analysis.edits.length} change(s) to ${args.positionals[0]}\n` : 'already optimal; nothing written\n'));
@@ -110,6 +114,15 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   io.out(optimized);
   io.err(summary);
   return status;
+}
+
+/**
+ * Test hook: FLOWMAGE_TEST_PAUSE_BEFORE_COMMIT_MS holds the written temporary file that long
+ * before the checks and the rename, so tests can change the file or send a signal in between.
+ */
+function testPause(io: CliIO): (() => Promise<void>) | undefined {
+  const ms = Number(io.env.FLOWMAGE_TEST_PAUSE_BEFORE_COMMIT_MS);
+  return ms > 0 ? () => new Promise((res) => setTimeout(res, ms)) : undefined;
 }
 
 function toJson(file: string, a: ConfigAnalysis): OptimizeJson {

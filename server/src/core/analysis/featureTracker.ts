@@ -72,7 +72,7 @@ export class FeatureTracker {
     if (!wanted) {
       const names = new Set(this.index.elements().map((e) => e.clickName));
       for (const n of [...this.tracked.keys()]) if (!names.has(n)) this.tracked.delete(n);
-      this.store.retain(names);
+      // The store keeps other elements' entries (another source tree's LLM answers): see FeatureStore.prune.
     }
     stats.ms = Date.now() - t0;
     return stats;
@@ -108,7 +108,6 @@ export class FeatureTracker {
       const after = this.analyzeOne(info);
       if (before && before.slice.hash === after.slice.hash && JSON.stringify(before.features) === JSON.stringify(after.features)) out.delete(name);
     }
-    this.store.retain(current.keys());
     return [...out].sort();
   }
 

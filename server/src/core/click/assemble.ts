@@ -892,6 +892,7 @@ class PositionCursor {
     private readonly lines: LineIndex,
     private readonly length: number,
   ) {
+    this.lineStart = this.startOf(0); // after a byte-order mark, if any
     this.nextStart = this.startOf(1);
   }
 
@@ -904,7 +905,7 @@ class PositionCursor {
     if (o < this.lineStart || o >= this.nextStart + 4096) {
       const p = this.lines.position(o);
       this.line = p.line;
-      this.lineStart = o - p.character;
+      this.lineStart = this.startOf(p.line);
       this.nextStart = this.startOf(p.line + 1);
       return p;
     }

@@ -3,6 +3,7 @@
 // add the parentheses. Every other byte (comments, spacing, line breaks, $variables) is kept.
 import type { ClickElement } from '../click/model';
 import { keywordArg } from '../chains/args';
+import { lineEnding } from '../files/textFile';
 import type { LineIndex, TextEdit } from '../text';
 
 export function keywordEdit(index: LineIndex, el: ClickElement, keyword: string, value: string): TextEdit | null {
@@ -32,7 +33,8 @@ export function keywordEdit(index: LineIndex, el: ClickElement, keyword: string,
     // One argument per line: continue the pattern with the last argument's indentation.
     const lineStart = text.lastIndexOf('\n', last.range.startOffset - 1) + 1;
     const indent = text.slice(lineStart, last.range.startOffset).match(/^[ \t]*/)![0];
-    return { range: index.range(at, at), newText: `,\n${indent}${keyword} ${value}` };
+    // The file's own line ending: a CRLF file gets CRLF, never a bare LF.
+    return { range: index.range(at, at), newText: `,${lineEnding(text)}${indent}${keyword} ${value}` };
   }
   return { range: index.range(at, at), newText: `, ${keyword} ${value}` };
 }

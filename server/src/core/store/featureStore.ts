@@ -1,9 +1,15 @@
-// The feature store: `.flowmage/features.json`. Loading never fails: a corrupt file or one written
+// The feature store: `.flowmage/features.json`. Loading never fails: a corrupt store or one written
 // by a newer FlowMage is renamed aside with a warning and the store starts empty (it is rebuilt),
-// never silently overwritten. Saves are atomic (temporary file, then rename) and serialized; a
-// save first merges what another process wrote meanwhile, newest record winning.
+// never silently overwritten. Anything else at the path (a device, FIFO, directory, symlink, or a
+// regular file that is not a FlowMage store) is left untouched: the store then lives in memory.
+// Saves are atomic (core/files/atomicWrite: same mode, checked unchanged) and serialized; each
+// save takes the store's lock file and merges what other processes wrote before it renames.
+// Entries are never dropped by an analysis (LLM answers cost money); only prune() removes them.
 import { promises as fs } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { FileWriteError, readSnapshot, writeFileAtomic, type FileSnapshot } from '../files/atomicWrite';
+import { assertNoSymlinkedDirectories } from '../files/confinedPath';
+import { withFileLock } from '../files/fileLock';
 import type { Provenance } from '../analysis/features';
 import type { Logger } from '../log';
 import { SERVER_VERSION } from '../version';
@@ -21,23 +27,29 @@ export class FeatureStore {
   readonly warnings: string[] = [];
   private data: StoreFile = emptyFile();
   private dirty = false;
-  private diskStamp = '';
   private queue: Promise<void> = Promise.resolve();
-  /** Set when an unusable file could not be moved aside: the store then never writes. */
+  /** Set when the file at the path is not ours to replace: the store then never writes. */
   private frozen = false;
+  /** After prune(): the only element names a save keeps (also dropping them from the disk's copy). */
+  private keepOnly: Set<string> | undefined;
 
   private constructor(
     readonly file: string,
     /** Paths in the file are relative to this directory. */
     readonly base: string,
     private readonly log?: Logger,
+    /** When set, every directory from here down to the file must be a real directory (no symlink). */
+    private readonly root?: string,
   ) {}
 
-  /** Opens (or starts) the store at `file`. */
-  static async open(file: string, options: { log?: Logger } = {}): Promise<FeatureStore> {
+  /**
+   * Opens (or starts) the store at `file`. With `root`, the file must lie under it with no
+   * symlinked directory in between (checked at open and before each save).
+   */
+  static async open(file: string, options: { log?: Logger; root?: string } = {}): Promise<FeatureStore> {
     const abs = resolve(file);
     const dir = dirname(abs);
-    const store = new FeatureStore(abs, basename(dir) === '.flowmage' ? dirname(dir) : dir, options.log);
+    const store = new FeatureStore(abs, basename(dir) === '.flowmage' ? dirname(dir) : dir, options.log, options.root && resolve(options.root));
     await store.load();
     return store;
   }
@@ -91,15 +103,17 @@ export class FeatureStore {
     this.dirty = true;
   }
 
-  /** Forgets elements that are no longer in the sources. */
-  retain(names: Iterable<string>): void {
-    const keep = new Set(names);
-    for (const n of Object.keys(this.data.elements)) {
-      if (!keep.has(n)) {
-        delete this.data.elements[n];
-        this.dirty = true;
-      }
-    }
+  /**
+   * Forgets every element not in `names` (here and, at the next save, in the file on disk).
+   * Only on request (`flowmage analyze --prune`): other source trees' entries and their LLM
+   * answers are kept, keyed by slice hash, since each answer cost an API call.
+   */
+  prune(names: Iterable<string>): string[] {
+    this.keepOnly = new Set(names);
+    const dropped = Object.keys(this.data.elements).filter((n) => !this.keepOnly!.has(n));
+    for (const n of dropped) delete this.data.elements[n];
+    this.dirty = true;
+    return dropped;
   }
 
   comparison(model: string, a: string, b: string): ComparisonRecord | undefined {
@@ -125,34 +139,51 @@ export class FeatureStore {
   // ---- disk ----
 
   private async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`cannot read ${this.file}: ${(err as Error).message}; starting an empty store`);
-      return;
-    }
-    const parsed = await this.parseOrSetAside(text);
+    const snap = await this.readDisk();
+    if (!snap) return;
+    const parsed = await this.parseOrSetAside(snap);
     if (parsed) this.data = parsed;
-    this.diskStamp = await this.stamp();
   }
 
-  /** The parsed file, or undefined after renaming an unusable file aside. */
-  private async parseOrSetAside(text: string): Promise<StoreFile | undefined> {
+  /** The file's bytes, or undefined when there is none (or it is not ours: the store is then frozen). */
+  private async readDisk(): Promise<FileSnapshot | undefined> {
+    try {
+      if (this.root) await assertNoSymlinkedDirectories(this.root, dirname(this.file));
+      return await readSnapshot(this.file, { symlinks: 'refuse' });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      this.freeze(err instanceof FileWriteError || !code ? (err as Error).message : `cannot read ${this.file}: ${code}`);
+      return undefined;
+    }
+  }
+
+  private freeze(why: string): void {
+    if (!this.frozen) this.warn(`${why}; the feature store is kept in memory and nothing is written there`);
+    this.frozen = true;
+  }
+
+  /** The parsed file, or undefined after renaming an unusable store aside (or freezing). */
+  private async parseOrSetAside(snap: FileSnapshot): Promise<StoreFile | undefined> {
+    const text = snap.bytes.toString('utf8');
+    // Only a file that says it is a FlowMage store (even cut short) is ever renamed aside.
+    const ours = text.includes(`"${STORE_SCHEMA}"`);
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch (err) {
-      await this.setAside('corrupt', `${this.file} is not valid JSON (${(err as Error).message})`);
+      if (!ours) this.freeze(`${this.file} is not a FlowMage feature store (not JSON); it is left untouched`);
+      else await this.setAside(snap, 'corrupt', `${this.file} is not valid JSON (${(err as Error).message})`);
       return undefined;
     }
     const obj = raw as Partial<StoreFile> | null;
     if (!obj || typeof obj !== 'object' || obj.schema !== STORE_SCHEMA || typeof obj.version !== 'number') {
-      await this.setAside('corrupt', `${this.file} is not a FlowMage feature store`);
+      if (!ours) this.freeze(`${this.file} is not a FlowMage feature store; it is left untouched`);
+      else await this.setAside(snap, 'corrupt', `${this.file} is not a valid FlowMage feature store`);
       return undefined;
     }
     if (obj.version > STORE_VERSION) {
-      await this.setAside(`v${obj.version}`, `${this.file} was written by a newer FlowMage (store version ${obj.version}, this one reads ${STORE_VERSION})`);
+      await this.setAside(snap, `v${obj.version}`, `${this.file} was written by a newer FlowMage (store version ${obj.version}, this one reads ${STORE_VERSION})`);
       return undefined;
     }
     const out = emptyFile();
@@ -164,47 +195,44 @@ export class FeatureStore {
     return out;
   }
 
-  private async setAside(tag: string, why: string): Promise<void> {
+  private async setAside(snap: FileSnapshot, tag: string, why: string): Promise<void> {
     const aside = `${this.file}.${tag}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
+      // Still the very file that was read (not swapped for a device or a link since)?
+      const st = await fs.lstat(this.file);
+      if (!st.isFile() || st.ino !== snap.ino) throw new Error('it changed while being read');
       await fs.rename(this.file, aside);
       this.warn(`${why}; moved it to ${aside} and rebuilding the store`);
     } catch (err) {
-      this.warn(`${why}; could not move it aside (${(err as Error).message}); it will not be overwritten`);
-      this.frozen = true;
+      this.freeze(`${why}; could not move it aside (${(err as Error).message}); it will not be overwritten`);
     }
   }
 
   private async write(): Promise<void> {
     if (this.isMemory || !this.dirty || this.frozen) return;
-    await fs.mkdir(dirname(this.file), { recursive: true });
-    // Someone else (the CLI, another window) may have written since we read: keep their newer records.
-    const stamp = await this.stamp();
-    if (stamp && stamp !== this.diskStamp) {
-      let text: string | undefined;
-      try {
-        text = await fs.readFile(this.file, 'utf8');
-      } catch {
-        text = undefined;
-      }
-      if (text !== undefined) {
-        const theirs = await this.parseOrSetAside(text);
-        if (theirs) this.mergeFrom(theirs);
+    if (this.root) {
+      // The root itself (workspace folder, or extension storage VS Code leaves to us to create) is trusted.
+      await fs.mkdir(this.root, { recursive: true });
+      await assertNoSymlinkedDirectories(this.root, dirname(this.file), { create: true });
+    }
+    else await fs.mkdir(dirname(this.file), { recursive: true });
+    await withFileLock(this.file, async () => {
+      // Under the lock, nobody else renames: keep what others wrote since we read.
+      const snap = await this.readDisk();
+      if (this.frozen) return;
+      if (snap) {
+        const theirs = await this.parseOrSetAside(snap);
         if (this.frozen) return;
+        if (theirs) this.mergeFrom(theirs);
       }
-    }
-    this.data.updatedAt = new Date().toISOString();
-    this.data.generator = `flowmage ${SERVER_VERSION}`;
-    const tmp = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-    await fs.writeFile(tmp, JSON.stringify(this.data, null, 2) + '\n');
-    try {
-      await fs.rename(tmp, this.file);
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
+      if (this.keepOnly) for (const n of Object.keys(this.data.elements)) if (!this.keepOnly.has(n)) delete this.data.elements[n];
+      this.data.updatedAt = new Date().toISOString();
+      this.data.generator = `flowmage ${SERVER_VERSION}`;
+      // A store that was set aside meanwhile is gone: then write a new file.
+      const stillThere = snap && (await fs.lstat(this.file).then(() => true, () => false));
+      await writeFileAtomic({ path: this.file, data: JSON.stringify(this.data, null, 2) + '\n', expected: stillThere ? snap : undefined, symlinks: 'refuse' });
+    });
     this.dirty = false;
-    this.diskStamp = await this.stamp();
   }
 
   private mergeFrom(theirs: StoreFile): void {
@@ -222,15 +250,6 @@ export class FeatureStore {
     for (const [k, c] of Object.entries(theirs.comparisons)) {
       const own = this.data.comparisons[k];
       if (!own || c.at > own.at) this.data.comparisons[k] = c;
-    }
-  }
-
-  private async stamp(): Promise<string> {
-    try {
-      const st = await fs.stat(this.file);
-      return `${st.mtimeMs}:${st.size}`;
-    } catch {
-      return '';
     }
   }
 
