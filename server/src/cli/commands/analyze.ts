@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FeatureTracker, TrackedElement } from '../../core/analysis/featureTracker';
 import { loadSourceTree } from '../sourceTree';
 import { formatKey, type ElementFeatures } from '../../core/analysis/features';
+import type { ThreadingModel } from '../../core/analysis/threading';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, intOption, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
 import { currentLlmAnswer, mergedFeatures } from '../../core/chains/elementLookup';
 import { isLocalEndpoint, LlmClient } from '../../core/llm/client';
@@ -19,6 +20,8 @@ export interface AnalyzeJsonElement {
   stateObjects: ElementFeatures['stateObjects'];
   evidence: ElementFeatures['evidence'];
   confidence: ElementFeatures['confidence'];
+  /** How the element's state behaves under several threads, with the lines that decided it. */
+  threading: { model: ThreadingModel; evidence: Array<{ file: string; line: number; reason: string }> } | null;
   files: string[];
   provenance: 'static';
 }
@@ -97,6 +100,7 @@ function jsonElement(t: TrackedElement, cwd: string): AnalyzeJsonElement {
     stateObjects: f.stateObjects.map((o) => ({ ...o, file: display(o.file, cwd) })),
     evidence: f.evidence.map((e) => ({ ...e, file: display(e.file, cwd) })),
     confidence: f.confidence,
+    threading: t.threading ? { model: t.threading.model, evidence: t.threading.evidence.map((e) => ({ ...e, file: display(e.file, cwd), line: e.line + 1 })) } : null,
     files: t.files.map((x) => display(x, cwd)),
     provenance: 'static',
   };
