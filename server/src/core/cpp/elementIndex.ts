@@ -9,6 +9,7 @@ import { createParser } from '../treeSitter';
 import type { ElementDoc } from './docs';
 import { extractCppFile, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
+import { resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
 
 interface SourceText {
@@ -70,6 +71,7 @@ export class ElementIndex {
   private ownerFiles = new Map<string, string[]>();
   private elementsByName = new Map<string, ElementInfo>();
   private elementsStale = true;
+  private parameterLists = new Map<string, ParameterList | undefined>();
   /** Problems worth telling the user (missing roots, duplicate Click names). */
   problems: string[] = [];
   roots: string[] = [];
@@ -183,6 +185,19 @@ export class ElementIndex {
     return this.elementsByName.get(clickName);
   }
 
+  /**
+   * The keyword arguments an element's configure() accepts (see parameters.ts), by Click name as
+   * written in a .click file (a C++ class name works too); undefined for a class the index lacks.
+   */
+  parameters(className: string): ParameterList | undefined {
+    if (this.elementsStale) this.collectElements();
+    if (this.parameterLists.has(className)) return this.parameterLists.get(className);
+    const info = this.element(className) ?? this.elements().find((e) => e.className === className);
+    const list = info ? resolveParameters(this, info.cls, info.doc?.items ?? []) : undefined;
+    this.parameterLists.set(className, list);
+    return list;
+  }
+
   /** Elements whose class is declared in `path` (for hovers and code lenses in that file). */
   elementsInFile(path: string): ElementInfo[] {
     return this.elements().filter((e) => e.headerFile === path);
@@ -283,6 +298,7 @@ export class ElementIndex {
         });
       }
     }
+    this.parameterLists.clear();
     this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     this.problems = problems;
     this.elementsStale = false;
