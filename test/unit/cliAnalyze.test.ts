@@ -22,7 +22,9 @@ describe('flowmage analyze', function () {
     assert.deepStrictEqual(Object.keys(out.stats), ['files', 'elements', 'ms']);
     assert.strictEqual(out.stats.elements, 14);
     const psd = out.elements.IPortScanDetector;
-    assert.deepStrictEqual(Object.keys(psd), ['stateful', 'flowKey', 'intensity', 'pointerChasing', 'stateObjects', 'evidence', 'confidence', 'files', 'provenance']);
+    assert.deepStrictEqual(Object.keys(psd), ['stateful', 'flowKey', 'intensity', 'pointerChasing', 'stateObjects', 'evidence', 'confidence', 'threading', 'files', 'provenance']);
+    assert.strictEqual(psd.threading.model, 'per-thread');
+    assert.ok(psd.threading.evidence.some((e: { reason: string }) => /per_thread/.test(e.reason)), JSON.stringify(psd.threading));
     assert.deepStrictEqual([psd.stateful, psd.flowKey, psd.intensity, psd.pointerChasing, psd.provenance], [true, ['src_ip'], 'per-packet', true, 'static']);
     assert.ok(psd.files.includes('test/fixtures/elements/elements/flowmage/iportscandetector.cc'), psd.files.join(' '));
     assert.ok(psd.evidence.every((e: { file: string }) => e.file.startsWith('test/fixtures/elements/')));

@@ -30,6 +30,8 @@ export interface ElementInfo {
   threading?: ThreadingVerdict;
   /** Whether its configure() reads a keyword. */
   reads?: (keyword: string) => KeywordAnswer;
+  /** How many positional arguments its configure() takes, when the parameter list is complete. */
+  positional?: number | 'unknown';
   /** Classes of the same family (variants with another threading model, perhaps); computed on demand. */
   family?: () => Array<{ clickName: string; relation: string }>;
 }
@@ -153,7 +155,7 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
       if (!info?.features?.stateful) return undefined;
       const siblings: Sibling[] = (info.family?.() ?? []).map((m) => {
         const other = options.lookup(m.clickName);
-        return { clickName: m.clickName, relation: m.relation, model: other?.threading?.model ?? null, accepts: acceptsArgs(inst.decl, readsOf(other)) };
+        return { clickName: m.clickName, relation: m.relation, model: other?.threading?.model ?? null, accepts: acceptsArgs(inst.decl, readsOf(other), other?.positional ?? 'unknown') };
       });
       return sharingRoute(target, inst.className, info.threading?.model ?? null, readsOf(info)(options.sharedParameter), options.sharedParameter, siblings);
     });
@@ -280,9 +282,12 @@ export function rulesFilePath(configPath: string, elementId: string): string {
   return join(dirname(configPath), `${stem}.${elementId.replace(/[^\w.-]+/g, '-')}.rules`);
 }
 
-/** Whether a class reads every keyword this declaration gives (positional arguments cannot be checked yet). */
-function acceptsArgs(decl: ClickElement, reads: (keyword: string) => KeywordAnswer): boolean {
-  return (decl.config?.args ?? []).every((a) => !!a.keyword && reads(a.keyword) === true);
+/** Whether a class reads every keyword this declaration gives and takes as many positional arguments. */
+function acceptsArgs(decl: ClickElement, reads: (keyword: string) => KeywordAnswer, positional: number | 'unknown'): boolean {
+  const args = decl.config?.args ?? [];
+  const plain = args.filter((a) => !a.keyword).length;
+  if (plain > 0 && (positional === 'unknown' || plain > positional)) return false;
+  return args.every((a) => !a.keyword || reads(a.keyword) === true);
 }
 
 function planEdits(

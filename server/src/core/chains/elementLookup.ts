@@ -10,7 +10,7 @@ import { estimateWork } from '../solver/workEstimate';
 import { LineIndex } from '../text';
 import type { ElementInfo } from './analyzeConfig';
 import { familyOf } from '../cpp/families';
-import { readsKeyword } from './keywordSupport';
+import { positionalCount, readsKeyword } from './keywordSupport';
 
 /** The newest LLM answer stored for the element's current slice, under the current prompt version. */
 export function currentLlmAnswer(tracker: FeatureTracker, clickName: string, model?: string): { model: string; answer: LlmFeatureAnswer; record: SourceRecord } | undefined {
@@ -56,6 +56,7 @@ export function elementInfo(tracker: FeatureTracker, clickName: string, model?: 
     line: new LineIndex(text).position(t.info.cls.nameStart).line,
     threading: t.threading,
     reads: (keyword) => readsKeyword(tracker, clickName, keyword),
+    positional: positionalCount(tracker, clickName),
     family: () => familyOf(tracker.index, clickName),
   };
 }
