@@ -162,7 +162,9 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
     const solverElements: SolverElement[] = elements.map((inst, i) => {
       const info = options.lookup(inst.className);
       const route = routes[i];
-      const byClass = route?.kind === 'class' && route.model !== null;
+      // With an unknown key nothing can be concluded about its per-thread state (it may be a cache
+      // of shared state): no hard constraint, no class swap.
+      const byClass = route?.kind === 'class' && route.model !== null && !!info?.features?.flowKey.length;
       return {
         name: inst.id,
         className: inst.className,
@@ -343,6 +345,7 @@ function planEdits(
   for (const c of chains) {
     for (const s of c.elements) {
       if (s.planShared === null || !s.route) continue;
+      if (s.route.kind === 'class' && s.flowKey.length === 0) continue;
       const cur = byDecl.get(s.instance.decl) ?? { shared: false, route: s.route, votes: [] };
       cur.votes.push({ id: s.instance.id, chain: c.chain.input.id, shared: s.planShared });
       cur.shared = cur.shared || s.planShared;
@@ -416,6 +419,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
         });
       }
       if (s.currentShared === false && !s.safeSharedNothingNow && s.route?.kind === 'class') {
+        if (s.flowKey.length) {
         const where = s.threading?.evidence[0];
         add({
           code: 'unsafe-shared-nothing',
@@ -427,6 +431,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           related: c.current.arg ? [{ range: c.current.arg.range, message: `RSS fields set here` }] : [],
           fixedByPlan: s.planShared === false ? isSubset(c.plan.rss, s.flowKey) && c.deploy.kind !== 'none' : !!s.route.shared,
         });
+        }
       } else if (s.currentShared === false && !s.safeSharedNothingNow) {
         add({
           code: 'unsafe-shared-nothing',

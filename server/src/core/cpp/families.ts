@@ -59,8 +59,17 @@ export function familyOf(index: ElementIndex, clickName: string): FamilyMember[]
     else if (otherBases.includes(self.className)) relation = `${other.clickName} derives from ${self.className}`;
     else if (selfBases.includes(other.className)) relation = `${self.clickName} derives from ${other.className}`;
     else if (sharedBase) relation = `both derive from ${sharedBase}`;
-    else if (seeAlso) relation = 'their documentation refers to each other';
+    // A see-also alone links unrelated elements (ARPQuerier and ARPAdvertiser): it counts only for
+    // names that share most of their length.
+    else if (seeAlso && similarNames(self.clickName, other.clickName)) relation = 'their documentation refers to each other';
     if (relation) out.push({ clickName: other.clickName, relation });
   }
   return out.sort((a, b) => (a.clickName < b.clickName ? -1 : 1));
+}
+
+/** Names sharing a prefix of at least 6 characters and 60% of the shorter one. */
+function similarNames(a: string, b: string): boolean {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i >= 6 && i >= 0.6 * Math.min(a.length, b.length);
 }
