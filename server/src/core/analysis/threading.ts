@@ -40,30 +40,39 @@ const LOCK_CALL = /\b(?:\w+\s*(?:\.|->)\s*)?(?:acquire|lock|write_begin|read_beg
  * per thread beside a locked table do not make the element per-thread.
  */
 export function threadingModel(scope: ElementScope, stateNames: readonly string[] = []): ThreadingVerdict {
-  const lines = new Map<string, LineIndex>();
   const at = (file: string, offset: number, reason: string): ThreadingEvidence => {
-    let li = lines.get(file);
-    if (!li) lines.set(file, (li = new LineIndex(scope.index.text(file) ?? '')));
-    return { file, line: li.position(offset).line, reason };
+    const marks = fileMarks(file, scope.index.text(file) ?? '');
+    marks.lines ??= new LineIndex(marks.text);
+    return { file, line: marks.lines.position(offset).line, reason };
   };
 
   // Member writes on the packet (and flow) path: `m = ...`, `m += ...`, `m++`, `m[i] = ...`, `m.insert(...)`.
   const written = new Map<string, { file: string; offset: number; text: string }>();
   const threadIndexed = new Map<string, { file: string; offset: number; text: string }>();
   let lockCall: { file: string; offset: number; text: string } | undefined;
-  for (const sf of scope.reachable) {
-    const { fn } = sf;
+  const bodies = scope.reachable.flatMap(({ fn }) => {
     const text = scope.index.text(fn.file);
-    if (!text || fn.bodyStart === undefined || fn.bodyEnd === undefined) continue;
+    if (!text || fn.bodyStart === undefined || fn.bodyEnd === undefined) return [];
     const body = stripComments(text.slice(fn.bodyStart, fn.bodyEnd));
-    for (const name of scope.fields.keys()) {
+    return [{ fn, body, words: new Set(body.match(/\w+/g)) }];
+  });
+  for (const name of scope.fields.keys()) {
+    const users = bodies.filter((b) => b.words.has(name));
+    if (!users.length) continue;
+    const indexed = new RegExp(`\\b${escapeRe(name)}\\s*\\[\\s*(?:${THREAD_INDEX.source})`);
+    for (const { fn, body } of users) {
       const w = firstWrite(body, name);
-      if (w >= 0 && !written.has(name)) written.set(name, { file: fn.file, offset: fn.bodyStart + w, text: `${name} written in ${fn.name}()` });
-      const ti = body.search(new RegExp(`\\b${escapeRe(name)}\\s*\\[\\s*(?:${THREAD_INDEX.source})`));
-      if (ti >= 0 && !threadIndexed.has(name)) threadIndexed.set(name, { file: fn.file, offset: fn.bodyStart + ti, text: `${name} indexed by the current thread in ${fn.name}()` });
+      if (w >= 0 && !written.has(name)) written.set(name, { file: fn.file, offset: fn.bodyStart! + w, text: `${name} written in ${fn.name}()` });
+      const ti = body.search(indexed);
+      if (ti >= 0 && !threadIndexed.has(name)) threadIndexed.set(name, { file: fn.file, offset: fn.bodyStart! + ti, text: `${name} indexed by the current thread in ${fn.name}()` });
     }
+  }
+  for (const { fn, body } of bodies) {
     const lc = body.search(LOCK_CALL);
-    if (lc >= 0 && !lockCall) lockCall = { file: fn.file, offset: fn.bodyStart + lc, text: `takes a lock in ${fn.name}()` };
+    if (lc >= 0) {
+      lockCall = { file: fn.file, offset: fn.bodyStart! + lc, text: `takes a lock in ${fn.name}()` };
+      break;
+    }
   }
 
   const perThread: ThreadingEvidence[] = [];
@@ -94,10 +103,10 @@ export function threadingModel(scope: ElementScope, stateNames: readonly string[
   for (const file of scope.files) {
     const text = scope.index.text(file);
     if (!text) continue;
-    const flags = text.search(MULTI_WRITER_FLAGS);
-    if (flags >= 0) safe.push(at(file, flags, 'DPDK hash table created for concurrent writers'));
-    const mt = new RegExp(`\\bELEMENT_MT_SAFE\\s*\\(\\s*${escapeRe(scope.element.className)}\\s*\\)`).exec(text);
-    if (mt) safe.push(at(file, mt.index, `declared ELEMENT_MT_SAFE`));
+    const marks = fileMarks(file, text);
+    if (marks.multiWriter >= 0) safe.push(at(file, marks.multiWriter, 'DPDK hash table created for concurrent writers'));
+    const mt = marks.mtSafe.get(scope.element.className);
+    if (mt !== undefined) safe.push(at(file, mt, `declared ELEMENT_MT_SAFE`));
   }
   if (lockCall && safe.length) safe.push(at(lockCall.file, lockCall.offset, lockCall.text));
 
@@ -109,20 +118,66 @@ export function threadingModel(scope: ElementScope, stateNames: readonly string[
   return { model: 'shared-safe', evidence: [at(scope.element.headerFile, scope.element.cls.nameStart, 'no member is written on the packet path')] };
 }
 
-/** Offset of the first write to member `name` in `body`, or -1. */
-function firstWrite(body: string, name: string): number {
-  const n = escapeRe(name);
-  const patterns = [
-    new RegExp(`(?:\\bthis\\s*->\\s*|[^\\w.>:]|^)${n}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[+\\-*/|&^]?=(?!=)|\\+\\+|--)`, 'm'),
-    new RegExp(`(?:\\+\\+|--)\\s*(?:this\\s*->\\s*)?${n}\\b`),
-    new RegExp(`(?:\\bthis\\s*->\\s*|[^\\w.>:]|^)${n}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:\\.|->)\\s*(?:insert|set|find_insert|erase|remove|push_back|push_front|pop_back|pop_front|clear|resize|emplace\\w*|put)\\s*\\(`, 'm'),
-  ];
-  let best = -1;
-  for (const re of patterns) {
-    const m = re.exec(body);
-    if (m && (best < 0 || m.index < best)) best = m.index;
+interface FileMarks {
+  text: string;
+  multiWriter: number;
+  /** Class → offset of its `ELEMENT_MT_SAFE(Class)`. */
+  mtSafe: Map<string, number>;
+  lines?: LineIndex;
+}
+
+/** File-level marks, cached per file while its text is the same string (files are shared by many scopes). */
+const marksCache = new Map<string, FileMarks>();
+
+function fileMarks(file: string, text: string): FileMarks {
+  const hit = marksCache.get(file);
+  if (hit && hit.text === text) return hit;
+  const mtSafe = new Map<string, number>();
+  if (text.includes('ELEMENT_MT_SAFE')) {
+    for (const m of text.matchAll(/\bELEMENT_MT_SAFE\s*\(\s*(\w+)\s*\)/g)) if (!mtSafe.has(m[1])) mtSafe.set(m[1], m.index!);
   }
-  return best;
+  const marks: FileMarks = { text, multiWriter: text.includes('RTE_HASH_EXTRA_FLAGS') ? text.search(MULTI_WRITER_FLAGS) : -1, mtSafe };
+  if (marksCache.size > 20000) marksCache.clear();
+  marksCache.set(file, marks);
+  return marks;
+}
+
+const ASSIGN_AFTER = /(?:[+\-*/|&^]?=(?!=)|\+\+|--)/y;
+const MUTATOR_AFTER = /(?:\.|->)\s*(?:insert|set|find_insert|erase|remove|push_back|push_front|pop_back|pop_front|clear|resize|emplace\w*|put)\s*\(/y;
+const THIS_ARROW = /\bthis\s*->\s*$/;
+
+/**
+ * Offset of the first write to member `name` in `body` (`m = ...`, `m += ...`, `m[i] = ...`, `++m`,
+ * `m.insert(...)`, through `this->` too), or -1. A scan around each occurrence, not one regular
+ * expression over the whole body: bodies are large and members many.
+ */
+function firstWrite(body: string, name: string): number {
+  for (let i = body.indexOf(name); i >= 0; i = body.indexOf(name, i + 1)) {
+    const end = i + name.length;
+    if (isWordChar(body.charCodeAt(end))) continue;
+    const prev = body[i - 1];
+    if (prev !== undefined && (isWordChar(body.charCodeAt(i - 1)) || prev === '.' || prev === ':' || prev === '>')) {
+      if (prev !== '>' || !THIS_ARROW.test(body.slice(Math.max(0, i - 16), i))) continue;
+    }
+    let j = end;
+    for (;;) {
+      while (j < body.length && /\s/.test(body[j])) j++;
+      if (body[j] !== '[') break;
+      const close = body.indexOf(']', j);
+      if (close < 0) break;
+      j = close + 1;
+    }
+    ASSIGN_AFTER.lastIndex = j;
+    MUTATOR_AFTER.lastIndex = j;
+    if (ASSIGN_AFTER.test(body) || MUTATOR_AFTER.test(body)) return i;
+    const before = body.slice(Math.max(0, i - 24), i).replace(/this\s*->\s*$/, '').trimEnd();
+    if (before.endsWith('++') || before.endsWith('--')) return i;
+  }
+  return -1;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 function stripComments(code: string): string {

@@ -170,7 +170,8 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
         className: inst.className,
         features: info?.features ?? null,
         workEstimate: info?.workEstimate,
-        ...(byClass ? { canShareNothing: !!route.perThread, canShare: !!route.shared } : {}),
+        // Only per-thread state forbids sharing; unsafe state is costed as shared and reported.
+        ...(byClass ? { canShareNothing: !!route.perThread, canShare: route.model !== 'per-thread' || !!route.shared } : {}),
       };
     });
     const current = currentRss(chain.input, deploy.kind === 'fork' ? options.rssParameter : null, defines);
