@@ -60,7 +60,7 @@ describe('deploy targets', function () {
     const c = analysis.chains[0];
     assert.strictEqual(c.deploy.kind, 'flow-rules', c.deploy.reason);
     assert.deepStrictEqual(c.plan.rss, ['src_ip']);
-    assert.match(out, /FromFlowNIC\(0, N_QUEUES \$queues, FLOW_RULES_FILE "chain-src\.fd0\.rules", MODE flow\)/);
+    assert.match(out, /FromFlowNIC\(0, N_QUEUES \$queues, MODE flow, FLOW_RULES_FILE "chain-src\.fd0\.rules"\)/);
     assert.deepStrictEqual(analysis.fileChanges, [
       { path: join(DEPLOY, 'chain-src.fd0.rules'), exists: false, content: 'ingress pattern eth / ipv4 / end actions rss types ipv4 l3-src-only end queues 0 1 2 3 end / end\n' },
     ]);
@@ -96,7 +96,7 @@ describe('deploy targets', function () {
   it('two devices: an anonymous input gets a stable rules file name; an input that reads neither form gets a hint instead', async () => {
     const text = readFileSync(join(DEPLOY, 'chain-two.click'), 'utf8');
     const { analysis, out } = await optimize(text, 'chain-two.click');
-    assert.match(out, /FromFlowNIC\(0, N_QUEUES 2, FLOW_RULES_FILE "chain-two\.FromFlowNIC-1\.rules", MODE flow\)/);
+    assert.match(out, /FromFlowNIC\(0, N_QUEUES 2, MODE flow, FLOW_RULES_FILE "chain-two\.FromFlowNIC-1\.rules"\)/);
     assert.match(out, /plain :: FromPlainNIC\(1, N_QUEUES 2\)/);
     const plain = analysis.chains.find((c) => c.chain.input.id === 'plain')!;
     assert.strictEqual(plain.deploy.kind, 'none');

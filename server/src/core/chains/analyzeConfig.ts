@@ -377,14 +377,22 @@ function planEdits(
   return { edits: dedupe(edits), editNotes, fileChanges };
 }
 
+/**
+ * Drops repeated edits and joins insertions at one offset into one edit, in the order made:
+ * clients order same-position insertions differently, and the CLI and the editor must agree.
+ */
 function dedupe(edits: TextEdit[]): TextEdit[] {
   const seen = new Set<string>();
-  return edits.filter((e) => {
+  const out: TextEdit[] = [];
+  for (const e of edits) {
     const k = `${e.range.startOffset}:${e.range.endOffset}:${e.newText}`;
-    if (seen.has(k)) return false;
+    if (seen.has(k)) continue;
     seen.add(k);
-    return true;
-  });
+    const at = e.range.startOffset === e.range.endOffset ? out.findIndex((o) => o.range.startOffset === e.range.startOffset && o.range.endOffset === o.range.startOffset) : -1;
+    if (at >= 0) out[at] = { range: out[at].range, newText: out[at].newText + e.newText };
+    else out.push(e);
+  }
+  return out;
 }
 
 function declRange(el: ClickElement): SourceRange {
