@@ -147,8 +147,9 @@ class ConfigScanner {
     }
   }
 
+  /** `conf` itself (also as the "parameter" of `Args args(conf, this, errh)` parsed as a function declarator). */
   private isConf(n: Node | null): boolean {
-    return !!n && n.type === 'identifier' && this.confVars.has(this.slice(n));
+    return !!n && (n.type === 'identifier' || n.type === 'parameter_declaration') && this.confVars.has(this.slice(n).trim());
   }
 
   /** An expression that names a conf-bound Args: `args`, `&args`, `*args`. */
@@ -289,9 +290,10 @@ class ConfigScanner {
         break;
       }
       const flags = this.slice(args[i + 1]);
-      const type = this.slice(args[i + 2]);
-      let j = i + 3;
-      if (/\bcpkC\b/.test(flags)) j++;
+      // With cpkC a `bool *` (was the keyword given?) comes before the type.
+      const confirm = /\bcpkC\b/.test(flags) ? 1 : 0;
+      const type = this.slice(args[i + 2 + confirm]);
+      let j = i + 3 + confirm;
       const target = this.targetName(args[j] ?? null);
       j += CP_TWO_VALUES.has(type) ? 2 : 1;
       this.events.push({
