@@ -68,6 +68,8 @@ describe('keyword-argument checks', () => {
     assert.match(problems[1].message, /^ACTIVE: expected boolean/);
     assert.match(problems[2].message, /^BURST: expected unsigned integer/);
     assert.deepStrictEqual(await check(`define($b 7)\nArgsChain($dev, ETH $e, TIMEOUT \${t-5}, ACTIVE $a, BURST $b, QUEUE $q)`), []);
+    // `$opts` may expand to keyword arguments or to nothing: no position or mandatory argument is judged.
+    assert.deepStrictEqual(await check('LegacyShaper($opts); LegacyShaper(1, $more, 2);'), []);
     // True is not one of Click's boolean spellings.
     assert.deepStrictEqual((await check(`ArgsChain(${OK}, ACTIVE True)`)).map((p) => p.code), ['argument-type']);
   });

@@ -125,7 +125,13 @@ class ConfigScanner {
           if (!u.name) continue;
           this.localTypes.set(u.name, norm(type + u.suffix));
           if (ARGS_TYPE.test(type) && !u.suffix) {
-            const args = u.value?.type === 'argument_list' ? u.value.namedChildren : u.fn?.childForFieldName('parameters')?.namedChildren ?? [];
+            // `Args args(conf, this, errh)` (an argument list, or a "function declarator"), or `= Args(conf, ...)`.
+            const args =
+              u.value?.type === 'argument_list'
+                ? u.value.namedChildren
+                : u.value?.type === 'call_expression'
+                  ? (u.value.childForFieldName('arguments')?.namedChildren ?? [])
+                  : (u.fn?.childForFieldName('parameters')?.namedChildren ?? []);
             this.argsVars.set(u.name, this.isConf(args[0] ?? null));
           } else if (u.value) {
             const lit = literalText(this.slice(u.value.type === 'initializer_list' || u.value.type === 'argument_list' ? u.value.namedChildren[0] : u.value));

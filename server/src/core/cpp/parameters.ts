@@ -157,7 +157,9 @@ class ParameterResolver {
 
   private methodsOf(cls: CppClass, name: string): CppFunction[] {
     const inline = cls.methods.filter((m) => m.name === name && m.bodyStart !== undefined);
-    const outside = this.index.definitions(cls.name, name).filter((m) => m.bodyStart !== undefined);
+    // An out-of-class definition needs a declaration in the class: without one, look no further.
+    const declaredInside = cls.methodDecls.some((d) => d.name === name);
+    const outside = declaredInside ? this.index.definitions(cls.name, name).filter((m) => m.bodyStart !== undefined) : [];
     const all = [...inline, ...outside];
     const declared = cls.methodDecls.some((d) => d.name === name) || all.length > 0;
     if (declared && !all.length) {

@@ -46,7 +46,10 @@ export function checkElement(el: ClickElement, list: ParameterList, lines: LineI
   const { views, match } = matchArguments(args, list);
   const names = list.parameters.map((p) => p.name);
   const seen = new Map<string, ArgumentView>();
-  let tooMany = false;
+  // An argument that starts with a variable may expand to a keyword argument, several arguments or
+  // none: positions and mandatory arguments cannot be judged before the router substitutes it.
+  const variableArgs = views.some((v) => !v.keyword && v.text.trimStart().startsWith('$'));
+  let tooMany = variableArgs;
   views.forEach((v, i) => {
     const p = match.assigned[i];
     if (!p) {
@@ -74,7 +77,7 @@ export function checkElement(el: ClickElement, list: ParameterList, lines: LineI
     const typeError = valueError(p, value);
     if (typeError) out.push({ code: 'argument-type', severity: 'error', message: `${p.name}: ${typeError}`, range: v.keyword === p.name ? v.arg.valueRange : v.arg.range });
   });
-  for (const p of match.missing) {
+  for (const p of variableArgs ? [] : match.missing) {
     const at = el.config ? el.config.range : el.classRange;
     out.push({ code: 'missing-argument', severity: 'error', message: `${p.name}: required argument missing`, range: el.config && el.config.range.startOffset === el.config.range.endOffset ? el.classRange : at });
   }
