@@ -354,48 +354,55 @@ async function coldRun(roots: string[]): Promise<{ index: ElementIndex; tracker:
 }
 
 /**
- * Indexing with the parameter index (configuration reads recorded at parse time, then every
- * element's list resolved, which parses the base classes it walks through) against without it.
- * Measured in CPU time of this process, alternating runs and keeping each side's best, so a
- * machine shared with other work skews both alike. Target (issue #9): at most 10% more.
+ * Indexing with the parameter index against without it, in CPU time of this process (alternating
+ * runs, each side's best, so a machine shared with other work skews both alike). Two figures:
+ * the index build with configuration reads recorded at parse time (what every index pays; lists are
+ * resolved when asked for), and the same plus resolving every element's list (what
+ * `analyze --json` pays; it parses the base classes the lists walk through). Target (issue #9):
+ * at most 10% more.
  */
-async function parameterCost(roots: string[], rounds: number, label: string): Promise<BenchResult> {
+async function parameterCost(roots: string[], rounds: number, label: string): Promise<BenchResult[]> {
   const cpuMs = (since: NodeJS.CpuUsage) => {
     const c = process.cpuUsage(since);
     return (c.user + c.system) / 1000;
   };
   let without = Infinity;
-  let withParams = Infinity;
-  let resolveMs = Infinity;
-  const wall = { without: 0, with: 0 };
+  let built = Infinity;
+  let resolved = Infinity;
   let complete = 0;
   let elements = 0;
   for (let round = 0; round < rounds; round++) {
     let c0 = process.cpuUsage();
-    let t0 = performance.now();
     const plain = await ElementIndex.create({ parameters: false });
     await plain.build(roots);
     plain.elements();
-    const a = cpuMs(c0);
-    if (a < without) [without, wall.without] = [a, performance.now() - t0];
+    without = Math.min(without, cpuMs(c0));
     c0 = process.cpuUsage();
-    t0 = performance.now();
     const index = await ElementIndex.create();
     await index.build(roots);
     const all = index.elements();
-    const c1 = process.cpuUsage();
+    const b = cpuMs(c0);
     complete = all.filter((e) => index.parameters(e.clickName)?.completeness === 'complete').length;
     elements = all.length;
-    const b = cpuMs(c0);
-    if (b < withParams) [withParams, wall.with, resolveMs] = [b, performance.now() - t0, cpuMs(c1)];
+    if (b < built) [built, resolved] = [b, cpuMs(c0)];
   }
-  return {
-    name: `${label}: indexing with the parameter index / without (CPU time, best of ${rounds})`,
-    value: Math.round((withParams / without) * 1000) / 1000,
-    unit: 'x',
-    target: 1.1,
-    detail: `${Math.round(withParams)} ms vs ${Math.round(without)} ms CPU (of which resolving all ${elements} lists ${Math.round(resolveMs)} ms); wall ${Math.round(wall.with)} vs ${Math.round(wall.without)} ms; ${complete} of ${elements} elements with a complete list`,
-  };
+  const ratio = (x: number) => Math.round((x / without) * 1000) / 1000;
+  return [
+    {
+      name: `${label}: index build with the parameter reads / without (CPU time, best of ${rounds})`,
+      value: ratio(built),
+      unit: 'x',
+      target: 1.1,
+      detail: `${Math.round(built)} ms vs ${Math.round(without)} ms CPU`,
+    },
+    {
+      name: `${label}: index build and every element's parameter list resolved / without`,
+      value: ratio(resolved),
+      unit: 'x',
+      target: 1.1,
+      detail: `${Math.round(resolved)} ms vs ${Math.round(without)} ms CPU; ${complete} of ${elements} elements with a complete list`,
+    },
+  ];
 }
 
 export async function bench(): Promise<BenchResult[]> {
@@ -403,7 +410,7 @@ export async function bench(): Promise<BenchResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'flowmage-bench-'));
   try {
     const { dir, savedFile } = generateTree(root);
-    results.push(await parameterCost([dir], 3, 'generated tree'));
+    results.push(...(await parameterCost([dir], 3, 'generated tree')));
     const cold = await coldRun([dir]);
     const elements = cold.tracker.all().length;
     results.push({ name: `generated tree cold: index + analyze (${cold.files} files, ${elements} elements)`, value: Math.round(cold.ms), unit: 'ms', target: 5000, detail: `index ${Math.round(cold.indexMs)} ms` });
@@ -446,7 +453,7 @@ export async function bench(): Promise<BenchResult[]> {
       unit: 'ms',
       detail: `index ${Math.round(real.indexMs)} ms, ${real.index.parsedCount} files parsed`,
     });
-    results.push(await parameterCost([fastclick], 2, 'FastClick checkout'));
+    results.push(...(await parameterCost([fastclick], 2, 'FastClick checkout')));
   }
   return results;
 }

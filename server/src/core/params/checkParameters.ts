@@ -49,7 +49,8 @@ export function checkElement(el: ClickElement, list: ParameterList, lines: LineI
   // An argument that starts with a variable may expand to a keyword argument, several arguments or
   // none: positions and mandatory arguments cannot be judged before the router substitutes it.
   const variableArgs = views.some((v) => !v.keyword && v.text.trimStart().startsWith('$'));
-  let tooMany = variableArgs;
+  // A positional parameter read on some paths only may take more arguments than the others.
+  let tooMany = variableArgs || list.parameters.some((p) => p.positional && p.conditional);
   views.forEach((v, i) => {
     const p = match.assigned[i];
     if (!p) {
@@ -77,7 +78,8 @@ export function checkElement(el: ClickElement, list: ParameterList, lines: LineI
     const typeError = valueError(p, value);
     if (typeError) out.push({ code: 'argument-type', severity: 'error', message: `${p.name}: ${typeError}`, range: v.keyword === p.name ? v.arg.valueRange : v.arg.range });
   });
-  for (const p of variableArgs ? [] : match.missing) {
+  // A mandatory parameter read on some paths only (one per socket type, say) is not always required.
+  for (const p of variableArgs ? [] : match.missing.filter((x) => !x.conditional)) {
     const at = el.config ? el.config.range : el.classRange;
     out.push({ code: 'missing-argument', severity: 'error', message: `${p.name}: required argument missing`, range: el.config && el.config.range.startOffset === el.config.range.endOffset ? el.classRange : at });
   }
@@ -97,6 +99,8 @@ export function valueError(p: ElementParameter, value: string): string | undefin
   // Variables and defines are substituted when the router is built: their value is not known here.
   if (value.includes('$')) return undefined;
   const v = unquote(value.trim());
+  // A bare upper-case name is likely a macro of a configuration run through cpp.
+  if (/^[A-Z_][A-Z0-9_]*$/.test(v) && v.length > 1) return undefined;
   switch (p.type) {
     case 'bool':
       return BOOL_VALUES.has(v) ? undefined : `expected boolean (true/false, yes/no, 1/0), not \`${v}\``;
