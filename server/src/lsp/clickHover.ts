@@ -1,11 +1,14 @@
 // Hover on an element in a .click file: its class, features and where they come from, whether it
 // shares state under the configuration as written and under the optimized plan (and why), its
-// documentation from the C++ header, and a link to its source.
+// documentation from the C++ header, and a link to its source. On a keyword argument: the
+// keyword's documentation, type and default from the parameter index.
 import { basename } from 'node:path';
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { formatKey } from '../core/analysis/features';
 import type { ChainAnalysis, ConfigAnalysis, ElementStatus } from '../core/chains/analyzeConfig';
 import type { ClickElement } from '../core/click/model';
+import { parameterMarkdown } from '../core/params/describe';
+import { keywordAt } from '../core/params/keywordAt';
 import { LineIndex } from '../core/text';
 import { elementAt } from './clickElementAt';
 import { isClickDocument } from './clickDocuments';
@@ -24,7 +27,12 @@ export function clickHoverFeature(ctx: ServerContext): Feature {
     const result = await flows.analysis(params.textDocument.uri);
     if (!result) return null;
     const { model, analysis } = result;
-    const at = elementAt(model, new LineIndex(model.text).offset(params.position));
+    const offset = new LineIndex(model.text).offset(params.position);
+    const kw = keywordAt(model, offset);
+    const list = kw && index.parameters(kw.element.className);
+    const param = list?.parameters.find((p) => p.name === kw!.keyword);
+    if (kw && list && param) return { contents: { kind: MarkupKind.Markdown, value: parameterMarkdown(kw.element.className, param, list) }, range: toLspRange(kw.range) };
+    const at = elementAt(model, offset);
     if (!at) return null;
     const value = hoverMarkdown(at.element, analysis, ctx, index, flows.indexReady());
     return { contents: { kind: MarkupKind.Markdown, value }, range: toLspRange(at.range) };

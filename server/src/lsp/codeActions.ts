@@ -9,6 +9,7 @@ import { guard, perServer, type ServerContext } from './context';
 import { toLspRange } from './diagnostics';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
+import type { ParameterDiagnosticData } from './parameterDiagnostics';
 
 export const OPTIMIZE_KIND = `${CodeActionKind.Source}.flowmage.optimizeChain`;
 
@@ -58,6 +59,21 @@ export function codeActionsFeature(ctx: ServerContext): Feature {
           diagnostics: unknown,
           command: { title: 'Open settings', command: 'workbench.action.openSettings', arguments: ['flowmage.sourcePaths'] },
         });
+      }
+      // A misspelled keyword: replace it with the one the class reads.
+      if (wants(CodeActionKind.QuickFix)) {
+        for (const d of params.context.diagnostics) {
+          const replacement = d.source === 'flowmage' && d.code === 'unknown-argument' ? (d.data as ParameterDiagnosticData | undefined)?.replacement : undefined;
+          if (!replacement) continue;
+          const edits = [{ range: d.range, newText: replacement }];
+          actions.push({
+            title: `Change to \`${replacement}\``,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [d],
+            isPreferred: true,
+            edit: doc ? { documentChanges: [{ textDocument: { uri, version: doc.version }, edits }] } : { changes: { [uri]: edits } },
+          });
+        }
       }
       const result = await flows.analysis(uri);
       if (!result || (result.analysis.edits.length === 0 && result.analysis.fileChanges.length === 0)) return actions;

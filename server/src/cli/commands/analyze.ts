@@ -11,6 +11,7 @@ import { LlmAnalyzer, llmSettings } from '../../core/llm/llmAnalyzer';
 import type { LlmSettings } from '../../core/llm/types';
 import { createLogger } from '../../core/log';
 import { defaultSettings } from '../../core/settings';
+import type { ParameterList } from '../../core/cpp/parameters';
 
 export interface AnalyzeJsonElement {
   stateful: boolean;
@@ -24,6 +25,8 @@ export interface AnalyzeJsonElement {
   threading: { model: ThreadingModel; evidence: Array<{ file: string; line: number; reason: string }> } | null;
   files: string[];
   provenance: 'static';
+  /** The keyword arguments its configure() accepts (core/cpp/parameters.ts). */
+  parameters?: ParameterList;
 }
 
 export interface AnalyzeJson {
@@ -81,7 +84,7 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   const ms = Date.now() - t0;
   if (args.values.json) {
     const out: AnalyzeJson = { elements: {}, stats: { files: built.files, elements: elements.length, ms } };
-    for (const t of elements) out.elements[t.info.clickName] = { ...jsonElement(t, io.cwd), ...(llm ? llmJson(tracker, t.info.clickName, llm.model) : {}) };
+    for (const t of elements) out.elements[t.info.clickName] = { ...jsonElement(tracker, t, io.cwd), ...(llm ? llmJson(tracker, t.info.clickName, llm.model) : {}) };
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {
     io.out(table(elements));
@@ -90,7 +93,7 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   return code;
 }
 
-function jsonElement(t: TrackedElement, cwd: string): AnalyzeJsonElement {
+function jsonElement(tracker: FeatureTracker, t: TrackedElement, cwd: string): AnalyzeJsonElement {
   const f = t.features;
   return {
     stateful: f.stateful,
@@ -103,7 +106,12 @@ function jsonElement(t: TrackedElement, cwd: string): AnalyzeJsonElement {
     threading: t.threading ? { model: t.threading.model, evidence: t.threading.evidence.map((e) => ({ ...e, file: display(e.file, cwd), line: e.line + 1 })) } : null,
     files: t.files.map((x) => display(x, cwd)),
     provenance: 'static',
+    parameters: parametersJson(tracker.index.parameters(t.info.clickName), cwd),
   };
+}
+
+function parametersJson(list: ParameterList | undefined, cwd: string): ParameterList | undefined {
+  return list && { ...list, parameters: list.parameters.map((p) => ({ ...p, file: display(p.file, cwd) })) };
 }
 
 function table(elements: TrackedElement[]): string {

@@ -17,6 +17,8 @@ export interface KeywordRead {
   mandatory: boolean;
   /** `read_all`: the keyword may be given several times. */
   repeatable: boolean;
+  /** Read only on some paths (inside an `if`, `switch`, loop or `?:` branch). */
+  conditional: boolean;
   /** The explicit parser (`BandwidthArg`, `IPAddressArg`) or legacy type (`cpUnsigned`), if any. */
   parser: string | null;
   /** The variable read into, `this->` and `&` removed (`_burst`, `mac`). */
@@ -36,6 +38,8 @@ export interface ConfigCall {
   scope?: string;
   /** The object of `obj->method(conf)` when it is not `this`: not resolvable. */
   object?: string;
+  /** Made only on some paths (inside an `if`, `switch`, loop or `?:` branch). */
+  conditional: boolean;
   start: number;
 }
 
@@ -89,6 +93,30 @@ class ConfigScanner {
   private readonly events: ConfigEvent[] = [];
   /** Keywords seen in ERROR nodes, with their offset. */
   private readonly unparsed = new Map<string, number>();
+  /** Depth of branches (if/switch/loop bodies, `?:` arms) around the node being visited. */
+  private branchDepth = 0;
+  /** Sorted offsets of everything the scan reacts to (conf and Args names, `Args`, `cp_va_*`, `.read`). */
+  private interesting: number[] = [];
+
+  /** Subtrees without any of these are skipped: most of a configure() body is not about conf. */
+  private findInteresting(body: Node): void {
+    const names = [...this.confVars, ...this.argsVars.keys()].filter((n) => /^\w+$/.test(n));
+    const re = new RegExp(`\\b(?:${[...names, 'Args', 'cp_va\\w*'].join('|')})\\b|\\.\\s*read`, 'g');
+    const text = this.text.slice(body.startIndex, body.endIndex);
+    for (let m = re.exec(text); m; m = re.exec(text)) this.interesting.push(body.startIndex + m.index);
+  }
+
+  private touchesInteresting(n: Node): boolean {
+    const a = this.interesting;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid] < n.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < a.length && a[lo] < n.endIndex;
+  }
 
   constructor(
     private readonly text: string,
@@ -103,6 +131,7 @@ class ConfigScanner {
 
   scan(body: Node): ConfigReads {
     this.collectLocals(body);
+    this.findInteresting(body);
     this.visit(body);
     const read = new Set(this.events.map((e) => (e.kind === 'read' ? e.keyword : '')));
     for (const [keyword, start] of this.unparsed) if (!read.has(keyword)) this.events.push({ kind: 'unknown', reason: `the read of ${keyword} could not be parsed`, start });
@@ -115,7 +144,9 @@ class ConfigScanner {
 
   /** Local declarations (types, literal initializers, Args objects) and `args.bind(conf)` anywhere. */
   private collectLocals(body: Node): void {
-    for (const d of body.descendantsOfType(['declaration', 'assignment_expression', 'call_expression'])) {
+    // `args.bind(conf)` is the only call this pass wants: skip calls when the body has none.
+    const types = /\bbind\s*\(/.test(this.text.slice(body.startIndex, body.endIndex)) ? ['declaration', 'assignment_expression', 'call_expression'] : ['declaration', 'assignment_expression'];
+    for (const d of body.descendantsOfType(types)) {
       if (!d) continue;
       if (d.type === 'declaration') {
         const type = norm(this.slice(d.childForFieldName('type')));
@@ -125,7 +156,13 @@ class ConfigScanner {
           if (!u.name) continue;
           this.localTypes.set(u.name, norm(type + u.suffix));
           if (ARGS_TYPE.test(type) && !u.suffix) {
-            const args = u.value?.type === 'argument_list' ? u.value.namedChildren : u.fn?.childForFieldName('parameters')?.namedChildren ?? [];
+            // `Args args(conf, this, errh)` (an argument list, or a "function declarator"), or `= Args(conf, ...)`.
+            const args =
+              u.value?.type === 'argument_list'
+                ? u.value.namedChildren
+                : u.value?.type === 'call_expression'
+                  ? (u.value.childForFieldName('arguments')?.namedChildren ?? [])
+                  : (u.fn?.childForFieldName('parameters')?.namedChildren ?? []);
             this.argsVars.set(u.name, this.isConf(args[0] ?? null));
           } else if (u.value) {
             const lit = literalText(this.slice(u.value.type === 'initializer_list' || u.value.type === 'argument_list' ? u.value.namedChildren[0] : u.value));
@@ -147,8 +184,9 @@ class ConfigScanner {
     }
   }
 
+  /** `conf` itself (also as the "parameter" of `Args args(conf, this, errh)` parsed as a function declarator). */
   private isConf(n: Node | null): boolean {
-    return !!n && n.type === 'identifier' && this.confVars.has(this.slice(n));
+    return !!n && (n.type === 'identifier' || n.type === 'parameter_declaration') && this.confVars.has(this.slice(n).trim());
   }
 
   /** An expression that names a conf-bound Args: `args`, `&args`, `*args`. */
@@ -159,12 +197,20 @@ class ConfigScanner {
   }
 
   private visit(n: Node): void {
+    if (!this.touchesInteresting(n)) return;
     if (n.type === 'ERROR') this.errorNode(n);
     if (n.type === 'call_expression' && !this.isChainInner(n)) {
       if (this.argsChain(n)) return;
       this.call(n);
     } else if (n.type === 'identifier' && this.confVars.has(this.slice(n))) this.confUse(n);
-    for (const c of n.namedChildren) if (c) this.visit(c);
+    const branches = branchChildren(n);
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const branch = branches.has(c.id);
+      if (branch) this.branchDepth++;
+      this.visit(c);
+      if (branch) this.branchDepth--;
+    }
   }
 
   /** A call that is the object of a further `.method(...)`: the outermost call handles the chain. */
@@ -241,6 +287,7 @@ class ConfigScanner {
       positional,
       mandatory,
       repeatable: l.method.startsWith('read_all'),
+      conditional: this.branchDepth > 0,
       parser: parserNode ? parserName(this.slice(parserNode)) : null,
       target,
       targetType: target ? this.localTypes.get(target) ?? null : null,
@@ -265,15 +312,16 @@ class ConfigScanner {
       return;
     }
     if (!args.some((a) => this.isConf(a) || this.isBoundArgs(a))) return;
-    if (fn?.type === 'identifier') this.events.push({ kind: 'call', name: fnText, start: n.startIndex });
+    const conditional = this.branchDepth > 0;
+    if (fn?.type === 'identifier') this.events.push({ kind: 'call', name: fnText, conditional, start: n.startIndex });
     else if (fn?.type === 'qualified_identifier') {
       const parts = fnText.split('::');
-      this.events.push({ kind: 'call', name: parts.pop()!, scope: parts.pop()!.replace(/<.*$/, ''), start: n.startIndex });
+      this.events.push({ kind: 'call', name: parts.pop()!, scope: parts.pop()!.replace(/<.*$/, ''), conditional, start: n.startIndex });
     } else if (fn?.type === 'field_expression') {
       const obj = fn.childForFieldName('argument');
       const name = this.slice(fn.childForFieldName('field'));
-      if (obj?.type === 'this') this.events.push({ kind: 'call', name, start: n.startIndex });
-      else this.events.push({ kind: 'call', name, object: norm(this.slice(obj)), start: n.startIndex });
+      if (obj?.type === 'this') this.events.push({ kind: 'call', name, conditional, start: n.startIndex });
+      else this.events.push({ kind: 'call', name, object: norm(this.slice(obj)), conditional, start: n.startIndex });
     } else this.events.push({ kind: 'unknown', reason: `the configuration is passed to \`${fnText}\``, start: n.startIndex });
   }
 
@@ -289,9 +337,10 @@ class ConfigScanner {
         break;
       }
       const flags = this.slice(args[i + 1]);
-      const type = this.slice(args[i + 2]);
-      let j = i + 3;
-      if (/\bcpkC\b/.test(flags)) j++;
+      // With cpkC a `bool *` (was the keyword given?) comes before the type.
+      const confirm = /\bcpkC\b/.test(flags) ? 1 : 0;
+      const type = this.slice(args[i + 2 + confirm]);
+      let j = i + 3 + confirm;
       const target = this.targetName(args[j] ?? null);
       j += CP_TWO_VALUES.has(type) ? 2 : 1;
       this.events.push({
@@ -301,6 +350,7 @@ class ConfigScanner {
         positional: /\bcpkP\b/.test(flags),
         mandatory: /\bcpkM\b/.test(flags),
         repeatable: false,
+        conditional: this.branchDepth > 0,
         parser: type || null,
         target,
         targetType: target ? this.localTypes.get(target) ?? null : null,
@@ -329,6 +379,33 @@ class ConfigScanner {
     const text = this.slice(n);
     for (let m = re.exec(text); m; m = re.exec(text)) if (!this.unparsed.has(m[1])) this.unparsed.set(m[1], n.startIndex + m.index);
   }
+}
+
+/** Ids of the children of `n` that run only on some paths: if/else arms, loop and switch bodies, `?:` arms. */
+function branchChildren(n: Node): Set<number> {
+  const out = new Set<number>();
+  const add = (field: string) => {
+    const c = n.childForFieldName(field);
+    if (c) out.add(c.id);
+  };
+  switch (n.type) {
+    case 'if_statement':
+      add('consequence');
+      add('alternative');
+      break;
+    case 'conditional_expression':
+      add('consequence');
+      add('alternative');
+      break;
+    case 'for_statement':
+    case 'for_range_loop':
+    case 'while_statement':
+    case 'do_statement':
+    case 'switch_statement':
+      add('body');
+      break;
+  }
+  return out;
 }
 
 /** `BandwidthArg()` → BandwidthArg, `NumArg<int>(16)` → NumArg, `ElementCastArg("X")` → ElementCastArg. */

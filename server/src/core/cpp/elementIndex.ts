@@ -76,10 +76,14 @@ export class ElementIndex {
   problems: string[] = [];
   roots: string[] = [];
 
-  private constructor(private readonly parser: Parser) {}
+  private constructor(
+    private readonly parser: Parser,
+    private readonly withParameters: boolean,
+  ) {}
 
-  static async create(): Promise<ElementIndex> {
-    return new ElementIndex(await createParser('cpp'));
+  /** `parameters: false` skips the configuration reads (the bench measures what they cost). */
+  static async create(options: { parameters?: boolean } = {}): Promise<ElementIndex> {
+    return new ElementIndex(await createParser('cpp'), options.parameters ?? true);
   }
 
   /** Lists, reads and scans every C++ file under `roots`, then parses the files that define elements. */
@@ -166,7 +170,7 @@ export class ElementIndex {
     if (m) return m;
     const src = this.sources.get(path);
     if (!src) return undefined;
-    m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size });
+    m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });
     this.parsed.set(path, m);
     return m;
   }
@@ -223,6 +227,8 @@ export class ElementIndex {
   definitions(owner: string, name?: string): CppFunction[] {
     const out: CppFunction[] = [];
     for (const f of this.ownerFiles.get(owner) ?? []) {
+      // A file that never writes `::name` cannot define it: do not parse it to find out.
+      if (name && !this.parsed.has(f) && !this.sources.get(f)?.text.includes(`::${name}`)) continue;
       for (const fn of this.model(f)?.functions ?? []) if (fn.owner === owner && (!name || fn.name === name)) out.push(fn);
     }
     return out;

@@ -21,6 +21,8 @@ export interface ElementParameter {
   line: number;
   /** Read with read_all: may be given several times. */
   repeatable?: boolean;
+  /** Read only on some paths of configure() (a branch, or a helper called in one): mandatory only there. */
+  conditional?: boolean;
 }
 
 export interface ParameterList {
@@ -78,6 +80,8 @@ export function parameterType(parser: string | null, targetType: string | null):
 
 interface Collected {
   read: KeywordRead;
+  /** The read, or a call leading to it, is inside a branch. */
+  conditional: boolean;
   file: string;
   /** The class whose method read it (fields and constructors are looked up from there). */
   owner: CppClass | undefined;
@@ -104,7 +108,7 @@ class ParameterResolver {
     if (!found) {
       this.reasons.push(this.missingReason ?? `no configure() found for ${this.cls.name} or its bases`);
     } else {
-      this.expand(found.fns, found.owner, 0);
+      this.expand(found.fns, found.owner, 0, false);
     }
     if (found && !this.sawComplete && !this.reasons.length) this.reasons.push('the configuration is never checked with complete()/execute(): FastClick ignores keywords it does not read');
     const params: ElementParameter[] = [];
@@ -113,6 +117,7 @@ class ParameterResolver {
       const existing = byName.get(c.read.keyword);
       if (existing) {
         existing.mandatory ||= c.read.mandatory;
+        if (existing.conditional && !c.conditional) delete existing.conditional;
         existing.type ??= parameterType(c.read.parser, this.targetType(c));
         existing.default ??= this.defaultOf(c);
         continue;
@@ -128,6 +133,7 @@ class ParameterResolver {
         line: lineOf(this.index.text(c.file), c.read.start),
       };
       if (c.read.repeatable) p.repeatable = true;
+      if (c.conditional) p.conditional = true;
       byName.set(p.name, p);
       params.push(p);
     }
@@ -143,6 +149,12 @@ class ParameterResolver {
     seen.add(cls);
     const fns = this.methodsOf(cls, name);
     if (fns.length) return { fns, owner: cls };
+    // Declared here but its definition was not found (not indexed, or unparsable): the base's
+    // version is not the one that runs.
+    if (cls.methodDecls.some((d) => d.name === name)) {
+      this.missingReason ??= `${cls.name}::${name}() is declared but its definition could not be read`;
+      return undefined;
+    }
     for (const b of cls.bases) {
       const base = this.index.findClasses(b.name, cls.file)[0];
       if (!base) {
@@ -157,16 +169,14 @@ class ParameterResolver {
 
   private methodsOf(cls: CppClass, name: string): CppFunction[] {
     const inline = cls.methods.filter((m) => m.name === name && m.bodyStart !== undefined);
-    const outside = this.index.definitions(cls.name, name).filter((m) => m.bodyStart !== undefined);
+    // An out-of-class definition needs a declaration in the class: without one, look no further.
+    const declaredInside = cls.methodDecls.some((d) => d.name === name);
+    const outside = declaredInside ? this.index.definitions(cls.name, name).filter((m) => m.bodyStart !== undefined) : [];
     const all = [...inline, ...outside];
-    const declared = cls.methodDecls.some((d) => d.name === name) || all.length > 0;
-    if (declared && !all.length) {
-      this.missingReason ??= `${cls.name}::${name}() is declared but its definition is not indexed`;
-    }
     return all;
   }
 
-  private expand(fns: CppFunction[], owner: CppClass | undefined, depth: number): void {
+  private expand(fns: CppFunction[], owner: CppClass | undefined, depth: number, conditional: boolean): void {
     const withConfig = fns.filter((f) => f.config);
     if (!withConfig.length) {
       this.reasons.push(`${fns[0]?.owner ? fns[0].owner + '::' : ''}${fns[0]?.name ?? '?'}() takes no configuration it can be followed into`);
@@ -179,15 +189,15 @@ class ParameterResolver {
         return;
       }
       this.visiting.add(fn);
-      for (const e of fn.config!.events) this.event(e, fn, owner, depth);
+      for (const e of fn.config!.events) this.event(e, fn, owner, depth, conditional);
       this.visiting.delete(fn);
     }
   }
 
-  private event(e: ConfigEvent, fn: CppFunction, owner: CppClass | undefined, depth: number): void {
+  private event(e: ConfigEvent, fn: CppFunction, owner: CppClass | undefined, depth: number, conditional: boolean): void {
     switch (e.kind) {
       case 'read':
-        this.reads.push({ read: e, file: fn.file, owner });
+        this.reads.push({ read: e, conditional: conditional || e.conditional, file: fn.file, owner });
         return;
       case 'complete':
         this.sawComplete = true;
@@ -206,7 +216,7 @@ class ParameterResolver {
           this.reasons.push(`${describe(fn)} passes the configuration to ${e.scope ? e.scope + '::' : ''}${e.name}(), which is not indexed${this.missingReason ? ` (${this.missingReason})` : ''}`);
           return;
         }
-        this.expand(target.fns, target.owner, depth + 1);
+        this.expand(target.fns, target.owner, depth + 1, conditional || e.conditional);
       }
     }
   }
