@@ -174,7 +174,9 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
         ...(byClass ? { canShareNothing: !!route.perThread, canShare: route.model !== 'per-thread' || !!route.shared } : {}),
       };
     });
-    const current = currentRss(chain.input, deploy.kind === 'fork' ? options.rssParameter : null, defines);
+    // Without the fork's keyword the driver hashes addresses and ports (IP|TCP|UDP): the protocol
+    // number is no input of the hash, so the fields in place are the 4-tuple.
+    const current = deploy.kind === 'fork' ? currentRss(chain.input, options.rssParameter, defines) : { rss: [...DRIVER_HASH], source: 'default' as const, unknownFields: [] };
     // The device decides which field sets can be deployed: all (fork), those DPDK rss types
     // express (flow rules), or only the one in place (nothing can change it).
     const deployable = deploy.kind === 'fork' ? candidates : deploy.kind === 'flow-rules' ? candidates.filter(expressibleAsFlowRules) : [current.rss];
@@ -246,8 +248,10 @@ async function tieBreakRanking(elements: SolverElement[], candidates: FlowField[
   };
 }
 
-function currentRss(input: InstanceNode, rssParameter: string | null, defines: Map<string, string>): ChainAnalysis['current'] {
-  const arg = rssParameter ? keywordArg(input.decl, rssParameter) : undefined;
+const DRIVER_HASH: FlowField[] = ['src_ip', 'dst_ip', 'src_port', 'dst_port'];
+
+function currentRss(input: InstanceNode, rssParameter: string, defines: Map<string, string>): ChainAnalysis['current'] {
+  const arg = keywordArg(input.decl, rssParameter);
   if (!arg) return { rss: [...DEFAULT_RSS], source: 'default', unknownFields: [] };
   const { fields, unknown } = parseFieldList(resolveArgValue(arg.value, input.bindings, defines));
   return { rss: fields.length ? fields : [...DEFAULT_RSS], source: 'parameter', arg, unknownFields: unknown };
