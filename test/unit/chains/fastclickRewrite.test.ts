@@ -37,6 +37,7 @@ describe('Optimize chain on FastClick conf/ (FASTCLICK_DIR)', function () {
     let chains = 0;
     let edits = 0;
     let rulesFiles = 0;
+    const errorFindings: string[] = [];
     const files = clickFiles(join(dir!, 'conf'));
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
@@ -44,6 +45,7 @@ describe('Optimize chain on FastClick conf/ (FASTCLICK_DIR)', function () {
       if (model.problems.some((p) => p.severity === 'error')) continue;
       const analysis = await analyzeConfig(model, options(file));
       chains += analysis.chains.length;
+      for (const f of analysis.findings) if (f.severity === 'error') errorFindings.push(`${relative(dir!, file)}: ${f.code}: ${f.message.slice(0, 120)}`);
       if (!analysis.edits.length) continue;
       optimized++;
       edits += analysis.edits.length;
@@ -68,7 +70,8 @@ describe('Optimize chain on FastClick conf/ (FASTCLICK_DIR)', function () {
         if (second.edits.length || second.fileChanges.length) failures.push(`${relative(dir!, file)}: a second rewrite still edits`);
       }
     }
-    console.log(`      ${files.length} configurations, ${chains} chains, ${optimized} rewritten with ${edits} edits and ${rulesFiles} rules file(s)`);
+    console.log(`      ${files.length} configurations, ${chains} chains, ${optimized} rewritten with ${edits} edits and ${rulesFiles} rules file(s); ${errorFindings.length} error finding(s)`);
+    for (const e of errorFindings) console.log(`        ${e}`);
     assert.deepStrictEqual(failures, []);
   });
 });
