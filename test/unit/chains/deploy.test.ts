@@ -184,6 +184,14 @@ describe('deploy targets', function () {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
+  it('a rules file the configuration already names is left alone', async () => {
+    const { analysis, out } = await optimize('fd0 :: FromFlowNIC(0, N_QUEUES 4, MODE flow, FLOW_RULES_FILE my_rules) -> src :: SrcTableIMP -> Discard;\n');
+    assert.strictEqual(analysis.chains[0].deploy.kind, 'none');
+    assert.match(analysis.chains[0].deploy.reason, /already names its own rules file \(my_rules\)/);
+    assert.deepStrictEqual(analysis.fileChanges, []);
+    assert.match(out, /FLOW_RULES_FILE my_rules\)/);
+  });
+
   it('without a file path there is no rules file', async () => {
     const analysis = await analyzeConfig(await parse('fd0 :: FromFlowNIC(0, N_QUEUES 4) -> SrcTableIMP -> Discard;\n'), await options(undefined));
     assert.strictEqual(analysis.chains[0].deploy.kind, 'none');

@@ -149,7 +149,7 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
     const inputInfo = options.lookup(chain.input.className);
     const readsOf = (info: ElementInfo | undefined) => info?.reads ?? (() => 'unknown' as const);
     const threads = threadsOf(chain.input, defines);
-    const deploy = chainDeploy(chain, target, readsOf(inputInfo), threads, options);
+    const deploy = chainDeploy(chain, target, readsOf(inputInfo), threads, options, defines);
     const routes = elements.map((inst) => {
       const info = options.lookup(inst.className);
       if (!info?.features?.stateful) return undefined;
@@ -272,14 +272,27 @@ export function rssValue(fields: FlowField[]): string {
   return `"${fields.join(' ')}"`;
 }
 
-function chainDeploy(chain: Chain, target: RewriteTarget, reads: (keyword: string) => KeywordAnswer, threads: number | null, options: AnalyzeOptions): ChainDeploy {
+function chainDeploy(
+  chain: Chain,
+  target: RewriteTarget,
+  reads: (keyword: string) => KeywordAnswer,
+  threads: number | null,
+  options: AnalyzeOptions,
+  defines: Map<string, string>,
+): ChainDeploy {
   const d: ChainDeploy = { ...deviceTarget(target, chain.input.className, reads, options.rssParameter), notes: [] };
   if (d.kind !== 'flow-rules') return d;
   if (!options.configPath) return { kind: 'none', reason: `${d.reason}, but the configuration is not saved in a file to put a rules file beside`, notes: [] };
   if (!threads) {
     return { kind: 'none', reason: `${d.reason}, but the number of receive queues is unknown (N_QUEUES or MAXTHREADS is not a number): no rules file can list them`, notes: [] };
   }
-  d.rulesFile = rulesFilePath(options.configPath, chain.input.id);
+  const rulesFile = rulesFilePath(options.configPath, chain.input.id);
+  // A rules file the user named (dispatching rules, say) is theirs: never replaced, never guessed at.
+  const named = keywordArg(chain.input.decl, FLOW_RULES_KEYWORD);
+  if (named && basename(unquote(resolveArgValue(named.value, chain.input.bindings, defines))) !== basename(rulesFile)) {
+    return { kind: 'none', reason: `${d.reason}, but the configuration already names its own rules file (${named.value}); FlowMage leaves it to you`, notes: [] };
+  }
+  d.rulesFile = rulesFile;
   return d;
 }
 
