@@ -75,3 +75,32 @@ describe('Optimize chain on FastClick conf/ (FASTCLICK_DIR)', function () {
     assert.deepStrictEqual(failures, []);
   });
 });
+
+describe('Deploy targets on FastClick\'s own elements (FASTCLICK_DIR)', function () {
+  const dir = process.env.FASTCLICK_DIR;
+  before(function () {
+    if (!dir) this.skip();
+  });
+
+  it('swaps a shared flow manager for its per-thread sibling and writes no RSS keyword for the driver default', async function () {
+    this.timeout(600_000);
+    const index = await ElementIndex.create();
+    await index.build([join(dir!, 'elements'), join(dir!, 'include')]);
+    const tracker = new FeatureTracker(index, FeatureStore.memory(dir!));
+    await tracker.analyzeAll();
+    const text =
+      'define($port 0, $queues 4)\n' +
+      'input :: FromDPDKDevice($port, N_QUEUES $queues, MAXTHREADS $queues)\n' +
+      '    -> CheckIPHeader(14)\n' +
+      '    -> table :: FlowIPManagerMP(CAPACITY 65536, TIMEOUT 30)\n' +
+      '    -> counter :: FlowCounter\n' +
+      '    -> Discard;\n';
+    const analysis = await analyzeConfig(await parseClick(text), { ...analyzeOptions(defaultSettings(), (n) => elementInfo(tracker, n)), configPath: '/nonexistent/flows.click', readFile: () => undefined });
+    const out = applyEdits(text, analysis.edits);
+    assert.match(out, /table :: FlowIPManager_CuckooPP\(CAPACITY 65536, TIMEOUT 30\)/);
+    assert.ok(!/HASHFUNC|SHARED|MODE|FLOW_RULES_FILE/.test(out), out);
+    assert.deepStrictEqual(analysis.fileChanges, []);
+    assert.strictEqual(analysis.chains[0].deploy.kind, 'flow-rules', analysis.chains[0].deploy.reason);
+    for (const kw of ['CAPACITY', 'TIMEOUT']) assert.strictEqual(elementInfo(tracker, 'FlowIPManager_CuckooPP')?.reads?.(kw), true, kw);
+  });
+});
