@@ -52,6 +52,11 @@ describe('keyword-argument checks', () => {
     assert.deepStrictEqual((await check('LegacyShaper()')).map((p) => p.message), ['RATE: required argument missing']);
   });
 
+  it('does not require what is mandatory on some paths only', async () => {
+    assert.deepStrictEqual(await check('SocketLike(TCP, 80); SocketLike(UNIX, /tmp/s); SocketLike(TCP, 80, 1)'), []);
+    assert.deepStrictEqual((await check('SocketLike()')).map((p) => p.message), ['TYPE: required argument missing']);
+  });
+
   it('warns about a keyword given twice, except for keywords read with read_all', async () => {
     const problems = await check(`ArgsChain(${OK}, ACTIVE true, VLAN 1, ACTIVE false, VLAN 2)`);
     assert.deepStrictEqual(problems.map((p) => [p.code, p.severity, p.text]), [['duplicate-argument', 'warning', 'ACTIVE']]);
