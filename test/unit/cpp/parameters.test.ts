@@ -97,6 +97,22 @@ describe('parameter index', () => {
     assert.match(lax.reasons.join('\n'), /never checked with complete\(\)/);
   });
 
+  it('marks reads made on some paths only as conditional', () => {
+    const list = index.parameters('SocketLike')!;
+    assert.strictEqual(list.completeness, 'complete', list.reasons.join('; '));
+    assert.deepStrictEqual(list.parameters.map((p) => [p.name, p.positional, p.mandatory, !!p.conditional]), [
+      ['TYPE', true, true, false],
+      ['PORT', true, true, true],
+      ['FILENAME', true, true, true],
+    ]);
+  });
+
+  it('does not fall back to a base configure() when the class declares its own and it cannot be read', () => {
+    const list = index.parameters('Undefined')!;
+    assert.strictEqual(list.completeness, 'partial');
+    assert.match(list.reasons.join('\n'), /Undefined::configure\(\) is declared but its definition could not be read/);
+  });
+
   it('answers readsKeyword from complete and partial lists', () => {
     assert.strictEqual(readsKeyword(index.parameters('ChildRx'), 'PORT'), true);
     assert.strictEqual(readsKeyword(index.parameters('ChildRx'), 'HASHFUNC'), false);

@@ -74,6 +74,8 @@ export function checkElement(el: ClickElement, list: ParameterList, lines: LineI
       if (before && !p.repeatable) out.push({ code: 'duplicate-argument', severity: 'warning', message: `${p.name} is given twice; FastClick uses the last one`, range: keywordRange(before, lines) });
       seen.set(p.name, v);
     }
+    // Which path's parameter takes a positional argument depends on the run: do not judge its type.
+    if (v.keyword !== p.name && p.conditional) return;
     const value = v.keyword === p.name ? v.value : v.text;
     const typeError = valueError(p, value);
     if (typeError) out.push({ code: 'argument-type', severity: 'error', message: `${p.name}: ${typeError}`, range: v.keyword === p.name ? v.arg.valueRange : v.arg.range });
