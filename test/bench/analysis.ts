@@ -353,11 +353,64 @@ async function coldRun(roots: string[]): Promise<{ index: ElementIndex; tracker:
   return { index, tracker, ms: performance.now() - t0, indexMs: t1 - t0, files: built.files };
 }
 
+/**
+ * Indexing with the parameter index against without it, in CPU time of this process (alternating
+ * runs, each side's best, so a machine shared with other work skews both alike). Two figures:
+ * the index build with configuration reads recorded at parse time (what every index pays; lists are
+ * resolved when asked for), and the same plus resolving every element's list (what
+ * `analyze --json` pays; it parses the base classes the lists walk through). Target (issue #9):
+ * at most 10% more.
+ */
+async function parameterCost(roots: string[], rounds: number, label: string): Promise<BenchResult[]> {
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const c = process.cpuUsage(since);
+    return (c.user + c.system) / 1000;
+  };
+  let without = Infinity;
+  let built = Infinity;
+  let resolved = Infinity;
+  let complete = 0;
+  let elements = 0;
+  for (let round = 0; round < rounds; round++) {
+    let c0 = process.cpuUsage();
+    const plain = await ElementIndex.create({ parameters: false });
+    await plain.build(roots);
+    plain.elements();
+    without = Math.min(without, cpuMs(c0));
+    c0 = process.cpuUsage();
+    const index = await ElementIndex.create();
+    await index.build(roots);
+    const all = index.elements();
+    const b = cpuMs(c0);
+    complete = all.filter((e) => index.parameters(e.clickName)?.completeness === 'complete').length;
+    elements = all.length;
+    if (b < built) [built, resolved] = [b, cpuMs(c0)];
+  }
+  const ratio = (x: number) => Math.round((x / without) * 1000) / 1000;
+  return [
+    {
+      name: `${label}: index build with the parameter reads / without (CPU time, best of ${rounds})`,
+      value: ratio(built),
+      unit: 'x',
+      target: 1.1,
+      detail: `${Math.round(built)} ms vs ${Math.round(without)} ms CPU`,
+    },
+    {
+      name: `${label}: index build and every element's parameter list resolved / without`,
+      value: ratio(resolved),
+      unit: 'x',
+      target: 1.1,
+      detail: `${Math.round(resolved)} ms vs ${Math.round(without)} ms CPU; ${complete} of ${elements} elements with a complete list`,
+    },
+  ];
+}
+
 export async function bench(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const root = mkdtempSync(join(tmpdir(), 'flowmage-bench-'));
   try {
     const { dir, savedFile } = generateTree(root);
+    results.push(...(await parameterCost([dir], 3, 'generated tree')));
     const cold = await coldRun([dir]);
     const elements = cold.tracker.all().length;
     results.push({ name: `generated tree cold: index + analyze (${cold.files} files, ${elements} elements)`, value: Math.round(cold.ms), unit: 'ms', target: 5000, detail: `index ${Math.round(cold.indexMs)} ms` });
@@ -400,6 +453,7 @@ export async function bench(): Promise<BenchResult[]> {
       unit: 'ms',
       detail: `index ${Math.round(real.indexMs)} ms, ${real.index.parsedCount} files parsed`,
     });
+    results.push(...(await parameterCost([fastclick], 2, 'FastClick checkout')));
   }
   return results;
 }

@@ -41,6 +41,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   initializationOptions?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  /** The client's workspaceEdit capability (document changes, file creation); none when omitted. */
+  workspaceEdit?: { documentChanges?: boolean; resourceOperations?: Array<'create' | 'rename' | 'delete'> };
 }
 
 export async function startServer(options: StartOptions = {}): Promise<TestClient> {
@@ -70,7 +72,12 @@ export async function startServer(options: StartOptions = {}): Promise<TestClien
     rootUri: folderUri,
     workspaceFolders: folderUri ? [{ uri: folderUri, name: 'test' }] : null,
     capabilities: {
-      workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
+      workspace: {
+        configuration: true,
+        workspaceFolders: true,
+        didChangeConfiguration: { dynamicRegistration: true },
+        ...(options.workspaceEdit ? { workspaceEdit: options.workspaceEdit } : {}),
+      },
       textDocument: {
         hover: { contentFormat: ['markdown', 'plaintext'] },
         publishDiagnostics: { relatedInformation: true },

@@ -113,7 +113,7 @@ describe('flowmage optimize --write keeps files safe', function () {
 
   it('ends an inserted line with the file\'s CRLF', () => {
     const file = join(dir, 'c.click');
-    const text = 'in :: FromDPDKDevice(0,\r\n                     MAXTHREADS 4,\r\n                     NDESC 512)\r\n  -> c :: IFlowCounter -> Discard;\r\n';
+    const text = 'in :: FromDPDKDevice(0,\r\n                     MAXTHREADS 4,\r\n                     NDESC 512)\r\n  -> c :: IPolicer -> Discard;\r\n';
     writeFileSync(file, text);
     const r = write(file);
     assert.strictEqual(r.code, 0, r.stderr);
@@ -124,7 +124,7 @@ describe('flowmage optimize --write keeps files safe', function () {
 
   it('counts line-1 columns after a byte-order mark and writes the mark back', () => {
     const file = join(dir, 'c.click');
-    const text = '\ufeffinput :: FromDPDKDevice(0, MAXTHREADS 16) -> c :: IFlowCounter -> Discard;\n';
+    const text = '\ufeffinput :: FromDPDKDevice(0, MAXTHREADS 16) -> c :: IPolicer -> Discard;\n';
     writeFileSync(file, text);
     const json = runCli(['optimize', file, '--source', SOURCES, '--json']);
     assert.strictEqual(json.code, 0, json.stderr);

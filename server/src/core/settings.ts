@@ -73,6 +73,13 @@ export const SETTINGS = {
     default: 'HASHFUNC',
     markdownDescription: 'The `FromDPDKDevice` keyword that selects the RSS fields, as FlowMage\'s FastClick fork reads it (`HASHFUNC "src_ip dst_ip"`).',
   },
+  'flowmage.rewrite.target': {
+    type: 'string',
+    enum: ['auto', 'flowmage-fork', 'fastclick'],
+    default: 'auto',
+    markdownDescription:
+      'How Optimize chain writes the plan. `auto`: per element, from what its indexed source reads (the fork\'s `HASHFUNC`/`SHARED`, else `MODE flow` + a DPDK flow rules file, else a sibling class with the other threading model). `flowmage-fork`: always `HASHFUNC`/`SHARED`. `fastclick`: only what upstream FastClick reads.',
+  },
   'flowmage.rewrite.sharedParameter': {
     type: 'string',
     default: 'SHARED',

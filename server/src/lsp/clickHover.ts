@@ -1,10 +1,14 @@
 // Hover on an element in a .click file: its class, features and where they come from, whether it
 // shares state under the configuration as written and under the optimized plan (and why), its
-// documentation from the C++ header, and a link to its source.
+// documentation from the C++ header, and a link to its source. On a keyword argument: the
+// keyword's documentation, type and default from the parameter index.
+import { basename } from 'node:path';
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
 import { formatKey } from '../core/analysis/features';
 import type { ChainAnalysis, ConfigAnalysis, ElementStatus } from '../core/chains/analyzeConfig';
 import type { ClickElement } from '../core/click/model';
+import { parameterMarkdown } from '../core/params/describe';
+import { keywordAt } from '../core/params/keywordAt';
 import { LineIndex } from '../core/text';
 import { elementAt } from './clickElementAt';
 import { isClickDocument } from './clickDocuments';
@@ -12,7 +16,7 @@ import type { ServerContext } from './context';
 import { toLspRange } from './diagnostics';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
-import { featuresMarkdown, sourceLink } from './featuresMarkdown';
+import { featuresMarkdown, sourceLink, threadingMarkdown } from './featuresMarkdown';
 import { flowAnalysis } from './flowAnalysis';
 import { registerHoverProvider } from './providers';
 
@@ -23,7 +27,12 @@ export function clickHoverFeature(ctx: ServerContext): Feature {
     const result = await flows.analysis(params.textDocument.uri);
     if (!result) return null;
     const { model, analysis } = result;
-    const at = elementAt(model, new LineIndex(model.text).offset(params.position));
+    const offset = new LineIndex(model.text).offset(params.position);
+    const kw = keywordAt(model, offset);
+    const list = kw && index.parameters(kw.element.className);
+    const param = list?.parameters.find((p) => p.name === kw!.keyword);
+    if (kw && list && param) return { contents: { kind: MarkupKind.Markdown, value: parameterMarkdown(kw.element.className, param, list) }, range: toLspRange(kw.range) };
+    const at = elementAt(model, offset);
     if (!at) return null;
     const value = hoverMarkdown(at.element, analysis, ctx, index, flows.indexReady());
     return { contents: { kind: MarkupKind.Markdown, value }, range: toLspRange(at.range) };
@@ -41,6 +50,7 @@ function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerCo
   const merged = index.features(el.className, settings['flowmage.llm.model']);
   if (tracked) {
     out.push(featuresMarkdown(el.className, tracked.features, merged, { maxEvidence: 4 }));
+    if (tracked.threading) out.push('', threadingMarkdown(tracked.threading, 2));
   } else if (!indexReady) {
     out.push('_The element index is still being built._');
   } else {
@@ -73,6 +83,8 @@ function inputSection(c: ChainAnalysis, rssParameter: string): string[] {
     `**Chain from \`${c.chain.input.id}\`**${c.threads ? ` on ${c.threads} threads` : ''}: ${c.elements.length} elements, ${stateful.length} stateful`,
     `- RSS as configured: ${current}`,
     `- Optimized RSS: ${formatKey(c.plan.rss)}${same ? ' (unchanged)' : ''}; ${c.plan.elements.filter((e) => e.shared === false).length} of ${stateful.length} stateful elements shared-nothing`,
+    `- Deploy: ${c.deploy.reason}${c.deploy.rulesFile && c.deploy.rules ? ` (rules file \`${basename(c.deploy.rulesFile)}\`)` : ''}`,
+    ...c.deploy.notes.map((n) => `- ${n}`),
     ...(c.plan.tieBreak.method !== 'none' ? [`- Tie broken by ${c.plan.tieBreak.method === 'llm' ? 'the LLM complexity comparison' : 'a static estimate of per-packet work'}: ${c.plan.tieBreak.ranking.join(' > ')}`] : []),
   ];
 }
@@ -81,7 +93,8 @@ function statusSection(c: ChainAnalysis, s: ElementStatus, sharedParameter: stri
   const where = ` (chain from \`${c.chain.input.id}\`${s.instance.compoundPath.length ? `, as \`${s.instance.id}\`` : ''})`;
   if (!s.info) return [`**Sharing**${where}: unknown: the class is not indexed.`];
   if (!s.stateful) return [`**Sharing**${where}: not applicable: stateless.`];
-  const written = s.currentSharedArg ? `${sharedParameter} ${s.currentSharedArg.value}` : `${sharedParameter} not set (defaults to true)`;
+  const written =
+    s.route?.kind === 'class' ? `class ${s.instance.className}, ${s.route.model ?? 'threading unknown'}` : s.currentSharedArg ? `${sharedParameter} ${s.currentSharedArg.value}` : `${sharedParameter} not set (defaults to true)`;
   const nowState = s.currentShared
     ? `shares state across cores (${written})${s.safeSharedNothingNow ? '; it could safely run shared-nothing' : ''}`
     : s.safeSharedNothingNow
@@ -92,6 +105,7 @@ function statusSection(c: ChainAnalysis, s: ElementStatus, sharedParameter: stri
     `**Sharing**${where}`,
     `- As configured (RSS ${formatKey(c.current.rss)}): ${nowState}`,
     `- Optimized (RSS ${formatKey(c.plan.rss)}): **${planned}**: ${s.reason}`,
+    ...(s.route ? [`- Written as: ${s.route.reason}`] : []),
   ];
 }
 

@@ -1,8 +1,11 @@
 // Completion in .click files: element class names from the index (and the file's own
-// elementclasses) where a class is expected, keyword arguments from the class's `=item` docs
-// inside a configuration.
+// elementclasses) where a class is expected, inside a configuration the keyword arguments the
+// class's configure() reads (the parameter index), documented from its `=item` docs; classes the
+// parameter index cannot read fall back to the `=item` docs alone.
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionParams } from 'vscode-languageserver/node';
 import type { ConfigModel } from '../core/click/model';
+import { podToMarkdown } from '../core/cpp/docs';
+import { parameterSummary } from '../core/params/describe';
 import { LineIndex } from '../core/text';
 import { clickDocuments, isClickDocument } from './clickDocuments';
 import { guard, type ServerContext } from './context';
@@ -28,6 +31,20 @@ export function completionFeature(ctx: ServerContext): Feature {
 }
 
 function keywordItems(className: string, used: string[], index: ReturnType<typeof getElementIndexService>): CompletionItem[] {
+  const list = index.parameters(className);
+  if (list?.parameters.length) {
+    return list.parameters
+      .filter((p) => p.repeatable || !used.includes(p.name))
+      .map((p, i) => ({
+        label: p.name,
+        kind: CompletionItemKind.Property,
+        detail: `${className} keyword · ${parameterSummary(p)}`,
+        documentation: p.doc ? { kind: MarkupKind.Markdown, value: podToMarkdown(p.doc) } : undefined,
+        insertText: `${p.name} $0`,
+        insertTextFormat: InsertTextFormat.Snippet,
+        sortText: String(i).padStart(4, '0'),
+      }));
+  }
   const doc = index.element(className)?.info.doc;
   if (!doc) return [];
   return doc.items

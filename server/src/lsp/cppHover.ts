@@ -6,7 +6,7 @@ import { LineIndex } from '../core/text';
 import type { ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
-import { featuresMarkdown } from './featuresMarkdown';
+import { featuresMarkdown, threadingMarkdown } from './featuresMarkdown';
 import { isCppDocument, registerHoverProvider } from './providers';
 
 export function cppHoverFeature(ctx: ServerContext): Feature {
@@ -27,7 +27,10 @@ function cppHover(ctx: ServerContext, params: HoverParams): Hover | null {
   if (!element) return null;
   const merged = service.features(element.info.clickName);
   return {
-    contents: { kind: 'markdown', value: featuresMarkdown(element.info.clickName, element.features, merged?.sources.length && merged.sources.length > 1 ? merged : undefined) },
+    contents: {
+      kind: 'markdown',
+      value: [featuresMarkdown(element.info.clickName, element.features, merged?.sources.length && merged.sources.length > 1 ? merged : undefined), threadingMarkdown(element.threading)].filter(Boolean).join('\n\n'),
+    },
     range: { start: lines.position(word.start), end: lines.position(word.end) },
   };
 }

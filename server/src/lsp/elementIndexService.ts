@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import { FeatureTracker, type AnalyzeStats, type TrackedElement } from '../core/analysis/featureTracker';
 import { CancelledError, ElementIndex } from '../core/cpp/elementIndex';
+import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { FeatureStore } from '../core/store/featureStore';
@@ -49,6 +50,8 @@ export interface ElementIndexService {
   /** What analyzeConfig's `lookup` wants for a class of a .click file (features, work estimate, location). */
   lookup(clickName: string, model?: string): ConfigElementInfo | undefined;
   element(clickName: string): TrackedElement | undefined;
+  /** The keyword arguments a class's configure() accepts (core/cpp/parameters.ts). */
+  parameters(clickName: string): ParameterList | undefined;
   elements(): TrackedElement[];
   /** Elements whose class is declared in this file. */
   elementsInFile(path: string): TrackedElement[];
@@ -159,6 +162,10 @@ class ElementIndexServiceImpl implements ElementIndexService {
 
   element(clickName: string): TrackedElement | undefined {
     return this.tracker?.get(clickName);
+  }
+
+  parameters(clickName: string): ParameterList | undefined {
+    return this.tracker?.index.parameters(clickName);
   }
 
   elements(): TrackedElement[] {

@@ -13,6 +13,7 @@ import { referencesFeature } from './references';
 import { foldingFeature } from './folding';
 import { semanticTokensFeature } from './semanticTokens';
 import { flowDiagnosticsFeature } from './flowDiagnostics';
+import { parameterDiagnosticsFeature } from './parameterDiagnostics';
 import { clickHoverFeature } from './clickHover';
 import { codeActionsFeature } from './codeActions';
 import { optimizeRequestFeature } from './optimizeRequest';
@@ -26,4 +27,4 @@ export interface Feature {
   shutdown?(): void | Promise<void>;
 }
 
-export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature, flowDiagnosticsFeature, clickHoverFeature, codeActionsFeature, optimizeRequestFeature, completionFeature, llmFeature, cppDiagnosticsFeature];
+export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature, flowDiagnosticsFeature, parameterDiagnosticsFeature, clickHoverFeature, codeActionsFeature, optimizeRequestFeature, completionFeature, llmFeature, cppDiagnosticsFeature];

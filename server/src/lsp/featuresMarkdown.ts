@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { formatKey, outsideKeyNote, type ElementFeatures, type Evidence } from '../core/analysis/features';
 import { summarizeFeatures } from '../core/analysis/summary';
 import type { MergedFeatures } from '../core/llm/merge';
+import type { ThreadingModel, ThreadingVerdict } from '../core/analysis/threading';
 
 const FEATURE_LABELS: Record<Evidence['feature'], string> = {
   stateful: 'state',
@@ -63,4 +64,19 @@ export function featuresMarkdown(clickName: string, f: ElementFeatures, merged?:
     }
   }
   return out.join('\n');
+}
+
+const THREADING_LABELS: Record<ThreadingModel, string> = {
+  'per-thread': 'per-thread (one copy of the state per core: correct only when RSS keeps each flow on one core)',
+  'shared-safe': 'shared-safe (one state for every core, protected)',
+  unsafe: 'unsafe (state written on the packet path with no protection)',
+};
+
+/** `Threading: per-thread ...` with the lines that decided it. */
+export function threadingMarkdown(verdict: ThreadingVerdict | undefined, maxEvidence = 3): string {
+  if (!verdict) return '';
+  const lines = [`**Threading**: ${THREADING_LABELS[verdict.model]}`];
+  for (const e of verdict.evidence.slice(0, maxEvidence)) lines.push(`- ${e.reason} (${sourceLink(e.file, e.line)})`);
+  if (verdict.evidence.length > maxEvidence) lines.push(`- … ${verdict.evidence.length - maxEvidence} more`);
+  return lines.join('\n');
 }

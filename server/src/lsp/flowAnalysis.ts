@@ -1,6 +1,8 @@
 // The flow analysis of each open .click document (chains, plans, findings, edits), computed from
 // its ConfigModel and the element index, cached until the model, the features or the settings
 // change. Hover, diagnostics, code actions and the optimize command all read it from here.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeConfig, type ConfigAnalysis } from '../core/chains/analyzeConfig';
 import { analyzeOptions } from '../core/chains/options';
 import type { ConfigModel } from '../core/click/model';
@@ -21,6 +23,26 @@ export interface FlowAnalysisService {
   invalidate(): void;
 }
 
+/** The file behind a `file:` URI; undefined for untitled and other schemes (no rules file beside them). */
+function filePath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An open document's text, else the file on disk, else undefined. */
+function readText(ctx: ServerContext, path: string): string | undefined {
+  const open = ctx.documents.get(pathToFileURL(path).toString());
+  if (open) return open.getText();
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export const flowAnalysis: (ctx: ServerContext) => FlowAnalysisService = perServer(create);
 
 function create(ctx: ServerContext): FlowAnalysisService {
@@ -38,7 +60,11 @@ function create(ctx: ServerContext): FlowAnalysisService {
       const hit = cache.get(uri);
       if (hit && hit.model === model && hit.generation === generation) return { model, analysis: await hit.result };
       const settings = ctx.settings();
-      const result = analyzeConfig(model, analyzeOptions(settings, (name) => index.lookup(name, settings['flowmage.llm.model']), comparator));
+      const result = analyzeConfig(model, {
+        ...analyzeOptions(settings, (name) => index.lookup(name, settings['flowmage.llm.model']), comparator),
+        configPath: filePath(uri),
+        readFile: (path) => readText(ctx, path),
+      });
       cache.set(uri, { model, generation, result });
       result.catch((err) => {
         ctx.log.error(`flow analysis of ${uri} failed: ${describeError(err)}`);

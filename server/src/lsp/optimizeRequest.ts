@@ -3,13 +3,13 @@
 import type { WorkspaceEdit } from 'vscode-languageserver/node';
 import { planSummary } from '../core/chains/summary';
 import { guard, type ServerContext } from './context';
-import { workspaceEditFor } from './codeActions';
+import { clientFileOperations, NO_FILE_CREATION, workspaceEditFor } from './codeActions';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 
 export interface OptimizeResult {
   edit: WorkspaceEdit | null;
-  /** How many text edits the plan needs (0: the configuration is already optimal). */
+  /** How many text edits and files the plan needs (0: the configuration is already optimal). */
   changes: number;
   summary: string[];
   /** Set when there is nothing to optimize and why. */
@@ -28,8 +28,11 @@ export function optimizeRequestFeature(ctx: ServerContext): Feature {
         return { edit: null, changes: 0, summary: [], message: 'the configuration has syntax errors; fix them before optimizing' };
       }
       const summary = planSummary(analysis);
-      if (analysis.edits.length === 0) return { edit: null, changes: 0, summary, message: 'the configuration already matches the optimized plan' };
-      return { edit: workspaceEditFor(params.uri, ctx.documents.get(params.uri)?.version, analysis), changes: analysis.edits.length, summary };
+      const changes = analysis.edits.length + analysis.fileChanges.length;
+      if (changes === 0) return { edit: null, changes: 0, summary, message: 'the configuration already matches the optimized plan' };
+      const edit = workspaceEditFor(params.uri, ctx.documents.get(params.uri)?.version, analysis, clientFileOperations(ctx).create);
+      if (!edit) return { edit: null, changes: 0, summary, message: NO_FILE_CREATION };
+      return { edit, changes, summary };
     }),
   );
   return {};

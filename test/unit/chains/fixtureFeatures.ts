@@ -27,9 +27,13 @@ export function fixtureTracker(): Promise<FeatureTracker> {
   return tracker;
 }
 
+/**
+ * The fixture elements are the fork's (IFlowManager reads SHARED) and the fixtures have no input
+ * device class, so these tests target the fork unless they say otherwise.
+ */
 export async function fixtureOptions(overrides: Partial<FlowMageSettings> = {}, extra: Partial<AnalyzeOptions> = {}): Promise<AnalyzeOptions> {
   const t = await fixtureTracker();
-  return { ...analyzeOptions({ ...defaultSettings(), ...overrides }, (name) => elementInfo(t, name)), ...extra };
+  return { ...analyzeOptions({ ...defaultSettings(), 'flowmage.rewrite.target': 'flowmage-fork', ...overrides }, (name) => elementInfo(t, name)), ...extra };
 }
 
 export async function parse(text: string): Promise<ConfigModel> {

@@ -18,7 +18,7 @@ IPolicer::configure(Vector<String> &conf, ErrorHandler *errh)
 {
     uint32_t rate, burst = 65536;
     Args args(conf, this, errh);
-    if (parse(&args) < 0 || args.read_mp("RATE", BandwidthArg(), rate)
+    if (parse(&args) < 0 || args.read_or_set_p("RATE", BandwidthArg(), rate, 125000000)
         .read("BURST", burst)
         .read("POLICE_ICMP", _police_icmp)
         .complete() < 0)

@@ -7,7 +7,7 @@ CLICK_DECLS
 /*
 =c
 
-IPolicer(RATE, BURST [, SHARED, SIZE, POLICE_ICMP])
+IPolicer([RATE, BURST, SHARED, SIZE, POLICE_ICMP])
 
 =s flowmage
 
@@ -20,7 +20,7 @@ destination's bucket empty is dropped.
 
 =item RATE
 
-Bandwidth. Sustained rate allowed per destination.
+Bandwidth. Sustained rate allowed per destination. Default 1Gbps.
 
 =item BURST
 

@@ -14,7 +14,19 @@ FromDPDKDevice::FromDPDKDevice() : _port(0), _burst(32)
 int
 FromDPDKDevice::configure(Vector<String> &conf, ErrorHandler *errh)
 {
-    return Args(conf, this, errh).read_mp("PORT", _port).read("BURST", _burst).consume();
+    // The keywords the example chain uses, and FlowMage's fork's HASHFUNC (the RSS fields).
+    int maxthreads = -1, n_queues = -1, ndesc = 0;
+    String mode, rules_file, hashfunc;
+    return Args(conf, this, errh)
+        .read_mp("PORT", _port)
+        .read("BURST", _burst)
+        .read("NDESC", ndesc)
+        .read("MAXTHREADS", maxthreads)
+        .read("N_QUEUES", n_queues)
+        .read("MODE", mode)
+        .read("FLOW_RULES_FILE", rules_file)
+        .read("HASHFUNC", hashfunc)
+        .consume();
 }
 
 bool

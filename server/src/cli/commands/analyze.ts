@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AnalyzeStats, FeatureTracker, TrackedElement } from '../../core/analysis/featureTracker';
 import { loadSourceTree } from '../sourceTree';
 import { formatKey, type ElementFeatures } from '../../core/analysis/features';
+import type { ThreadingModel } from '../../core/analysis/threading';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, intOption, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
 import { currentLlmAnswer, mergedFeatures } from '../../core/chains/elementLookup';
 import { describeEndpoint } from '../../core/llm/endpoint';
@@ -11,6 +12,7 @@ import { LlmAnalyzer, llmSettings } from '../../core/llm/llmAnalyzer';
 import type { LlmSettings } from '../../core/llm/types';
 import { createLogger } from '../../core/log';
 import { defaultSettings } from '../../core/settings';
+import type { ParameterList } from '../../core/cpp/parameters';
 
 export interface AnalyzeJsonElement {
   stateful: boolean;
@@ -23,8 +25,12 @@ export interface AnalyzeJsonElement {
   stateObjects: ElementFeatures['stateObjects'];
   evidence: ElementFeatures['evidence'];
   confidence: ElementFeatures['confidence'];
+  /** How the element's state behaves under several threads, with the lines that decided it. */
+  threading: { model: ThreadingModel; evidence: Array<{ file: string; line: number; reason: string }> } | null;
   files: string[];
   provenance: 'static';
+  /** The keyword arguments its configure() accepts (core/cpp/parameters.ts). */
+  parameters?: ParameterList;
 }
 
 export interface AnalyzeJson {
@@ -97,7 +103,7 @@ function report(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, built: { f
   const ms = Date.now() - t0;
   if (args.values.json) {
     const out: AnalyzeJson = { elements: {}, stats: { files: built.files, elements: elements.length, ms } };
-    for (const t of elements) out.elements[t.info.clickName] = { ...jsonElement(t, io.cwd), ...(llm ? llmJson(tracker, t.info.clickName, llm.model) : {}) };
+    for (const t of elements) out.elements[t.info.clickName] = { ...jsonElement(tracker, t, io.cwd), ...(llm ? llmJson(tracker, t.info.clickName, llm.model) : {}) };
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {
     io.out(table(elements));
@@ -106,7 +112,7 @@ function report(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, built: { f
   return code;
 }
 
-function jsonElement(t: TrackedElement, cwd: string): AnalyzeJsonElement {
+function jsonElement(tracker: FeatureTracker, t: TrackedElement, cwd: string): AnalyzeJsonElement {
   const f = t.features;
   return {
     stateful: f.stateful,
@@ -119,9 +125,15 @@ function jsonElement(t: TrackedElement, cwd: string): AnalyzeJsonElement {
     stateObjects: f.stateObjects.map((o) => ({ ...o, file: display(o.file, cwd) })),
     evidence: f.evidence.map((e) => ({ ...e, file: display(e.file, cwd) })),
     confidence: f.confidence,
+    threading: t.threading ? { model: t.threading.model, evidence: t.threading.evidence.map((e) => ({ ...e, file: display(e.file, cwd), line: e.line + 1 })) } : null,
     files: t.files.map((x) => display(x, cwd)),
     provenance: 'static',
+    parameters: parametersJson(tracker.index.parameters(t.info.clickName), cwd),
   };
+}
+
+function parametersJson(list: ParameterList | undefined, cwd: string): ParameterList | undefined {
+  return list && { ...list, parameters: list.parameters.map((p) => ({ ...p, file: display(p.file, cwd) })) };
 }
 
 function table(elements: TrackedElement[]): string {

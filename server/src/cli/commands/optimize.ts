@@ -1,6 +1,7 @@
 // `flowmage optimize`: solve every chain of a configuration and print the optimized text (default),
 // a unified diff, the plan as JSON, or write the file in place.
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { analyzeConfig, type ConfigAnalysis } from '../../core/chains/analyzeConfig';
 import { elementInfo } from '../../core/chains/elementLookup';
@@ -9,8 +10,9 @@ import { planSummary } from '../../core/chains/summary';
 import { ClickDocument } from '../../core/click/clickDocument';
 import { defaultSettings, type FlowMageSettings } from '../../core/settings';
 import { NIC_PROFILES } from '../../core/solver/candidates';
-import { FileWriteError, readSnapshot, writeFileAtomic, type FileSnapshot } from '../../core/files/atomicWrite';
+import { FileWriteError, readSnapshot, writeFilesAtomic, type FileSnapshot, type FileWrite } from '../../core/files/atomicWrite';
 import { decodeUtf8Strict, TextDecodeError } from '../../core/files/textFile';
+import { REWRITE_TARGETS } from '../../core/rewrite/deployTarget';
 import { applyEdits } from '../../core/text';
 import { loadSourceTree } from '../sourceTree';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
@@ -18,15 +20,16 @@ import { CliError, EXIT_OK, EXIT_PROBLEMS, stringList, stringOption, type CliIO,
 export const optimizeCommand: Command = {
   name: 'optimize',
   summary: 'choose the RSS fields and per-element state sharing for each chain, and rewrite the configuration',
-  usage: 'FILE.click [--source DIR ...] [--store FILE] [--nic PROFILE] [--model NAME] [--json | --diff | --write]',
+  usage: 'FILE.click [--source DIR ...] [--store FILE] [--nic PROFILE] [--model NAME] [--target TARGET] [--json | --diff | --write]',
   options: [
     { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'C++ element sources (default: the configuration\'s folder)' },
     { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (LLM answers stored there are merged in)' },
     { name: 'nic', type: 'string', value: 'PROFILE', description: `RSS field sets the NIC supports: ${NIC_PROFILES.filter((p) => p !== 'custom').join(', ')}` },
     { name: 'model', type: 'string', value: 'NAME', description: 'use stored LLM answers of this model (default: the newest of any model)' },
     { name: 'diff', type: 'boolean', description: 'print a unified diff instead of the configuration' },
-    { name: 'write', type: 'boolean', description: 'rewrite FILE.click in place (a symlink\'s target; refused if the file changed meanwhile, is read-only or has hard links)' },
+    { name: 'write', type: 'boolean', description: 'rewrite FILE.click in place (a symlink\'s target; refused if the file changed meanwhile, is read-only or has hard links), with the flow rules files it names' },
     { name: 'force', type: 'boolean', description: 'with --write: also rewrite a read-only file' },
+    { name: 'target', type: 'string', value: 'TARGET', description: 'how to write the plan: auto (from what the sources read), flowmage-fork, fastclick' },
   ],
   positionals: { min: 1, max: 1, names: 'one FILE.click' },
   run: runOptimize,
@@ -44,8 +47,11 @@ export interface OptimizeJson {
     alternatives: Array<{ rss: string[]; cost: number; sharedNothing: string[]; verdict: string }>;
     conflicts: Array<{ element: string; disjointWith: string[]; reason: string }>;
     tieBreak: { method: string; ranking: string[]; detail: string };
+    deploy: { target: 'fork' | 'flow-rules' | 'none'; reason: string; rulesFile?: string; notes: string[] };
   }>;
   edits: Array<{ range: { start: { line: number; column: number }; end: { line: number; column: number } }; newText: string }>;
+  /** Files written with the edits (DPDK flow rules). */
+  files: Array<{ path: string; exists: boolean; content: string }>;
   findings: Array<{ code: string; severity: string; message: string; line: number; column: number }>;
   notes: string[];
 }
@@ -83,36 +89,62 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
 
   const settings: FlowMageSettings = { ...defaultSettings(), 'flowmage.solver.nicProfile': nic };
   const llmModel = stringOption(args, 'model');
-  const analysis = await analyzeConfig(model, analyzeOptions(settings, (name) => elementInfo(tracker, name, llmModel)));
+  const target = stringOption(args, 'target');
+  if (target !== undefined) {
+    if (!(REWRITE_TARGETS as readonly string[]).includes(target)) throw new CliError(`optimize: --target must be one of ${REWRITE_TARGETS.join(', ')}, got "${target}"`);
+    settings['flowmage.rewrite.target'] = target;
+  }
+  const analysis = await analyzeConfig(model, {
+    ...analyzeOptions(settings, (name) => elementInfo(tracker, name, llmModel)),
+    configPath: file,
+    readFile: (path) => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  });
   const optimized = applyEdits(text, analysis.edits);
   // Compounds that could not be expanded leave the analysis incomplete: say where, and exit 1.
   const unexpanded = analysis.findings.filter((f) => f.code === 'expansion-budget' || f.code === 'recursive-elementclass');
   for (const f of unexpanded) io.err(`${args.positionals[0]}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message}\n`);
   const status = unexpanded.length ? EXIT_PROBLEMS : EXIT_OK;
+  const display = (path: string) => relative(io.cwd, path) || path;
 
   if (args.values.json) {
-    io.out(JSON.stringify(toJson(args.positionals[0], analysis), null, 2) + '\n');
+    io.out(JSON.stringify(toJson(args.positionals[0], analysis, display), null, 2) + '\n');
     return status;
   }
   const summary = planSummary(analysis).join('\n') + '\n';
   if (args.values.diff) {
-    io.out(analysis.edits.length ? createTwoFilesPatch(`a/${args.positionals[0]}`, `b/${args.positionals[0]}`, text, optimized, '', '', { context: 3 }) : '');
+    const patches = analysis.edits.length ? [createTwoFilesPatch(`a/${args.positionals[0]}`, `b/${args.positionals[0]}`, text, optimized, '', '', { context: 3 })] : [];
+    for (const f of analysis.fileChanges) {
+      const old = f.exists ? (readFileOrEmpty(f.path)) : '';
+      patches.push(createTwoFilesPatch(f.exists ? `a/${display(f.path)}` : '/dev/null', `b/${display(f.path)}`, old, f.content, '', '', { context: 3 }));
+    }
+    io.out(patches.join(''));
     io.err(summary);
     return status;
   }
   if (args.values.write) {
-    if (analysis.edits.length) {
+    // Rules files first in the list: every file is checked before any is renamed.
+    const writes: FileWrite[] = [];
+    for (const f of analysis.fileChanges) writes.push({ path: f.path, data: f.content, ...(f.exists ? { expected: await readSnapshot(f.path) } : {}) });
+    if (analysis.edits.length) writes.push({ path: file, data: optimized, expected: snapshot });
+    if (writes.length) {
       try {
-        await writeFileAtomic({ path: file, data: optimized, expected: snapshot }, { force: !!args.values.force, beforeCommit: testPause(io) });
+        await writeFilesAtomic(writes, { force: !!args.values.force, beforeCommit: testPause(io) });
       } catch (err) {
         throw new CliError(`optimize: ${err instanceof FileWriteError ? err.message : `cannot write ${args.positionals[0]}: ${(err as Error).message}`}`);
       }
     }
-    io.out(summary + (analysis.edits.length ? `wrote ${analysis.edits.length} change(s) to ${args.positionals[0]}\n` : 'already optimal; nothing written\n'));
+    const lines = writes.map((w) => `wrote ${display(w.path)}${w.path === file ? ` (${analysis.edits.length} change(s))` : ''}`);
+    io.out(summary + (lines.length ? lines.join('\n') + '\n' : 'already optimal; nothing written\n'));
     return status;
   }
   io.out(optimized);
-  io.err(summary);
+  io.err(summary + analysis.fileChanges.map((f) => `with ${display(f.path)} (--write writes it, --diff shows it)\n`).join(''));
   return status;
 }
 
@@ -125,7 +157,16 @@ function testPause(io: CliIO): (() => Promise<void>) | undefined {
   return ms > 0 ? () => new Promise((res) => setTimeout(res, ms)) : undefined;
 }
 
-function toJson(file: string, a: ConfigAnalysis): OptimizeJson {
+function readFileOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+
+function toJson(file: string, a: ConfigAnalysis, display: (path: string) => string): OptimizeJson {
   return {
     file,
     chains: a.chains.map((c) => ({
@@ -138,7 +179,9 @@ function toJson(file: string, a: ConfigAnalysis): OptimizeJson {
       alternatives: c.plan.alternatives.map((x) => ({ rss: x.rss, cost: x.cost, sharedNothing: x.sharedNothing, verdict: x.verdict })),
       conflicts: c.plan.conflicts,
       tieBreak: c.plan.tieBreak,
+      deploy: { target: c.deploy.kind, reason: c.deploy.reason, ...(c.deploy.rulesFile ? { rulesFile: display(c.deploy.rulesFile) } : {}), notes: c.deploy.notes },
     })),
+    files: a.fileChanges.map((f) => ({ path: display(f.path), exists: f.exists, content: f.content })),
     edits: a.edits.map((e) => ({
       range: { start: { line: e.range.start.line + 1, column: e.range.start.character + 1 }, end: { line: e.range.end.line + 1, column: e.range.end.character + 1 } },
       newText: e.newText,

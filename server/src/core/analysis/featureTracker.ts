@@ -11,6 +11,7 @@ import type { FeatureStore } from '../store/featureStore';
 import type { SourceRecord } from '../store/schema';
 import type { ElementFeatures, Provenance } from './features';
 import { analyzeScope, ANALYZER_VERSION } from './analyzeElement';
+import { threadingModel, type ThreadingVerdict } from './threading';
 
 export interface TrackedElement {
   info: ElementInfo;
@@ -25,6 +26,8 @@ export interface TrackedElement {
   reused: boolean;
   /** Set when the analysis threw; features are then empty with confidence low. */
   error?: string;
+  /** How the element's state behaves under several threads (recomputed from the scope, cheap). */
+  threading?: ThreadingVerdict;
 }
 
 export interface AnalyzeStats {
@@ -147,7 +150,7 @@ export class FeatureTracker {
       const prev = this.store.source(info.clickName, 'static');
       if (prev && prev.sliceHash === slice.hash && prev.analyzerVersion === ANALYZER_VERSION && prev.layoutHash === layoutHash && isComplete(prev.features)) {
         this.store.touch(info.clickName, meta);
-        tracked = { info, slice, features: prev.features, files, missing, reused: true };
+        tracked = { info, slice, features: prev.features, files, missing, reused: true, threading: threadingOf(scope, prev.features) };
       } else {
         const features = analyzeScope(scope).features;
         this.analysisRuns++;
@@ -158,7 +161,7 @@ export class FeatureTracker {
           analyzerVersion: ANALYZER_VERSION,
           layoutHash,
         });
-        tracked = { info, slice, features, files, missing, reused: false };
+        tracked = { info, slice, features, files, missing, reused: false, threading: threadingOf(scope, features) };
       }
     } catch (err) {
       this.log.error(`analysis of ${info.clickName} failed: ${describeError(err)}`);
@@ -175,6 +178,10 @@ export class FeatureTracker {
     this.tracked.set(info.clickName, tracked);
     return tracked;
   }
+}
+
+function threadingOf(scope: ReturnType<typeof collectScope>, features: ElementFeatures): ThreadingVerdict {
+  return threadingModel(scope, features.stateObjects.filter((o) => o.keyFields.length || o.writes !== 'none').flatMap((o) => o.name.split(' / ')));
 }
 
 /** Static records always hold every part of ElementFeatures; anything less is recomputed. */

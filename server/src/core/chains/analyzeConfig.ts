@@ -1,16 +1,21 @@
 // The whole judgement on one configuration: its chains, what each element keeps and under which
 // key, how it runs under the configuration as written, the solver's plan, findings for the editor
 // and the edits that apply the plan. Plain data in, plain data out; LSP and CLI adapt it.
+import { basename, dirname, extname, join } from 'node:path';
 import { FLOW_FIELDS, formatKey, type FlowField } from '../analysis/features';
+import type { ThreadingVerdict } from '../analysis/threading';
 import type { ClickArg, ClickElement, ConfigModel } from '../click/model';
 import type { MergedFeatures } from '../llm/merge';
+import { deviceTarget, FLOW_MODE_KEYWORD, FLOW_RULES_KEYWORD, sharingRoute, type DeviceTarget, type RewriteTarget, type SharingRoute, type Sibling } from '../rewrite/deployTarget';
+import { ethtoolSteps, expressibleAsFlowRules, flowRulesFor, flowRulesText, isDriverDefault } from '../rewrite/flowRules';
 import { keywordEdit } from '../rewrite/keywordEdit';
+import type { KeywordAnswer } from './keywordSupport';
 import { candidateFieldSets, DEFAULT_RSS, isSubset, parseFieldList, type NicProfile } from '../solver/candidates';
 import type { CostWeights } from '../solver/cost';
 import { rankByComparison, solve, staticRanking, tiedElements, evaluate, type ComplexityRanking } from '../solver/solve';
 import type { Plan, SolverElement } from '../solver/types';
 import { LineIndex, type SourceRange, type TextEdit } from '../text';
-import { keywordArg, parseClickBool, resolveArgValue } from './args';
+import { keywordArg, parseClickBool, resolveArgValue, unquote } from './args';
 import { flattenConfig, type Chain, type FlattenProblem, type InstanceNode } from './findChains';
 
 export interface ElementInfo {
@@ -21,6 +26,14 @@ export interface ElementInfo {
   /** Where the class is defined, for links. */
   file?: string;
   line?: number;
+  /** How its state behaves under several threads. */
+  threading?: ThreadingVerdict;
+  /** Whether its configure() reads a keyword. */
+  reads?: (keyword: string) => KeywordAnswer;
+  /** How many positional arguments its configure() takes, when the parameter list is complete. */
+  positional?: number | 'unknown';
+  /** Classes of the same family (variants with another threading model, perhaps); computed on demand. */
+  family?: () => Array<{ clickName: string; relation: string }>;
 }
 
 export interface AnalyzeOptions {
@@ -32,6 +45,29 @@ export interface AnalyzeOptions {
   sharedParameter: string;
   /** Which of two classes needs more processing per packet (the LLM's CCE), or null if it cannot say. */
   compareComplexity?: (a: string, b: string) => Promise<string | null>;
+  /** flowmage.rewrite.target (default auto: decided per element from what its source reads). */
+  target?: RewriteTarget;
+  /** The configuration's path: rules files are written beside it. Without it no rules file is planned. */
+  configPath?: string;
+  /** Reads a file's current text (undefined when it does not exist), to leave an identical rules file alone. */
+  readFile?: (path: string) => string | undefined;
+}
+
+/** A file the rewrite creates or replaces beside the configuration (a DPDK flow rules file). */
+export interface FileChange {
+  path: string;
+  content: string;
+  /** Whether the file exists already (it is then replaced). */
+  exists: boolean;
+}
+
+export interface ChainDeploy extends DeviceTarget {
+  /** For flow rules: the file, its rules, and how the configuration names it. */
+  rulesFile?: string;
+  rules?: string[];
+  /** The plan with every RSS candidate, when the device cannot take the one it would choose. */
+  idealRss?: FlowField[];
+  notes: string[];
 }
 
 export interface ElementStatus {
@@ -47,6 +83,9 @@ export interface ElementStatus {
   /** The plan's decision: true shared, false shared-nothing, null no SHARED parameter. */
   planShared: boolean | null;
   reason: string;
+  threading?: ThreadingVerdict;
+  /** How the plan's sharing decision reaches the configuration. */
+  route?: SharingRoute;
 }
 
 export interface ChainAnalysis {
@@ -57,12 +96,15 @@ export interface ChainAnalysis {
   currentCost: number;
   plan: Plan;
   elements: ElementStatus[];
+  deploy: ChainDeploy;
 }
 
 export type FindingCode =
   | 'disjoint-keys'
   | 'better-plan'
   | 'unsafe-shared-nothing'
+  | 'unsafe-threading'
+  | 'manual-rss'
   | 'unknown-class'
   | 'features-disagree'
   | 'chain-note'
@@ -83,6 +125,8 @@ export interface ConfigAnalysis {
   chains: ChainAnalysis[];
   findings: Finding[];
   edits: TextEdit[];
+  /** Files created or replaced with the edits (flow rules), always applied together with them. */
+  fileChanges: FileChange[];
   /** Explanations of the edits and of anything the rewrite had to settle (shared classes, several chains). */
   editNotes: string[];
   notes: string[];
@@ -108,41 +152,88 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
   const candidates = candidateFieldSets(options.nicProfile, options.customFieldSets, candidateProblems);
   notes.push(...candidateProblems);
 
+  const target = options.target ?? 'auto';
   const chains: ChainAnalysis[] = [];
   for (const chain of flat.chains) {
     const elements = chain.elements.slice(1);
-    const solverElements: SolverElement[] = elements.map((inst) => {
+    const inputInfo = options.lookup(chain.input.className);
+    const readsOf = (info: ElementInfo | undefined) => info?.reads ?? (() => 'unknown' as const);
+    const threads = threadsOf(chain.input, defines);
+    const deploy = chainDeploy(chain, target, readsOf(inputInfo), threads, options, defines);
+    const routes = elements.map((inst) => {
       const info = options.lookup(inst.className);
-      return { name: inst.id, className: inst.className, features: info?.features ?? null, workEstimate: info?.workEstimate };
+      if (!info?.features?.stateful) return undefined;
+      const siblings: Sibling[] = (info.family?.() ?? []).map((m) => {
+        const other = options.lookup(m.clickName);
+        return { clickName: m.clickName, relation: m.relation, model: other?.threading?.model ?? null, accepts: acceptsArgs(inst.decl, readsOf(other), other?.positional ?? 'unknown') };
+      });
+      return sharingRoute(target, inst.className, info.threading?.model ?? null, readsOf(info)(options.sharedParameter), options.sharedParameter, siblings);
     });
-    const ranking = await tieBreakRanking(solverElements, candidates, options);
-    const plan = solve(solverElements, { candidates, weights: options.weights, ranking, notes: candidateProblems });
-    const current = currentRss(chain.input, options.rssParameter, defines);
+    const solverElements: SolverElement[] = elements.map((inst, i) => {
+      const info = options.lookup(inst.className);
+      const route = routes[i];
+      // With an unknown key nothing can be concluded about its per-thread state (it may be a cache
+      // of shared state): no hard constraint, no class swap.
+      const byClass = route?.kind === 'class' && route.model !== null && !!info?.features?.flowKey.length;
+      return {
+        name: inst.id,
+        className: inst.className,
+        features: info?.features ?? null,
+        workEstimate: info?.workEstimate,
+        // Only per-thread state forbids sharing; unsafe state is costed as shared and reported.
+        ...(byClass ? { canShareNothing: !!route.perThread, canShare: route.model !== 'per-thread' || !!route.shared } : {}),
+      };
+    });
+    // Without the fork's keyword the driver hashes addresses and ports (IP|TCP|UDP): the protocol
+    // number is no input of the hash, so the fields in place are the 4-tuple.
+    const current = deploy.kind === 'fork' ? currentRss(chain.input, options.rssParameter, defines) : { rss: [...DRIVER_HASH], source: 'default' as const, unknownFields: [] };
+    // The device decides which field sets can be deployed: all (fork), those DPDK rss types
+    // express (flow rules), or only the one in place (nothing can change it).
+    const deployable = deploy.kind === 'fork' ? candidates : deploy.kind === 'flow-rules' ? candidates.filter(expressibleAsFlowRules) : [current.rss];
+    const chainCandidates = deployable.length ? deployable : [current.rss];
+    const ranking = await tieBreakRanking(solverElements, chainCandidates, options);
+    const plan = solve(solverElements, { candidates: chainCandidates, weights: options.weights, ranking, notes: candidateProblems });
+    if (deploy.kind === 'none') {
+      const ideal = solve(solverElements, { candidates, weights: options.weights, notes: [] });
+      if (ideal.cost < plan.cost) deploy.idealRss = ideal.rss;
+    }
+    if (deploy.kind === 'flow-rules' && !isDriverDefault(plan.rss)) {
+      const verdict = flowRulesFor(plan.rss, Array.from({ length: threads ?? 0 }, (_, i) => i));
+      if (verdict.ok) {
+        deploy.rules = verdict.rules;
+        deploy.notes.push(...verdict.notes);
+      } else deploy.notes.push(verdict.reason);
+    }
     const statuses = elements.map((inst, i): ElementStatus => {
       const info = options.lookup(inst.className);
       const f = solverElements[i].features;
+      const route = routes[i];
       const sharedArg = keywordArg(inst.decl, options.sharedParameter);
       const written = sharedArg ? parseClickBool(resolveArgValue(sharedArg.value, inst.bindings, defines)) : undefined;
       const decision = plan.elements[i];
+      // As written: the fork's keyword (sharing by default), or the class's own threading model.
+      const currentShared = !f?.stateful ? null : route?.kind === 'class' && route.model ? route.model !== 'per-thread' : (written ?? true);
       return {
         instance: inst,
         info,
         stateful: !!f?.stateful,
         flowKey: f?.flowKey ?? [],
-        currentShared: f?.stateful ? (written ?? true) : null,
-        currentSharedArg: sharedArg,
+        currentShared,
+        currentSharedArg: route?.kind === 'class' ? undefined : sharedArg,
         safeSharedNothingNow: !!f?.stateful && isSubset(current.rss, f.flowKey),
         planShared: decision.shared,
         reason: decision.reason,
+        threading: info?.threading,
+        route,
       };
     });
     const currentCost = evaluate(solverElements, [current.rss], options.weights)[0].cost;
-    chains.push({ chain, threads: threadsOf(chain.input, defines), current, currentCost, plan, elements: statuses });
+    chains.push({ chain, threads, current, currentCost, plan, elements: statuses, deploy });
   }
 
-  const { edits, editNotes } = planEdits(index, chains, options, defines);
+  const { edits, editNotes, fileChanges } = planEdits(index, chains, options, defines);
   const findings = [...flattenFindings(model, flat.problems), ...collectFindings(model, chains, options)];
-  return { chains, findings, edits, editNotes, notes };
+  return { chains, findings, edits, fileChanges, editNotes, notes };
 }
 
 async function tieBreakRanking(elements: SolverElement[], candidates: FlowField[][], options: AnalyzeOptions): Promise<ComplexityRanking | undefined> {
@@ -167,6 +258,8 @@ async function tieBreakRanking(elements: SolverElement[], candidates: FlowField[
   };
 }
 
+const DRIVER_HASH: FlowField[] = ['src_ip', 'dst_ip', 'src_port', 'dst_port'];
+
 function currentRss(input: InstanceNode, rssParameter: string, defines: Map<string, string>): ChainAnalysis['current'] {
   const arg = keywordArg(input.decl, rssParameter);
   if (!arg) return { rss: [...DEFAULT_RSS], source: 'default', unknownFields: [] };
@@ -175,7 +268,8 @@ function currentRss(input: InstanceNode, rssParameter: string, defines: Map<stri
 }
 
 function threadsOf(input: InstanceNode, defines: Map<string, string>): number | null {
-  for (const kw of ['MAXTHREADS', 'N_QUEUES']) {
+  // Receive queues first: with MODE flow the rules spread over exactly these.
+  for (const kw of ['N_QUEUES', 'MAXTHREADS']) {
     const arg = keywordArg(input.decl, kw);
     if (!arg) continue;
     const n = Number(resolveArgValue(arg.value, input.bindings, defines));
@@ -188,44 +282,105 @@ export function rssValue(fields: FlowField[]): string {
   return `"${fields.join(' ')}"`;
 }
 
-function planEdits(index: LineIndex, chains: ChainAnalysis[], options: AnalyzeOptions, defines: Map<string, string>): { edits: TextEdit[]; editNotes: string[] } {
+function chainDeploy(
+  chain: Chain,
+  target: RewriteTarget,
+  reads: (keyword: string) => KeywordAnswer,
+  threads: number | null,
+  options: AnalyzeOptions,
+  defines: Map<string, string>,
+): ChainDeploy {
+  const d: ChainDeploy = { ...deviceTarget(target, chain.input.className, reads, options.rssParameter), notes: [] };
+  if (d.kind !== 'flow-rules') return d;
+  if (!options.configPath) return { kind: 'none', reason: `${d.reason}, but the configuration is not saved in a file to put a rules file beside`, notes: [] };
+  if (!threads) {
+    return { kind: 'none', reason: `${d.reason}, but the number of receive queues is unknown (N_QUEUES or MAXTHREADS is not a number): no rules file can list them`, notes: [] };
+  }
+  const rulesFile = rulesFilePath(options.configPath, chain.input.id);
+  // A rules file the user named (dispatching rules, say) is theirs: never replaced, never guessed at.
+  const named = keywordArg(chain.input.decl, FLOW_RULES_KEYWORD);
+  if (named && basename(unquote(resolveArgValue(named.value, chain.input.bindings, defines))) !== basename(rulesFile)) {
+    return { kind: 'none', reason: `${d.reason}, but the configuration already names its own rules file (${named.value}); FlowMage leaves it to you`, notes: [] };
+  }
+  d.rulesFile = rulesFile;
+  return d;
+}
+
+/** `conf/nat-dpdk.click` + `fd0` → `conf/nat-dpdk.fd0.rules`; anonymous `FromDPDKDevice@2` → `...FromDPDKDevice-2.rules`. */
+export function rulesFilePath(configPath: string, elementId: string): string {
+  const stem = basename(configPath, extname(configPath));
+  return join(dirname(configPath), `${stem}.${elementId.replace(/[^\w.-]+/g, '-')}.rules`);
+}
+
+/** Whether a class reads every keyword this declaration gives and takes as many positional arguments. */
+function acceptsArgs(decl: ClickElement, reads: (keyword: string) => KeywordAnswer, positional: number | 'unknown'): boolean {
+  const args = decl.config?.args ?? [];
+  const plain = args.filter((a) => !a.keyword).length;
+  if (plain > 0 && (positional === 'unknown' || plain > positional)) return false;
+  return args.every((a) => !a.keyword || reads(a.keyword) === true);
+}
+
+function planEdits(
+  index: LineIndex,
+  chains: ChainAnalysis[],
+  options: AnalyzeOptions,
+  defines: Map<string, string>,
+): { edits: TextEdit[]; editNotes: string[]; fileChanges: FileChange[] } {
   const editNotes: string[] = [];
   const edits: TextEdit[] = [];
+  const fileChanges: FileChange[] = [];
   const push = (e: TextEdit | null) => {
     if (e) edits.push(e);
   };
 
   // One RSS value per input declaration (a compound used twice could hold one device for two chains).
-  const rssByDecl = new Map<ClickElement, { fields: FlowField[]; inputs: string[] }>();
+  const rssByDecl = new Map<ClickElement, { fields: FlowField[]; inputs: string[]; chain: ChainAnalysis }>();
   for (const c of chains) {
     const cur = rssByDecl.get(c.chain.input.decl);
     if (cur && cur.fields.join() !== c.plan.rss.join()) {
       editNotes.push(`${c.chain.input.id} and ${cur.inputs.join(', ')} share one declaration but their plans differ (${formatKey(c.plan.rss)} vs ${formatKey(cur.fields)}); keeping the first`);
       continue;
     }
-    rssByDecl.set(c.chain.input.decl, { fields: c.plan.rss, inputs: [...(cur?.inputs ?? []), c.chain.input.id] });
+    rssByDecl.set(c.chain.input.decl, { fields: c.plan.rss, inputs: [...(cur?.inputs ?? []), c.chain.input.id], chain: cur?.chain ?? c });
   }
-  for (const [decl, { fields, inputs }] of rssByDecl) {
-    const written = keywordArg(decl, options.rssParameter);
-    // Already hashing exactly these fields (however written, `$variable` included): leave it alone.
-    if (written && parseFieldList(resolveArgValue(written.value, new Map(), defines)).fields.join() === fields.join()) continue;
-    push(keywordEdit(index, decl, options.rssParameter, rssValue(fields)));
-    editNotes.push(`${inputs.join(', ')}: ${options.rssParameter} ${rssValue(fields)}`);
+  for (const [decl, { fields, inputs, chain }] of rssByDecl) {
+    const deploy = chain.deploy;
+    if (deploy.kind === 'fork') {
+      const written = keywordArg(decl, options.rssParameter);
+      // Already hashing exactly these fields (however written, `$variable` included): leave it alone.
+      if (written && parseFieldList(resolveArgValue(written.value, new Map(), defines)).fields.join() === fields.join()) continue;
+      // Not written and the plan keeps the driver's 5-tuple: writing it would change nothing.
+      if (!written && fields.length === FLOW_FIELDS.length) continue;
+      push(keywordEdit(index, decl, options.rssParameter, rssValue(fields)));
+      editNotes.push(`${inputs.join(', ')}: ${options.rssParameter} ${rssValue(fields)} (${deploy.reason})`);
+    } else if (deploy.kind === 'flow-rules') {
+      if (isDriverDefault(fields) || !deploy.rules || !deploy.rulesFile) continue;
+      const mode = keywordArg(decl, FLOW_MODE_KEYWORD);
+      if (!mode || unquote(resolveArgValue(mode.value, chain.chain.input.bindings, defines)) !== 'flow') push(keywordEdit(index, decl, FLOW_MODE_KEYWORD, 'flow'));
+      const fileName = basename(deploy.rulesFile);
+      const named = keywordArg(decl, FLOW_RULES_KEYWORD);
+      if (!named || unquote(resolveArgValue(named.value, chain.chain.input.bindings, defines)) !== fileName) push(keywordEdit(index, decl, FLOW_RULES_KEYWORD, `"${fileName}"`));
+      const content = flowRulesText(deploy.rules);
+      const previous = options.readFile?.(deploy.rulesFile);
+      if (previous !== content) fileChanges.push({ path: deploy.rulesFile, content, exists: previous !== undefined });
+      editNotes.push(`${inputs.join(', ')}: ${FLOW_MODE_KEYWORD} flow, ${FLOW_RULES_KEYWORD} "${fileName}" with ${deploy.rules.length} DPDK flow rule(s) hashing ${formatKey(fields)} over ${chain.threads} queue(s) (${deploy.reason})`);
+    }
   }
 
-  // One SHARED value per declaration. Sharing is always correct, shared-nothing only when every
+  // One sharing decision per declaration. Sharing is always correct, shared-nothing only when every
   // instance of the declaration in every chain allows it.
-  const byDecl = new Map<ClickElement, { shared: boolean; votes: Array<{ id: string; chain: string; shared: boolean }> }>();
+  const byDecl = new Map<ClickElement, { shared: boolean; route: SharingRoute; votes: Array<{ id: string; chain: string; shared: boolean }> }>();
   for (const c of chains) {
     for (const s of c.elements) {
-      if (s.planShared === null) continue;
-      const cur = byDecl.get(s.instance.decl) ?? { shared: false, votes: [] };
+      if (s.planShared === null || !s.route) continue;
+      if (s.route.kind === 'class' && s.flowKey.length === 0) continue;
+      const cur = byDecl.get(s.instance.decl) ?? { shared: false, route: s.route, votes: [] };
       cur.votes.push({ id: s.instance.id, chain: c.chain.input.id, shared: s.planShared });
       cur.shared = cur.shared || s.planShared;
       byDecl.set(s.instance.decl, cur);
     }
   }
-  for (const [decl, { shared, votes }] of byDecl) {
+  for (const [decl, { shared, route, votes }] of byDecl) {
     const differing = new Set(votes.map((v) => v.shared)).size > 1;
     if (differing) {
       const where = decl.scope ? `the body of elementclass ${decl.scope}` : 'one declaration';
@@ -234,19 +389,37 @@ function planEdits(index: LineIndex, chains: ChainAnalysis[], options: AnalyzeOp
           `${where} can hold only one value, so it stays shared (always correct, slower)`,
       );
     }
-    push(keywordEdit(index, decl, options.sharedParameter, shared ? 'true' : 'false'));
+    if (route.kind === 'parameter') {
+      push(keywordEdit(index, decl, options.sharedParameter, shared ? 'true' : 'false'));
+      continue;
+    }
+    const wanted = shared ? route.shared : route.perThread;
+    if (wanted && wanted !== decl.className) {
+      push({ range: decl.classRange, newText: wanted });
+      editNotes.push(`${decl.name}: ${decl.className} → ${wanted} (${shared ? 'shared state' : 'per-thread state'}; ${route.reason})`);
+    } else if (!wanted && route.model && (route.model === 'per-thread') === shared) {
+      editNotes.push(`${decl.name}: ${route.reason}; it stays ${route.model}`);
+    }
   }
-  return { edits: dedupe(edits), editNotes };
+  return { edits: dedupe(edits), editNotes, fileChanges };
 }
 
+/**
+ * Drops repeated edits and joins insertions at one offset into one edit, in the order made:
+ * clients order same-position insertions differently, and the CLI and the editor must agree.
+ */
 function dedupe(edits: TextEdit[]): TextEdit[] {
   const seen = new Set<string>();
-  return edits.filter((e) => {
+  const out: TextEdit[] = [];
+  for (const e of edits) {
     const k = `${e.range.startOffset}:${e.range.endOffset}:${e.newText}`;
-    if (seen.has(k)) return false;
+    if (seen.has(k)) continue;
     seen.add(k);
-    return true;
-  });
+    const at = e.range.startOffset === e.range.endOffset ? out.findIndex((o) => o.range.startOffset === e.range.startOffset && o.range.endOffset === o.range.startOffset) : -1;
+    if (at >= 0) out[at] = { range: out[at].range, newText: out[at].newText + e.newText };
+    else out.push(e);
+  }
+  return out;
 }
 
 /** What flattening refused to expand; a recursion the parser already reported there is not said twice. */
@@ -289,7 +462,21 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           fixedByPlan: false,
         });
       }
-      if (s.currentShared === false && !s.safeSharedNothingNow) {
+      if (s.currentShared === false && !s.safeSharedNothingNow && s.route?.kind === 'class') {
+        if (s.flowKey.length) {
+        const where = s.threading?.evidence[0];
+        add({
+          code: 'unsafe-shared-nothing',
+          severity: 'error',
+          message:
+            `${s.instance.id} (${s.instance.className}) keeps per-thread state${where ? ` (${where.reason})` : ''} but RSS hashes ${formatKey(c.current.rss)}${c.current.source === 'default' ? ' (the driver default)' : ''}, ` +
+            `which is not inside its flow key ${formatKey(s.flowKey)}: packets of one flow would reach several cores and see different state`,
+          range: declRange(s.instance.decl),
+          related: c.current.arg ? [{ range: c.current.arg.range, message: `RSS fields set here` }] : [],
+          fixedByPlan: s.planShared === false ? isSubset(c.plan.rss, s.flowKey) && c.deploy.kind !== 'none' : !!s.route.shared,
+        });
+        }
+      } else if (s.currentShared === false && !s.safeSharedNothingNow) {
         add({
           code: 'unsafe-shared-nothing',
           severity: 'error',
@@ -311,6 +498,18 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           fixedByPlan: true,
         });
       }
+      if (s.threading?.model === 'unsafe' && (c.threads ?? 0) > 1) {
+        add({
+          code: 'unsafe-threading',
+          severity: 'error',
+          message:
+            `${s.instance.id} (${s.instance.className}) writes per-flow state with no protection (${s.threading.evidence[0]?.reason ?? 'no lock, atomic or per-thread copy'}) ` +
+            `but ${c.chain.input.id} runs ${c.threads} threads: concurrent packets corrupt it`,
+          range: declRange(s.instance.decl),
+          related: [],
+          fixedByPlan: false,
+        });
+      }
       for (const d of s.info?.features?.disagreements ?? []) {
         add({
           code: 'features-disagree',
@@ -321,6 +520,19 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           fixedByPlan: false,
         });
       }
+    }
+    if (c.deploy.kind === 'none' && c.deploy.idealRss) {
+      const steps = ethtoolSteps(c.deploy.idealRss);
+      add({
+        code: 'manual-rss',
+        severity: 'hint',
+        message:
+          `RSS on ${formatKey(c.deploy.idealRss)} would keep more of the chain shared-nothing than ${formatKey(c.current.rss)}, but ${c.deploy.reason}. ` +
+          `Set it on the NIC by hand${steps.length ? ` (for a kernel-driven NIC: ${steps.join('; ')})` : ''}, then the per-thread variants become safe`,
+        range: declRange(c.chain.input.decl),
+        related: [],
+        fixedByPlan: false,
+      });
     }
     if (c.current.unknownFields.length && c.current.arg) {
       add({

@@ -9,6 +9,8 @@ import type { SourceRecord } from '../store/schema';
 import { estimateWork } from '../solver/workEstimate';
 import { LineIndex } from '../text';
 import type { ElementInfo } from './analyzeConfig';
+import { familyOf } from '../cpp/families';
+import { positionalCount, readsKeyword } from './keywordSupport';
 
 /** The newest LLM answer stored for the element's current slice, under the current prompt version. */
 export function currentLlmAnswer(tracker: FeatureTracker, clickName: string, model?: string): { model: string; answer: LlmFeatureAnswer; record: SourceRecord } | undefined {
@@ -52,5 +54,9 @@ export function elementInfo(tracker: FeatureTracker, clickName: string, model?: 
     workEstimate: work,
     file: t.info.headerFile,
     line: new LineIndex(text).position(t.info.cls.nameStart).line,
+    threading: t.threading,
+    reads: (keyword) => readsKeyword(tracker, clickName, keyword),
+    positional: positionalCount(tracker, clickName),
+    family: () => familyOf(tracker.index, clickName),
   };
 }

@@ -1,6 +1,7 @@
 // Settings → the options analyzeConfig takes, in one place for the server and the CLI.
 import type { FlowMageSettings } from '../settings';
 import type { NicProfile } from '../solver/candidates';
+import { REWRITE_TARGETS, type RewriteTarget } from '../rewrite/deployTarget';
 import type { AnalyzeOptions, ElementInfo } from './analyzeConfig';
 
 export function analyzeOptions(
@@ -20,5 +21,6 @@ export function analyzeOptions(
     rssParameter: settings['flowmage.rewrite.rssParameter'] || 'HASHFUNC',
     sharedParameter: settings['flowmage.rewrite.sharedParameter'] || 'SHARED',
     compareComplexity,
+    target: (REWRITE_TARGETS as readonly string[]).includes(settings['flowmage.rewrite.target']) ? (settings['flowmage.rewrite.target'] as RewriteTarget) : 'auto',
   };
 }

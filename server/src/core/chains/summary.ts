@@ -16,10 +16,12 @@ export function planSummary(analysis: ConfigAnalysis): string[] {
     lines.push(
       `${c.chain.input.id}: RSS ${formatKey(c.current.rss)} → ${formatKey(c.plan.rss)}; shared-nothing: ${nothing.join(', ') || 'none'}; shared: ${shared.join(', ') || 'none'} (cost ${c.plan.cost})`,
     );
+    lines.push(`  deploy: ${c.deploy.reason}${c.deploy.rulesFile && c.deploy.rules ? ` → ${c.deploy.rulesFile.split(/[\\/]/).pop()}` : ''}`);
+    for (const n of c.deploy.notes) lines.push(`  ${n}`);
     for (const conflict of c.plan.conflicts) lines.push(`  ${conflict.reason}`);
     if (c.plan.tieBreak.method !== 'none') lines.push(`  tie broken by ${c.plan.tieBreak.detail}`);
   }
-  for (const n of analysis.editNotes) if (/can hold only one value|share one declaration/.test(n)) lines.push(`note: ${n}`);
+  for (const n of analysis.editNotes) if (/can hold only one value|share one declaration| → |fixed by its implementation/.test(n)) lines.push(`note: ${n}`);
   if (analysis.findings.some((f) => f.code === 'expansion-budget')) lines.push('no chain analyzed: expanding the compounds would create too many element instances');
   else if (analysis.chains.length === 0) lines.push('no chain found: the configuration has no From* input element');
   return lines;

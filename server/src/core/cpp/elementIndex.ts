@@ -9,6 +9,7 @@ import { createParser } from '../treeSitter';
 import type { ElementDoc } from './docs';
 import { extractCppFile, extractExportAliases, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
+import { resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
 
 interface SourceText {
@@ -74,14 +75,19 @@ export class ElementIndex {
   private ownerFiles = new Map<string, string[]>();
   private elementsByName = new Map<string, ElementInfo>();
   private elementsStale = true;
+  private parameterLists = new Map<string, ParameterList | undefined>();
   /** Problems worth telling the user (missing roots, duplicate Click names). */
   problems: string[] = [];
   roots: string[] = [];
 
-  private constructor(private readonly parser: Parser) {}
+  private constructor(
+    private readonly parser: Parser,
+    private readonly withParameters: boolean,
+  ) {}
 
-  static async create(): Promise<ElementIndex> {
-    return new ElementIndex(await createParser('cpp'));
+  /** `parameters: false` skips the configuration reads (the bench measures what they cost). */
+  static async create(options: { parameters?: boolean } = {}): Promise<ElementIndex> {
+    return new ElementIndex(await createParser('cpp'), options.parameters ?? true);
   }
 
   /** Lists, reads and scans every C++ file under `roots`, then parses the files that define elements. */
@@ -168,7 +174,7 @@ export class ElementIndex {
     if (m) return m;
     const src = this.sources.get(path);
     if (!src) return undefined;
-    m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size });
+    m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });
     this.parsed.set(path, m);
     return m;
   }
@@ -185,6 +191,19 @@ export class ElementIndex {
   element(clickName: string): ElementInfo | undefined {
     if (this.elementsStale) this.collectElements();
     return this.elementsByName.get(clickName);
+  }
+
+  /**
+   * The keyword arguments an element's configure() accepts (see parameters.ts), by Click name as
+   * written in a .click file (a C++ class name works too); undefined for a class the index lacks.
+   */
+  parameters(className: string): ParameterList | undefined {
+    if (this.elementsStale) this.collectElements();
+    if (this.parameterLists.has(className)) return this.parameterLists.get(className);
+    const info = this.element(className) ?? this.elements().find((e) => e.className === className);
+    const list = info ? resolveParameters(this, info.cls, info.doc?.items ?? []) : undefined;
+    this.parameterLists.set(className, list);
+    return list;
   }
 
   /** Elements whose class is declared in `path` (for hovers and code lenses in that file). */
@@ -212,6 +231,8 @@ export class ElementIndex {
   definitions(owner: string, name?: string): CppFunction[] {
     const out: CppFunction[] = [];
     for (const f of this.ownerFiles.get(owner) ?? []) {
+      // A file that never writes `::name` cannot define it: do not parse it to find out.
+      if (name && !this.parsed.has(f) && !this.sources.get(f)?.text.includes(`::${name}`)) continue;
       for (const fn of this.model(f)?.functions ?? []) if (fn.owner === owner && (!name || fn.name === name)) out.push(fn);
     }
     return out;
@@ -287,6 +308,7 @@ export class ElementIndex {
         });
       }
     }
+    this.parameterLists.clear();
     this.addInheritedNames(byName, exported);
     this.addExportAliases(byName);
     this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

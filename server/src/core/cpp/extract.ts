@@ -3,6 +3,7 @@
 // Function bodies become the small AST of ast.ts. The tree-sitter tree is freed before returning.
 import type { Node, Parser } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
+import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
 import { norm, parameters, sliceOf, splitQualified, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
 import { blankClickMacros, stringLiteralValue } from './macros';
@@ -40,6 +41,8 @@ function skipBody(name: string, owner: string | undefined): boolean {
 export interface ExtractOptions {
   mtimeMs?: number;
   size?: number;
+  /** Record configuration reads and constructor initializers for the parameter index (default true). */
+  parameters?: boolean;
 }
 
 export function extractCppFile(parser: Parser, path: string, text: string, options: ExtractOptions = {}): CppFileModel {
@@ -60,7 +63,7 @@ export function extractCppFile(parser: Parser, path: string, text: string, optio
   const tree = parser.parse(blanked.text);
   if (!tree) return model;
   try {
-    new Extractor(model, blanked.text, blanked.flowMacros).topLevel(tree.rootNode, []);
+    new Extractor(model, blanked.text, blanked.flowMacros, (options.parameters ?? true) ? parser : undefined).topLevel(tree.rootNode, []);
   } finally {
     tree.delete();
   }
@@ -107,6 +110,8 @@ class Extractor {
     private readonly model: CppFileModel,
     private readonly text: string,
     private readonly flowMacros: FlowMacro[],
+    /** Set when configuration reads are recorded (it re-parses bodies with conditionals). */
+    private readonly paramParser: Parser | undefined,
   ) {
     this.bodies = new BodyConverter(text, () => model.syntaxErrors++);
   }
@@ -345,7 +350,54 @@ class Extractor {
       file: this.model.path,
     };
     if (body && !skipBody(name, owner)) fn.body = this.bodies.stmt(body);
+    if (body && this.paramParser) {
+      if (receivesConfiguration(name, fn.params)) fn.config = this.configReads(body, fn);
+      else if (owner && name === owner) fn.initializers = this.initializers(node, body);
+    }
     return fn;
+  }
+
+  /**
+   * `#if`/`#endif` lines inside an `Args(...).read(...)` chain break tree-sitter's parse of the
+   * chain, so a body with conditionals is parsed again with those lines blanked (offsets kept, both
+   * branches read: a keyword any build accepts is a keyword).
+   */
+  private configReads(body: Node, fn: CppFunction): ReturnType<typeof extractConfigReads> {
+    const bodyText = this.text.slice(body.startIndex, body.endIndex);
+    if (!/^[ \t]*#/m.test(bodyText)) return extractConfigReads(this.text, body, fn.params);
+    const head = 'void f()';
+    const pad = body.startIndex - head.length;
+    if (pad < 0) return extractConfigReads(this.text, body, fn.params);
+    const text = ' '.repeat(pad) + head + bodyText.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length));
+    const tree = this.paramParser!.parse(text);
+    try {
+      const fnNode = tree?.rootNode.namedChildren.find((c) => c?.type === 'function_definition');
+      const reparsed = fnNode?.childForFieldName('body');
+      return reparsed ? extractConfigReads(text, reparsed, fn.params) : extractConfigReads(this.text, body, fn.params);
+    } finally {
+      tree?.delete();
+    }
+  }
+
+  /** `_burst(32)` in a constructor's initializer list and `_burst = 32;` in its body. */
+  private initializers(node: Node, body: Node): Record<string, string> {
+    const out: Record<string, string> = {};
+    const list = node.namedChildren.find((c) => c?.type === 'field_initializer_list');
+    for (const init of list?.namedChildren ?? []) {
+      if (init?.type !== 'field_initializer') continue;
+      const field = init.namedChildren[0];
+      const args = init.namedChildren[1]?.namedChildren ?? [];
+      const lit = args.length === 1 ? literalText(this.slice(args[0])) : null;
+      if (field && lit !== null) out[this.slice(field)] = lit;
+    }
+    for (const stmt of body.namedChildren) {
+      const e = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
+      if (e?.type !== 'assignment_expression' || this.slice(e.childForFieldName('operator')) !== '=') continue;
+      const left = this.slice(e.childForFieldName('left')).replace(/^this->/, '').trim();
+      const lit = literalText(this.slice(e.childForFieldName('right')));
+      if (/^\w+$/.test(left) && lit !== null) out[left] ??= lit;
+    }
+    return out;
   }
 }
 

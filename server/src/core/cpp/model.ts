@@ -2,6 +2,7 @@
 // as plain data (offsets into the file's text). Produced by extract.ts, consumed by the element
 // index, the slicer and the analyzer.
 import type { Param, Span, Stmt } from './ast';
+import type { ConfigReads } from './configReads';
 import type { ElementDoc } from './docs';
 
 export interface CppField extends Span {
@@ -23,6 +24,10 @@ export interface CppFunction extends Span {
   bodyEnd?: number;
   /** Converted body; undefined for declarations and for bodies the analysis never needs (handlers, configure). */
   body?: Stmt;
+  /** What the function does with an element configuration (only for functions that receive one). */
+  config?: ConfigReads;
+  /** Constructors: members given a literal in the initializer list or body (`_burst` → `32`), for defaults. */
+  initializers?: Record<string, string>;
   file: string;
 }
 

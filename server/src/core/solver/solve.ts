@@ -26,6 +26,8 @@ interface Evaluated {
   mask: number;
   cost: number;
   sharedNothing: Set<string>;
+  /** Elements whose per-thread state this field set would break (the candidate is rejected). */
+  violates: string[];
 }
 
 const maskOf = (fields: readonly FlowField[]) => fields.reduce((m, f) => m | (1 << FLOW_FIELDS.indexOf(f)), 0);
@@ -34,13 +36,16 @@ const isStateful = (e: SolverElement) => !!e.features?.stateful;
 export function evaluate(elements: readonly SolverElement[], candidates: readonly FlowField[][], weights: CostWeights): Evaluated[] {
   return candidates.map((rss) => {
     const sharedNothing = new Set<string>();
+    const violates: string[] = [];
     let cost = 0;
     for (const e of elements) {
       if (!isStateful(e)) continue;
-      if (isSubset(rss, e.features!.flowKey)) sharedNothing.add(e.name);
+      const inside = isSubset(rss, e.features!.flowKey);
+      if (inside && e.canShareNothing !== false) sharedNothing.add(e.name);
       else cost += sharingPenalty(e, weights);
+      if (!inside && e.canShare === false) violates.push(e.name);
     }
-    return { rss: [...rss], mask: maskOf(rss), cost, sharedNothing };
+    return { rss: [...rss], mask: maskOf(rss), cost, sharedNothing, violates };
   });
 }
 
@@ -94,8 +99,15 @@ export function solve(elements: readonly SolverElement[], options: SolveOptions)
     if (names.has(e.name)) throw new Error(`solver: element name ${e.name} appears twice in one chain`);
     names.add(e.name);
   }
-  const evaluated = evaluate(elements, withoutPortsForFragments(elements, options.candidates, notes), options.weights);
-  if (evaluated.length === 0) throw new Error('solver: no candidate RSS field sets');
+  const all = evaluate(elements, withoutPortsForFragments(elements, options.candidates, notes), options.weights);
+  if (all.length === 0) throw new Error('solver: no candidate RSS field sets');
+  // Per-thread state that cannot be shared makes r ⊆ F a hard constraint: such candidates are out.
+  let evaluated = all.filter((e) => e.violates.length === 0);
+  if (evaluated.length === 0) {
+    const pinned = [...new Set(all.flatMap((e) => e.violates))].sort();
+    notes.push(`no candidate RSS field set lies inside the keys of every per-thread element (${pinned.join(', ')}): their flows will reach several cores and see different state`);
+    evaluated = all;
+  }
   const tied = tiedElements(evaluated);
   const ranking = options.ranking ?? staticRanking(elements, tied);
   const rank = new Map(ranking.order.map((n, i) => [n, i]));
@@ -157,6 +169,9 @@ function decide(e: SolverElement, best: Evaluated, weights: CostWeights): Elemen
     return { ...base, shared: null, penalty: 0, reason: `class ${e.className} is not in the element index, so its state is unknown; FlowMage leaves it as configured` };
   }
   if (!e.features.stateful) return { ...base, shared: null, penalty: 0, reason: 'stateless: keeps no per-flow state, so RSS does not matter to it' };
+  if (e.canShareNothing === false && isSubset(best.rss, e.features.flowKey)) {
+    return { ...base, shared: true, penalty: sharingPenalty(e, weights), reason: `RSS on ${formatKey(best.rss)} ⊆ its flow key ${formatKey(e.features.flowKey)}, but its implementation shares state across cores and nothing can give it per-core state` };
+  }
   const r = formatKey(best.rss);
   const key = formatKey(e.features.flowKey);
   if (best.sharedNothing.has(e.name)) {

@@ -23,6 +23,10 @@ export interface SolverElement {
   features: SolverFeatures | null;
   /** Relative per-packet work from the code slice (static estimate), used only to break ties. */
   workEstimate?: number;
+  /** false when the deployment cannot give it per-core state (its sharing is fixed shared): it always costs its penalty. */
+  canShareNothing?: boolean;
+  /** false when its state is per thread and cannot be made shared: RSS must lie inside its key (a hard constraint). */
+  canShare?: boolean;
 }
 
 export interface ElementDecision {

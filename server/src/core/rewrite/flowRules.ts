@@ -1,0 +1,71 @@
+// RSS field sets as DPDK flow rules (testpmd syntax, what FastClick's FLOW_RULES_FILE holds) and as
+// the `ethtool -N` steps for a NIC that FastClick cannot configure. DPDK's rss types hash the IPv4
+// addresses (`ipv4`) and, for TCP/UDP, the ports too (`ipv4-tcp`, `ipv4-udp`); `l3-src-only`,
+// `l3-dst-only`, `l4-src-only` and `l4-dst-only` narrow one layer to one side. The protocol number
+// cannot be hashed, but one rule per protocol makes the queue a function of it; a set without an
+// address cannot be expressed (DPDK always hashes some L3 field), so it is refused.
+import { FLOW_FIELDS, formatKey, type FlowField } from '../analysis/features';
+
+export type RulesVerdict = { ok: true; rules: string[]; notes: string[] } | { ok: false; reason: string };
+
+/** The hash the driver applies when nothing is configured (IP|TCP|UDP: addresses and ports). */
+export function isDriverDefault(fields: readonly FlowField[]): boolean {
+  return fields.includes('src_ip') && fields.includes('dst_ip') && fields.includes('src_port') && fields.includes('dst_port');
+}
+
+/** Whether DPDK's rss types can hash exactly (or, for the protocol, by rule) this field set. */
+export function expressibleAsFlowRules(fields: readonly FlowField[]): boolean {
+  return fields.includes('src_ip') || fields.includes('dst_ip');
+}
+
+function sideModifier(layer: 'l3' | 'l4', src: boolean, dst: boolean): string | null {
+  if (src && dst) return '';
+  if (src) return `${layer}-src-only`;
+  if (dst) return `${layer}-dst-only`;
+  return null;
+}
+
+/**
+ * One flow rule per line hashing `fields` over `queues`. TCP and UDP get their own rule (priority 0)
+ * when ports are in the set; the IPv4 rule (priority 1 then) catches every other IPv4 packet,
+ * which has no ports and is hashed on the addresses alone, a subset of the set.
+ */
+export function flowRulesFor(fields: readonly FlowField[], queues: readonly number[]): RulesVerdict {
+  if (queues.length === 0) return { ok: false, reason: 'no receive queue is known' };
+  if (!expressibleAsFlowRules(fields)) {
+    return { ok: false, reason: `DPDK rss types cannot hash ${formatKey([...fields])} without an IP address` };
+  }
+  const l3 = sideModifier('l3', fields.includes('src_ip'), fields.includes('dst_ip'))!;
+  const l4 = sideModifier('l4', fields.includes('src_port'), fields.includes('dst_port'));
+  const q = `queues ${queues.join(' ')} end`;
+  const types = (t: string, ...mods: Array<string | null>) => ['types', t, ...mods.filter((m): m is string => !!m)].join(' ');
+  const rule = (priority: number | null, pattern: string, rssTypes: string) =>
+    `ingress${priority === null ? '' : ` priority ${priority}`} pattern eth / ${pattern} / end actions rss ${rssTypes} end ${q} / end`;
+  const notes: string[] = [];
+  if (fields.includes('protocol')) notes.push('the protocol is not hashed: one rule per protocol (TCP, UDP, other IPv4) keeps each protocol\'s flows apart');
+  if (l4 === null) return { ok: true, rules: [rule(null, 'ipv4', types('ipv4', l3))], notes };
+  return {
+    ok: true,
+    rules: [
+      rule(0, 'ipv4 / tcp', types('ipv4-tcp', l3, l4)),
+      rule(0, 'ipv4 / udp', types('ipv4-udp', l3, l4)),
+      rule(1, 'ipv4', types('ipv4', l3)),
+    ],
+    notes: [...notes, 'IPv4 packets other than TCP and UDP have no ports and are hashed on the address(es) alone'],
+  };
+}
+
+/** The rules file's text: the rules, one per line, and a final newline. */
+export function flowRulesText(rules: readonly string[]): string {
+  return rules.join('\n') + '\n';
+}
+
+const ETHTOOL_LETTER: Record<FlowField, string> = { src_ip: 's', dst_ip: 'd', src_port: 'f', dst_port: 'n', protocol: '' };
+
+/** `ethtool -N <if> rx-flow-hash ...` lines that make a kernel-driven NIC hash `fields`. */
+export function ethtoolSteps(fields: readonly FlowField[], iface = '<if>'): string[] {
+  const ip = FLOW_FIELDS.filter((f) => fields.includes(f) && f.endsWith('_ip')).map((f) => ETHTOOL_LETTER[f]).join('');
+  const l4 = FLOW_FIELDS.filter((f) => fields.includes(f) && f.endsWith('_port')).map((f) => ETHTOOL_LETTER[f]).join('');
+  if (!ip && !l4) return [];
+  return ['tcp4', 'udp4'].map((t) => `ethtool -N ${iface} rx-flow-hash ${t} ${ip}${l4}`);
+}
