@@ -201,7 +201,13 @@ export class ElementIndex {
     if (this.elementsStale) this.collectElements();
     if (this.parameterLists.has(className)) return this.parameterLists.get(className);
     const info = this.element(className) ?? this.elements().find((e) => e.className === className);
-    const list = info ? resolveParameters(this, info.cls, info.doc?.items ?? []) : undefined;
+    let list: ParameterList | undefined;
+    try {
+      list = info ? resolveParameters(this, info.cls, info.doc?.items ?? []) : undefined;
+    } catch (err) {
+      // Code the resolver did not foresee must not take a hover or `analyze --json` down with it.
+      list = { completeness: 'partial', parameters: [], reasons: [`the configuration could not be read: ${err instanceof Error ? err.message : String(err)}`] };
+    }
     this.parameterLists.set(className, list);
     return list;
   }

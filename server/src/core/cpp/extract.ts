@@ -351,7 +351,14 @@ class Extractor {
     };
     if (body && !skipBody(name, owner)) fn.body = this.bodies.stmt(body);
     if (body && this.paramParser) {
-      if (receivesConfiguration(name, fn.params)) fn.config = this.configReads(body, fn);
+      if (receivesConfiguration(name, fn.params)) {
+        try {
+          fn.config = this.configReads(body, fn);
+        } catch (err) {
+          // The parameter index must never cost the file its model.
+          fn.config = { events: [{ kind: 'unknown', reason: `the configuration reads could not be extracted (${err instanceof Error ? err.message : String(err)})`, start: body.startIndex }] };
+        }
+      }
       else if (owner && name === owner) fn.initializers = this.initializers(node, body);
     }
     return fn;
