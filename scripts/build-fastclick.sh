@@ -12,6 +12,7 @@
 #   src-<archive sha>/fastclick/                 the archive, extracted untouched (analysis source)
 #   <archive sha>-dpdk<version>/fastclick/       the build tree, patched for DPDK 22.11
 #   <archive sha>-dpdk<version>/bin/minclick-<class list sha>   one driver per class list
+# (the build tree is for this machine's CPU kind: -march=native; another kind rebuilds it).
 # A second run with the same archive, DPDK and class list does no work. Requires the packages that
 # scripts/install-fastclick-deps.sh installs, and `npm run build` (the class list uses dist/cli.js).
 # Environment: FLOWMAGE_FASTCLICK_ARCHIVE (default ../shared/fastclick/fastclick-93ca5a6.tar.gz from the
@@ -100,6 +101,13 @@ if [ ! -f "$RTE_SDK/.complete" ]; then
 fi
 
 # 4. The build tree: a patched copy, configured once, with the tools the minimal driver needs.
+# FastClick compiles with -march=native: a tree built on another kind of CPU is rebuilt, not reused.
+MARCH=$(gcc -march=native -Q --help=target 2>/dev/null | awk '$1=="-march="{print $2; exit}')
+if [ -f "$BUILD/.configured" ] && [ "$(cat "$BUILD/.march" 2>/dev/null)" != "$MARCH" ]; then
+  log "the cached build is for CPU '$(cat "$BUILD/.march" 2>/dev/null)', this one is '$MARCH': rebuilding"
+  rm -rf "$TREE" "$BUILD/bin" "$BUILD/.configured"
+  mkdir -p "$BUILD/bin"
+fi
 if [ ! -f "$BUILD/.configured" ]; then
   rm -rf "$TREE"
   cp -a "$SRC" "$TREE"
@@ -117,6 +125,7 @@ if [ ! -f "$BUILD/.configured" ]; then
   step elementmap make RTE_SDK="$RTE_SDK" share/click/elementmap.xml
   [ -x "$TREE/bin/click-mkmindriver" ] || die "bin/click-mkmindriver was not built"
   [ -f "$TREE/share/click/elementmap.xml" ] || die "share/click/elementmap.xml was not built"
+  echo "$MARCH" >"$BUILD/.march"
   touch "$BUILD/.configured"
 fi
 

@@ -4,9 +4,18 @@
 // a skip: CI always has it, and a silently skipped suite proves nothing.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/** The repository root: the first folder up from here with a package.json (tests are bundled per file,
+ * so __dirname is the test's own folder under out/, at any depth). */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no repository root above ${from}`);
+  }
+}
+
+export const REPO_ROOT = findRoot(__dirname);
 export const BUILD_SCRIPT = join(REPO_ROOT, 'scripts', 'build-fastclick.sh');
 
 let cached: string | undefined;
