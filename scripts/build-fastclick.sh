@@ -27,6 +27,8 @@ SETUP_HINT="run: sudo bash scripts/install-fastclick-deps.sh"
 
 log() { printf 'build-fastclick: %s\n' "$*" >&2; }
 die() { printf 'build-fastclick: ERROR: %s\n' "$*" >&2; exit 1; }
+# Never fail silently: an unexpected failing command says where it was.
+trap 'die "unexpected failure (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 # Runs a build step with its output in a log file; on failure shows the end of the log.
 step() {
   local name=$1; shift
@@ -91,8 +93,9 @@ if [ ! -f "$RTE_SDK/.complete" ]; then
   ( cd "$BUILD/dpdk-download" && apt-get source --download-only "dpdk${DEB_VERSION:+=$DEB_VERSION}" ) >"$BUILD/dpdk-download.log" 2>&1 \
     || ( cd "$BUILD/dpdk-download" && apt-get source --download-only dpdk ) >>"$BUILD/dpdk-download.log" 2>&1 \
     || { tail -n 20 "$BUILD/dpdk-download.log" >&2; die "apt-get source dpdk failed (no deb-src entry?); $SETUP_HINT"; }
-  ORIG=$(ls "$BUILD"/dpdk-download/dpdk_*.orig.tar.* 2>/dev/null | head -n 1)
-  [ -n "$ORIG" ] || die "no dpdk_*.orig.tar.* in $BUILD/dpdk-download"
+  ORIGS=("$BUILD"/dpdk-download/dpdk_*.orig.tar.*)
+  ORIG=${ORIGS[0]}
+  [ -f "$ORIG" ] || die "no dpdk_*.orig.tar.* in $BUILD/dpdk-download"
   tar -xf "$ORIG" -C "$RTE_SDK" --strip-components=1 --wildcards '*/app/test-pmd/*' '*/drivers/net/mlx5/mlx5_testpmd.h' \
     || die "cannot extract testpmd sources from $ORIG"
   [ -f "$RTE_SDK/app/test-pmd/cmdline_flow.c" ] || die "$ORIG holds no app/test-pmd/cmdline_flow.c"
@@ -102,7 +105,7 @@ fi
 
 # 4. The build tree: a patched copy, configured once, with the tools the minimal driver needs.
 # FastClick compiles with -march=native: a tree built on another kind of CPU is rebuilt, not reused.
-MARCH=$(gcc -march=native -Q --help=target 2>/dev/null | awk '$1=="-march="{print $2; exit}')
+MARCH=$(gcc -march=native -Q --help=target 2>/dev/null | awk '$1=="-march=" {m = $2} END {print m}')
 if [ -f "$BUILD/.configured" ] && [ "$(cat "$BUILD/.march" 2>/dev/null)" != "$MARCH" ]; then
   log "the cached build is for CPU '$(cat "$BUILD/.march" 2>/dev/null)', this one is '$MARCH': rebuilding"
   rm -rf "$TREE" "$BUILD/bin" "$BUILD/.configured"

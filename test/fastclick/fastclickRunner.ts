@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUILD_SCRIPT, REPO_ROOT } from '../support/fastclickSource';
-import { normalizeErrors } from './fastclickErrors';
+import { normalizeErrors, withoutNullDeviceFlowLimit } from './fastclickErrors';
 
 /** Cold builds take minutes on 2 cores. */
 const BUILD_TIMEOUT_MS = 40 * 60_000;
@@ -45,7 +45,10 @@ export interface LoadResult {
   /** The driver's exit code (FastClick can print errors and still exit 0). */
   exitCode: number | null;
   stderr: string;
-  /** normalizeErrors(stderr), plus a line when the driver crashed or timed out. */
+  /**
+   * normalizeErrors(stderr) without net_null's refusal to install rules that parsed, plus a line when
+   * the driver crashed or timed out.
+   */
   errors: string[];
 }
 
@@ -65,7 +68,7 @@ export function loadConfig(minclick: string, file: string, ports = 2): LoadResul
   const run = spawnSync(minclick, args, { cwd: dirname(file), encoding: 'utf8', timeout: LOAD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
   removeRuntimeDir(prefix);
   const stderr = (run.stderr ?? '') + (run.error ? `\n${run.error.message}\n` : '');
-  const errors = normalizeErrors(stderr);
+  const errors = withoutNullDeviceFlowLimit(normalizeErrors(stderr));
   if (run.signal) errors.push(`driver stopped by ${run.signal}${run.signal === 'SIGTERM' ? ' (timeout)' : ''}`);
   return { exitCode: run.status, stderr, errors };
 }
@@ -102,7 +105,13 @@ export function validateRules(rules: readonly string[], queues = queuesFor(rules
   const args = ['-l', '0-1', '--no-huge', '-m', '1024', '--no-pci', `--file-prefix=${prefix}`, '--vdev=net_null0', '--', '-i',
     `--rxq=${queues}`, `--txq=${queues}`, '--total-num-mbufs=8192'];
   const input = rules.map((r) => `flow validate 0 ${r}\n`).join('') + 'quit\n';
-  const run = spawnSync('dpdk-testpmd', args, { input, encoding: 'utf8', timeout: LOAD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
+  // testpmd reports PMD errors on stderr and prompts on stdout: one pipe keeps them in order.
+  const run = spawnSync('sh', ['-c', 'exec dpdk-testpmd "$@" 2>&1', 'dpdk-testpmd', ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: LOAD_TIMEOUT_MS,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   removeRuntimeDir(prefix);
   if (run.error) throw new Error(`dpdk-testpmd did not run: ${run.error.message}`);
   // Each command's answer follows its "testpmd> " prompt, in the order the commands were given.
@@ -110,7 +119,7 @@ export function validateRules(rules: readonly string[], queues = queuesFor(rules
   return rules.map((rule, i) => {
     const output = (answers[i] ?? '').trim();
     const accepted = !/Bad arguments/.test(output) && /Function not implemented|Flow rule validated/.test(output);
-    return { rule, accepted, output: output || `no answer from dpdk-testpmd (exit ${run.status}): ${(run.stderr ?? '').trim().slice(-500)}` };
+    return { rule, accepted, output: output || `no answer from dpdk-testpmd (exit ${run.status}): ${(run.stdout ?? '').trim().slice(-500)}` };
   });
 }
 

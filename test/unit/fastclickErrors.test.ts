@@ -1,6 +1,6 @@
 // The normaliser the real-FastClick suite compares errors with (test/fastclick/fastclickErrors.ts).
 import * as assert from 'node:assert';
-import { newErrors, normalizeErrors, normalizeLine } from '../fastclick/fastclickErrors';
+import { newErrors, normalizeErrors, normalizeLine, withoutNullDeviceFlowLimit } from '../fastclick/fastclickErrors';
 
 const EAL_NOISE = [
   'EAL: Detected CPU lcores: 2',
@@ -35,6 +35,49 @@ describe('FastClick error normaliser', function () {
   it('a message at the left margin ends the context it follows', function () {
     const errors = normalizeErrors("While configuring 'a :: Queue':\n  CAPACITY: expected unsigned\nRouter could not be initialized!\n");
     assert.deepStrictEqual(errors, ["While configuring 'a :: Queue': CAPACITY: expected unsigned", 'Router could not be initialized!']);
+  });
+
+  // The shapes below are what minclick printed here for upstream's nat-dpdk.click with MODE flow and a
+  // one-rule FLOW_RULES_FILE, on net_null devices.
+  const FLOW_MANAGER_PROGRESS = [
+    "fl.click:24: While configuring 'nicIn0 :: FromDPDKDevice':",
+    "  DPDK Flow Rule Manager (port 0): State active - Isolation Mode inactive - Source file 'g.rules'",
+    'Initializing DPDK',
+    "DPDK Flow Rule Manager (port 0): Opened file 'g.rules'",
+    'DPDK Flow Rule Manager (port 0): Loaded 1/1 rules',
+    "Keyword 'queue index' is not in 'flow create 0 ingress pattern eth / ipv4 / end actions rss types ipv4 l3-src-only end queues 0 1 end / end",
+    "'",
+  ].join('\n');
+
+  it('does not count the flow rule manager\'s progress reports as errors', function () {
+    assert.deepStrictEqual(normalizeErrors(FLOW_MANAGER_PROGRESS), []);
+    assert.deepStrictEqual(normalizeErrors('DPDK Flow Rule Manager (port 0): Loaded 0/1 rules'), ['DPDK Flow Rule Manager (port 0): Loaded 0/1 rules'], 'a rule left out is reported');
+  });
+
+  it('treats net_null refusing rules that parsed as accepted, but not a rule that did not parse', function () {
+    const accepted = normalizeErrors([
+      FLOW_MANAGER_PROGRESS,
+      'port_flow_complain(): Caught PMD error type 1 (cause unspecified): Function not implemented: Function not implemented',
+      'DPDK Flow Rule Manager (port 0): Flow installation failed - Has 0, but expected 1 rules',
+      "fl.click:25: While initializing 'nicOut0 :: ToDPDKDevice':",
+      '  Could not configure all rules for device 0',
+      'Router could not be initialized!',
+    ].join('\n'));
+    assert.strictEqual(accepted.length, 4, accepted.join('\n'));
+    assert.deepStrictEqual(withoutNullDeviceFlowLimit(accepted), []);
+
+    const rejected = normalizeErrors([
+      FLOW_MANAGER_PROGRESS.replace(/l3-src-only/g, 'l3-src-onl'),
+      'DPDK Flow Parser failed to parse input line: flow create 0 ingress pattern eth / ipv4 / end actions rss types ipv4 l3-src-onl end queues 0 1 end / end',
+      '',
+      'DPDK Flow Rule Manager (port 0): Partially installed 0/1 rules',
+      'DPDK Flow Rule Manager (port 0): Failed to parse rules due to ambiguous input',
+      "bl.click:25: While initializing 'nicOut0 :: ToDPDKDevice':",
+      '  Could not configure all rules for device 0',
+      'Router could not be initialized!',
+    ].join('\n'));
+    assert.deepStrictEqual(withoutNullDeviceFlowLimit(rejected), rejected);
+    assert.ok(rejected.some((e) => e.startsWith('DPDK Flow Parser failed to parse input line')), rejected.join('\n'));
   });
 
   it('newErrors lists only what the second run added', function () {
