@@ -19,7 +19,15 @@ const CONTEXT = /^(While [a-z]+ '.*':|In definition of '.*':|Errors in .*:)$/i;
  * carry "warning:"; the DPDK Flow Rule Manager reports its progress with plain messages.
  */
 const NOT_ERROR = [
-  /^(warning:|WARNING\b|Note:|note:|info:)/,
+  /^(warning\b|note:|info:)/i, // Click's "warning:" and FastClick's "Warning!" / "Warning:"
+  // FromDPDKDevice / ToDPDKDevice reporting their thread and queue assignment
+  /^\S+: (\d+ threads (will be used to push packets downstream|can end up in this output devices)|using queues from \d+ to \d+$|Queue \d+ handled by th \d+$)/,
+  /^Default number of descriptors is set/,
+  /^\S+ won't be in batch mode because/,
+  // the flow subsystem placing per-flow state (FCB) and elements reporting their memory layout
+  /^Placing .* at \[\d+-\d+\]$/,
+  /^Per-flow size is \d+$/,
+  /^\S+ alignment: /,
   /^DPDK Flow Rule Manager \(port \d+\): (State |Opened file|Loaded (\d+)\/\2 rules|Nothing to flush|Created|Destroyed|Parser deleted|Parsed and installed)/,
   /^Keyword '[^']*' is not in /, // the rule manager looking for a queue index, quoting the rule...
   /^'$/, // ...whose newline ends the quote on the next line

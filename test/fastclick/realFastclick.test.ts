@@ -17,6 +17,8 @@ import { buildMinclick, loadConfig, validateRulesFile, type LoadResult, type Rul
 const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'upstream');
 const OPTIMIZE_CONCURRENCY = 2;
+/** Errors Click reports while reading the configuration, before any element is configured. */
+const LEXER_STAGE = /^(unknown element class|undeclared element) /;
 
 interface Case {
   /** conf/…/x.click or fixtures/x.click */
@@ -115,8 +117,11 @@ describe('Optimize chain against real FastClick', function () {
       const l = loads.get(c.label)!;
       return newErrors(l.original.errors, l.optimized.errors).length > 0;
     });
-    console.log(`\n      ${rows.length} configurations (${rows.filter((c) => c.label.startsWith('conf/')).length} from conf/), ` +
-      `${clean.length} originals load clean, ${rows.filter((c) => c.changed).length} changed, ` +
+    const fromConf = rows.filter((c) => c.label.startsWith('conf/'));
+    const early = rows.filter((c) => loads.get(c.label)!.original.errors.some((e) => LEXER_STAGE.test(e)));
+    console.log(`\n      ${rows.length} configurations (${fromConf.length} from conf/), ` +
+      `${clean.length} originals load clean (${clean.filter((c) => c.label.startsWith('conf/')).length} from conf/), ` +
+      `${early.length} originals fail before configure, ${rows.filter((c) => c.changed).length} changed, ` +
       `${rows.reduce((n, c) => n + (c.written?.length ?? 0), 0)} rules files written, ${withNew.length} with new FastClick errors`);
     console.log(`      minclick: ${minclick}`);
   });
@@ -140,8 +145,15 @@ describe('Optimize chain against real FastClick', function () {
       const added = newErrors(original.errors, optimized.errors);
       const badRules = [...rules].flatMap(([file, verdicts]) => verdicts.filter((v) => !v.accepted).map((v) => `${file}: ${v.rule} → ${v.output.split('\n').pop()}`));
       const rulesNote = rules.size ? [...rules].map(([f, v]) => `${f} (${v.length} rules)`).join(', ') : 'none';
-      console.log(`        ${c.changed ? 'changed' : 'unchanged'}; rules files: ${rulesNote}; original errors: ${brief(original.errors)}; new errors: ${brief(added)}`);
+      console.log(`      ${c.label}: ${c.changed ? 'changed' : 'unchanged'}; rules files: ${rulesNote}; original errors: ${brief(original.errors)}; new errors: ${brief(added)}`);
       assert.deepStrictEqual({ newErrors: added, badRules }, { newErrors: [], badRules: [] }, `optimize output:\n${c.optimizeOutput}`);
+      // Click stops before configure when a class is unknown: such an original proves nothing about
+      // the rewrite's arguments, so it is reported as pending instead of passing.
+      const stoppedEarly = original.errors.filter((e) => LEXER_STAGE.test(e));
+      if (stoppedEarly.length) {
+        this.test!.title += ` (original fails before configure: ${brief(stoppedEarly, 2)})`;
+        this.skip();
+      }
     });
   }
 

@@ -26,6 +26,24 @@ describe('FastClick error normaliser', function () {
     assert.deepStrictEqual(errors, ["undeclared element 'FlowIPManagerX' (parsed as element class)"]);
   });
 
+  it('does not count FastClick\'s reports on threads, queues, batching and flow state as errors', function () {
+    const stderr = [
+      'fd0: 1 threads will be used to push packets downstream. 1 queues will be used meaning that each queue will be shared by 1 threads',
+      'fd0: using queues from 0 to 0',
+      'fd0: Queue 0 handled by th 0',
+      'td: 1 threads can end up in this output devices. 1 queues will be used, so 1 queues for 1 thread',
+      "td won't be in batch mode because no element produces or sends batches to it.",
+      'Warning! Push Paint@8->pairs is not compatible with batch. Packets will be unbatched and that will reduce the performance.',
+      "Warning: input thread assignment will assign threads already assigned by yourself, as you didn't left any cores for fd1",
+      'Placing  counter :: FlowCounter at [12-19]',
+      'Per-flow size is 20',
+      'LookupIPRouteMP alignment: 0x55eaff511b70, 0x55eaff511bb0',
+      "x.click:3: While configuring 'replay0 :: ReplayUnqueue':",
+      '  STOP: invalid number',
+    ].join('\n');
+    assert.deepStrictEqual(normalizeErrors(stderr), ["While configuring 'replay0 :: ReplayUnqueue': STOP: invalid number"]);
+  });
+
   it('hides addresses and timings, and keeps one copy of a message repeated per thread', function () {
     assert.strictEqual(normalizeLine('pool at 0x7f3a2c000000 ready after 12.5 ms'), 'pool at 0x? ready after ?s');
     const errors = normalizeErrors("While initializing 'fd0 :: FromDPDKDevice':\n  DPDK Flow Parser failed to parse input line\n  DPDK Flow Parser failed to parse input line\n");
