@@ -9,7 +9,8 @@
 # Default classes: FastClick's conf/ files that use FromDPDKDevice, and test/fixtures/upstream/.
 # Classes FastClick's elementmap does not know are left out (loading such a configuration fails, in
 # the original as in the optimized one). Everything lives in .cache/fastclick/ (never committed):
-#   src-<archive sha>/fastclick/                 the archive, extracted untouched (analysis source)
+#   ../fastclick-src/<archive sha>/fastclick/    the archive, extracted untouched (analysis source;
+#                                                the same place test/support's extraction uses)
 #   <archive sha>-dpdk<version>/fastclick/       the build tree, patched for DPDK 22.11
 #   <archive sha>-dpdk<version>/bin/minclick-<class list sha>   one driver per class list
 # (the build tree is for this machine's CPU kind: -march=native; another kind rebuilds it).
@@ -48,17 +49,21 @@ mkdir -p "$CACHE"
 # 1. The untouched extraction, shared with the unit tests.
 # Concurrent runs (unit tests and the suite may both ask) wait for each other: one lock for the
 # extraction, another for the build, so extracting never waits for a build.
-SRC="$CACHE/src-$SHA/fastclick"
-exec 9>"$CACHE/.extract.lock"
+SRC_DIR="$(dirname "$CACHE")/fastclick-src/$SHA"
+SRC="$SRC_DIR/fastclick"
+mkdir -p "$(dirname "$SRC_DIR")"
+exec 9>"$(dirname "$SRC_DIR")/.extract.lock"
 flock 9
-if [ ! -f "$CACHE/src-$SHA/.complete" ]; then
+if [ ! -d "$SRC/elements" ]; then
   log "extracting $ARCHIVE"
-  rm -rf "$CACHE/src-$SHA" "$CACHE/src-$SHA.tmp"
-  mkdir -p "$CACHE/src-$SHA.tmp"
-  tar -xzf "$ARCHIVE" -C "$CACHE/src-$SHA.tmp" || die "cannot extract $ARCHIVE"
-  [ -d "$CACHE/src-$SHA.tmp/fastclick/elements" ] || die "$ARCHIVE does not hold fastclick/elements/"
-  touch "$CACHE/src-$SHA.tmp/.complete"
-  mv "$CACHE/src-$SHA.tmp" "$CACHE/src-$SHA"
+  TMP="$SRC_DIR.tmp-$$"
+  rm -rf "$TMP"
+  mkdir -p "$TMP" "$SRC_DIR"
+  tar -xzf "$ARCHIVE" -C "$TMP" || die "cannot extract $ARCHIVE"
+  [ -d "$TMP/fastclick/elements" ] || die "$ARCHIVE does not hold fastclick/elements/"
+  # A rename, so that an interrupted extraction is never taken for a complete one.
+  mv "$TMP/fastclick" "$SRC"
+  rm -rf "$TMP"
 fi
 exec 9>&-
 if [ "${1:-}" = "--extract-only" ]; then
