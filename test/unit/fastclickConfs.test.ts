@@ -1,11 +1,12 @@
-// Local check against a FastClick checkout: FASTCLICK_DIR=/path/to/fastclick npm run test:unit.
-// Every .click file there must parse without syntax errors (files are read, never copied). Skipped
-// when FASTCLICK_DIR is not set.
+// Every .click file of upstream FastClick must parse without syntax errors (files are read, never
+// copied). The tree is FASTCLICK_DIR when set, else the archive extracted into .cache/ (see
+// test/support/fastclickSource.ts).
 import * as assert from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseClick } from '../../server/src/core/click/clickDocument';
 import { clickFiles } from './clickHelpers';
+import { fastclickSourceDir } from '../support/fastclickSource';
 
 const SYNTAX_CODES = new Set(['syntax', 'unterminated-comment', 'unterminated-string', 'too-deep']);
 
@@ -14,15 +15,16 @@ function isM4Template(text: string): boolean {
   return /^\s*,?\s*dnl\b/m.test(text) || /\bifdef\(`/.test(text);
 }
 
-describe('FastClick configurations (FASTCLICK_DIR)', function () {
-  const dir = process.env.FASTCLICK_DIR;
+describe('FastClick configurations (upstream source)', function () {
+  let dir: string;
   before(function () {
-    if (!dir) this.skip();
+    this.timeout(120_000);
+    dir = fastclickSourceDir();
   });
 
   it('parses every .click file without syntax errors', async function () {
     this.timeout(300_000);
-    const files = clickFiles(dir!);
+    const files = clickFiles(dir);
     assert.ok(files.length > 0, `no .click files under ${dir}`);
     const failures: string[] = [];
     const templates: string[] = [];
@@ -35,8 +37,8 @@ describe('FastClick configurations (FASTCLICK_DIR)', function () {
       const syntax = model.problems.filter((p) => SYNTAX_CODES.has(p.code));
       semantic += model.problems.length - syntax.length;
       if (!syntax.length) continue;
-      if (isM4Template(text)) templates.push(relative(dir!, file));
-      else failures.push(`${relative(dir!, file)}:${syntax[0].range.start.line + 1}: ${syntax[0].message}`);
+      if (isM4Template(text)) templates.push(relative(dir, file));
+      else failures.push(`${relative(dir, file)}:${syntax[0].range.start.line + 1}: ${syntax[0].message}`);
     }
     console.log(`      ${files.length} files, ${elements} elements, ${failures.length} with syntax errors, ${templates.length} m4 templates skipped (${templates.join(', ')}), ${semantic} other problems`);
     assert.deepStrictEqual(failures, []);

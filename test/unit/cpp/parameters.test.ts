@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { readsKeyword, type ElementParameter, type ParameterList } from '../../../server/src/core/cpp/parameters';
 import { ROOT } from './fixtureIndex';
+import { fastclickSourceDir } from '../../support/fastclickSource';
 
 const PARAMS = join(ROOT, 'test', 'fixtures', 'parameters');
 
@@ -134,14 +135,15 @@ describe('parameter index', () => {
   });
 });
 
-describe('parameter index on upstream FastClick (FASTCLICK_DIR)', function () {
+describe('parameter index on upstream FastClick', function () {
   this.timeout(180_000);
-  const dir = process.env.FASTCLICK_DIR;
+  let dir: string;
   let index: ElementIndex;
   before(async function () {
-    if (!dir) this.skip();
+    this.timeout(180_000);
+    dir = fastclickSourceDir();
     index = await ElementIndex.create();
-    await index.build([dir!]);
+    await index.build([dir]);
   });
 
   it('FromDPDKDevice: complete, through QueueDevice/RXQueueDevice::parse(conf, errh), without HASHFUNC', () => {

@@ -8,6 +8,7 @@ import { checkParameters, type ParameterProblem } from '../../../server/src/core
 import { viewArgument } from '../../../server/src/core/params/clickArguments';
 import { closest, editDistance } from '../../../server/src/core/params/suggest';
 import { ROOT } from '../cpp/fixtureIndex';
+import { fastclickSourceDir } from '../../support/fastclickSource';
 
 const PARAMS = join(ROOT, 'test', 'fixtures', 'parameters');
 /** The mandatory arguments of ArgsChain, so a test can focus on one more. */
@@ -104,14 +105,15 @@ describe('keyword-argument checks', () => {
   });
 });
 
-describe('keyword-argument checks on upstream FastClick conf/ (FASTCLICK_DIR)', function () {
+describe('keyword-argument checks on upstream FastClick conf/', function () {
   this.timeout(180_000);
-  const dir = process.env.FASTCLICK_DIR;
+  let dir: string;
   let index: ElementIndex;
   before(async function () {
-    if (!dir) this.skip();
+    this.timeout(180_000);
+    dir = fastclickSourceDir();
     index = await ElementIndex.create();
-    await index.build([dir!]);
+    await index.build([dir]);
   });
 
   it('finds in the configurations with a FromDPDKDevice only what FastClick rejects', async () => {
@@ -124,7 +126,7 @@ describe('keyword-argument checks on upstream FastClick conf/ (FASTCLICK_DIR)', 
         else if (f.endsWith('.click')) files.push(f);
       }
     };
-    walk(join(dir!, 'conf'));
+    walk(join(dir, 'conf'));
     const found: string[] = [];
     let checked = 0;
     for (const f of files) {
@@ -132,7 +134,7 @@ describe('keyword-argument checks on upstream FastClick conf/ (FASTCLICK_DIR)', 
       if (!text.includes('FromDPDKDevice')) continue;
       checked++;
       const model = await parseClick(text);
-      for (const p of checkParameters(model, (n) => index.parameters(n))) found.push(`${f.slice(dir!.length + 1)}: ${p.message.split(' (')[0]}`);
+      for (const p of checkParameters(model, (n) => index.parameters(n))) found.push(`${f.slice(dir.length + 1)}: ${p.message.split(' (')[0]}`);
     }
     assert.ok(checked >= 10, `${checked} configurations`);
     assert.deepStrictEqual(found.sort(), [
