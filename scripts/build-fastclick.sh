@@ -155,6 +155,21 @@ done
 CLASS_SHA=$(printf '%s\n' "${CLASSES[@]}" | sha256sum | cut -c1-12)
 DRIVER="$BUILD/bin/minclick-$CLASS_SHA"
 
+# 5b. Upstream's flow-manager header uses Args without including it; the full build happens to
+# include args.hh earlier, a minimal driver includes the header first and fails. Idempotent.
+VFM="$TREE/include/click/flow/virtualflowmanager.hh"
+if [ -f "$VFM" ] && ! grep -q '^#include <click/args.hh>$' "$VFM"; then
+  sed -i 's|^#include <click/flow/flowelement.hh>$|#include <click/args.hh>\n#include <click/flow/flowelement.hh>|' "$VFM"
+  grep -q '^#include <click/args.hh>$' "$VFM" || die "the args.hh fix did not apply to $VFM (has upstream changed it?)"
+fi
+
+# 5c. userlevel/Makefile tests `@HAVE_SSE42@`, which configure never substitutes, so the cuckoo++
+# hash objects the per-thread flow managers need are never linked. Substitute it from the CPU.
+if grep -q '^ifeq (@HAVE_SSE42@,yes)$' "$TREE/userlevel/Makefile"; then
+  if grep -qw sse4_2 /proc/cpuinfo; then SSE42=yes; else SSE42=no; fi
+  sed -i "s/^ifeq (@HAVE_SSE42@,yes)\$/ifeq ($SSE42,yes)/" "$TREE/userlevel/Makefile"
+fi
+
 # 6. The minimal driver, once per class list (objects already compiled for another list are reused).
 if [ ! -x "$DRIVER" ]; then
   cd "$TREE/userlevel"

@@ -20,7 +20,7 @@ interface OptimizeResult {
 async function openFixture(canCreateFiles: boolean): Promise<{ dir: string; client: TestClient; uri: string; text: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'flowmage-deploy-'));
   cpSync(join(ROOT, 'test', 'fixtures', 'deploy'), dir, { recursive: true });
-  const client = await startServer({ workspaceFolder: dir, workspaceEdit: canCreateFiles ? { documentChanges: true, resourceOperations: ['create'] } : { documentChanges: true } });
+  const client = await startServer({ workspaceFolder: dir, settings: { rewrite: { swapClasses: true } }, workspaceEdit: canCreateFiles ? { documentChanges: true, resourceOperations: ['create'] } : { documentChanges: true } });
   const uri = pathToFileURL(join(dir, 'chain-src.click')).href;
   const text = readFileSync(join(dir, 'chain-src.click'), 'utf8');
   await client.open(uri, text);

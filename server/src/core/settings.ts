@@ -80,6 +80,12 @@ export const SETTINGS = {
     markdownDescription:
       'How Optimize chain writes the plan. `auto`: per element, from what its indexed source reads (the fork\'s `HASHFUNC`/`SHARED`, else `MODE flow` + a DPDK flow rules file, else a sibling class with the other threading model). `flowmage-fork`: always `HASHFUNC`/`SHARED`. `fastclick`: only what upstream FastClick reads.',
   },
+  'flowmage.rewrite.swapClasses': {
+    type: 'boolean',
+    default: false,
+    markdownDescription:
+      'Let Optimize chain replace an element class by a sibling with the other threading model (for example a shared flow manager by its per-thread variant) when the element reads no sharing parameter. Off by default: a sibling is another implementation, and the plan only names it.',
+  },
   'flowmage.rewrite.sharedParameter': {
     type: 'string',
     default: 'SHARED',

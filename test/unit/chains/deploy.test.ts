@@ -39,7 +39,8 @@ function deployTracker(): Promise<FeatureTracker> {
 async function options(configPath: string | undefined, settings: Partial<FlowMageSettings> = {}, files: Record<string, string> = {}): Promise<AnalyzeOptions> {
   const t = await deployTracker();
   return {
-    ...analyzeOptions({ ...defaultSettings(), ...settings }, (name) => elementInfo(t, name)),
+    // These tests exercise class swaps, which are opt-in (flowmage.rewrite.swapClasses).
+    ...analyzeOptions({ ...defaultSettings(), 'flowmage.rewrite.swapClasses': true, ...settings }, (name) => elementInfo(t, name)),
     configPath,
     readFile: (p) => files[p],
   };
@@ -83,6 +84,16 @@ describe('deploy targets', function () {
     assert.ok(!/MODE|FLOW_RULES_FILE/.test(out), 'the 4-tuple is what the driver hashes already');
     assert.deepStrictEqual(analysis.fileChanges, []);
     assert.ok(analysis.editNotes.some((n) => /FlowTableMP → FlowTableIMP/.test(n) && /same name stem/.test(n)), analysis.editNotes.join('\n'));
+  });
+
+  it('without flowmage.rewrite.swapClasses it keeps the class and names the sibling', async () => {
+    const text = readFileSync(join(DEPLOY, 'chain-src.click'), 'utf8');
+    const analysis = await analyzeConfig(await parse(text), await options(join(DEPLOY, 'chain-src.click'), { 'flowmage.rewrite.swapClasses': false }));
+    assert.ok(analysis.edits.every((e) => !/^[A-Za-z_]\w*$/.test(e.newText)), JSON.stringify(analysis.edits));
+    const swapped = await analyzeConfig(await parse(text), await options(join(DEPLOY, 'chain-src.click')));
+    assert.ok(swapped.edits.some((e) => /^[A-Za-z_]\w*$/.test(e.newText)), 'with the setting on, a class is swapped');
+    const reasons = analysis.chains.flatMap((c) => c.elements.map((e) => e.reason)).join('\n') + analysis.editNotes.join('\n');
+    assert.match(reasons + JSON.stringify(analysis.chains.map((c) => c.elements.map((e) => e.route))), /set flowmage\.rewrite\.swapClasses/);
   });
 
   it('does not swap to a sibling that does not accept the arguments given', async () => {
@@ -156,7 +167,8 @@ describe('deploy targets', function () {
     await fs.writeFile(conf, text);
     const r = flowmage(['optimize', conf, '--source', DEPLOY, '--write']);
     assert.strictEqual(r.code, 0, r.stderr);
-    const analysis = await analyzeConfig(await parse(text), await options(conf));
+    // The CLI runs with the default settings: no class swaps.
+    const analysis = await analyzeConfig(await parse(text), await options(conf, { 'flowmage.rewrite.swapClasses': false }));
     const edit = workspaceEditFor(pathToFileURL(conf).toString(), 1, analysis, true)!;
     const result = new Map<string, string>();
     for (const change of edit.documentChanges!) {

@@ -98,7 +98,8 @@ describe('Deploy targets on FastClick\'s own elements', function () {
       '    -> table :: FlowIPManagerMP(CAPACITY 65536, TIMEOUT 30)\n' +
       '    -> counter :: FlowCounter\n' +
       '    -> Discard;\n';
-    const analysis = await analyzeConfig(await parseClick(text), { ...analyzeOptions(defaultSettings(), (n) => elementInfo(tracker, n)), configPath: '/nonexistent/flows.click', readFile: () => undefined });
+    const settings = { ...defaultSettings(), 'flowmage.rewrite.swapClasses': true };
+    const analysis = await analyzeConfig(await parseClick(text), { ...analyzeOptions(settings, (n) => elementInfo(tracker, n)), configPath: '/nonexistent/flows.click', readFile: () => undefined });
     const out = applyEdits(text, analysis.edits);
     assert.match(out, /table :: FlowIPManager_CuckooPP\(CAPACITY 65536, TIMEOUT 30\)/);
     assert.ok(!/HASHFUNC|SHARED|MODE|FLOW_RULES_FILE/.test(out), out);

@@ -47,6 +47,8 @@ export interface AnalyzeOptions {
   compareComplexity?: (a: string, b: string) => Promise<string | null>;
   /** flowmage.rewrite.target (default auto: decided per element from what its source reads). */
   target?: RewriteTarget;
+  /** Whether Optimize chain may replace a class by its sibling with the other threading model. */
+  swapClasses?: boolean;
   /** The configuration's path: rules files are written beside it. Without it no rules file is planned. */
   configPath?: string;
   /** Reads a file's current text (undefined when it does not exist), to leave an identical rules file alone. */
@@ -167,7 +169,7 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
         const other = options.lookup(m.clickName);
         return { clickName: m.clickName, relation: m.relation, model: other?.threading?.model ?? null, accepts: acceptsArgs(inst.decl, readsOf(other), other?.positional ?? 'unknown') };
       });
-      return sharingRoute(target, inst.className, info.threading?.model ?? null, readsOf(info)(options.sharedParameter), options.sharedParameter, siblings);
+      return sharingRoute(target, inst.className, info.threading?.model ?? null, readsOf(info)(options.sharedParameter), options.sharedParameter, siblings, options.swapClasses ?? false);
     });
     const solverElements: SolverElement[] = elements.map((inst, i) => {
       const info = options.lookup(inst.className);

@@ -21,6 +21,7 @@ export function analyzeOptions(
     rssParameter: settings['flowmage.rewrite.rssParameter'] || 'HASHFUNC',
     sharedParameter: settings['flowmage.rewrite.sharedParameter'] || 'SHARED',
     compareComplexity,
+    swapClasses: settings['flowmage.rewrite.swapClasses'] === true,
     target: (REWRITE_TARGETS as readonly string[]).includes(settings['flowmage.rewrite.target']) ? (settings['flowmage.rewrite.target'] as RewriteTarget) : 'auto',
   };
 }

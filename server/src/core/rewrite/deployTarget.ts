@@ -54,9 +54,17 @@ export function sharingRoute(
   readsShared: KeywordAnswer,
   sharedParameter: string,
   siblings: readonly Sibling[],
+  swapClasses = true,
 ): SharingRoute {
   if (setting === 'flowmage-fork') return { kind: 'parameter', reason: `flowmage.rewrite.target is flowmage-fork: ${sharedParameter} on ${className}` };
   if (setting === 'auto' && readsShared === true) return { kind: 'parameter', reason: `${className} reads ${sharedParameter}` };
+  const candidates = siblings.filter((s) => s.accepts && s.model && s.model !== model);
+  // A sibling is another implementation, with its own defaults and bugs: swapping to it is the
+  // user's call. Without flowmage.rewrite.swapClasses the plan only names it.
+  if (!swapClasses && candidates.length) {
+    const named = candidates.map((s) => `${s.clickName} (${s.model}; ${s.relation})`).join(', ');
+    return { kind: 'class', model, perThread: model === 'per-thread' ? className : undefined, shared: model === 'shared-safe' ? className : undefined, reason: `${className}'s sharing is fixed by its implementation (${model ?? 'threading unknown'}); sibling ${named} could replace it: set flowmage.rewrite.swapClasses to let Optimize chain swap classes` };
+  }
   const usable = siblings.filter((s) => s.accepts && s.model);
   const pick = (m: ThreadingModel) => (model === m ? className : usable.find((s) => s.model === m)?.clickName);
   const perThread = pick('per-thread');
