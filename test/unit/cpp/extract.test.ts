@@ -1,8 +1,7 @@
 import * as assert from 'node:assert';
-import type { Parser } from 'web-tree-sitter';
 import { forEachExpr } from '../../../server/src/core/cpp/ast';
 import { extractCppFile, parseTypeName, splitQualified } from '../../../server/src/core/cpp/extract';
-import { createParser } from '../../../server/src/core/treeSitter';
+import { createParser, type RecoveringParser as Parser } from '../../../server/src/core/treeSitter';
 
 describe('extracting a C++ file', () => {
   let parser: Parser;

@@ -103,7 +103,7 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
     io.out(summary + (analysis.edits.length ? `wrote ${analysis.edits.length} change(s) to ${args.positionals[0]}\n` : 'already optimal; nothing written\n'));
     return EXIT_OK;
   }
-  io.out(optimized);
+  (io.data ?? io.out)(optimized);
   io.err(summary);
   return EXIT_OK;
 }

@@ -1,7 +1,7 @@
 // Turns one C++ file into a CppFileModel: classes (bases, fields, methods, class_name()),
 // out-of-class definitions, string #defines, typedefs, EXPORT_ELEMENT names and element docs.
 // Function bodies become the small AST of ast.ts. The tree-sitter tree is freed before returning.
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
 import { norm, parameters, sliceOf, splitQualified, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
@@ -42,7 +42,12 @@ export interface ExtractOptions {
   size?: number;
 }
 
-export function extractCppFile(parser: Parser, path: string, text: string, options: ExtractOptions = {}): CppFileModel {
+/** What extractCppFile needs of a parser (a RecoveringParser, or a bare web-tree-sitter Parser in tests). */
+export interface CppParser {
+  parse(text: string): Tree | null;
+}
+
+export function extractCppFile(parser: CppParser, path: string, text: string, options: ExtractOptions = {}): CppFileModel {
   const blanked = blankClickMacros(text);
   const model: CppFileModel = {
     path,
