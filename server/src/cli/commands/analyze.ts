@@ -10,6 +10,7 @@ import { LlmAnalyzer, llmSettings } from '../../core/llm/llmAnalyzer';
 import type { LlmSettings } from '../../core/llm/types';
 import { createLogger } from '../../core/log';
 import { defaultSettings } from '../../core/settings';
+import { dict } from '../../core/dict';
 
 export interface AnalyzeJsonElement {
   stateful: boolean;
@@ -77,7 +78,7 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   }
   const ms = Date.now() - t0;
   if (args.values.json) {
-    const out: AnalyzeJson = { elements: {}, stats: { files: built.files, elements: elements.length, ms } };
+    const out: AnalyzeJson = { elements: dict(), stats: { files: built.files, elements: elements.length, ms } };
     for (const t of elements) out.elements[t.info.clickName] = { ...jsonElement(t, io.cwd), ...(llm ? llmJson(tracker, t.info.clickName, llm.model) : {}) };
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {

@@ -7,6 +7,7 @@ import { norm, parameters, sliceOf, splitQualified, unwrapDeclarator } from './d
 import { extractDocs } from './docs';
 import { blankClickMacros, stringLiteralValue } from './macros';
 import type { CppBase, CppClass, CppFileModel, CppFunction, FlowMacro, TemplateParam } from './model';
+import { dict } from '../dict';
 
 export { splitQualified };
 
@@ -55,7 +56,7 @@ export function extractCppFile(parser: CppParser, path: string, text: string, op
     classes: [],
     functions: [],
     defines: extractStringDefines(text),
-    typedefs: {},
+    typedefs: dict(),
     exports: extractExports(text),
     docs: extractDocs(text),
     syntaxErrors: 0,
@@ -80,7 +81,7 @@ export function extractExports(text: string): string[] {
 }
 
 export function extractStringDefines(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = dict();
   if (!text.includes('#')) return out;
   const re = /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+("(?:[^"\\\n]|\\.)*"(?:[ \t]*"(?:[^"\\\n]|\\.)*")*)[ \t]*$/gm;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -213,7 +214,7 @@ class Extractor {
       methods: [],
       methodDecls: [],
       flowMacros: this.flowMacros.filter((m) => m.start > body.startIndex && m.end <= body.endIndex),
-      typedefs: {},
+      typedefs: dict(),
       nested: [],
     };
     this.model.classes.push(cls);
