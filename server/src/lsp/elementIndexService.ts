@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest,
   DidChangeWatchedFilesNotification,
+  MessageType,
+  ShowMessageNotification,
   type Disposable,
   type FileSystemWatcher,
   type InitializeParams,
@@ -288,7 +290,10 @@ class ElementIndexServiceImpl implements ElementIndexService {
     if (!skipped.length) return;
     const first = skipped[0];
     const more = skipped.length > 1 ? ` and ${skipped.length - 1} more` : '';
-    this.ctx.connection.window.showWarningMessage(`FlowMage skipped ${index.displayPath(first.file)}: ${first.reason}${more}. See the FlowMage log.`);
+    // A notification, not window/showMessageRequest: nothing waits for the user to close it.
+    void this.ctx.connection
+      .sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `FlowMage skipped ${index.displayPath(first.file)}: ${first.reason}${more}. See the FlowMage log.` })
+      .catch(() => undefined);
   }
 
   // ---- changes ----
