@@ -62,8 +62,8 @@ EXPORT_ELEMENT(Thing)
     assert.deepStrictEqual(thing.flowMacros.map((f) => f.args), [['MY_RULE', 'FLOW_TCP']]);
     assert.strictEqual(thing.methods.find((x) => x.name === 'configure')!.body, undefined, 'configure bodies are not converted');
     assert.deepStrictEqual(m.exports, ['Thing']);
-    assert.deepStrictEqual(m.defines, { MY_RULE: '12/0/ffffffff' });
-    assert.deepStrictEqual(m.typedefs, { FlowMap: 'HashMap<IPFlowID,int>' });
+    assert.deepStrictEqual({ ...m.defines }, { MY_RULE: '12/0/ffffffff' });
+    assert.deepStrictEqual({ ...m.typedefs }, { FlowMap: 'HashMap<IPFlowID,int>' });
     assert.deepStrictEqual(m.docs.map((d) => d.name), ['Thing']);
     assert.strictEqual(header.slice(thing.nameStart, thing.nameEnd), 'Thing');
   });
