@@ -54,6 +54,14 @@ describe('flowmage CLI robustness', function () {
     assert.doesNotMatch(stderr, /EPIPE|Error/);
   });
 
+  it('parse refuses a FIFO instead of waiting for a writer', () => {
+    const fifo = join(tmp('flowmage-cli-fifo-'), 'pipe.click');
+    mkfifo(fifo);
+    const r = runCli(['parse', fifo]);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.stderr, /^flowmage: parse: cannot read .*pipe\.click: not a regular file$/m);
+  });
+
   it('escapes terminal control characters quoted from a file', () => {
     const dir = tmp('flowmage-cli-escape-');
     const file = join(dir, 'evil.click');
