@@ -134,8 +134,13 @@ export class ServerController implements vscode.Disposable {
     if (this.state !== 'restarting') this.setState('stopped', 'stopped');
   }
 
+  /** Tells the server that the workspace became trusted; a failure (server stopped, restarting) is logged, never thrown. */
   notifyTrust(): void {
-    void this.client?.sendNotification('flowmage/trustChanged', { trusted: vscode.workspace.isTrusted });
+    try {
+      this.client?.sendNotification('flowmage/trustChanged', { trusted: vscode.workspace.isTrusted }).catch((err: unknown) => this.log.warn(`telling the server about workspace trust: ${String(err)}`));
+    } catch (err) {
+      this.log.warn(`telling the server about workspace trust: ${String(err)}`);
+    }
     void this.reviewEndpoint();
   }
 

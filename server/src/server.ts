@@ -2,6 +2,7 @@
 // server: `--node-ipc` (VS Code), `--stdio` (Neovim, Emacs, tests) or `--socket=PORT`.
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startSession } from './lsp/session';
+import { shutdownGuard } from './lsp/shutdownGuard';
 
 const transports = ['--stdio', '--node-ipc', '--socket', '--pipe', '--clientProcessId'];
 if (!process.argv.slice(2).some((a) => transports.some((t) => a.startsWith(t)))) {
@@ -9,6 +10,8 @@ if (!process.argv.slice(2).some((a) => transports.some((t) => a.startsWith(t))))
   process.exit(2);
 }
 
-const connection = createConnection(ProposedFeatures.all);
+const guard = shutdownGuard();
+const connection = createConnection(ProposedFeatures.all, { messageStrategy: guard.messageStrategy });
+guard.install(connection);
 startSession(connection);
 connection.listen();

@@ -24,6 +24,34 @@ describe('language server over stdio', function () {
     await client.shutdown();
   });
 
+  it('refuses every request after shutdown with InvalidRequest, and still exits on exit', async () => {
+    const client = await startServer();
+    try {
+      const uri = 'file:///tmp/after-shutdown.click';
+      await client.open(uri, 'src :: InfiniteSource -> Discard;\n');
+      const hover = { textDocument: { uri }, position: { line: 0, character: 9 } };
+      assert.ok(await client.connection.sendRequest('textDocument/hover', hover), 'hover answers before shutdown');
+      await client.connection.sendRequest('shutdown');
+      for (const [method, params] of [
+        ['textDocument/hover', hover],
+        ['flowmage/status', undefined],
+        ['textDocument/documentSymbol', { textDocument: { uri } }],
+        ['shutdown', undefined],
+      ] as const) {
+        await assert.rejects(client.connection.sendRequest(method, params), (err: { code?: number; message?: string }) => {
+          assert.strictEqual(err.code, -32600, `${method}: ${err.message}`);
+          return true;
+        });
+      }
+      const exited = new Promise<number | null>((res) => client.process.once('exit', (code) => res(code)));
+      await client.connection.sendNotification('exit');
+      assert.strictEqual(await exited, 0);
+    } finally {
+      client.connection.dispose();
+      if (client.process.exitCode === null) client.process.kill();
+    }
+  });
+
   it('refuses to start without a transport argument', async () => {
     const { spawnSync } = await import('node:child_process');
     const { SERVER } = await import('./lspClient');

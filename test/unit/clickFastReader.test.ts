@@ -1,8 +1,7 @@
 // The fast reader (statement text -> syntax) must agree exactly with the tree reader (tree-sitter
 // nodes -> syntax) on every statement tree-sitter parses without error.
 import * as assert from 'node:assert';
-import type { Parser } from 'web-tree-sitter';
-import { createParser } from '../../server/src/core/treeSitter';
+import { createParser, type RecoveringParser as Parser } from '../../server/src/core/treeSitter';
 import { readTopLevel } from '../../server/src/core/click/readSyntax';
 import { fastReadTopLevel, FastReadError } from '../../server/src/core/click/fastReader';
 import { fixture, fixtureNames, seeded } from './clickHelpers';

@@ -3,8 +3,7 @@
 // expected trees from the actual ones (review the diff before committing).
 import * as assert from 'node:assert';
 import { join } from 'node:path';
-import type { Parser } from 'web-tree-sitter';
-import { createParser } from '../../server/src/core/treeSitter';
+import { createParser, type RecoveringParser as Parser } from '../../server/src/core/treeSitter';
 import { formatSexp, matches, readCorpus, updateCorpusFile } from './corpus';
 
 const ROOT = join(__dirname, '..', '..', '..');

@@ -10,6 +10,11 @@ export const EXIT_USAGE = 2;
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Writes bytes meant for a file or a pipe (the optimized configuration), which must not be
+   * escaped. runCli sets it; `out` is used when absent.
+   */
+  data?(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }

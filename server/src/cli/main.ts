@@ -2,9 +2,11 @@
 import { COMMANDS } from './commands';
 import { CliError, commandHelp, parseCommandArgs, EXIT_USAGE, type CliIO } from './command';
 import { installInterruptHandlers } from './interrupt';
+import { escapeControls } from '../core/text';
 import { SERVER_VERSION } from '../core/version';
 
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(argv: string[], rawIO: CliIO): Promise<number> {
+  const io = terminalSafe(rawIO);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     const target = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
@@ -38,6 +40,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/**
+ * Text output quotes file content (element names, messages, diffs): control characters in it are
+ * escaped so a file cannot drive the terminal. Only `data` (a configuration to redirect) is raw.
+ */
+function terminalSafe(io: CliIO): CliIO {
+  return { ...io, out: (t) => io.out(escapeControls(t)), err: (t) => io.err(escapeControls(t)), data: io.data ?? ((t) => io.out(t)) };
+}
+
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
   return [
@@ -53,7 +63,24 @@ function mainHelp(): string {
   ].join('\n');
 }
 
+/**
+ * `flowmage ... | head`: once the reader is gone, writing to stdout fails with EPIPE. That is not an
+ * error of ours; stop quietly, with success.
+ */
+function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') exit(0);
+    else {
+      process.stderr.write(`flowmage: cannot write output: ${err.message}\n`);
+      exit(EXIT_USAGE);
+    }
+  });
+}
+
 if (require.main === module) {
+  exitQuietlyOnClosedPipe(process.stdout, (code) => process.exit(code));
+  // A closed stderr leaves nowhere to report to: ignore its errors rather than crash.
+  process.stderr.on('error', () => undefined);
   const io: CliIO = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

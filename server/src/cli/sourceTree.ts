@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { FeatureTracker, type AnalyzeStats } from '../core/analysis/featureTracker';
 import { ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
+import { defaultSettings } from '../core/settings';
 import { FeatureStore } from '../core/store/featureStore';
 import { CliError, type CliIO } from './command';
 import { onInterrupt } from './interrupt';
@@ -36,11 +37,12 @@ export async function loadSourceTree(command: string, roots: string[], storePath
   }
   const store = storePath ? await FeatureStore.open(resolve(io.cwd, storePath)) : FeatureStore.memory(io.cwd);
   for (const w of store.warnings) io.err(`flowmage: warning: ${w}\n`);
-  const index = await ElementIndex.create();
+  const index = await ElementIndex.create({ maxFileBytes: defaultSettings()['flowmage.index.maxFileSizeKB'] * 1024 });
   const built = await index.build(roots);
-  for (const p of index.problems) io.err(`flowmage: warning: ${p}\n`);
   const tracker = new FeatureTracker(index, store);
   const stats = await tracker.analyzeAll({ only: only?.length ? only : undefined });
+  // After the analysis: files it parsed on demand (bases, state types) may have been skipped too.
+  for (const p of index.problems) io.err(`flowmage: warning: ${p}\n`);
   let timer: NodeJS.Timeout | undefined;
   const saveQuietly = () =>
     store.save().catch((err) => {

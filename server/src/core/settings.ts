@@ -161,6 +161,12 @@ export const SETTINGS = {
     markdownDescription:
       'Directories (or files) holding the C++ sources of FastClick elements, for example a FastClick checkout or a folder of your own elements. Relative paths are resolved against the first workspace folder. When empty, the workspace folders are indexed.',
   },
+  'flowmage.index.maxFileSizeKB': {
+    type: 'integer',
+    default: 2048,
+    minimum: 1,
+    markdownDescription: 'C++ files larger than this (in KB) are skipped with a warning: parsing a huge file could exhaust the parser\'s memory. FastClick\'s largest source is under 300 KB.',
+  },
   'flowmage.store.path': {
     type: 'string',
     default: '.flowmage/features.json',

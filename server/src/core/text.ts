@@ -67,3 +67,14 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   for (const e of sorted) out = out.slice(0, e.range.startOffset) + e.newText + out.slice(e.range.endOffset);
   return out;
 }
+
+/**
+ * Makes text from a file safe to print on a terminal: C0 control characters (except tab, newline
+ * and the CR of a CRLF), DEL and C1 become `\u001b`-style escapes, so a file cannot move the
+ * cursor, recolour or retitle the user's terminal. The escapes are also valid inside JSON strings.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c, at: number) =>
+    c === '\r' && text.charCodeAt(at + 1) === 10 ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

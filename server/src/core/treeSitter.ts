@@ -3,7 +3,7 @@
 // walking up. FLOWMAGE_WASM_DIR overrides both.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 export type GrammarName = 'click' | 'cpp';
 
@@ -43,8 +43,63 @@ export async function loadLanguage(name: GrammarName): Promise<Language> {
 }
 
 /** A new parser for one grammar. Parsers are cheap; keep one per document or per worker. */
-export async function createParser(name: GrammarName): Promise<Parser> {
-  const language = await loadLanguage(name);
+export async function createParser(name: GrammarName): Promise<RecoveringParser> {
+  return new RecoveringParser(await loadLanguage(name));
+}
+
+/**
+ * The WASM runtime aborts (`Aborted()`, a WebAssembly.RuntimeError) when a parse exhausts its
+ * memory. The parser that was parsing is then unusable and still holds that memory, so every later
+ * parse, of any grammar, aborts too. Deleting it frees the memory and a new parser works again.
+ */
+export class ParserAbortedError extends Error {
+  constructor(cause: unknown) {
+    super(`the tree-sitter runtime aborted (${cause instanceof Error ? cause.message.replace(/\. Build with .*$/, '') : String(cause)}); the parser was re-created`);
+  }
+}
+
+export function isWasmAbort(err: unknown): boolean {
+  // WebAssembly.RuntimeError: aborts, and traps such as out-of-bounds accesses, which leave the parser as broken.
+  return err instanceof Error && (err.name === 'RuntimeError' || /^Aborted\(/.test(err.message));
+}
+
+/** A parser that replaces itself after a WASM abort, so the next parse works. */
+export class RecoveringParser {
+  private parser: Parser;
+  /** How many times the parser was re-created after an abort. */
+  recoveries = 0;
+
+  constructor(private readonly language: Language) {
+    this.parser = newParser(language);
+  }
+
+  /** Parses `text`; after an abort the parser is re-created and ParserAbortedError is thrown. */
+  parse(text: string, oldTree?: Tree | null): Tree | null {
+    try {
+      return this.parser.parse(text, oldTree);
+    } catch (err) {
+      if (!isWasmAbort(err)) throw err;
+      this.recover();
+      throw new ParserAbortedError(err);
+    }
+  }
+
+  delete(): void {
+    this.parser.delete();
+  }
+
+  private recover(): void {
+    try {
+      this.parser.delete();
+    } catch {
+      // the aborted parser may not delete cleanly; its replacement is what matters
+    }
+    this.parser = newParser(this.language);
+    this.recoveries++;
+  }
+}
+
+function newParser(language: Language): Parser {
   const parser = new Parser();
   parser.setLanguage(language);
   return parser;

@@ -88,6 +88,15 @@ function createCache(ctx: ServerContext): ClickDocuments {
       return await entry.pending;
     } catch (err) {
       ctx.log.error(`could not parse ${uri}: ${describeError(err)}`);
+      // The document's tree may be half-edited (or its parser aborted): start afresh next time.
+      const broken = entry.doc;
+      entry.doc = undefined;
+      entry.version = -1;
+      try {
+        broken?.dispose();
+      } catch {
+        // nothing more to free
+      }
       return undefined;
     } finally {
       entry.pending = undefined;

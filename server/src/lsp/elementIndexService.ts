@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest,
   DidChangeWatchedFilesNotification,
+  MessageType,
+  ShowMessageNotification,
   type Disposable,
   type FileSystemWatcher,
   type InitializeParams,
@@ -98,6 +100,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private lastStats: AnalyzeStats | undefined;
   private roots: string[] = [];
   private storePath = '';
+  private maxFileKB = 0;
   private generation = 0;
   private current: Promise<void> = Promise.resolve();
   /** Resolved when the first full index ends (however it ends). */
@@ -123,7 +126,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
     ctx.onSettingsChanged(() => {
       if (!this.started) return;
       const { roots, storePath } = this.configuration();
-      if (roots.join('\n') !== this.roots.join('\n') || storePath !== this.storePath) void this.reindex('settings changed');
+      const maxFileKB = this.ctx.settings()['flowmage.index.maxFileSizeKB'];
+      if (roots.join('\n') !== this.roots.join('\n') || storePath !== this.storePath || maxFileKB !== this.maxFileKB) void this.reindex('settings changed');
     });
   }
 
@@ -247,7 +251,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
       }
       await this.saveStore();
       const store = storePath ? await FeatureStore.open(storePath, { log, root: storeRoot }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
-      const index = await ElementIndex.create();
+      this.maxFileKB = this.ctx.settings()['flowmage.index.maxFileSizeKB'];
+      const index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024 });
       const built = await index.build(roots, {
         isCancelled,
         onProgress: (p) => {
@@ -255,13 +260,15 @@ class ElementIndexServiceImpl implements ElementIndexService {
           else progress?.report(0, `${p.phase} ${p.done}/${p.total} files`);
         },
       });
-      for (const p of index.problems) log.warn(p);
       const tracker = new FeatureTracker(index, store, log);
       const stats = await tracker.analyzeAll({
         isCancelled,
         onProgress: (done, total) => progress?.report(50 + Math.round((done / Math.max(1, total)) * 50), `analyzing ${done}/${total} elements`),
       });
       if (isCancelled()) throw new CancelledError();
+      // After the analysis: it parses base and state-type files on demand, which may be skipped too.
+      for (const p of index.problems) log.warn(p);
+      this.tellSkipped(index);
       const before = new Set(this.tracker?.all().map((t) => t.info.clickName) ?? []);
       this.roots = roots;
       this.storePath = storePath;
@@ -290,6 +297,18 @@ class ElementIndexServiceImpl implements ElementIndexService {
     }
   }
 
+  /** Skipped files change what the user sees (elements without features): say so once per index, not only in the log. */
+  private tellSkipped(index: ElementIndex): void {
+    const skipped = index.skippedFiles();
+    if (!skipped.length) return;
+    const first = skipped[0];
+    const more = skipped.length > 1 ? ` and ${skipped.length - 1} more` : '';
+    // A notification, not window/showMessageRequest: nothing waits for the user to close it.
+    void this.ctx.connection
+      .sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `FlowMage skipped ${index.displayPath(first.file)}: ${first.reason}${more}. See the FlowMage log.` })
+      .catch(() => undefined);
+  }
+
   // ---- changes ----
 
   private underRoots(path: string): boolean {
@@ -313,6 +332,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
     try {
       const t0 = Date.now();
       const names = await tracker.filesChanged(paths);
+      const changed = new Set(paths);
+      for (const s of tracker.index.skippedFiles()) if (changed.has(s.file)) this.ctx.log.warn(`${tracker.index.displayPath(s.file)} skipped: ${s.reason}`);
       if (!names.length) return;
       this.ctx.log.info(`re-analyzed ${names.join(', ')} after changes to ${paths.length} file(s) (${Date.now() - t0} ms)`);
       this.scheduleSave();

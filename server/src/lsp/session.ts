@@ -110,20 +110,29 @@ export function startSession(connection: Connection): ServerContext {
     const problems: string[] = [];
     settings = readSettings(raw && typeof raw === 'object' && 'flowmage' in raw ? (raw as { flowmage: unknown }).flowmage : raw, problems);
     for (const p of problems) log.warn(p);
+    notifySettingsListeners('settings');
+  }
+
+  /** Every listener runs, whatever an earlier one throws; failures are logged. */
+  function notifySettingsListeners(why: string): void {
     for (const listener of settingsListeners) {
       try {
         listener();
       } catch (err) {
-        log.error(`settings listener failed: ${describeError(err)}`);
+        log.error(`${why} listener failed: ${describeError(err)}`);
       }
     }
   }
 
   connection.onDidChangeConfiguration((change) => void refreshSettings(change.settings));
-  connection.onNotification('flowmage/trustChanged', (params: { trusted: boolean }) => {
-    trusted = !!params?.trusted;
-    log.info(`workspace trust changed: ${trusted ? 'trusted' : 'untrusted'}`);
-    for (const listener of settingsListeners) listener();
+  connection.onNotification('flowmage/trustChanged', (params: { trusted?: unknown } | null) => {
+    try {
+      trusted = params?.trusted === true;
+      log.info(`workspace trust changed: ${trusted ? 'trusted' : 'untrusted'}`);
+      notifySettingsListeners('workspace trust');
+    } catch (err) {
+      log.error(`handling the workspace trust change failed: ${describeError(err)}`);
+    }
   });
   connection.onNotification('flowmage/llmEndpointConsent', (params: LlmEndpointConsentParams) => {
     allowedLlmOrigins = Array.isArray(params?.allowedOrigins) ? params.allowedOrigins.filter((o) => typeof o === 'string') : [];

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert';
-import type { Parser } from 'web-tree-sitter';
 import { forEachExpr } from '../../../server/src/core/cpp/ast';
 import { extractCppFile, parseTypeName, splitQualified } from '../../../server/src/core/cpp/extract';
-import { createParser } from '../../../server/src/core/treeSitter';
+import { createParser, type RecoveringParser as Parser } from '../../../server/src/core/treeSitter';
 
 describe('extracting a C++ file', () => {
   let parser: Parser;
@@ -63,8 +62,8 @@ EXPORT_ELEMENT(Thing)
     assert.deepStrictEqual(thing.flowMacros.map((f) => f.args), [['MY_RULE', 'FLOW_TCP']]);
     assert.strictEqual(thing.methods.find((x) => x.name === 'configure')!.body, undefined, 'configure bodies are not converted');
     assert.deepStrictEqual(m.exports, ['Thing']);
-    assert.deepStrictEqual(m.defines, { MY_RULE: '12/0/ffffffff' });
-    assert.deepStrictEqual(m.typedefs, { FlowMap: 'HashMap<IPFlowID,int>' });
+    assert.deepStrictEqual({ ...m.defines }, { MY_RULE: '12/0/ffffffff' });
+    assert.deepStrictEqual({ ...m.typedefs }, { FlowMap: 'HashMap<IPFlowID,int>' });
     assert.deepStrictEqual(m.docs.map((d) => d.name), ['Thing']);
     assert.strictEqual(header.slice(thing.nameStart, thing.nameEnd), 'Thing');
   });

@@ -9,7 +9,7 @@ describe('the scope of an element', () => {
     const scope = collectScope(index, index.element('IPortScanDetector')!);
     assert.deepStrictEqual(scope.baseNames, ['IFlowManager<PSDState>', 'BatchElement', 'Element']);
     assert.deepStrictEqual(scope.unresolvedBases, []);
-    assert.deepStrictEqual(scope.chain.find((c) => c.cls.name === 'IFlowManager')!.subst, { State: 'PSDState' });
+    assert.deepStrictEqual({ ...scope.chain.find((c) => c.cls.name === 'IFlowManager')!.subst }, { State: 'PSDState' });
     assert.deepStrictEqual(scope.stateTypes.map((s) => [s.name, s.base, s.cls?.file]), [['PSDState', 'IFlowManager', join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.hh')]]);
     assert.deepStrictEqual(scope.recordClasses.map((c) => c.name).sort(), ['IState', 'IStateTable', 'PSDState', 'PortNode']);
   });

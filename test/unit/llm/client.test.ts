@@ -172,7 +172,7 @@ describe('LLM client against a fake OpenAI-compatible server', function () {
     assert.deepStrictEqual(r.answer.flowKey, ['dst_ip']);
     assert.strictEqual(r.answer.intensity, 'per-packet');
     assert.strictEqual(r.answer.pointerChasing, false);
-    assert.deepStrictEqual(r.votes.flowKey, { dst_ip: 2, 'src_ip dst_ip': 1 });
+    assert.deepStrictEqual({ ...r.votes.flowKey }, { dst_ip: 2, 'src_ip dst_ip': 1 });
   });
 
   it('a newer request for the same element cancels the older one', async () => {

@@ -13,6 +13,7 @@ import type { LlmSettings } from '../../core/llm/types';
 import { createLogger } from '../../core/log';
 import { defaultSettings } from '../../core/settings';
 import type { ParameterList } from '../../core/cpp/parameters';
+import { dict } from '../../core/dict';
 
 export interface AnalyzeJsonElement {
   stateful: boolean;
@@ -102,7 +103,7 @@ function report(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, built: { f
   }
   const ms = Date.now() - t0;
   if (args.values.json) {
-    const out: AnalyzeJson = { elements: {}, stats: { files: built.files, elements: elements.length, ms } };
+    const out: AnalyzeJson = { elements: dict(), stats: { files: built.files, elements: elements.length, ms } };
     for (const t of elements) out.elements[t.info.clickName] = { ...jsonElement(tracker, t, io.cwd), ...(llm ? llmJson(tracker, t.info.clickName, llm.model) : {}) };
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {

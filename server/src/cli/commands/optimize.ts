@@ -143,7 +143,7 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
     io.out(summary + (lines.length ? lines.join('\n') + '\n' : 'already optimal; nothing written\n'));
     return status;
   }
-  io.out(optimized);
+  (io.data ?? io.out)(optimized);
   io.err(summary + analysis.fileChanges.map((f) => `with ${display(f.path)} (--write writes it, --diff shows it)\n`).join(''));
   return status;
 }

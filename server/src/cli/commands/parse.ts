@@ -1,11 +1,11 @@
 // `flowmage parse FILE.click [--json]`: parse a configuration and print its model (elements,
 // connections, element classes, defines) and its problems. Exit 0 without errors, 1 with errors,
 // 2 when the file cannot be read.
-import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseClick } from '../../core/click/clickDocument';
 import type { ConfigModel } from '../../core/click/model';
 import type { SourceRange } from '../../core/text';
+import { readRegularTextFile } from '../readTextFile';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliIO, type Command, type ParsedArgs } from '../command';
 
 /** 1-based, as editors and compilers print them. */
@@ -80,7 +80,7 @@ async function runParse(args: ParsedArgs, io: CliIO): Promise<number> {
   const path = resolve(io.cwd, args.positionals[0]);
   let text: string;
   try {
-    text = await fs.readFile(path, 'utf8');
+    text = await readRegularTextFile(path);
   } catch (err) {
     throw new CliError(`parse: cannot read ${args.positionals[0]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT_USAGE);
   }

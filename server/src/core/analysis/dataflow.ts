@@ -21,6 +21,7 @@ import {
   type ScopeFunction,
 } from '../cpp/scope';
 import { annotationField, FLOW_ID_TYPES, FLOWID_ACCESSORS, HEADER_FIELDS, OTHER_HEADER_FIELDS } from './headerFields';
+import { dict } from '../dict';
 
 export const FLOW_STORAGE = '@flow';
 
@@ -252,7 +253,7 @@ export class FlowStateInterpreter {
     if (cached) return cached;
     this.memo.set(key, empty());
     this.visited.add(fn);
-    const subst = sf.owner?.subst ?? {};
+    const subst = sf.owner?.subst ?? dict<string>();
     const frame: Frame = { sf, phase, locals: new Map(), types: new Map(), ret: empty(), branch: 0, subst };
     const contract = this.options.flowStorage && (PER_PACKET_METHODS.has(fn.name) || PER_FLOW_METHODS.has(fn.name));
     fn.params.forEach((p, i) => {

@@ -1,22 +1,15 @@
-// Evidence with lines and columns from offsets, one LineIndex per file text.
+// Evidence with lines and columns from offsets, one LineIndex per file text (kept by the index).
 import type { ElementIndex } from '../cpp/elementIndex';
-import { LineIndex } from '../text';
+import type { LineIndex } from '../text';
 import type { Site } from './dataflow';
 import type { Evidence } from './features';
 
-/** Turns offsets into evidence with lines, caching one LineIndex per file text. */
+/** Turns offsets into evidence with lines; the index keeps one LineIndex per file text. */
 export class EvidenceContext {
-  private readonly lines = new Map<string, LineIndex>();
   constructor(private readonly index: ElementIndex) {}
 
   lineIndex(file: string): LineIndex {
-    const text = this.index.text(file) ?? '';
-    let li = this.lines.get(file);
-    if (!li || li.text !== text) {
-      li = new LineIndex(text);
-      this.lines.set(file, li);
-    }
-    return li;
+    return this.index.lineIndex(file);
   }
 
   position(file: string, offset: number) {

@@ -1,9 +1,10 @@
 // How FastClick code names the fields of the flow vocabulary, and what FastClick's flow-context
 // rules (`FLOW_ELEMENT_DEFINE_SESSION_CONTEXT("12/0/ffffffff:HASH-3 ...", FLOW_TCP)`) select.
 import { FLOW_FIELDS, type FlowField, type OtherKeyField } from './features';
+import { dict } from '../dict';
 
 /** Header struct members (clicknet/ip.h, tcp.h, udp.h) → flow field. */
-export const HEADER_FIELDS: Record<string, FlowField> = {
+export const HEADER_FIELDS: Record<string, FlowField> = dict({
   ip_src: 'src_ip',
   ip_dst: 'dst_ip',
   ip_p: 'protocol',
@@ -11,7 +12,7 @@ export const HEADER_FIELDS: Record<string, FlowField> = {
   th_dport: 'dst_port',
   uh_sport: 'src_port',
   uh_dport: 'dst_port',
-};
+});
 
 /** Header struct members outside the 5-tuple that can key state. */
 export const OTHER_HEADER_FIELDS: Record<string, OtherKeyField> = {
@@ -41,19 +42,19 @@ export function annotationField(name: string): OtherKeyField | undefined {
 }
 
 /** Accessor methods of IPFlowID / IPFlow5ID → flow field. */
-export const FLOWID_ACCESSORS: Record<string, FlowField> = {
+export const FLOWID_ACCESSORS: Record<string, FlowField> = dict({
   saddr: 'src_ip',
   daddr: 'dst_ip',
   sport: 'src_port',
   dport: 'dst_port',
   proto: 'protocol',
-};
+});
 
 /** Flow identifiers built from a packet, and the fields they hold. IPFlowID has no protocol. */
-export const FLOW_ID_TYPES: Record<string, FlowField[]> = {
+export const FLOW_ID_TYPES: Record<string, FlowField[]> = dict({
   IPFlowID: ['src_ip', 'dst_ip', 'src_port', 'dst_port'],
   IPFlow5ID: [...FLOW_FIELDS],
-};
+});
 
 /** Field byte ranges in an IPv4 header without options followed by TCP/UDP (FastClick's classifier offsets). */
 const FIELD_BYTES: Array<[FlowField, number, number]> = [
@@ -65,14 +66,14 @@ const FIELD_BYTES: Array<[FlowField, number, number]> = [
 ];
 
 /** FastClick's session rules from include/click/flow/flowelement.hh, for trees that do not include it. */
-export const BUILTIN_SESSION_RULES: Record<string, string> = {
+export const BUILTIN_SESSION_RULES: Record<string, string> = dict({
   DEFAULT_4TUPLE: '12/0/ffffffff:HASH-3 16/0/ffffffff:HASH-3 20/0/ffffffff:HASH-3',
   TCP_SESSION: '9/06! 12/0/ffffffff:HASH-3 16/0/ffffffff:HASH-3 20/0/ffffffff:HASH-3',
   UDP_SESSION: '9/11! 12/0/ffffffff:HASH-3 16/0/ffffffff:HASH-3 20/0/ffffffff:HASH-3',
-};
+});
 
 /** Flow contexts that fix the protocol of every packet of a session. */
-export const PROTOCOL_CONTEXTS: Record<string, string> = { FLOW_TCP: 'TCP', FLOW_UDP: 'UDP', FLOW_ICMP: 'ICMP' };
+export const PROTOCOL_CONTEXTS: Record<string, string> = dict({ FLOW_TCP: 'TCP', FLOW_UDP: 'UDP', FLOW_ICMP: 'ICMP' });
 
 export interface SessionRuleResult {
   /** Fields fully covered by a mask: the session key. */

@@ -8,9 +8,9 @@
 //
 // Consequence for users of the model: elements, connections and other objects of statements an
 // edit did not touch keep their identity across versions, and their ranges follow the text.
-import type { Parser, Tree, Node, Edit, Point } from 'web-tree-sitter';
+import type { Tree, Node, Edit, Point } from 'web-tree-sitter';
 import { LineIndex, type Position } from '../text';
-import { createParser } from '../treeSitter';
+import { createParser, type RecoveringParser } from '../treeSitter';
 import type { ConfigModel } from './model';
 import type { TopLevelFragment } from './syntax';
 import { readTopLevel } from './readSyntax';
@@ -46,7 +46,7 @@ export class ClickDocument {
   lastUpdate: UpdateKind = 'full';
 
   private constructor(
-    private readonly parser: Parser,
+    private readonly parser: RecoveringParser,
     private currentText: string,
   ) {
     this.lines = new LineIndex(currentText);

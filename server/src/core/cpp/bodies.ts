@@ -40,7 +40,22 @@ const STATEMENT_TYPES = new Set([
 ]);
 
 
+/**
+ * Deepest statement/expression nesting converted. Real code stays far below; deeper input (thousands
+ * of nested parentheses) would overflow the stack here and in every recursive walk of the AST, so the
+ * file is refused with a NestingTooDeepError instead.
+ */
+export const MAX_NESTING = 400;
+
+export class NestingTooDeepError extends Error {
+  constructor(offset: number) {
+    super(`code nested more than ${MAX_NESTING} levels deep at offset ${offset}`);
+  }
+}
+
 export class BodyConverter {
+  private depth = 0;
+
   constructor(
     private readonly text: string,
     /** Called for every ERROR node met. */
@@ -49,6 +64,20 @@ export class BodyConverter {
 
 
   stmt(n: Node): Stmt {
+    return this.nested(n, () => this.stmtOf(n));
+  }
+
+  private nested<T>(n: Node, convert: () => T): T {
+    if (this.depth >= MAX_NESTING) throw new NestingTooDeepError(n.startIndex);
+    this.depth++;
+    try {
+      return convert();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private stmtOf(n: Node): Stmt {
     const span = { start: n.startIndex, end: n.endIndex };
     switch (n.type) {
       case 'compound_statement':
@@ -203,6 +232,10 @@ export class BodyConverter {
   }
 
   private expr(n: Node): Expr {
+    return this.nested(n, () => this.exprOf(n));
+  }
+
+  private exprOf(n: Node): Expr {
     const start = n.startIndex;
     const end = n.endIndex;
     switch (n.type) {

@@ -2,15 +2,26 @@
 // (class_name() returns their Click name), and lookups across files. Files are read and scanned
 // with cheap regular expressions first; tree-sitter parses only the files an element needs (its
 // own files, then its bases and state types, on demand), so a large tree indexes quickly.
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { Parser } from 'web-tree-sitter';
-import { createParser } from '../treeSitter';
+import { SETTINGS } from '../settings';
+import { LineIndex } from '../text';
+import { createParser, type RecoveringParser } from '../treeSitter';
 import type { ElementDoc } from './docs';
 import { extractCppFile, extractExportAliases, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
 import { resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
+
+/** Default for `flowmage.index.maxFileSizeKB`. */
+const DEFAULT_MAX_FILE_KB = SETTINGS['flowmage.index.maxFileSizeKB'].default;
+
+export interface IndexOptions {
+  /** Files larger than this are skipped with a problem (their parse could exhaust the parser's memory). */
+  maxFileBytes?: number;
+  /** Whether to read the keyword arguments `configure()` accepts (default true). */
+  parameters?: boolean;
+}
 
 interface SourceText {
   text: string;
@@ -25,7 +36,11 @@ interface SourceText {
   exports: string[];
   /** `EXPORT_ELEMENT(Class-Name)`: [class, Click name]. */
   exportAliases: Array<[string, string]>;
+  lines?: LineIndex;
 }
+
+/** What reading one file gave: its text, or why it was skipped. */
+type ReadResult = { src: SourceText; problem?: undefined } | { src?: undefined; problem: string };
 
 export interface ElementInfo {
   clickName: string;
@@ -76,18 +91,36 @@ export class ElementIndex {
   private elementsByName = new Map<string, ElementInfo>();
   private elementsStale = true;
   private parameterLists = new Map<string, ParameterList | undefined>();
-  /** Problems worth telling the user (missing roots, duplicate Click names). */
-  problems: string[] = [];
+  private listingProblems: string[] = [];
+  /** Files skipped (unreadable, not regular, too large, or failing analysis), with the reason. */
+  private readonly skipped = new Map<string, string>();
+  private duplicateProblems: string[] = [];
   roots: string[] = [];
+  private readonly maxFileBytes: number;
+  private readonly withParameters: boolean;
 
   private constructor(
-    private readonly parser: Parser,
-    private readonly withParameters: boolean,
-  ) {}
+    private readonly parser: RecoveringParser,
+    options: IndexOptions,
+  ) {
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_KB * 1024;
+    this.withParameters = options.parameters ?? true;
+  }
 
   /** `parameters: false` skips the configuration reads (the bench measures what they cost). */
-  static async create(options: { parameters?: boolean } = {}): Promise<ElementIndex> {
-    return new ElementIndex(await createParser('cpp'), options.parameters ?? true);
+  static async create(options: IndexOptions = {}): Promise<ElementIndex> {
+    return new ElementIndex(await createParser('cpp'), options);
+  }
+
+  /** Problems worth telling the user: missing roots, skipped files, duplicate Click names. */
+  get problems(): string[] {
+    if (this.elementsStale) this.collectElements();
+    return [...this.listingProblems, ...[...this.skipped].map(([f, why]) => `${this.displayPath(f)} skipped: ${why}`), ...this.duplicateProblems];
+  }
+
+  /** Files that were skipped and why, in the order met. */
+  skippedFiles(): Array<{ file: string; reason: string }> {
+    return [...this.skipped].map(([file, reason]) => ({ file, reason }));
   }
 
   /** Lists, reads and scans every C++ file under `roots`, then parses the files that define elements. */
@@ -97,17 +130,21 @@ export class ElementIndex {
     this.roots = [...roots];
     this.sources.clear();
     this.parsed.clear();
+    this.skipped.clear();
     options.onProgress?.({ phase: 'listing', done: 0, total: 0 });
     const listing = await listSourceFiles(roots, cancelled);
     if (cancelled()) throw new CancelledError();
-    this.problems = [...listing.problems];
+    this.listingProblems = [...listing.problems];
     const files = listing.files;
     const BATCH = 64;
     for (let i = 0; i < files.length; i += BATCH) {
       if (cancelled()) throw new CancelledError();
       const batch = files.slice(i, i + BATCH);
-      const read = await Promise.all(batch.map((f) => readSource(f)));
-      read.forEach((src, j) => src && this.sources.set(batch[j], src));
+      const read = await Promise.all(batch.map((f) => readSource(f, this.maxFileBytes)));
+      read.forEach((r, j) => {
+        if (r.src) this.sources.set(batch[j], r.src);
+        else this.skipped.set(batch[j], r.problem);
+      });
       options.onProgress?.({ phase: 'reading', done: Math.min(i + BATCH, files.length), total: files.length });
     }
     this.rebuildNameMaps();
@@ -129,14 +166,18 @@ export class ElementIndex {
    * gone). Returns false when nothing changed.
    */
   async updateFile(path: string, text?: string): Promise<boolean> {
-    const src = text === undefined ? await readSource(path) : scanSource(text, Date.now(), text.length);
+    const read: ReadResult = text === undefined ? await readSource(path, this.maxFileBytes) : text.length > this.maxFileBytes ? { problem: tooLarge(text.length, this.maxFileBytes) } : { src: scanSource(text, Date.now(), text.length) };
+    const src = read.src;
     const old = this.sources.get(path);
     if (!src) {
+      if (read.problem.startsWith('does not exist')) this.skipped.delete(path);
+      else this.skipped.set(path, read.problem);
       if (!old) return false;
       this.sources.delete(path);
       this.parsed.delete(path);
     } else {
       if (old && old.text === src.text) return false;
+      this.skipped.delete(path);
       this.sources.set(path, src);
       this.parsed.delete(path);
       if (src.mentionsClassName) this.model(path);
@@ -147,7 +188,8 @@ export class ElementIndex {
   }
 
   removeFile(path: string): boolean {
-    const had = this.sources.delete(path);
+    const had = this.sources.delete(path) || this.skipped.delete(path);
+    this.skipped.delete(path);
     this.parsed.delete(path);
     if (had) {
       this.rebuildNameMaps();
@@ -174,9 +216,24 @@ export class ElementIndex {
     if (m) return m;
     const src = this.sources.get(path);
     if (!src) return undefined;
-    m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });
+    try {
+      m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });
+    } catch (err) {
+      // One file that cannot be analyzed (parser abort, nesting too deep, a bug) must not take the
+      // others down: it is skipped, and said so.
+      this.skipped.set(path, `cannot be analyzed (${err instanceof Error ? err.message : String(err)})`);
+      m = extractCppFile({ parse: () => null }, path, '');
+    }
     this.parsed.set(path, m);
     return m;
+  }
+
+  /** Line starts of an indexed file, computed once per text (slices and evidence need them per element). */
+  lineIndex(path: string): LineIndex {
+    const src = this.sources.get(path);
+    if (!src) return new LineIndex('');
+    src.lines ??= new LineIndex(src.text);
+    return src.lines;
   }
 
   text(path: string): string | undefined {
@@ -225,8 +282,9 @@ export class ElementIndex {
     const simple = name.split('::').pop()!;
     const out: CppClass[] = [];
     for (const f of this.classFiles.get(simple) ?? []) {
-      for (const c of this.model(f)?.classes ?? []) {
-        if (c.name === simple && (name === simple || c.qualifiedName.endsWith(name))) out.push(c);
+      const m = this.model(f);
+      for (const c of (m && lookups(m).classes.get(simple)) ?? []) {
+        if (name === simple || c.qualifiedName.endsWith(name)) out.push(c);
       }
     }
     if (fromFile && out.length > 1) out.sort((a, b) => closeness(b.file, fromFile) - closeness(a.file, fromFile));
@@ -239,7 +297,8 @@ export class ElementIndex {
     for (const f of this.ownerFiles.get(owner) ?? []) {
       // A file that never writes `::name` cannot define it: do not parse it to find out.
       if (name && !this.parsed.has(f) && !this.sources.get(f)?.text.includes(`::${name}`)) continue;
-      for (const fn of this.model(f)?.functions ?? []) if (fn.owner === owner && (!name || fn.name === name)) out.push(fn);
+      const m = this.model(f);
+      for (const fn of (m && lookups(m).byOwner.get(owner)) ?? []) if (!name || fn.name === name) out.push(fn);
     }
     return out;
   }
@@ -247,7 +306,10 @@ export class ElementIndex {
   /** Free functions named `name` defined in `files`. */
   freeFunctions(name: string, files: Iterable<string>): CppFunction[] {
     const out: CppFunction[] = [];
-    for (const f of files) for (const fn of this.model(f)?.functions ?? []) if (!fn.owner && fn.name === name) out.push(fn);
+    for (const f of files) {
+      const m = this.model(f);
+      for (const fn of (m && lookups(m).free.get(name)) ?? []) out.push(fn);
+    }
     return out;
   }
 
@@ -288,7 +350,7 @@ export class ElementIndex {
 
   private collectElements(): void {
     const byName = new Map<string, ElementInfo>();
-    const problems = this.problems.filter((p) => !p.startsWith('duplicate element'));
+    const problems: string[] = [];
     const exported = new Map<string, string[]>();
     const files = [...this.sources.keys()].filter((f) => this.sources.get(f)!.mentionsClassName).sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
     for (const [f, src] of this.sources) for (const x of src.exports) push(exported, x, f);
@@ -318,7 +380,7 @@ export class ElementIndex {
     this.addInheritedNames(byName, exported);
     this.addExportAliases(byName);
     this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    this.problems = problems;
+    this.duplicateProblems = problems;
     this.elementsStale = false;
   }
 
@@ -400,13 +462,53 @@ function closeness(a: string, b: string): number {
   return i;
 }
 
-async function readSource(path: string): Promise<SourceText | undefined> {
+/**
+ * Reads one source file. Only regular files are opened (a FIFO would block the read forever, a
+ * device could be endless), and only up to the size limit; anything else says why it was skipped.
+ */
+async function readSource(path: string, maxBytes: number): Promise<ReadResult> {
+  let handle: fs.FileHandle | undefined;
   try {
-    const [text, stat] = await Promise.all([fs.readFile(path, 'utf8'), fs.stat(path)]);
-    return scanSource(text, stat.mtimeMs, stat.size);
-  } catch {
-    return undefined;
+    const before = await fs.stat(path);
+    if (!before.isFile()) return { problem: 'not a regular file' };
+    if (before.size > maxBytes) return { problem: tooLarge(before.size, maxBytes) };
+    // O_NONBLOCK: should the path have become a FIFO since the stat, opening it still returns.
+    handle = await fs.open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { problem: 'not a regular file' };
+    if (stat.size > maxBytes) return { problem: tooLarge(stat.size, maxBytes) };
+    const text = await handle.readFile('utf8');
+    return { src: scanSource(text, stat.mtimeMs, stat.size) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { problem: 'does not exist (a broken link?)' };
+    return { problem: `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})` };
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
+}
+
+function tooLarge(size: number, maxBytes: number): string {
+  return `${Math.ceil(size / 1024)} KB is over the ${Math.floor(maxBytes / 1024)} KB limit (flowmage.index.maxFileSizeKB)`;
+}
+
+interface ModelLookups {
+  classes: Map<string, CppClass[]>;
+  byOwner: Map<string, CppFunction[]>;
+  free: Map<string, CppFunction[]>;
+}
+
+/** Per-file maps by class name and by owner, so a lookup costs the matches, not the whole file. */
+const lookupCache = new WeakMap<CppFileModel, ModelLookups>();
+function lookups(m: CppFileModel): ModelLookups {
+  let l = lookupCache.get(m);
+  if (!l) {
+    l = { classes: new Map(), byOwner: new Map(), free: new Map() };
+    for (const c of m.classes) push(l.classes, c.name, c);
+    for (const fn of m.functions) push(fn.owner ? l.byOwner : l.free, fn.owner ?? fn.name, fn);
+    lookupCache.set(m, l);
+  }
+  return l;
 }
 
 function scanSource(text: string, mtimeMs: number, size: number): SourceText {

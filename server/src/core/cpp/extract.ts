@@ -1,13 +1,14 @@
 // Turns one C++ file into a CppFileModel: classes (bases, fields, methods, class_name()),
 // out-of-class definitions, string #defines, typedefs, EXPORT_ELEMENT names and element docs.
 // Function bodies become the small AST of ast.ts. The tree-sitter tree is freed before returning.
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
 import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
 import { norm, parameters, sliceOf, splitQualified, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
 import { blankClickMacros, stringLiteralValue } from './macros';
 import type { CppBase, CppClass, CppFileModel, CppFunction, FlowMacro, TemplateParam } from './model';
+import { dict } from '../dict';
 
 export { splitQualified };
 
@@ -45,7 +46,12 @@ export interface ExtractOptions {
   parameters?: boolean;
 }
 
-export function extractCppFile(parser: Parser, path: string, text: string, options: ExtractOptions = {}): CppFileModel {
+/** What extractCppFile needs of a parser (a RecoveringParser, or a bare web-tree-sitter Parser in tests). */
+export interface CppParser {
+  parse(text: string): Tree | null;
+}
+
+export function extractCppFile(parser: CppParser, path: string, text: string, options: ExtractOptions = {}): CppFileModel {
   const blanked = blankClickMacros(text);
   const model: CppFileModel = {
     path,
@@ -53,7 +59,7 @@ export function extractCppFile(parser: Parser, path: string, text: string, optio
     classes: [],
     functions: [],
     defines: extractStringDefines(text),
-    typedefs: {},
+    typedefs: dict(),
     exports: extractExports(text),
     docs: extractDocs(text),
     syntaxErrors: 0,
@@ -86,7 +92,7 @@ export function extractExportAliases(text: string): Array<[string, string]> {
 }
 
 export function extractStringDefines(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = dict();
   if (!text.includes('#')) return out;
   const re = /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+("(?:[^"\\\n]|\\.)*"(?:[ \t]*"(?:[^"\\\n]|\\.)*")*)[ \t]*$/gm;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -111,7 +117,7 @@ class Extractor {
     private readonly text: string,
     private readonly flowMacros: FlowMacro[],
     /** Set when configuration reads are recorded (it re-parses bodies with conditionals). */
-    private readonly paramParser: Parser | undefined,
+    private readonly paramParser: CppParser | undefined,
   ) {
     this.bodies = new BodyConverter(text, () => model.syntaxErrors++);
   }
@@ -221,7 +227,7 @@ class Extractor {
       methods: [],
       methodDecls: [],
       flowMacros: this.flowMacros.filter((m) => m.start > body.startIndex && m.end <= body.endIndex),
-      typedefs: {},
+      typedefs: dict(),
       nested: [],
     };
     this.model.classes.push(cls);
@@ -378,7 +384,7 @@ class Extractor {
     const text = ' '.repeat(pad) + head + bodyText.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length));
     const tree = this.paramParser!.parse(text);
     try {
-      const fnNode = tree?.rootNode.namedChildren.find((c) => c?.type === 'function_definition');
+      const fnNode = tree?.rootNode.namedChildren.find((c: Node | null) => c?.type === 'function_definition');
       const reparsed = fnNode?.childForFieldName('body');
       return reparsed ? extractConfigReads(text, reparsed, fn.params) : extractConfigReads(this.text, body, fn.params);
     } finally {

@@ -7,6 +7,7 @@ import { forEachExpr, type Expr } from './ast';
 import type { ElementIndex, ElementInfo } from './elementIndex';
 import { parseTypeName } from './extract';
 import type { CppClass, CppField, CppFunction, FlowMacro } from './model';
+import { dict } from '../dict';
 
 /** Framework roots: in the chain by name, but their code is neither analyzed nor sliced. */
 export const FRAMEWORK_CLASSES = new Set([
@@ -22,11 +23,11 @@ export const FRAMEWORK_CLASSES = new Set([
 ]);
 
 /** Templated bases whose argument is the per-flow state type, and who keys that state. */
-export const STATE_BASES: Record<string, { arg: number; keyedBy: 'flow-manager' | 'calculate_hash' }> = {
+export const STATE_BASES: Record<string, { arg: number; keyedBy: 'flow-manager' | 'calculate_hash' }> = dict({
   FlowStateElement: { arg: 1, keyedBy: 'flow-manager' },
   FlowSpaceElement: { arg: 0, keyedBy: 'flow-manager' },
   IFlowManager: { arg: 0, keyedBy: 'calculate_hash' },
-};
+});
 
 /** Methods called for every packet (DESIGN.md §3). */
 export const PER_PACKET_METHODS = new Set([
@@ -122,7 +123,7 @@ export function collectScope(index: ElementIndex, element: ElementInfo): Element
     files: new Set([element.headerFile, ...element.sourceFiles]),
     index,
   };
-  walkChain(scope, { cls: element.cls, subst: {}, role: 'element' }, new Set());
+  walkChain(scope, { cls: element.cls, subst: dict(), role: 'element' }, new Set());
   for (const sc of scope.chain) {
     if (FRAMEWORK_CLASSES.has(sc.cls.name)) continue;
     scope.files.add(sc.cls.file);
@@ -157,7 +158,7 @@ function walkChain(scope: ElementScope, sc: ScopeClass, seen: Set<string>): void
       scope.unresolvedBases.push(written);
       continue;
     }
-    const subst: Record<string, string> = {};
+    const subst: Record<string, string> = dict();
     target.templateParams.forEach((p, i) => {
       const value = args[i] ?? (p.default !== undefined ? substitute(p.default, subst) : undefined);
       if (value !== undefined) subst[p.name] = value;

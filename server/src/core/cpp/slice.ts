@@ -4,7 +4,7 @@
 // points), with comments and unrelated members (handlers, configure, ...) removed. Every slice line
 // maps back to its file and line; the hash of the text identifies the slice across runs.
 import { createHash } from 'node:crypto';
-import { LineIndex } from '../text';
+import type { LineIndex } from '../text';
 import type { CppClass, CppFunction } from './model';
 import { FRAMEWORK_CLASSES, KEY_CONTRACT_METHODS, PER_FLOW_METHODS, PER_PACKET_METHODS, type ElementScope } from './scope';
 
@@ -135,19 +135,9 @@ export function sliceLineSource(slice: CodeSlice, line: number): { file: string;
   return undefined;
 }
 
-const lineIndexes = new WeakMap<ElementScope, Map<string, LineIndex>>();
+/** Line starts come from the index, once per file text: with one LineIndex per element, a header of n classes cost n² time. */
 function lines(scope: ElementScope, file: string): LineIndex {
-  let m = lineIndexes.get(scope);
-  if (!m) {
-    m = new Map();
-    lineIndexes.set(scope, m);
-  }
-  let li = m.get(file);
-  if (!li) {
-    li = new LineIndex(scope.index.text(file) ?? '');
-    m.set(file, li);
-  }
-  return li;
+  return scope.index.lineIndex(file);
 }
 
 const strippedCache = new Map<string, { text: string; lines: string[] }>();

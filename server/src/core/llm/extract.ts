@@ -7,6 +7,7 @@ import { FEATURE_PROMPT_VERSION, featureMessages, repairMessage } from './prompt
 import { FEATURE_SCHEMA, parseFeatureAnswer } from './schema';
 import { countChatTokens } from './tokens';
 import type { ChatMessage, LlmFeatureAnswer, LlmSettings } from './types';
+import { dict } from '../dict';
 
 export interface ElementSource {
   className: string;
@@ -90,7 +91,7 @@ async function oneSample(client: LlmClient, messages: ChatMessage[], tokens: { p
 }
 
 function count<T extends string>(values: T[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = dict();
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;
 }

@@ -286,8 +286,9 @@ function mapPaths(f: StoredFeatures, map: (p: string) => string): StoredFeatures
   return out;
 }
 
+/** Keyed by element names from user code (`__proto__`, `constructor`...): objects without a prototype. */
 function emptyFile(): StoreFile {
-  return { schema: STORE_SCHEMA, version: STORE_VERSION, generator: `flowmage ${SERVER_VERSION}`, updatedAt: new Date().toISOString(), elements: {}, comparisons: {} };
+  return { schema: STORE_SCHEMA, version: STORE_VERSION, generator: `flowmage ${SERVER_VERSION}`, updatedAt: new Date().toISOString(), elements: Object.create(null), comparisons: Object.create(null) };
 }
 
 function isEntry(e: unknown): e is StoreEntry {
