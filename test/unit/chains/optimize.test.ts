@@ -155,6 +155,26 @@ describe('rewrite', () => {
     assert.strictEqual(out, 'in :: FromDPDKDevice(0,\n                     MAXTHREADS 4,\n                     NDESC 512,\n                     HASHFUNC "src_ip")\n  -> c :: ISourceCounter(SHARED false) -> Discard;\n');
   });
 
+  it('reads HASHFUNC $formal through the use and leaves it alone when the plan keeps those fields', async () => {
+    const text = ['elementclass In { $h | FromDPDKDevice(0, HASHFUNC $h) -> output }', 'in :: In("src_ip") -> c :: ISourceCounter(SHARED false) -> Discard;', ''].join('\n');
+    const { analysis, out } = await optimize(text);
+    const [chain] = analysis.chains;
+    assert.deepStrictEqual(chain.current.rss, ['src_ip'], 'the RSS in place is read through the formal');
+    assert.strictEqual(chain.current.source, 'parameter');
+    assert.deepStrictEqual(chain.plan.rss, ['src_ip']);
+    assert.deepStrictEqual(analysis.edits, [], `no edit when the plan keeps the fields:\n${out}`);
+    assert.strictEqual(out, text);
+  });
+
+  it('rewrites HASHFUNC $formal when the use binds other fields than the plan', async () => {
+    const text = ['elementclass In { $h | FromDPDKDevice(0, HASHFUNC $h) -> output }', 'in :: In("dst_ip") -> c :: ISourceCounter -> Discard;', ''].join('\n');
+    const model = await parse(text);
+    const analysis = await analyzeConfig(model, await fixtureOptions({}));
+    assert.deepStrictEqual(analysis.chains[0].current.rss, ['dst_ip']);
+    assert.deepStrictEqual(analysis.chains[0].plan.rss, ['src_ip']);
+    assert.match(applyEdits(text, analysis.edits), /HASHFUNC "src_ip"/);
+  });
+
   it('edits inside an elementclass body and flags instances that need different values', async () => {
     const text = [
       'elementclass Stage { input -> pol :: IPolicer -> output }',

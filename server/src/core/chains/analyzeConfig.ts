@@ -336,21 +336,23 @@ function planEdits(
   };
 
   // One RSS value per input declaration (a compound used twice could hold one device for two chains).
-  const rssByDecl = new Map<ClickElement, { fields: FlowField[]; inputs: string[]; chain: ChainAnalysis }>();
+  const rssByDecl = new Map<ClickElement, { fields: FlowField[]; inputs: string[]; chain: ChainAnalysis; uses: ChainAnalysis[] }>();
   for (const c of chains) {
     const cur = rssByDecl.get(c.chain.input.decl);
     if (cur && cur.fields.join() !== c.plan.rss.join()) {
       editNotes.push(`${c.chain.input.id} and ${cur.inputs.join(', ')} share one declaration but their plans differ (${formatKey(c.plan.rss)} vs ${formatKey(cur.fields)}); keeping the first`);
       continue;
     }
-    rssByDecl.set(c.chain.input.decl, { fields: c.plan.rss, inputs: [...(cur?.inputs ?? []), c.chain.input.id], chain: cur?.chain ?? c });
+    rssByDecl.set(c.chain.input.decl, { fields: c.plan.rss, inputs: [...(cur?.inputs ?? []), c.chain.input.id], chain: cur?.chain ?? c, uses: [...(cur?.uses ?? []), c] });
   }
-  for (const [decl, { fields, inputs, chain }] of rssByDecl) {
+  for (const [decl, { fields, inputs, chain, uses }] of rssByDecl) {
     const deploy = chain.deploy;
     if (deploy.kind === 'fork') {
       const written = keywordArg(decl, options.rssParameter);
-      // Already hashing exactly these fields (however written, `$variable` included): leave it alone.
-      if (written && parseFieldList(resolveArgValue(written.value, new Map(), defines)).fields.join() === fields.join()) continue;
+      // Already hashing exactly these fields for every use of the declaration (however written:
+      // a `define`, or a compound formal bound by each use): leave it alone.
+      const hashes = (use: ChainAnalysis) => !!written && parseFieldList(resolveArgValue(written.value, use.chain.input.bindings, defines)).fields.join() === fields.join();
+      if (written && uses.every(hashes)) continue;
       // Not written and the plan keeps the driver's 5-tuple: writing it would change nothing.
       if (!written && fields.length === FLOW_FIELDS.length) continue;
       push(keywordEdit(index, decl, options.rssParameter, rssValue(fields)));
