@@ -40,6 +40,7 @@ export function startSession(connection: Connection): ServerContext {
   let folders: string[] = [];
   let storagePath: string | undefined;
   let canPullConfiguration = false;
+  let foldersChange = false;
   const settingsListeners: Array<() => void> = [];
 
   const log = createLogger(
@@ -76,11 +77,10 @@ export function startSession(connection: Connection): ServerContext {
     if (typeof options.trusted === 'boolean') trusted = options.trusted;
     if (Array.isArray(options.allowedLlmOrigins)) allowedLlmOrigins = options.allowedLlmOrigins.filter((o) => typeof o === 'string');
     if (typeof options.storagePath === 'string' && options.storagePath) storagePath = options.storagePath;
-    folders = (params.workspaceFolders ?? [])
-      .map((f) => (f.uri.startsWith('file:') ? fileURLToPath(f.uri) : ''))
-      .filter(Boolean);
+    folders = localPaths(params.workspaceFolders ?? []);
     if (folders.length === 0 && params.rootUri?.startsWith('file:')) folders = [fileURLToPath(params.rootUri)];
     canPullConfiguration = !!params.capabilities.workspace?.configuration;
+    foldersChange = !!params.capabilities.workspace?.workspaceFolders;
     let capabilities: InitializeResult['capabilities'] = {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -93,6 +93,20 @@ export function startSession(connection: Connection): ServerContext {
     if (canPullConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'flowmage' });
       await refreshSettings();
+    }
+    // Folders are part of what the listeners read (the index roots when flowmage.sourcePaths is
+    // empty, the base of relative paths, the store's folder): each one re-checks what it depends on.
+    if (foldersChange) {
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        try {
+          const removed = new Set(localPaths(event.removed));
+          folders = [...folders.filter((f) => !removed.has(f)), ...localPaths(event.added).filter((f) => !folders.includes(f))];
+          log.info(`workspace folders changed: ${folders.join(', ') || 'none'}`);
+          notifySettingsListeners('workspace folders');
+        } catch (err) {
+          log.error(`handling the workspace folder change failed: ${describeError(err)}`);
+        }
+      });
     }
     log.info(`FlowMage server ${SERVER_VERSION} ready (workspace ${trusted ? 'trusted' : 'untrusted'}, ${folders.length} folder(s))`);
     for (const feature of registered) await feature.initialized?.();
@@ -145,4 +159,8 @@ export function startSession(connection: Connection): ServerContext {
 
   documents.listen(connection);
   return ctx;
+}
+
+function localPaths(list: ReadonlyArray<{ uri: string }>): string[] {
+  return list.map((f) => (typeof f?.uri === 'string' && f.uri.startsWith('file:') ? fileURLToPath(f.uri) : '')).filter(Boolean);
 }
