@@ -86,9 +86,30 @@ describe('C++ elements over LSP', function () {
     assert.strictEqual(lenses![0].command?.title, 'FlowMage: stateful · key dst_ip · per-packet');
     const classLine = text.split('\n').findIndex((l) => l.startsWith('class IPolicer'));
     assert.strictEqual(lenses![0].range.start.line, classLine);
-    // Clicking it shows the hover at the class name.
-    assert.strictEqual(lenses![0].command?.command, 'flowmage.showFeaturesAt');
-    assert.deepStrictEqual(lenses![0].command?.arguments, [uri, { line: classLine, character: 'class '.length }]);
+    // A client that has not said it implements the VS Code command gets a label it cannot run.
+    assert.strictEqual(lenses![0].command?.command, '');
+    assert.strictEqual(lenses![0].command?.arguments, undefined);
+  });
+
+  it('makes the CodeLens show the hover only for a client that implements the command', async () => {
+    const hh = join(dir, 'elements', 'flowmage', 'ipolicer.hh');
+    const text = readFileSync(hh, 'utf8');
+    const uri = pathToFileURL(hh).href;
+    const vscodeLike = await startServer({ workspaceFolder: dir, initializationOptions: { trusted: true, clientCommands: ['flowmage.showFeaturesAt'] } });
+    try {
+      await vscodeLike.open(uri, text, 'cpp');
+      const lenses = await waitFor('the lens', async () => {
+        const l = await vscodeLike.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+        return l?.length ? l : undefined;
+      });
+      const classLine = text.split('\n').findIndex((l) => l.startsWith('class IPolicer'));
+      assert.strictEqual(lenses[0].command?.title, 'FlowMage: stateful · key dst_ip · per-packet');
+      // Clicking it shows the hover at the class name.
+      assert.strictEqual(lenses[0].command?.command, 'flowmage.showFeaturesAt');
+      assert.deepStrictEqual(lenses[0].command?.arguments, [uri, { line: classLine, character: 'class '.length }]);
+    } finally {
+      await vscodeLike.shutdown();
+    }
   });
 
   it('re-analyzes an element when its source changes on disk', async () => {

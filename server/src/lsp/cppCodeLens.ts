@@ -7,14 +7,27 @@ import { LineIndex } from '../core/text';
 import type { ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
+import type { InitializationOptions } from './session';
 import { isCppDocument, registerCodeLensProvider } from './providers';
 
+/** The client command that shows the hover at a position; only the VS Code client implements it. */
+export const SHOW_FEATURES_COMMAND = 'flowmage.showFeaturesAt';
+
 export function cppCodeLensFeature(ctx: ServerContext): Feature {
-  registerCodeLensProvider(ctx, isCppDocument, (params) => cppCodeLenses(ctx, params));
-  return { capabilities: () => ({ codeLensProvider: { resolveProvider: false } }) };
+  // Other clients would fail to run (or show an error for) a command they do not know: they get a
+  // label, unless they list the command in initializationOptions.clientCommands.
+  let canShowFeatures = false;
+  registerCodeLensProvider(ctx, isCppDocument, (params) => cppCodeLenses(ctx, params, canShowFeatures));
+  return {
+    capabilities: (params) => {
+      const commands = (params.initializationOptions as InitializationOptions | null | undefined)?.clientCommands;
+      canShowFeatures = Array.isArray(commands) && commands.includes(SHOW_FEATURES_COMMAND);
+      return { codeLensProvider: { resolveProvider: false } };
+    },
+  };
 }
 
-function cppCodeLenses(ctx: ServerContext, params: CodeLensParams): CodeLens[] {
+function cppCodeLenses(ctx: ServerContext, params: CodeLensParams, canShowFeatures: boolean): CodeLens[] {
   const service = getElementIndexService(ctx);
   const path = fileURLToPath(params.textDocument.uri);
   const elements = service.elementsInFile(path);
@@ -31,11 +44,11 @@ function cppCodeLenses(ctx: ServerContext, params: CodeLensParams): CodeLens[] {
     const merged = service.features(t.info.clickName);
     lenses.push({
       range: { start: { line, character: 0 }, end: { line, character: 0 } },
-      // Clicking the lens shows the hover with the evidence (VS Code client command).
+      // Clicking the lens shows the hover with the evidence, in a client that implements it; an
+      // empty command is a plain label (a lens without a command would count as unresolved).
       command: {
         title: `FlowMage: ${summarizeFeatures({ ...(merged ?? t.features), unknown: t.features.unknown })}`,
-        command: 'flowmage.showFeaturesAt',
-        arguments: [params.textDocument.uri, name],
+        ...(canShowFeatures ? { command: SHOW_FEATURES_COMMAND, arguments: [params.textDocument.uri, name] } : { command: '' }),
       },
     });
   }

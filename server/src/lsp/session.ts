@@ -27,6 +27,8 @@ export interface InitializationOptions {
   allowedLlmOrigins?: string[];
   /** The extension's workspace storage folder: the feature store may be kept there. */
   storagePath?: string;
+  /** Client-side commands the client implements (VS Code: `flowmage.showFeaturesAt`), which results may then name. */
+  clientCommands?: string[];
 }
 
 export interface LlmEndpointConsentParams {
