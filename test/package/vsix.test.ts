@@ -36,9 +36,13 @@ describe('the packaged VSIX', () => {
   });
 
   it('holds every runtime file the extension loads', () => {
-    for (const f of ['dist/client.js', 'dist/server.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-cpp.wasm', 'package.json', 'syntaxes/click.tmLanguage.json', 'syntaxes/language-configuration.json', 'media/icon.png']) {
+    for (const f of ['dist/client.js', 'dist/server.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-cpp.wasm', 'package.json', 'syntaxes/click.tmLanguage.json', 'syntaxes/language-configuration.json', 'media/icon.png']) {
       assert.ok(files.includes(f), `${f} is packaged`);
     }
+  });
+
+  it('leaves out the CLI, which the extension never loads (npm ships it through `bin`)', () => {
+    assert.ok(!files.includes('dist/cli.js'), files.join(', '));
   });
 
   it('contains no sources, tests, node_modules or source maps', () => {
