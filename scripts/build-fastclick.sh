@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a minimal FastClick driver (`minclick`) against Debian's DPDK for the element classes of the
-# configurations the real-FastClick tests load (DESIGN.md §8), and prints its path on stdout.
+# configurations the real-FastClick tests load (README, "Testing against real FastClick"), and prints its path on stdout.
 #
 #   bash scripts/build-fastclick.sh [FILE.click ...]   build (or find) minclick; the classes of the
 #                                                      given files are added to the default set

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates server/grammar/src/ from grammar.js with the tree-sitter CLI, runs the corpus
 # (server/grammar/test/corpus) on a native build with `tree-sitter test`, then builds
-# tree-sitter-click.wasm with Debian's emscripten (DESIGN.md §7). Both outputs are committed, so only
+# tree-sitter-click.wasm with Debian's emscripten (docs/ARCHITECTURE.md §8). Both outputs are committed, so only
 # someone who changes the grammar needs this; `npm run test:unit` runs the same corpus on the wasm.
 # Usage: scripts/build-grammar.sh [--wasm-only] [--no-test]
 set -euo pipefail

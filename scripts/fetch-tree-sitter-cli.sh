@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Downloads Debian trixie's tree-sitter CLI (0.22.6) and the libc it needs into .cache/tree-sitter-cli
-# and prints the command that runs it (DESIGN.md §7). Debian 12 has no tree-sitter CLI and the npm
+# and prints the command that runs it (docs/ARCHITECTURE.md §8). Debian 12 has no tree-sitter CLI and the npm
 # package downloads a binary, so we take trixie's .deb through a private apt configuration that points
 # at trixie on the mirror this machine already uses. Nothing is installed system-wide.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# System setup for scripts/build-fastclick.sh on Debian 12 (DESIGN.md §8), idempotent, as root or
+# System setup for scripts/build-fastclick.sh on Debian 12 (README, "Testing against real FastClick"), idempotent, as root or
 # through sudo: Debian's DPDK 22.11 and FastClick's build dependencies, a deb-src entry so that
 # `apt-get source dpdk` finds testpmd's sources, and the rte_build_config.h link FastClick's
 # configure looks for in /usr/include/dpdk/.

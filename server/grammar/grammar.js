@@ -1,7 +1,7 @@
 /**
  * @file tree-sitter grammar for the Click / FastClick configuration language (FlowMage).
  *
- * Written from click(5) and the behaviour of Click's lexer (see DESIGN.md §4):
+ * Written from click(5) and the behaviour of Click's lexer (see docs/ARCHITECTURE.md §4):
  * statements are chains of element sets joined by connectors, semicolons are optional, element
  * groups `( ... )` and compound classes `{ ... }` nest statements, and configuration strings are
  * split into arguments by the external scanner (src/scanner.c).
@@ -29,7 +29,7 @@ module.exports = grammar({
 
   extras: ($) => [/\s/, $.comment, $.line_directive],
 
-  conflicts: ($) => [],
+  conflicts: () => [],
 
   rules: {
     source_file: ($) => repeat($._statement),

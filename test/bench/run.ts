@@ -1,6 +1,6 @@
 // `npm run bench`: runs every bench module beside this file (test/bench/*.ts, bundled to
 // out/test/bench/*.js) and prints its figures. A module exports `bench(): Promise<BenchResult[]>`
-// and optionally `name`. Figures are printed, never asserted (DESIGN.md §6).
+// and optionally `name`. Figures are printed, never asserted (docs/ARCHITECTURE.md §7).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResult } from './benchResult';

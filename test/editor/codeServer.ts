@@ -1,7 +1,7 @@
 // Runs the editor suite inside a real VS Code (code-server 4.100.3) offline: installs the packaged
 // VSIX into a fresh extensions dir, starts code-server on 127.0.0.1, opens the workbench in Debian's
 // Chromium through playwright-core, and runs test/editor/suite in the Node extension host through the
-// workbench's `payload` parameter (DESIGN.md §7).
+// workbench's `payload` parameter (docs/ARCHITECTURE.md §7).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

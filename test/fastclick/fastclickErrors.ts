@@ -35,7 +35,7 @@ const NOT_ERROR = [
 
 /**
  * What the DPDK null device answers to a flow rule that parsed: it implements no flow API, so the
- * install fails and FastClick stops initializing. DESIGN.md §8: that means "syntax accepted".
+ * install fails and FastClick stops initializing. docs/ARCHITECTURE.md §7: that means "syntax accepted".
  */
 const NULL_DEVICE_FLOW_LIMIT = /Function not implemented/;
 const NULL_DEVICE_CONSEQUENCES = [
@@ -48,6 +48,7 @@ const NULL_DEVICE_CONSEQUENCES = [
 /** Strips what varies between runs or copies: file landmarks, addresses, timings, numbers of bytes. */
 export function normalizeLine(line: string): string {
   return line
+    // eslint-disable-next-line no-control-regex -- ANSI colour sequences start with ESC
     .replace(/\x1b\[[0-9;]*m/g, '') // colours
     .replace(/^\S+?\.click(?::\d+)*:\s*/, '') // "file.click:12: " landmarks (the copy lives elsewhere)
     .replace(/^<[a-z-]+>:\d*:?\s*/, '') // "<expr>:1: " landmarks

@@ -1,6 +1,6 @@
 // Runs real FastClick for the tests: builds (or finds) the minimal driver, loads a configuration with
 // `-q` on DPDK null devices and returns its normalized errors, and validates DPDK flow rules with
-// dpdk-testpmd (DESIGN.md §8). Every DPDK process gets its own --file-prefix so that runs in
+// dpdk-testpmd (docs/ARCHITECTURE.md §7). Every DPDK process gets its own --file-prefix so that runs in
 // parallel (other suites, other checkouts) do not fight over /var/run/dpdk/rte.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Deterministic feature extraction for one element (DESIGN.md §2): runs the interpreter over the
+// Deterministic feature extraction for one element (docs/ARCHITECTURE.md §2): runs the interpreter over the
 // element's scope and turns the facts into the four features, the state objects, evidence for
 // every conclusion, a confidence and what the code does not decide. When unsure the key is made
 // narrower, never wider: a superset key can break the NF (paper §5).

@@ -1,4 +1,4 @@
-// The feature vocabulary of FlowMage (paper §3.1, DESIGN.md §2), shared by the static analyzer,
+// The feature vocabulary of FlowMage (paper §3.1, docs/ARCHITECTURE.md §2), shared by the static analyzer,
 // the LLM extractor, the feature store, the solver and every view. Do not widen it casually.
 
 export const FLOW_FIELDS = ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] as const;

@@ -1,4 +1,4 @@
-// Click's macros confuse tree-sitter-cpp (DESIGN.md §3). They are replaced by the same number of
+// Click's macros confuse tree-sitter-cpp (docs/ARCHITECTURE.md §3). They are replaced by the same number of
 // spaces (newlines kept) before parsing, so every offset and line stays right. Flow-context macros
 // carry the flow key, so they are recorded before being blanked.
 import type { FlowMacro } from './model';

@@ -29,7 +29,7 @@ export const STATE_BASES: Record<string, { arg: number; keyedBy: 'flow-manager' 
   IFlowManager: { arg: 0, keyedBy: 'calculate_hash' },
 });
 
-/** Methods called for every packet (DESIGN.md §3). */
+/** Methods called for every packet (docs/ARCHITECTURE.md §3). */
 export const PER_PACKET_METHODS = new Set([
   'push',
   'push_batch',

@@ -1,4 +1,4 @@
-// Merges the static analysis with the LLM's answer, conservatively (DESIGN.md §2): a key wider than
+// Merges the static analysis with the LLM's answer, conservatively (docs/ARCHITECTURE.md §2): a key wider than
 // the truth can break the NF, so the solver uses the intersection of the two keys; it treats the
 // element as stateful, per-packet and pointer chasing if either source says so. Every
 // disagreement is kept so the editor can show it.
