@@ -71,11 +71,12 @@ describe('LLM feature extraction over LSP', function () {
     assert.strictEqual(req.body.model, 'fake-4');
     assert.strictEqual(req.body.response_format?.type, 'json_schema');
     const store = join(dir, '.flowmage', 'features.json');
-    const stored = await waitFor('answers in the store', () => {
+    // The store is saved as answers arrive: wait for the policer's own answer, not just any.
+    const entry = await waitFor('the policer\'s answer in the store', () => {
       const text = existsSync(store) ? readFileSync(store, 'utf8') : '';
-      return /llm:fake-4/.test(text) ? text : undefined;
+      if (!/llm:fake-4/.test(text)) return undefined;
+      return JSON.parse(text).elements?.IPolicer?.sources?.['llm:fake-4'];
     });
-    const entry = JSON.parse(stored).elements.IPolicer.sources['llm:fake-4'];
     assert.deepStrictEqual(entry.features.flowKey, ['dst_ip']);
     assert.ok(entry.promptTokens > 100, 'prompt tokens recorded');
     assert.strictEqual(entry.promptVersion, 'features-v1');
