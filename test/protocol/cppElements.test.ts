@@ -136,7 +136,7 @@ describe('C++ elements over LSP', function () {
     await elements();
     const status = await client.connection.sendRequest<{ elements: number; state: string }>('flowmage/indexStatus');
     assert.strictEqual(status.state, 'idle');
-    assert.ok(client.logs.some((l) => /24 elements, 0 analyzed, 24 unchanged/.test(l)), client.logs.join('\n'));
+    assert.ok(client.logs.some((l) => /26 elements, 0 analyzed, 26 unchanged/.test(l)), client.logs.join('\n'));
   });
 });
 

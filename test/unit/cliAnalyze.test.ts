@@ -20,7 +20,7 @@ describe('flowmage analyze', function () {
     const out = JSON.parse(r.stdout);
     assert.deepStrictEqual(Object.keys(out), ['elements', 'stats']);
     assert.deepStrictEqual(Object.keys(out.stats), ['files', 'elements', 'ms']);
-    assert.strictEqual(out.stats.elements, 24);
+    assert.strictEqual(out.stats.elements, 26);
     const psd = out.elements.IPortScanDetector;
     assert.deepStrictEqual(Object.keys(psd), ['stateful', 'flowKey', 'otherKeyFields', 'intensity', 'pointerChasing', 'bidirectional', 'fragments', 'stateObjects', 'evidence', 'confidence', 'threading', 'files', 'provenance', 'parameters']);
     assert.strictEqual(psd.threading.model, 'per-thread');
@@ -83,10 +83,10 @@ describe('flowmage analyze', function () {
       const store = join(dir, 'features.json');
       const first = flowmage(['analyze', '--source', FIXTURES, '--store', store]);
       assert.strictEqual(first.code, 0, first.stderr);
-      assert.match(first.stdout, /24 analyzed, 0 unchanged/);
+      assert.match(first.stdout, /26 analyzed, 0 unchanged/);
       assert.strictEqual(JSON.parse(readFileSync(store, 'utf8')).schema, 'flowmage-features');
       const second = flowmage(['analyze', '--source', FIXTURES, '--store', store]);
-      assert.match(second.stdout, /0 analyzed, 24 unchanged/);
+      assert.match(second.stdout, /0 analyzed, 26 unchanged/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

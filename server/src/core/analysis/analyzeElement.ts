@@ -3,7 +3,7 @@
 // every conclusion, a confidence and what the code does not decide. When unsure the key is made
 // narrower, never wider: a superset key can break the NF (paper §5).
 import type { ElementIndex, ElementInfo } from '../cpp/elementIndex';
-import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, type ElementScope, type StateTypeRef } from '../cpp/scope';
+import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, PER_FLOW_METHODS, PER_PACKET_METHODS, stripType, type ElementScope, type StateTypeRef } from '../cpp/scope';
 import { stringLiteralValue } from '../cpp/macros';
 import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin } from './dataflow';
 import { EvidenceContext } from './evidence';
@@ -139,6 +139,22 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
   for (const v of globals) {
     const w = v.writes === 'per-packet' ? 'is written on every packet but is' : 'is';
     evidence.push(ctx.at('stateful', v, `\`${v.name}\` ${w} global to the element, not per flow (global counters and statistics are stateless in the paper's labelling)`));
+    // State written through a pointer to another element is that element's: its key is not seen here.
+    const other = v.writes === 'per-packet' ? otherElementPointer(scope, v.name) : undefined;
+    if (other && !stateful) {
+      medium = true;
+      evidence.push(ctx.at('stateful', v, `\`${v.name}\` points to another element (\`${other}\`) whose state is written on every packet: that state's key is not traced here`));
+    }
+  }
+  // A table looked up by packet fields but filled outside the packet path, by a method other
+  // elements may call at run time, can hold per-flow state the packet path never creates.
+  if (!stateful) {
+    for (const v of verdicts.filter((x) => x.configTable)) {
+      const filler = runtimeFiller(scope, v.name);
+      if (!filler) continue;
+      medium = true;
+      evidence.push(ctx.at('stateful', v, `\`${v.name}\` is also filled by \`${filler}\`, which other elements can call at run time: it may hold per-flow state`));
+    }
   }
   for (const v of verdicts.filter((x) => x.configTable)) {
     evidence.push(ctx.at('stateful', v, `\`${v.name}\` is looked up by ${formatKey(v.key)} but never written while processing packets: configuration, not per-flow state`));
@@ -445,8 +461,52 @@ function resolveRuleName(scope: ElementScope, name: string): string | undefined 
 function refinedBeyondKey(v: ObjectVerdict): string | undefined {
   const inKey = new Set<string>([...v.key, ...v.otherKey]);
   const extra = new Set<string>();
-  for (const s of v.facts.searches) for (const tag of s.key.keys()) if (!inKey.has(tag)) extra.add(tag === 'opaque' ? 'unnamed packet bytes' : tag);
-  return extra.size ? [...extra].join(', ') : undefined;
+  for (const s of v.facts.searches) for (const tag of s.key.keys()) if (!inKey.has(tag)) extra.add(tag);
+  // Untraced packet bytes always weaken the key. Named fields do only when the container was
+  // indexed by a hash of its key (a bucket): inside an entry found by its exact key they are the
+  // entry's own contents (the ports a scan detector lists per source).
+  const bucketed = v.facts.lookups.some((l) => l.kind === 'index' && [...l.key.values()].some((o) => o.hashed));
+  const weakening = [...extra].filter((t) => t === 'opaque' || bucketed);
+  return weakening.length ? weakening.map((t) => (t === 'opaque' ? 'unnamed packet bytes' : t)).join(', ') : undefined;
+}
+
+const PACKET_PATH = new Set([...PER_PACKET_METHODS, ...PER_FLOW_METHODS]);
+
+/** Methods that fill configuration, not run-time state: the lifecycle and handlers. */
+const SETUP_METHOD = /^(configure|initialize|cleanup|add_handlers|live_reconfigure|take_state|static_initialize|static_cleanup)$|handler|^(read|write)_/;
+
+/** The name of a method outside the packet path and set-up that writes member `name`, if any. */
+function runtimeFiller(scope: ElementScope, name: string): string | undefined {
+  const write = new RegExp(`\\b${name}\\s*(?:\\.|->)\\s*(?:insert|set|find_insert|emplace|push_back|add|put)\\s*\\(|\\b${name}\\s*\\[[^\\]]*\\]\\s*=[^=]`);
+  for (const [method, list] of scope.methods) {
+    if (SETUP_METHOD.test(method) || PACKET_PATH.has(method)) continue;
+    for (const sf of list) {
+      if (!sf.fn.body || sf.owner?.cls.name === method || method.startsWith('~')) continue;
+      const text = scope.index.text(sf.fn.file)?.slice(sf.fn.start, sf.fn.end) ?? '';
+      if (write.test(text)) return method;
+    }
+  }
+  return undefined;
+}
+
+/** The element class a pointer member points to, when it is one (a class with `class_name()`, or based on Element). */
+function otherElementPointer(scope: ElementScope, name: string): string | undefined {
+  const field = scope.fields.get(name);
+  if (!field?.field.pointer) return undefined;
+  const type = stripType(field.type).replace(/<.*$/, '');
+  const seen = new Set<string>();
+  let queue = scope.index.findClasses(type, field.owner.cls.file).slice(0, 1);
+  while (queue.length && seen.size < 12) {
+    const cls = queue.shift()!;
+    if (seen.has(cls.name)) continue;
+    seen.add(cls.name);
+    if (cls.clickName || /^(Element|BatchElement|SimpleElement|FlowElement)$/.test(cls.name)) return type;
+    for (const b of cls.bases) {
+      if (/^(Element|BatchElement|SimpleElement)$/.test(b.name)) return type;
+      queue = queue.concat(scope.index.findClasses(b.name, cls.file).slice(0, 1));
+    }
+  }
+  return undefined;
 }
 
 function describeKey(v: ObjectVerdict): string {

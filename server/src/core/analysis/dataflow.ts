@@ -392,7 +392,9 @@ export class FlowStateInterpreter {
       case 'assign': {
         let v = this.eval(e.right, f);
         if (e.op !== '=') v = union(v, this.eval(e.left, f));
-        this.assignTo(e.left, this.producesReference(e.right, f) ? v : { ...v, alias: new Set() }, f, e.op === '=');
+        // A pointer local takes whatever its value points into (`n = n->next` walks the same structure).
+        const keepsAlias = this.producesReference(e.right, f) || (e.left.kind === 'id' && isPointerLike(f.types.get(e.left.name) ?? '') && !/&/.test(f.types.get(e.left.name) ?? ''));
+        this.assignTo(e.left, keepsAlias ? v : { ...v, alias: new Set() }, f, e.op === '=');
         this.recordWrite(e.left, f, 'assign', e);
         return v;
       }

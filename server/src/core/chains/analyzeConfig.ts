@@ -2,7 +2,7 @@
 // key, how it runs under the configuration as written, the solver's plan, findings for the editor
 // and the edits that apply the plan. Plain data in, plain data out; LSP and CLI adapt it.
 import { basename, dirname, extname, join } from 'node:path';
-import { FLOW_FIELDS, formatKey, type FlowField } from '../analysis/features';
+import { FLOW_FIELDS, formatKey, type Confidence, type FlowField } from '../analysis/features';
 import type { ThreadingVerdict } from '../analysis/threading';
 import type { ClickArg, ClickElement, ConfigModel } from '../click/model';
 import type { MergedFeatures } from '../llm/merge';
@@ -28,6 +28,8 @@ export interface ElementInfo {
   line?: number;
   /** How its state behaves under several threads. */
   threading?: ThreadingVerdict;
+  /** The static analysis's confidence in the features (an uncertain key makes claims warnings, not errors). */
+  confidence?: Confidence;
   /** Whether its configure() reads a keyword. */
   reads?: (keyword: string) => KeywordAnswer;
   /** How many positional arguments its configure() takes, when the parameter list is complete. */
@@ -469,12 +471,16 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
       if (s.currentShared === false && !s.safeSharedNothingNow && s.route?.kind === 'class') {
         if (s.flowKey.length) {
         const where = s.threading?.evidence[0];
+        // The key may be narrower than the truth (the analysis never widens it): unless it is
+        // certain, the fields outside it may still belong to the flow, so this is only a warning.
+        const certain = s.info?.confidence === 'high';
         add({
           code: 'unsafe-shared-nothing',
-          severity: 'error',
+          severity: certain ? 'error' : 'warning',
           message:
             `${s.instance.id} (${s.instance.className}) keeps per-thread state${where ? ` (${where.reason})` : ''} but RSS hashes ${formatKey(c.current.rss)}${c.current.source === 'default' ? ' (the driver default)' : ''}, ` +
-            `which is not inside its flow key ${formatKey(s.flowKey)}: packets of one flow would reach several cores and see different state`,
+            `which is not inside its flow key ${formatKey(s.flowKey)}: packets of one flow ${certain ? 'would' : 'may'} reach several cores and see different state` +
+            (certain ? '' : ` (the key is found at ${s.info?.confidence ?? 'unknown'} confidence and may be wider)`),
           range: declRange(s.instance.decl),
           related: c.current.arg ? [{ range: c.current.arg.range, message: `RSS fields set here` }] : [],
           fixedByPlan: s.planShared === false ? isSubset(c.plan.rss, s.flowKey) && c.deploy.kind !== 'none' : !!s.route.shared,

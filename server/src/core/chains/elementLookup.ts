@@ -55,6 +55,7 @@ export function elementInfo(tracker: FeatureTracker, clickName: string, model?: 
     file: t.info.headerFile,
     line: new LineIndex(text).position(t.info.cls.nameStart).line,
     threading: t.threading,
+    confidence: t.features.confidence,
     reads: (keyword) => readsKeyword(tracker, clickName, keyword),
     positional: positionalCount(tracker, clickName),
     family: () => familyOf(tracker.index, clickName),
