@@ -68,9 +68,11 @@ describe('flowmage CLI robustness', function () {
     writeFileSync(file, 'a :: \u001b]0;owned\u0007Counter\u001b[2J\u009b31m;\n');
     const r = runCli(['parse', file]);
     assert.strictEqual(r.code, 1);
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
     assert.doesNotMatch(r.stdout + r.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     assert.match(r.stdout, /\\u001b/);
     const json = runCli(['parse', file, '--json']);
+    // eslint-disable-next-line no-control-regex -- nor the JSON output
     assert.doesNotMatch(json.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     JSON.parse(json.stdout);
   });

@@ -74,6 +74,7 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
  * cursor, recolour or retitle the user's terminal. The escapes are also valid inside JSON strings.
  */
 export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c, at: number) =>
     c === '\r' && text.charCodeAt(at + 1) === 10 ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
