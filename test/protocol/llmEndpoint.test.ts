@@ -107,7 +107,8 @@ describe('LLM endpoint over LSP (issue 13, item 4)', function () {
     await client.connection.sendNotification('flowmage/llmEndpointConsent', { allowedOrigins: [origin] });
     await waitFor('requests once allowed', () => remote.requests.length > 0);
     assert.strictEqual(remote.requests[0].headers.authorization, `Bearer ${KEY}`);
-    assert.ok(client.logs.some((l) => l.includes(`asking fake-4 at ${host} about`)), 'the log names the host');
+    // The log line travels over stdio and may arrive after the HTTP request it announces.
+    await waitFor('the log naming the host', () => client!.logs.some((l) => l.includes(`asking fake-4 at ${host} about`)));
     const after = await client.connection.sendRequest<ServerStatus>('flowmage/status');
     assert.strictEqual(after.llm?.blocked, undefined);
   });
