@@ -38,6 +38,6 @@ export async function bench(): Promise<BenchResult[]> {
       target: 2000,
       detail: `runs ${times.map((x) => Math.round(x)).join(', ')} ms; worst imbalance: ${worst}`,
     },
-    { name: 'the same with nearly every packet its own flow (uniform popularity)', value: Math.round(flatMs), unit: 'ms', detail: `${flatFlows} distinct flows; one hash per flow and candidate` },
+    { name: 'the same with nearly every packet its own flow (uniform popularity)', value: Math.round(flatMs), unit: 'ms', detail: `${flatFlows} distinct flows; field contributions once per flow, XORed per candidate` },
   ];
 }

@@ -137,6 +137,22 @@ describe('RSS simulation', () => {
     }
   });
 
+  for (const func of ['symmetric_toeplitz', 'symmetric_toeplitz_sort'] as const) {
+    it(`with ${func}, per-queue packets match a packet-by-packet computation`, () => {
+      const reta = defaultReta(64, nbQueues);
+      const candidates: FlowField[][] = [['src_ip'], ['src_ip', 'dst_ip'], ['src_ip', 'dst_ip', 'src_port', 'dst_port'], ['dst_ip', 'dst_port', 'protocol']];
+      const loads = simulate(trace, candidates, { reta, nbQueues, func });
+      for (const [c, fields] of candidates.entries()) {
+        const packets = new Array(nbQueues).fill(0);
+        for (let i = 0; i < trace.length; i++) {
+          const t = { srcIp: trace.srcIp[i], dstIp: trace.dstIp[i], srcPort: trace.srcPort[i], dstPort: trace.dstPort[i], protocol: trace.protocol[i] };
+          packets[(rssHash(MICROSOFT_RSS_KEY, t, fields, func) % 64) % nbQueues]++;
+        }
+        assert.deepStrictEqual(loads[c].packets, packets, `${func} ${fields.join(' ')}`);
+      }
+    });
+  }
+
   it('heavy sources unbalance an RSS on the source address alone more than on the 4-tuple', () => {
     const big = syntheticTrace({ packets: 50_000, connections: 5_000, heavySources: 2, heavyShare: 0.5, zipf: 0.6, seed: 3 });
     const [src, four] = simulate(big, [['src_ip'], ['src_ip', 'dst_ip', 'src_port', 'dst_port']], { reta: defaultReta(128, nbQueues), nbQueues });

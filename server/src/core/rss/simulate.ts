@@ -1,11 +1,13 @@
 // Which queue each packet of a trace lands on, per candidate RSS field set, with a NIC's key and
 // RETA: per-queue packet and flow counts and the imbalance (max queue load / mean queue load).
 // Each distinct 5-tuple is hashed once per candidate (a flow always lands on one queue), so the
-// cost is one pass over the packets plus flows × candidates table-driven hashes.
+// cost is one pass over the packets plus flows × candidates table-driven hashes. With plain
+// Toeplitz the hash is linear, so each field's contribution at each byte offset it can take in a
+// packed input is computed once per flow and a candidate XORs at most four of them.
 import type { FlowField } from '../analysis/features';
 import type { NicProfileData } from './nicProfiles';
 import { defaultReta, type Reta } from './reta';
-import { ipv4Hasher, MICROSOFT_RSS_KEY, type HashFunction } from './toeplitz';
+import { ipv4Hasher, MICROSOFT_RSS_KEY, ToeplitzTable, type HashFunction } from './toeplitz';
 import { aggregateFlows, type FlowTable, type Trace } from './trace';
 
 export interface CandidateLoad {
@@ -49,18 +51,63 @@ export function simulateFlows(flows: FlowTable, candidates: readonly (readonly F
   const mask = reta.length - 1;
   for (const q of reta) if (q >= nbQueues) throw new RangeError(`the RETA names queue ${q} but there are ${nbQueues} queues`);
   const out: CandidateLoad[] = [];
+  const func = options.func ?? 'toeplitz';
+  const contribution = func === 'toeplitz' ? contributions(flows, key) : undefined;
+  const zero = new Uint32Array(flows.length);
   for (const fields of candidates) {
-    const hash = ipv4Hasher(key, fields, options.func ?? 'toeplitz');
     const packets = new Array<number>(nbQueues).fill(0);
     const flowCounts = new Array<number>(nbQueues).fill(0);
-    for (let f = 0; f < flows.length; f++) {
-      const q = reta[hash(flows.srcIp[f], flows.dstIp[f], flows.srcPort[f], flows.dstPort[f]) & mask];
-      packets[q] += flows.packets[f];
-      flowCounts[q]++;
+    if (contribution) {
+      const [a, b, c, d] = packedParts(fields).map(([field, offset]) => contribution(field, offset));
+      const [pa, pb, pc, pd] = [a ?? zero, b ?? zero, c ?? zero, d ?? zero];
+      for (let f = 0; f < flows.length; f++) {
+        const q = reta[(pa[f] ^ pb[f] ^ pc[f] ^ pd[f]) & mask];
+        packets[q] += flows.packets[f];
+        flowCounts[q]++;
+      }
+    } else {
+      const hash = ipv4Hasher(key, fields, func);
+      for (let f = 0; f < flows.length; f++) {
+        const q = reta[hash(flows.srcIp[f], flows.dstIp[f], flows.srcPort[f], flows.dstPort[f]) & mask];
+        packets[q] += flows.packets[f];
+        flowCounts[q]++;
+      }
     }
     out.push({ fields: [...fields], packets, flows: flowCounts, imbalance: imbalanceOf(packets), flowImbalance: imbalanceOf(flowCounts) });
   }
   return out;
+}
+
+type HashedField = 'src_ip' | 'dst_ip' | 'src_port' | 'dst_port';
+
+/** The hashed fields of a set with their byte offsets in the packed input (as rssInput lays it out). */
+function packedParts(fields: readonly FlowField[]): [HashedField, number][] {
+  const out: [HashedField, number][] = [];
+  let o = 0;
+  for (const [f, size] of [['src_ip', 4], ['dst_ip', 4], ['src_port', 2], ['dst_port', 2]] as const) {
+    if (fields.includes(f)) {
+      out.push([f, o]);
+      o += size;
+    }
+  }
+  return out;
+}
+
+/** Per flow, the hash contribution of one field at one offset, computed on first use. */
+function contributions(flows: FlowTable, key: Uint8Array): (field: HashedField, offset: number) => Uint32Array {
+  const tab = new ToeplitzTable(key, 12);
+  const memo = new Map<string, Uint32Array>();
+  return (field, offset) => {
+    const k = `${field}@${offset}`;
+    let out = memo.get(k);
+    if (out) return out;
+    out = new Uint32Array(flows.length);
+    const col = field === 'src_ip' ? flows.srcIp : field === 'dst_ip' ? flows.dstIp : field === 'src_port' ? flows.srcPort : flows.dstPort;
+    const wide = field === 'src_ip' || field === 'dst_ip';
+    for (let f = 0; f < flows.length; f++) out[f] = wide ? tab.word32(offset, col[f]) : tab.word16(offset, col[f]);
+    memo.set(k, out);
+    return out;
+  };
 }
 
 export function simulate(trace: Trace, candidates: readonly (readonly FlowField[])[], options: SimulateOptions): CandidateLoad[] {
