@@ -36,19 +36,29 @@ export const SETTINGS = {
   'flowmage.solver.nicProfile': {
     type: 'string',
     default: 'all-subsets',
-    enum: ['all-subsets', 'dpdk-common', 'custom'],
+    enum: ['all-subsets', 'dpdk-common', 'custom', 'ice', 'i40e', 'ixgbe', 'mlx5'],
     enumDescriptions: [
       "Every non-empty subset of the 5-tuple (the paper's R, 31 candidates).",
       'What common DPDK NICs hash: source IP, destination IP, the IP pair, the 4-tuple and the 5-tuple.',
       'The field sets listed in `#flowmage.solver.customFieldSets#`.',
+      'Intel E810 (DPDK ice): address pair or one address, with both ports, one port or none.',
+      'Intel XL710 (DPDK i40e): address pair or one address, with both ports, one port or none.',
+      'Intel 82599 (DPDK ixgbe): the address pair or the 4-tuple.',
+      'NVIDIA ConnectX-5/6 (DPDK mlx5): any addresses and ports, ports alone included.',
     ],
-    markdownDescription: 'Which RSS field sets the NIC can hash, i.e. the candidates the solver chooses from.',
+    markdownDescription: 'Which RSS field sets the NIC can hash, i.e. the candidates the solver chooses from. The NIC profiles (`ice`, `i40e`, `ixgbe`, `mlx5`) follow their DPDK drivers (README, "NIC profiles").',
   },
   'flowmage.solver.customFieldSets': {
     type: 'array',
     default: [],
     items: { type: 'array', items: { type: 'string', enum: ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] } },
     markdownDescription: 'RSS field sets for the `custom` NIC profile, e.g. `[["src_ip"], ["src_ip", "dst_ip"]]`.',
+  },
+  'flowmage.solver.customNicProfile': {
+    type: 'object',
+    default: {},
+    markdownDescription:
+      'Your own NIC for the `custom` profile when `#flowmage.solver.customFieldSets#` is empty: what it can hash, e.g. `{"id": "my-nic", "l3SrcOnly": true, "l3DstOnly": true, "l4SrcOnly": false, "l4DstOnly": false, "l4WithoutL3": false, "retaSize": 512, "keySize": 52, "symmetricFunctions": ["symmetric_toeplitz"]}`. The candidate field sets are derived as for the built-in NICs (README, "NIC profiles").',
   },
   'flowmage.solver.weights.perPacket': {
     type: 'number',

@@ -9,7 +9,9 @@ import { analyzeOptions } from '../../core/chains/options';
 import { planSummary } from '../../core/chains/summary';
 import { ClickDocument } from '../../core/click/clickDocument';
 import { defaultSettings, type FlowMageSettings } from '../../core/settings';
-import { NIC_PROFILES } from '../../core/solver/candidates';
+import { candidateFieldSets, NIC_PROFILES, type NicProfile } from '../../core/solver/candidates';
+import { TraceFormatError } from '../../core/rss/pcap';
+import { traceBalance, traceBalanceLines } from '../../core/rss/traceBalance';
 import { FileWriteError, readSnapshot, writeFilesAtomic, type FileSnapshot, type FileWrite } from '../../core/files/atomicWrite';
 import { decodeUtf8Strict, TextDecodeError } from '../../core/files/textFile';
 import { REWRITE_TARGETS } from '../../core/rewrite/deployTarget';
@@ -20,7 +22,7 @@ import { CliError, EXIT_OK, EXIT_PROBLEMS, stringList, stringOption, type CliIO,
 export const optimizeCommand: Command = {
   name: 'optimize',
   summary: 'choose the RSS fields and per-element state sharing for each chain, and rewrite the configuration',
-  usage: 'FILE.click [--source DIR ...] [--store FILE] [--nic PROFILE] [--model NAME] [--target TARGET] [--json | --diff | --write]',
+  usage: 'FILE.click [--source DIR ...] [--store FILE] [--nic PROFILE] [--model NAME] [--target TARGET] [--trace FILE [--queues N]] [--json | --diff | --write]',
   options: [
     { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'C++ element sources (default: the configuration\'s folder)' },
     { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (LLM answers stored there are merged in)' },
@@ -30,6 +32,8 @@ export const optimizeCommand: Command = {
     { name: 'write', type: 'boolean', description: 'rewrite FILE.click in place (a symlink\'s target; refused if the file changed meanwhile, is read-only or has hard links), with the flow rules files it names' },
     { name: 'force', type: 'boolean', description: 'with --write: also rewrite a read-only file' },
     { name: 'target', type: 'string', value: 'TARGET', description: 'how to write the plan: auto (from what the sources read), flowmage-fork, fastclick' },
+    { name: 'trace', type: 'string', value: 'FILE', description: 'a pcap or pcapng capture: also print the RSS imbalance of each candidate on it (with the --nic profile\'s RETA)' },
+    { name: 'queues', type: 'string', value: 'N', description: 'with --trace: RSS queues to simulate (default: the first chain\'s threads, else 16)' },
   ],
   positionals: { min: 1, max: 1, names: 'one FILE.click' },
   run: runOptimize,
@@ -112,11 +116,13 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   const status = unexpanded.length ? EXIT_PROBLEMS : EXIT_OK;
   const display = (path: string) => relative(io.cwd, path) || path;
 
+  const balance = traceOption(args, io, nic as NicProfile, analysis);
   if (args.values.json) {
-    io.out(JSON.stringify(toJson(args.positionals[0], analysis, display), null, 2) + '\n');
+    const json = toJson(args.positionals[0], analysis, display);
+    io.out(JSON.stringify(balance ? { ...json, trace: balance.json } : json, null, 2) + '\n');
     return status;
   }
-  const summary = planSummary(analysis).join('\n') + '\n';
+  const summary = planSummary(analysis).join('\n') + '\n' + (balance ? balance.lines.join('\n') + '\n' : '');
   if (args.values.diff) {
     const patches = analysis.edits.length ? [createTwoFilesPatch(`a/${args.positionals[0]}`, `b/${args.positionals[0]}`, text, optimized, '', '', { context: 3 })] : [];
     for (const f of analysis.fileChanges) {
@@ -155,6 +161,38 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
 function testPause(io: CliIO): (() => Promise<void>) | undefined {
   const ms = Number(io.env.FLOWMAGE_TEST_PAUSE_BEFORE_COMMIT_MS);
   return ms > 0 ? () => new Promise((res) => setTimeout(res, ms)) : undefined;
+}
+
+/** --trace: the per-candidate imbalance on a capture, as lines for the summary and for --json. */
+function traceOption(args: ParsedArgs, io: CliIO, nic: NicProfile, analysis: ConfigAnalysis) {
+  const path = stringOption(args, 'trace');
+  const queuesText = stringOption(args, 'queues');
+  if (path === undefined) {
+    if (queuesText !== undefined) throw new CliError('optimize: --queues only applies to --trace');
+    return undefined;
+  }
+  let queues = analysis.chains.find((c) => typeof c.threads === 'number' && c.threads > 0)?.threads ?? 16;
+  if (queuesText !== undefined) {
+    queues = Number(queuesText);
+    if (!/^\d+$/.test(queuesText) || queues < 1 || queues > 4096) throw new CliError(`optimize: --queues must be an integer from 1 to 4096, got "${queuesText}"`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(resolve(io.cwd, path));
+  } catch (err) {
+    throw new CliError(`optimize: cannot read the trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const b = traceBalance(bytes, nic, candidateFieldSets(nic), queues);
+    const chosen = new Set(analysis.chains.map((c) => c.plan.rss.join(' ')));
+    return {
+      lines: traceBalanceLines(path, b, chosen),
+      json: { file: path, packets: b.packets, kept: b.kept, flows: b.flows, skipped: b.skipped, warning: b.warning, queues: b.queues, retaSize: b.retaSize, candidates: b.loads.map((l) => ({ rss: l.fields, imbalance: l.imbalance, flowImbalance: l.flowImbalance, packets: l.packets, flows: l.flows })) },
+    };
+  } catch (err) {
+    if (err instanceof TraceFormatError) throw new CliError(`optimize: ${path}: ${err.message}`);
+    throw err;
+  }
 }
 
 function readFileOrEmpty(path: string): string {

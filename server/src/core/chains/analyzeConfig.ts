@@ -42,6 +42,8 @@ export interface AnalyzeOptions {
   lookup: (className: string) => ElementInfo | undefined;
   nicProfile: NicProfile;
   customFieldSets: string[][];
+  /** flowmage.solver.customNicProfile: a user NIC for the custom profile. */
+  customNicProfile?: Record<string, unknown>;
   weights: CostWeights;
   rssParameter: string;
   sharedParameter: string;
@@ -153,7 +155,7 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
   const flat = flattenConfig(model);
   const notes = [...flat.notes];
   const candidateProblems: string[] = [];
-  const candidates = candidateFieldSets(options.nicProfile, options.customFieldSets, candidateProblems);
+  const candidates = candidateFieldSets(options.nicProfile, options.customFieldSets, candidateProblems, options.customNicProfile);
   notes.push(...candidateProblems);
 
   const target = options.target ?? 'auto';

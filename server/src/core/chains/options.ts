@@ -13,6 +13,7 @@ export function analyzeOptions(
     lookup,
     nicProfile: settings['flowmage.solver.nicProfile'] as NicProfile,
     customFieldSets: settings['flowmage.solver.customFieldSets'] as string[][],
+    customNicProfile: settings['flowmage.solver.customNicProfile'] as Record<string, unknown>,
     weights: {
       perPacket: settings['flowmage.solver.weights.perPacket'],
       perFlow: settings['flowmage.solver.weights.perFlow'],

@@ -1,14 +1,21 @@
 // Candidate RSS field sets: which header fields the NIC can be told to hash (the paper's R).
 import { FLOW_FIELDS, normalizeKey, type FlowField } from '../analysis/features';
+import { BUILTIN_NIC_PROFILES, nicFieldSets, parseUserNicProfile, type BuiltinNicId } from '../rss/nicProfiles';
 
-export const NIC_PROFILES = ['all-subsets', 'dpdk-common', 'custom'] as const;
+export const NIC_PROFILES = ['all-subsets', 'dpdk-common', 'custom', 'ice', 'i40e', 'ixgbe', 'mlx5'] as const;
 export type NicProfile = (typeof NIC_PROFILES)[number];
+
+const isBuiltinNic = (p: NicProfile): p is BuiltinNicId => Object.prototype.hasOwnProperty.call(BUILTIN_NIC_PROFILES, p);
 
 export const NIC_PROFILE_DESCRIPTIONS: Record<NicProfile, string> = {
   'all-subsets': 'every non-empty subset of the 5-tuple (the paper\'s R; 31 candidates)',
   'dpdk-common':
     'what common DPDK NICs hash: source IP only, destination IP only, the IP pair, the 4-tuple (IPs and ports) and the 5-tuple',
-  custom: 'the field sets listed in `flowmage.solver.customFieldSets`',
+  custom: 'the field sets listed in `flowmage.solver.customFieldSets`, or those of the NIC described in `flowmage.solver.customNicProfile`',
+  ice: 'Intel E810 (ice): address pair or one address, with both ports, one port or none (l3/l4-src/dst-only)',
+  i40e: 'Intel XL710 (i40e): address pair or one address, with both ports, one port or none (l3/l4-src/dst-only)',
+  ixgbe: 'Intel 82599 (ixgbe): the address pair or the 4-tuple only',
+  mlx5: 'NVIDIA ConnectX-5/6 (mlx5): any addresses and ports, ports alone included (L3 only, L4 only or both; src/dst only)',
 };
 
 const DPDK_COMMON: FlowField[][] = [
@@ -34,10 +41,18 @@ export function allSubsets(): FlowField[][] {
  * The candidate field sets for a profile, canonical (fields in FLOW_FIELDS order) and without
  * duplicates. Unknown field names in a custom list are reported in `problems` and skipped.
  */
-export function candidateFieldSets(profile: NicProfile, custom: readonly (readonly string[])[] = [], problems: string[] = []): FlowField[][] {
+export function candidateFieldSets(
+  profile: NicProfile,
+  custom: readonly (readonly string[])[] = [],
+  problems: string[] = [],
+  customNic?: Record<string, unknown>,
+): FlowField[][] {
   let sets: FlowField[][];
+  const userNic = profile === 'custom' && custom.length === 0 && customNic && Object.keys(customNic).length > 0 ? parseUserNicProfile(customNic, problems) : undefined;
   if (profile === 'all-subsets') sets = allSubsets();
   else if (profile === 'dpdk-common') sets = DPDK_COMMON.map((s) => [...s]);
+  else if (isBuiltinNic(profile)) sets = nicFieldSets(BUILTIN_NIC_PROFILES[profile].capabilities);
+  else if (userNic) sets = nicFieldSets(userNic.capabilities);
   else {
     sets = [];
     for (const raw of custom) {
