@@ -2,12 +2,12 @@
 // accuracy table in README.md (between the upstream-accuracy markers), printing every wrong answer.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fastclickSource } from '../test/support/fastclickArchive';
+import { fastclickSourceDir } from '../test/support/fastclickSource';
 import { formatTable, measureUpstream, replaceReadmeBlock } from '../test/support/upstreamAccuracy';
 
 async function main(): Promise<void> {
   const repoRoot = resolve(process.cwd());
-  const { labels, report } = await measureUpstream(repoRoot, fastclickSource());
+  const { labels, report } = await measureUpstream(repoRoot, fastclickSourceDir());
   const table = formatTable(report, labels.fastclick);
   const readmePath = join(repoRoot, 'README.md');
   writeFileSync(readmePath, replaceReadmeBlock(readFileSync(readmePath, 'utf8'), table));

@@ -9,6 +9,7 @@ import { FeatureTracker } from '../../server/src/core/analysis/featureTracker';
 import { ElementIndex } from '../../server/src/core/cpp/elementIndex';
 import { FeatureStore } from '../../server/src/core/store/featureStore';
 import type { BenchResult } from './benchResult';
+import { manyClassesHeader } from '../support/manyClasses';
 
 
 export const name = 'C++ element index and static analysis';
@@ -345,17 +346,6 @@ ELEMENT_MT_SAFE(${cls})
 
 const MANY_CLASSES = 4000;
 
-function manyClassesHeader(n: number): string {
-  const out = ['#include <click/iflowmanager.hh>', 'struct ManyState { uint32_t packets; };'];
-  for (let i = 0; i < n; i++) {
-    out.push(`class Many${i} : public IFlowManager<ManyState> { public:
-    const char *class_name() const override { return "Many${i}"; }
-    uint32_t calculate_hash(Packet *p) override { return p->ip_header()->${i % 2 ? 'ip_dst' : 'ip_src'}.s_addr; }
-    bool process(ManyState *s, Packet *p) override { s->packets++; return true; }
-};`);
-  }
-  return out.join('\n') + '\n';
-}
 
 async function coldRun(roots: string[]): Promise<{ index: ElementIndex; tracker: FeatureTracker; ms: number; indexMs: number; files: number }> {
   const t0 = performance.now();

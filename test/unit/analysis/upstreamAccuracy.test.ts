@@ -5,7 +5,7 @@
 import * as assert from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fastclickSource } from '../../support/fastclickArchive';
+import { fastclickSourceDir } from '../../support/fastclickSource';
 import { formatTable, measureUpstream, percent, readmeBlock, score, type AccuracyReport, type LabelFile } from '../../support/upstreamAccuracy';
 
 const repoRoot = process.cwd();
@@ -22,7 +22,7 @@ describe('accuracy on the labelled upstream corpus', function () {
   let labels: LabelFile;
 
   before(async function () {
-    ({ labels, report } = await measureUpstream(repoRoot, fastclickSource()));
+    ({ labels, report } = await measureUpstream(repoRoot, fastclickSourceDir()));
     console.log(formatTable(report, labels.fastclick).replace(/^/gm, '      '));
     for (const v of report.verdicts) if (v.detail) console.log(`      wrong: ${v.name} [${v.confidence ?? '-'}] ${v.detail}`);
   });
@@ -39,7 +39,7 @@ describe('accuracy on the labelled upstream corpus', function () {
   });
 
   it('every evidence line exists in the upstream source', function () {
-    const root = fastclickSource();
+    const root = fastclickSourceDir();
     for (const [n, l] of Object.entries(labels.elements)) {
       for (const e of l.evidence) {
         const lines = readFileSync(join(root, e.file), 'utf8').split('\n');

@@ -11,6 +11,7 @@ import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { brokenLink, deeplyNestedElement, fixtureCopy, mkfifo, oversizedElement, PROTOTYPE_NAMED_ELEMENTS, write } from '../../support/hostileTree';
 import { ROOT } from './fixtureIndex';
+import { manyClassesHeader } from '../../support/manyClasses';
 
 async function analyze(dir: string, maxFileBytes?: number) {
   const index = await ElementIndex.create({ maxFileBytes });
@@ -106,7 +107,7 @@ describe('indexing hostile C++ sources', function () {
   it('indexes 4,000 classes in one header, each with its own features', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flowmage-many-'));
     dirs.push(dir);
-    write(join(dir, 'many.hh'), manyElements(4000));
+    write(join(dir, 'many.hh'), manyClassesHeader(4000));
     const { tracker } = await analyze(dir);
     const all = tracker.all();
     assert.strictEqual(all.length, 4000);
@@ -131,14 +132,3 @@ describe('indexing hostile C++ sources', function () {
   });
 });
 
-function manyElements(n: number): string {
-  const out = ['#include <click/iflowmanager.hh>', 'struct ManyState { uint32_t packets; };'];
-  for (let i = 0; i < n; i++) {
-    out.push(`class Many${i} : public IFlowManager<ManyState> { public:
-    const char *class_name() const override { return "Many${i}"; }
-    uint32_t calculate_hash(Packet *p) override { return p->ip_header()->${i % 2 ? 'ip_dst' : 'ip_src'}.s_addr; }
-    bool process(ManyState *s, Packet *p) override { s->packets++; return true; }
-};`);
-  }
-  return out.join('\n') + '\n';
-}

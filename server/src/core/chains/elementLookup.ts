@@ -7,7 +7,6 @@ import { FEATURE_PROMPT_VERSION } from '../llm/prompts';
 import type { LlmFeatureAnswer } from '../llm/types';
 import type { SourceRecord } from '../store/schema';
 import { estimateWork } from '../solver/workEstimate';
-import { LineIndex } from '../text';
 import type { ElementInfo } from './analyzeConfig';
 import { familyOf } from '../cpp/families';
 import { positionalCount, readsKeyword } from './keywordSupport';
@@ -47,13 +46,12 @@ export function elementInfo(tracker: FeatureTracker, clickName: string, model?: 
     if (workBySlice.size > 5000) workBySlice.clear();
     workBySlice.set(t.slice.hash, work);
   }
-  const text = tracker.index.text(t.info.headerFile) ?? '';
   return {
     className: clickName,
     features: mergedFeatures(tracker, clickName, model) ?? null,
     workEstimate: work,
     file: t.info.headerFile,
-    line: new LineIndex(text).position(t.info.cls.nameStart).line,
+    line: tracker.index.lineIndex(t.info.headerFile).position(t.info.cls.nameStart).line,
     threading: t.threading,
     confidence: t.features.confidence,
     reads: (keyword) => readsKeyword(tracker, clickName, keyword),

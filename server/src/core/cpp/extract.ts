@@ -414,7 +414,7 @@ class Extractor {
   }
 }
 
-/** `click::FlowStateElement<FlowCounter, int>` → { name: 'FlowStateElement', args: ['FlowCounter', 'int'] }. */
+/** `click::FlowStateElement<MyCounter, int>` → { name: 'FlowStateElement', args: ['MyCounter', 'int'] }. */
 export function parseTypeName(text: string): { name: string; args: string[] } | undefined {
   const t = text.replace(/^(?:public|protected|private|virtual)\s+/g, '').replace(/^(?:public|protected|private|virtual)\s+/g, '').trim();
   const lt = t.indexOf('<');

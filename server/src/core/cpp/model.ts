@@ -34,7 +34,7 @@ export interface CppFunction extends Span {
 export interface CppBase extends Span {
   /** The base's name without template arguments or namespace (`FlowStateElement`). */
   name: string;
-  /** Template arguments as written, whitespace-normalized (`['FlowCounter', 'int']`). */
+  /** Template arguments as written, whitespace-normalized (`['MyCounter', 'int']`). */
   args: string[];
   text: string;
 }
