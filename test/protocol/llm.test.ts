@@ -12,7 +12,7 @@ import {
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { FakeOpenAI, featureJson, type RecordedRequest } from '../support/fakeOpenAI';
-import { ROOT, startServer, type TestClient } from './lspClient';
+import { ROOT, startServer, waitFor, type TestClient } from './lspClient';
 
 const KEY = 'sk-protocol-test-KEY-9f8e7d6c5b4a';
 
@@ -54,15 +54,6 @@ describe('LLM feature extraction over LSP', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await probe();
-      if (v) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   it('asks the LLM about the elements of an opened .click file, with the key in the Authorization header', async () => {
     await waitFor('LLM requests for the chain', () => fake.requests.filter((r) => /class IPolicer/.test(r.body.messages?.[1]?.content ?? '')).length > 0);

@@ -8,19 +8,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerStatus } from '../../server/src/lsp/status';
 import { FakeOpenAI, featureJson } from '../support/fakeOpenAI';
-import { ROOT, startServer, type TestClient } from './lspClient';
+import { ROOT, startServer, waitFor, type TestClient } from './lspClient';
 
 const KEY = 'sk-protocol-ENDPOINT-9f8e7d6c5b4a';
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** An address of this machine that is not loopback: it stands in for a remote endpoint. */
 function externalAddress(): string | undefined {

@@ -128,3 +128,14 @@ export async function startServer(options: StartOptions = {}): Promise<TestClien
   };
   return client;
 }
+
+/** Polls `probe` every 100 ms until it returns a truthy value, or fails after `ms`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
