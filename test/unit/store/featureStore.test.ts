@@ -101,6 +101,28 @@ describe('the feature store', () => {
     assert.deepStrictEqual(readdirSync(join(ws, '.flowmage')), ['features.json']);
   });
 
+  it('stays dirty when a change lands while a save is writing, so the next save keeps it', async () => {
+    const src = join(ws, 'a.hh');
+    const store = await FeatureStore.open(file);
+    const put = (n: number) => store.put('A', { ...meta(src), sliceHash: `sha256:${n}` }, 'static', { features: features(src), analyzedAt: String(n), sliceHash: `sha256:${n}` });
+    put(0);
+    let done = false;
+    const first = store.save().then(() => (done = true));
+    // Change the entry on every turn of the event loop while the save runs: some changes land after it serialized.
+    let last = 0;
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      if (!done) put(++last);
+    }
+    await first;
+    assert.ok(last > 0);
+    const written = JSON.parse(readFileSync(file, 'utf8')).elements.A.sliceHash;
+    assert.ok(written === `sha256:${last}` || store.isDirty, `the save wrote ${written} but the last change was ${last}, and the store says it is clean`);
+    await store.save();
+    assert.strictEqual(JSON.parse(readFileSync(file, 'utf8')).elements.A.sliceHash, `sha256:${last}`);
+    assert.strictEqual(store.isDirty, false);
+  });
+
   it('merges what another process wrote meanwhile instead of dropping it', async () => {
     const mine = await FeatureStore.open(file);
     const theirs = await FeatureStore.open(file);

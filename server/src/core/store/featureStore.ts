@@ -26,7 +26,9 @@ export class FeatureStore {
   /** Warnings from loading and saving (also sent to the logger). */
   readonly warnings: string[] = [];
   private data: StoreFile = emptyFile();
-  private dirty = false;
+  /** Counts changes; a save records the count it wrote, so a change made while a save runs is not lost. */
+  private changes = 0;
+  private savedChanges = 0;
   private queue: Promise<void> = Promise.resolve();
   /** Set when the file at the path is not ours to replace: the store then never writes. */
   private frozen = false;
@@ -91,7 +93,7 @@ export class FeatureStore {
       sources: { ...(prev?.sources ?? {}), [provenance]: this.relRecord(record) },
     };
     this.data.elements[name] = entry;
-    this.dirty = true;
+    this.changes++;
   }
 
   /** Updates an entry's slice without touching its sources (they stay, and say which slice they saw). */
@@ -100,7 +102,7 @@ export class FeatureStore {
     const files = meta.files.map((f) => this.rel(f));
     if (prev && prev.sliceHash === meta.sliceHash && prev.className === meta.className && prev.files.join('\n') === files.join('\n')) return;
     this.data.elements[name] = { className: meta.className, files, sliceHash: meta.sliceHash, sliceChars: meta.sliceChars, updatedAt: new Date().toISOString(), sources: prev?.sources ?? {} };
-    this.dirty = true;
+    this.changes++;
   }
 
   /**
@@ -112,7 +114,7 @@ export class FeatureStore {
     this.keepOnly = new Set(names);
     const dropped = Object.keys(this.data.elements).filter((n) => !this.keepOnly!.has(n));
     for (const n of dropped) delete this.data.elements[n];
-    this.dirty = true;
+    this.changes++;
     return dropped;
   }
 
@@ -122,11 +124,11 @@ export class FeatureStore {
 
   putComparison(record: ComparisonRecord): void {
     this.data.comparisons[comparisonKey(record.model, record.a, record.b)] = record;
-    this.dirty = true;
+    this.changes++;
   }
 
   get isDirty(): boolean {
-    return this.dirty;
+    return this.changes !== this.savedChanges;
   }
 
   /** Writes the store if it changed. Concurrent calls run one after the other. */
@@ -209,7 +211,8 @@ export class FeatureStore {
   }
 
   private async write(): Promise<void> {
-    if (this.isMemory || !this.dirty || this.frozen) return;
+    if (this.isMemory || !this.isDirty || this.frozen) return;
+    let written = this.changes;
     if (this.root) {
       // The root itself (workspace folder, or extension storage VS Code leaves to us to create) is trusted.
       await fs.mkdir(this.root, { recursive: true });
@@ -230,9 +233,10 @@ export class FeatureStore {
       this.data.generator = `flowmage ${SERVER_VERSION}`;
       // A store that was set aside meanwhile is gone: then write a new file.
       const stillThere = snap && (await fs.lstat(this.file).then(() => true, () => false));
+      written = this.changes;
       await writeFileAtomic({ path: this.file, data: JSON.stringify(this.data, null, 2) + '\n', expected: stillThere ? snap : undefined, symlinks: 'refuse' });
     });
-    this.dirty = false;
+    this.savedChanges = written;
   }
 
   private mergeFrom(theirs: StoreFile): void {
