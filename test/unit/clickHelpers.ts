@@ -1,7 +1,7 @@
 // Helpers for the Click model tests: fixtures, a short way to print ranges, a seeded random source.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SourceRange } from '../../server/src/core/text';
+import { LineIndex, type SourceRange } from '../../server/src/core/text';
 import type { ConfigModel } from '../../server/src/core/click/model';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -15,10 +15,13 @@ export function fixtureNames(dir: 'valid' | 'broken'): string[] {
   return readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith('.click')).sort();
 }
 
-/** `line:col-line:col`, 1-based, for compact assertions. */
-export function at(r: SourceRange | undefined): string {
+/** `line:col-line:col`, 1-based, of a range of the model's text, for compact assertions. */
+export function at(model: ConfigModel, r: SourceRange | undefined): string {
   if (!r) return 'none';
-  return `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
+  const lines = new LineIndex(model.text);
+  const start = lines.position(r.startOffset);
+  const end = lines.position(r.endOffset);
+  return `${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1}`;
 }
 
 /** The text a range covers. */

@@ -4,7 +4,7 @@ import type { ConfigModel } from '../../server/src/core/click/model';
 import { at, fixture, fixtureNames, hookups, textOf } from './clickHelpers';
 
 const names = (m: ConfigModel) => m.elements.map((e) => e.name);
-const problems = (m: ConfigModel) => m.problems.map((p) => `${p.code} ${at(p.range)} ${p.message}`);
+const problems = (m: ConfigModel) => m.problems.map((p) => `${p.code} ${at(m, p.range)} ${p.message}`);
 
 describe('Click configuration model', () => {
   describe('declarations and Click names', () => {
@@ -22,7 +22,7 @@ describe('Click configuration model', () => {
       const [size, pattern] = e.config!.args;
       assert.deepStrictEqual([size.index, size.keyword, size.value, textOf(m, size.keywordRange), textOf(m, size.range)], [0, 'SIZE', '8000000', 'SIZE', 'SIZE 8000000']);
       // A classifier pattern is one value, not a number and a word.
-      assert.deepStrictEqual([pattern.index, pattern.keyword, pattern.value, at(pattern.valueRange)], [1, undefined, '12/0800', '1:40-1:47']);
+      assert.deepStrictEqual([pattern.index, pattern.keyword, pattern.value, at(m, pattern.valueRange)], [1, undefined, '12/0800', '1:40-1:47']);
     });
 
     it('names anonymous elements Class@N, counting every element of the scope as Click does', async () => {
@@ -74,7 +74,7 @@ describe('Click configuration model', () => {
       assert.deepStrictEqual(problems(m), [`undeclared-element 1:${q3}-1:${q3 + 2} \`q3\` is not declared: declare it with \`q3 :: Class\` before using it`]);
       const use = text.indexOf('-> q ') + 4;
       const refs = m.references.filter((r) => r.name === 'q');
-      assert.deepStrictEqual(refs.map((r) => [r.isDeclaration, r.target, at(r.range)]), [[true, 0, '1:1-1:2'], [false, 0, `1:${use}-1:${use + 1}`]]);
+      assert.deepStrictEqual(refs.map((r) => [r.isDeclaration, r.target, at(m, r.range)]), [[true, 0, '1:1-1:2'], [false, 0, `1:${use}-1:${use + 1}`]]);
       assert.strictEqual(m.connections[1].from.kind, 'element');
       assert.strictEqual(m.connections[m.connections.length - 1].to.kind, 'undeclared');
     });
@@ -158,12 +158,12 @@ describe('Click configuration model', () => {
         'bad-port 5:4-5:7 port `one` is not a number: ports are written `[0]`, `[0,1]` or `[0-2]`',
         'bad-port 6:4-6:7 the port range `1-0` is empty: write the smaller port first',
       ]);
-      assert.strictEqual(at(m.problems[1].related?.[0].range), '2:8-2:9');
+      assert.strictEqual(at(m, m.problems[1].related?.[0].range), '2:8-2:9');
     });
 
     it('warns about ports that connect to nothing', async () => {
       const m = await parseClick('a :: Idle; b :: Idle; [1]a -> b[2];');
-      assert.deepStrictEqual(m.problems.map((p) => `${p.severity} ${p.code} ${at(p.range)}`), ['warning ignored-port 1:23-1:26', 'warning ignored-port 1:32-1:35']);
+      assert.deepStrictEqual(m.problems.map((p) => `${p.severity} ${p.code} ${at(m, p.range)}`), ['warning ignored-port 1:23-1:26', 'warning ignored-port 1:32-1:35']);
     });
   });
 
@@ -225,7 +225,7 @@ describe('Click configuration model', () => {
       const args = m.elements[0].config!.args;
       assert.deepStrictEqual(args.map((a) => a.value), ['allow (src host a or dst port 80)', '"x, \\"y\\""', "'p, q'", '[1, 2]', '\\<00, 11>', 'deny all', 'v w']);
       assert.deepStrictEqual(args.map((a) => a.index), [0, 1, 2, 3, 4, 5, 6]);
-      assert.deepStrictEqual([args[6].keyword, textOf(m, args[6].range), at(args[6].valueRange)], ['KW', 'KW  v w', '2:7-2:10']);
+      assert.deepStrictEqual([args[6].keyword, textOf(m, args[6].range), at(m, args[6].valueRange)], ['KW', 'KW  v w', '2:7-2:10']);
       for (const a of args) assert.strictEqual(textOf(m, a.valueRange), a.value);
       assert.deepStrictEqual(m.problems, []);
     });
@@ -239,11 +239,11 @@ describe('Click configuration model', () => {
       const text = '// héllo 😀 wörld\nm :: Message("é😀, ok", X) -> d :: Discard; // ✓\nn :: Message("😀😀") -> q';
       const m = await parseClick(text);
       const [first, second] = m.elements[0].config!.args;
-      assert.deepStrictEqual([first.value, at(first.valueRange)], ['"é😀, ok"', '2:14-2:23']);
-      assert.deepStrictEqual([second.value, at(second.valueRange)], ['X', '2:25-2:26']);
+      assert.deepStrictEqual([first.value, at(m, first.valueRange)], ['"é😀, ok"', '2:14-2:23']);
+      assert.deepStrictEqual([second.value, at(m, second.valueRange)], ['X', '2:25-2:26']);
       assert.strictEqual(textOf(m, m.elements[1].nameRange), 'd');
-      assert.strictEqual(at(m.elements[1].nameRange), '2:31-2:32');
-      assert.strictEqual(at(m.elements[2].config!.args[0].valueRange), '3:14-3:20');
+      assert.strictEqual(at(m, m.elements[1].nameRange), '2:31-2:32');
+      assert.strictEqual(at(m, m.elements[2].config!.args[0].valueRange), '3:14-3:20');
       assert.deepStrictEqual(problems(m), ['undeclared-element 3:25-3:26 `q` is not declared: declare it with `q :: Class` before using it']);
     });
   });

@@ -2,6 +2,7 @@ import * as assert from 'node:assert';
 import { parseClick } from '../../server/src/core/click/clickDocument';
 import { definitionOf, documentSymbols, referenceAt, referencesOf, semanticTokens, type ClickSymbol } from '../../server/src/core/click/queries';
 import { at, fixture, textOf } from './clickHelpers';
+import { LineIndex } from '../../server/src/core/text';
 
 const outline = (symbols: ClickSymbol[], depth = 0): string[] =>
   symbols.flatMap((s) => [`${'  '.repeat(depth)}${s.kind} ${s.name} (${s.detail})`, ...outline(s.children, depth + 1)]);
@@ -12,9 +13,9 @@ describe('Click editor queries', () => {
     const m = await parseClick(text);
     const use = referenceAt(m, text.lastIndexOf('q ->') + 1);
     assert.ok(use);
-    assert.strictEqual(at(definitionOf(m, use)), '1:1-1:2');
-    assert.deepStrictEqual(referencesOf(m, use, true).map((r) => at(r.range)), ['1:1-1:2', '2:26-2:27', '3:1-3:2']);
-    assert.deepStrictEqual(referencesOf(m, use, false).map((r) => at(r.range)), ['2:26-2:27', '3:1-3:2']);
+    assert.strictEqual(at(m, definitionOf(m, use)), '1:1-1:2');
+    assert.deepStrictEqual(referencesOf(m, use, true).map((r) => at(m, r.range)), ['1:1-1:2', '2:26-2:27', '3:1-3:2']);
+    assert.deepStrictEqual(referencesOf(m, use, false).map((r) => at(m, r.range)), ['2:26-2:27', '3:1-3:2']);
     assert.strictEqual(referenceAt(m, text.indexOf('Queue') + 2), undefined, 'a built-in class is no reference');
   });
 
@@ -24,7 +25,7 @@ describe('Click editor queries', () => {
     assert.ok(use);
     const target = definitionOf(m, use);
     assert.strictEqual(textOf(m, target), 'Counted');
-    assert.strictEqual(target?.start.line, 3);
+    assert.strictEqual(target && new LineIndex(m.text).position(target.startOffset).line, 3);
     // `elementclass Forwarder Counted` and `counted :: Counted("in")` both use it.
     assert.deepStrictEqual(referencesOf(m, use, false).length, 2);
   });
@@ -49,8 +50,7 @@ describe('Click editor queries', () => {
     const text = 'define($p 0)\nelementclass C { RATE $r | input -> output }\nA :: Idle; x :: C(RATE $p) -> A -> Discard';
     const m = await parseClick(text);
     const tokens = semanticTokens(m).map((t) => {
-      const lineStart = text.split('\n').slice(0, t.line).join('\n').length + (t.line ? 1 : 0);
-      return `${text.slice(lineStart + t.character, lineStart + t.character + t.length)}:${t.type}${t.modifiers.length ? '.' + t.modifiers.join('.') : ''}`;
+      return `${text.slice(t.offset, t.offset + t.length)}:${t.type}${t.modifiers.length ? '.' + t.modifiers.join('.') : ''}`;
     });
     assert.deepStrictEqual(tokens, [
       '$p:variable.declaration.readonly',
@@ -70,6 +70,6 @@ describe('Click editor queries', () => {
 
   it('lists folding ranges for multi-line constructs only', async () => {
     const m = await parseClick('/* a\n b */\nelementclass C {\n input -> output\n}\nx :: Classifier(\n 12/0800,\n -)\ny :: Idle(1, 2)');
-    assert.deepStrictEqual(m.foldingRanges.map((f) => `${f.kind} ${at(f.range)}`), ['comment 1:1-2:6', 'compound 3:16-5:2', 'config 6:16-8:4']);
+    assert.deepStrictEqual(m.foldingRanges.map((f) => `${f.kind} ${at(m, f.range)}`), ['comment 1:1-2:6', 'compound 3:16-5:2', 'config 6:16-8:4']);
   });
 });

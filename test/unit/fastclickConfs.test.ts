@@ -7,6 +7,7 @@ import { relative } from 'node:path';
 import { parseClick } from '../../server/src/core/click/clickDocument';
 import { clickFiles } from './clickHelpers';
 import { fastclickSourceDir } from '../support/fastclickSource';
+import { LineIndex } from '../../server/src/core/text';
 
 const SYNTAX_CODES = new Set(['syntax', 'unterminated-comment', 'unterminated-string', 'too-deep']);
 
@@ -38,7 +39,7 @@ describe('FastClick configurations (upstream source)', function () {
       semantic += model.problems.length - syntax.length;
       if (!syntax.length) continue;
       if (isM4Template(text)) templates.push(relative(dir, file));
-      else failures.push(`${relative(dir, file)}:${syntax[0].range.start.line + 1}: ${syntax[0].message}`);
+      else failures.push(`${relative(dir, file)}:${new LineIndex(text).position(syntax[0].range.startOffset).line + 1}: ${syntax[0].message}`);
     }
     console.log(`      ${files.length} files, ${elements} elements, ${failures.length} with syntax errors, ${templates.length} m4 templates skipped (${templates.join(', ')}), ${semantic} other problems`);
     assert.deepStrictEqual(failures, []);

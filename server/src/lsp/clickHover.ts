@@ -9,11 +9,11 @@ import type { ChainAnalysis, ConfigAnalysis, ElementStatus } from '../core/chain
 import type { ClickElement } from '../core/click/model';
 import { parameterMarkdown } from '../core/params/describe';
 import { keywordAt } from '../core/params/keywordAt';
-import { LineIndex } from '../core/text';
 import { elementAt } from './clickElementAt';
 import { isClickDocument } from './clickDocuments';
 import type { ServerContext } from './context';
-import { toLspRange } from './diagnostics';
+import { toLspRange } from './lspPositions';
+import { lineIndexOf } from '../core/click/modelLines';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
 import { featuresMarkdown, sourceLink, threadingMarkdown } from './featuresMarkdown';
@@ -27,15 +27,16 @@ export function clickHoverFeature(ctx: ServerContext): Feature {
     const result = await flows.analysis(params.textDocument.uri);
     if (!result) return null;
     const { model, analysis } = result;
-    const offset = new LineIndex(model.text).offset(params.position);
+    const lines = lineIndexOf(model);
+    const offset = lines.offset(params.position);
     const kw = keywordAt(model, offset);
     const list = kw && index.parameters(kw.element.className);
     const param = list?.parameters.find((p) => p.name === kw!.keyword);
-    if (kw && list && param) return { contents: { kind: MarkupKind.Markdown, value: parameterMarkdown(kw.element.className, param, list) }, range: toLspRange(kw.range) };
+    if (kw && list && param) return { contents: { kind: MarkupKind.Markdown, value: parameterMarkdown(kw.element.className, param, list) }, range: toLspRange(lines, kw.range) };
     const at = elementAt(model, offset);
     if (!at) return null;
     const value = hoverMarkdown(at.element, analysis, ctx, index, flows.indexReady());
-    return { contents: { kind: MarkupKind.Markdown, value }, range: toLspRange(at.range) };
+    return { contents: { kind: MarkupKind.Markdown, value }, range: toLspRange(lines, at.range) };
   });
   return {};
 }

@@ -6,7 +6,9 @@ import type { ConfigAnalysis } from '../core/chains/analyzeConfig';
 import { planTitle } from '../core/chains/summary';
 import { isClickDocument } from './clickDocuments';
 import { guard, perServer, type ServerContext } from './context';
-import { toLspRange } from './diagnostics';
+import { toLspRange } from './lspPositions';
+import { lineIndexOf } from '../core/click/modelLines';
+import type { LineIndex } from '../core/text';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 import type { ParameterDiagnosticData } from './parameterDiagnostics';
@@ -24,8 +26,8 @@ export const NO_FILE_CREATION =
  * The plan's edits, with the rules files it creates or replaces in the same edit (a `CreateFile`
  * that overwrites, then the text). Null when files are needed and the client cannot create them.
  */
-export function workspaceEditFor(uri: string, version: number | undefined, analysis: ConfigAnalysis, canCreateFiles = true): WorkspaceEdit | null {
-  const edits = analysis.edits.map((e) => ({ range: toLspRange(e.range), newText: e.newText }));
+export function workspaceEditFor(uri: string, version: number | undefined, analysis: ConfigAnalysis, lines: LineIndex, canCreateFiles = true): WorkspaceEdit | null {
+  const edits = analysis.edits.map((e) => ({ range: toLspRange(lines, e.range), newText: e.newText }));
   if (analysis.fileChanges.length === 0) {
     return version === undefined ? { changes: { [uri]: edits } } : { documentChanges: [{ textDocument: { uri, version }, edits }] };
   }
@@ -81,7 +83,7 @@ export function codeActionsFeature(ctx: ServerContext): Feature {
       if (result.model.problems.some((p) => p.severity === 'error')) return actions;
       // Edits computed for an older text would land in the wrong place.
       if (doc && result.model.text !== doc.getText()) return actions;
-      const edit = workspaceEditFor(uri, doc?.version, result.analysis, clientFileOperations(ctx).create);
+      const edit = workspaceEditFor(uri, doc?.version, result.analysis, lineIndexOf(result.model), clientFileOperations(ctx).create);
       if (!edit) return actions;
       const title = planTitle(result.analysis);
       const fixable = params.context.diagnostics.filter((d: Diagnostic) => d.source === 'flowmage' && (d.data as { optimizable?: boolean } | undefined)?.optimizable);

@@ -6,7 +6,7 @@ import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, 
 import type { ConfigModel } from '../core/click/model';
 import { podToMarkdown } from '../core/cpp/docs';
 import { parameterSummary } from '../core/params/describe';
-import { LineIndex } from '../core/text';
+import { lineIndexOf } from '../core/click/modelLines';
 import { clickDocuments, isClickDocument } from './clickDocuments';
 import { guard, type ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
@@ -21,7 +21,7 @@ export function completionFeature(ctx: ServerContext): Feature {
       if (!isClickDocument(uri, ctx.documents.get(uri)?.languageId)) return [];
       const model = await docs.ensure(uri);
       if (!model) return [];
-      const offset = new LineIndex(model.text).offset(params.position);
+      const offset = lineIndexOf(model).offset(params.position);
       const inConfig = model.elements.find((el) => el.config && offset >= el.config.range.startOffset && offset <= el.config.range.endOffset);
       if (inConfig) return keywordItems(inConfig.className, inConfig.config!.args.map((a) => a.keyword).filter(Boolean) as string[], index);
       return classItems(model, index);

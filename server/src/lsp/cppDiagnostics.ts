@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { LineIndex } from '../core/text';
 import type { ServerContext } from './context';
-import { toLspRange } from './diagnostics';
+import { toLspRange } from './lspPositions';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
 import { isCppDocument } from './providers';
@@ -23,7 +23,7 @@ export function cppDiagnosticsFeature(ctx: ServerContext): Feature {
       for (const d of merged.disagreements) {
         const evidence = t.features.evidence.filter((e) => e.feature === d.feature).slice(0, 3);
         out.push({
-          range: toLspRange(range),
+          range: toLspRange(lines, range),
           severity: DiagnosticSeverity.Warning,
           source: 'flowmage',
           code: 'features-disagree',

@@ -3,9 +3,9 @@ import type { DefinitionParams, Location } from 'vscode-languageserver/node';
 import type { Feature } from './features';
 import { guard, type ServerContext } from './context';
 import { clickDocuments } from './clickDocuments';
-import { toLspRange } from './diagnostics';
+import { toLspRange } from './lspPositions';
+import { lineIndexOf } from '../core/click/modelLines';
 import { definitionOf, referenceAt } from '../core/click/queries';
-import { LineIndex } from '../core/text';
 
 export function definitionFeature(ctx: ServerContext): Feature {
   const docs = clickDocuments(ctx);
@@ -14,9 +14,10 @@ export function definitionFeature(ctx: ServerContext): Feature {
       const uri = params.textDocument.uri;
       const model = await docs.ensure(uri);
       if (!model) return null;
-      const ref = referenceAt(model, new LineIndex(model.text).offset(params.position));
+      const lines = lineIndexOf(model);
+      const ref = referenceAt(model, lines.offset(params.position));
       const target = ref && definitionOf(model, ref);
-      return target ? { uri, range: toLspRange(target) } : null;
+      return target ? { uri, range: toLspRange(lines, target) } : null;
     }),
   );
   return { capabilities: () => ({ definitionProvider: true }) };

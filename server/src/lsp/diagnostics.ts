@@ -6,7 +6,9 @@ import type { Feature } from './features';
 import type { ServerContext } from './context';
 import { clickDocuments } from './clickDocuments';
 import type { ClickProblem, ConfigModel } from '../core/click/model';
-import type { SourceRange } from '../core/text';
+import type { LineIndex } from '../core/text';
+import { toLspRange } from './lspPositions';
+import { lineIndexOf } from '../core/click/modelLines';
 import { describeError } from '../core/log';
 
 /** Adds diagnostics for a .click document from its model; may be async. Must not throw (errors are logged). */
@@ -55,14 +57,10 @@ const SEVERITY: Record<ClickProblem['severity'], DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-export function toLspRange(r: SourceRange) {
-  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
-}
-
-export function problemToDiagnostic(uri: string, p: ClickProblem): Diagnostic {
-  const d: Diagnostic = { range: toLspRange(p.range), severity: SEVERITY[p.severity], message: p.message, code: p.code, source: 'flowmage' };
+export function problemToDiagnostic(uri: string, lines: LineIndex, p: ClickProblem): Diagnostic {
+  const d: Diagnostic = { range: toLspRange(lines, p.range), severity: SEVERITY[p.severity], message: p.message, code: p.code, source: 'flowmage' };
   if (p.related?.length) {
-    d.relatedInformation = p.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range: toLspRange(r.range) }, message: r.message }));
+    d.relatedInformation = p.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range: toLspRange(lines, r.range) }, message: r.message }));
   }
   return d;
 }
@@ -79,7 +77,7 @@ export function diagnosticsFeature(ctx: ServerContext): Feature {
     generation.set(uri, gen);
     const model = await docs.ensure(uri);
     if (!model) return;
-    const diagnostics = model.problems.map((p) => problemToDiagnostic(uri, p));
+    const diagnostics = model.problems.map((p) => problemToDiagnostic(uri, lineIndexOf(model), p));
     for (const provider of reg.providers) {
       try {
         diagnostics.push(...(await provider(uri, model)));

@@ -3,7 +3,9 @@ import { SymbolKind, type DocumentSymbol, type DocumentSymbolParams } from 'vsco
 import type { Feature } from './features';
 import { guard, type ServerContext } from './context';
 import { clickDocuments } from './clickDocuments';
-import { toLspRange } from './diagnostics';
+import { toLspRange } from './lspPositions';
+import { lineIndexOf } from '../core/click/modelLines';
+import type { LineIndex } from '../core/text';
 import { documentSymbols, type ClickSymbol, type ClickSymbolKind } from '../core/click/queries';
 
 const KIND: Record<ClickSymbolKind, SymbolKind> = {
@@ -13,14 +15,14 @@ const KIND: Record<ClickSymbolKind, SymbolKind> = {
   require: SymbolKind.Module,
 };
 
-function toDocumentSymbol(s: ClickSymbol): DocumentSymbol {
+function toDocumentSymbol(lines: LineIndex, s: ClickSymbol): DocumentSymbol {
   return {
     name: s.name,
     detail: s.detail,
     kind: KIND[s.kind],
-    range: toLspRange(s.range),
-    selectionRange: toLspRange(s.selectionRange),
-    children: s.children.map(toDocumentSymbol),
+    range: toLspRange(lines, s.range),
+    selectionRange: toLspRange(lines, s.selectionRange),
+    children: s.children.map((c) => toDocumentSymbol(lines, c)),
   };
 }
 
@@ -29,7 +31,7 @@ export function documentSymbolsFeature(ctx: ServerContext): Feature {
   ctx.connection.onDocumentSymbol(
     guard(ctx, 'documentSymbol', null, async (params: DocumentSymbolParams) => {
       const model = await docs.ensure(params.textDocument.uri);
-      return model ? documentSymbols(model).map(toDocumentSymbol) : null;
+      return model ? documentSymbols(model).map((s) => toDocumentSymbol(lineIndexOf(model), s)) : null;
     }),
   );
   return { capabilities: () => ({ documentSymbolProvider: { label: 'FlowMage' } }) };

@@ -4,7 +4,9 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding } from '../core/chains/analyzeConfig';
 import type { ServerContext } from './context';
-import { registerDiagnosticProvider, toLspRange } from './diagnostics';
+import { registerDiagnosticProvider } from './diagnostics';
+import { toLspRange } from './lspPositions';
+import { lineIndexOf } from '../core/click/modelLines';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 import { getElementIndexService } from './elementIndexService';
@@ -29,15 +31,16 @@ export function flowDiagnosticsFeature(ctx: ServerContext): Feature {
     const result = await flows.analysis(uri);
     if (!result) return [];
     const { analysis } = result;
+    const lines = lineIndexOf(result.model);
     // With no element sources at all, "not in the index" would flag every class; hovers say it instead.
     const indexEmpty = index.elements().length === 0;
     return analysis.findings.filter((f) => !(indexEmpty && f.code === 'unknown-class')).map((f): Diagnostic => ({
-      range: toLspRange(f.range),
+      range: toLspRange(lines, f.range),
       severity: SEVERITY[f.severity],
       message: f.message,
       code: f.code,
       source: 'flowmage',
-      relatedInformation: f.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message })),
+      relatedInformation: f.related.map((r) => ({ location: { uri, range: toLspRange(lines, r.range) }, message: r.message })),
       // The quick fix applies the whole plan; only offer it when the plan changes something.
       data: { optimizable: f.fixedByPlan || (OPTIMIZABLE_CODES.has(f.code) && analysis.edits.length > 0) },
     }));

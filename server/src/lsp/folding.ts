@@ -4,6 +4,7 @@ import { FoldingRangeKind, type FoldingRange, type FoldingRangeParams } from 'vs
 import type { Feature } from './features';
 import { guard, type ServerContext } from './context';
 import { clickDocuments } from './clickDocuments';
+import { lineIndexOf } from '../core/click/modelLines';
 
 export function foldingFeature(ctx: ServerContext): Feature {
   const docs = clickDocuments(ctx);
@@ -13,14 +14,17 @@ export function foldingFeature(ctx: ServerContext): Feature {
       if (!model) return null;
       const seen = new Set<string>();
       const out: FoldingRange[] = [];
+      const lines = lineIndexOf(model);
       for (const f of model.foldingRanges) {
+        const startLine = lines.position(f.range.startOffset).line;
+        const lastLine = lines.position(f.range.endOffset).line;
         // Fold up to the line before the closing bracket so it stays visible; comments fold whole.
-        const endLine = f.kind === 'comment' ? f.range.end.line : f.range.end.line - 1;
-        if (endLine <= f.range.start.line) continue;
-        const key = `${f.range.start.line}:${endLine}`;
+        const endLine = f.kind === 'comment' ? lastLine : lastLine - 1;
+        if (endLine <= startLine) continue;
+        const key = `${startLine}:${endLine}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ startLine: f.range.start.line, endLine, kind: f.kind === 'comment' ? FoldingRangeKind.Comment : FoldingRangeKind.Region });
+        out.push({ startLine, endLine, kind: f.kind === 'comment' ? FoldingRangeKind.Comment : FoldingRangeKind.Region });
       }
       return out;
     }),

@@ -4,6 +4,7 @@ import type { WorkspaceEdit } from 'vscode-languageserver/node';
 import { planSummary } from '../core/chains/summary';
 import { guard, type ServerContext } from './context';
 import { clientFileOperations, NO_FILE_CREATION, workspaceEditFor } from './codeActions';
+import { lineIndexOf } from '../core/click/modelLines';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 
@@ -30,7 +31,7 @@ export function optimizeRequestFeature(ctx: ServerContext): Feature {
       const summary = planSummary(analysis);
       const changes = analysis.edits.length + analysis.fileChanges.length;
       if (changes === 0) return { edit: null, changes: 0, summary, message: 'the configuration already matches the optimized plan' };
-      const edit = workspaceEditFor(params.uri, ctx.documents.get(params.uri)?.version, analysis, clientFileOperations(ctx).create);
+      const edit = workspaceEditFor(params.uri, ctx.documents.get(params.uri)?.version, analysis, lineIndexOf(model), clientFileOperations(ctx).create);
       if (!edit) return { edit: null, changes: 0, summary, message: NO_FILE_CREATION };
       return { edit, changes, summary };
     }),

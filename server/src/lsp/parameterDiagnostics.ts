@@ -4,7 +4,9 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { checkParameters } from '../core/params/checkParameters';
 import type { ServerContext } from './context';
-import { registerDiagnosticProvider, toLspRange } from './diagnostics';
+import { registerDiagnosticProvider } from './diagnostics';
+import { toLspRange } from './lspPositions';
+import { lineIndexOf } from '../core/click/modelLines';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
@@ -21,7 +23,7 @@ export function parameterDiagnosticsFeature(ctx: ServerContext): Feature {
     if (!flows.indexReady()) return [];
     return checkParameters(model, (name) => index.parameters(name)).map(
       (p): Diagnostic => ({
-        range: toLspRange(p.range),
+        range: toLspRange(lineIndexOf(model), p.range),
         severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
         message: p.message,
         code: p.code,

@@ -3,9 +3,9 @@ import type { Location, ReferenceParams } from 'vscode-languageserver/node';
 import type { Feature } from './features';
 import { guard, type ServerContext } from './context';
 import { clickDocuments } from './clickDocuments';
-import { toLspRange } from './diagnostics';
+import { toLspRange } from './lspPositions';
+import { lineIndexOf } from '../core/click/modelLines';
 import { referenceAt, referencesOf } from '../core/click/queries';
-import { LineIndex } from '../core/text';
 
 export function referencesFeature(ctx: ServerContext): Feature {
   const docs = clickDocuments(ctx);
@@ -14,9 +14,10 @@ export function referencesFeature(ctx: ServerContext): Feature {
       const uri = params.textDocument.uri;
       const model = await docs.ensure(uri);
       if (!model) return null;
-      const ref = referenceAt(model, new LineIndex(model.text).offset(params.position));
+      const lines = lineIndexOf(model);
+      const ref = referenceAt(model, lines.offset(params.position));
       if (!ref) return [];
-      return referencesOf(model, ref, params.context.includeDeclaration).map((r) => ({ uri, range: toLspRange(r.range) }));
+      return referencesOf(model, ref, params.context.includeDeclaration).map((r) => ({ uri, range: toLspRange(lines, r.range) }));
     }),
   );
   return { capabilities: () => ({ referencesProvider: true }) };

@@ -6,6 +6,7 @@ import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensParams }
 import type { Feature } from './features';
 import { guard, type ServerContext } from './context';
 import { clickDocuments } from './clickDocuments';
+import { lineIndexOf } from '../core/click/modelLines';
 import { semanticTokens, type SemanticTokenModifier, type SemanticTokenType } from '../core/click/queries';
 
 export const TOKEN_TYPES: SemanticTokenType[] = ['class', 'variable', 'parameter'];
@@ -18,10 +19,12 @@ export function semanticTokensFeature(ctx: ServerContext): Feature {
       const model = await docs.ensure(params.textDocument.uri);
       if (!model) return { data: [] };
       const builder = new SemanticTokensBuilder();
+      const lines = lineIndexOf(model);
       for (const t of semanticTokens(model)) {
         let mods = 0;
         for (const m of t.modifiers) mods |= 1 << TOKEN_MODIFIERS.indexOf(m);
-        builder.push(t.line, t.character, t.length, TOKEN_TYPES.indexOf(t.type), mods);
+        const at = lines.position(t.offset);
+        builder.push(at.line, at.character, t.length, TOKEN_TYPES.indexOf(t.type), mods);
       }
       return builder.build();
     }),

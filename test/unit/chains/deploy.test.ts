@@ -10,6 +10,7 @@ import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker
 import { analyzeConfig, type AnalyzeOptions } from '../../../server/src/core/chains/analyzeConfig';
 import { elementInfo } from '../../../server/src/core/chains/elementLookup';
 import { analyzeOptions } from '../../../server/src/core/chains/options';
+import { LineIndex } from '../../../server/src/core/text';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { defaultSettings, type FlowMageSettings } from '../../../server/src/core/settings';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
@@ -169,7 +170,7 @@ describe('deploy targets', function () {
     assert.strictEqual(r.code, 0, r.stderr);
     // The CLI runs with the default settings: no class swaps.
     const analysis = await analyzeConfig(await parse(text), await options(conf, { 'flowmage.rewrite.swapClasses': false }));
-    const edit = workspaceEditFor(pathToFileURL(conf).toString(), 1, analysis, true)!;
+    const edit = workspaceEditFor(pathToFileURL(conf).toString(), 1, analysis, new LineIndex(text), true)!;
     const result = new Map<string, string>();
     for (const change of edit.documentChanges!) {
       if ('kind' in change) {
@@ -213,6 +214,6 @@ describe('deploy targets', function () {
   it('a client that cannot create files gets no edit', async () => {
     const text = readFileSync(join(DEPLOY, 'chain-src.click'), 'utf8');
     const { analysis } = await optimize(text, 'chain-src.click');
-    assert.strictEqual(workspaceEditFor('file:///x.click', 1, analysis, false), null);
+    assert.strictEqual(workspaceEditFor('file:///x.click', 1, analysis, new LineIndex(text), false), null);
   });
 });

@@ -6,6 +6,7 @@ import { analyzeConfig } from '../../../server/src/core/chains/analyzeConfig';
 import { flattenConfig, MAX_INSTANCES } from '../../../server/src/core/chains/findChains';
 import { fixtureOptions, parse } from './fixtureFeatures';
 import { doublingChain, NESTED_ANONYMOUS, RECURSIVE } from './hostileConfigs';
+import { LineIndex } from '../../../server/src/core/text';
 
 /** Runs `f`, returning its result with the time it took and how much the heap grew. */
 async function measured<T>(f: () => Promise<T>): Promise<{ value: T; ms: number; heapMB: number }> {
@@ -45,7 +46,7 @@ input :: FromDPDKDevice(0) -> A -> B -> Discard;
   it('reports an elementclass that uses itself where it is used, and does not expand it', async () => {
     const model = await parse(RECURSIVE);
     const recursion = model.problems.filter((p) => p.code === 'recursive-elementclass');
-    assert.deepStrictEqual(recursion.map((p) => [p.range.start.character, p.severity]), [[26, 'error'], [31, 'error']]);
+    assert.deepStrictEqual(recursion.map((p) => [new LineIndex(model.text).position(p.range.startOffset).character, p.severity]), [[26, 'error'], [31, 'error']]);
     assert.match(recursion[0].message, /`R` uses itself.*recursive elementclass/);
     const analysis = await analyzeConfig(model, await fixtureOptions());
     assert.deepStrictEqual(analysis.findings.filter((f) => f.code === 'recursive-elementclass'), [], 'said once, by the parser');
@@ -62,7 +63,7 @@ input :: FromDPDKDevice(0) -> A -> B -> Discard;
   it('takes a class name inside a redefinition of that class for the earlier class, as Click does', async () => {
     const model = await parse('elementclass R { input -> Counter -> output }\nelementclass R { input -> R -> output }\nFromDPDKDevice(0) -> R -> Discard;\n');
     assert.deepStrictEqual(model.problems, []);
-    const inner = model.references.find((r) => r.kind === 'class' && r.name === 'R' && !r.isDeclaration && r.range.start.line === 1);
+    const inner = model.references.find((r) => r.kind === 'class' && r.name === 'R' && !r.isDeclaration && new LineIndex(model.text).position(r.range.startOffset).line === 1);
     assert.strictEqual(inner?.target, 0, 'the R used in the second body is the first R');
   });
 
@@ -72,7 +73,7 @@ input :: FromDPDKDevice(0) -> A -> B -> Discard;
     const analysis = await analyzeConfig(model, await fixtureOptions());
     const [finding] = analysis.findings.filter((f) => f.code === 'recursive-elementclass');
     assert.match(finding.message, /elementclass `A` contains itself \(A → B → A\)/);
-    assert.strictEqual(finding.range.start.line, 0, 'on the use of A inside B');
+    assert.strictEqual(new LineIndex(model.text).position(finding.range.startOffset).line, 0, 'on the use of A inside B');
   });
 
   it('stops a doubling chain of 20 classes at the instance budget, quickly, with a warning on the use', async () => {

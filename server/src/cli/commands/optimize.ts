@@ -8,6 +8,7 @@ import { elementInfo } from '../../core/chains/elementLookup';
 import { analyzeOptions } from '../../core/chains/options';
 import { planSummary } from '../../core/chains/summary';
 import { ClickDocument } from '../../core/click/clickDocument';
+import { lineIndexOf } from '../../core/click/modelLines';
 import { defaultSettings, type FlowMageSettings } from '../../core/settings';
 import { candidateFieldSets, NIC_PROFILES, type NicProfile } from '../../core/solver/candidates';
 import { TraceFormatError } from '../../core/rss/pcap';
@@ -15,7 +16,7 @@ import { traceBalance, traceBalanceLines } from '../../core/rss/traceBalance';
 import { FileWriteError, readSnapshot, writeFilesAtomic, type FileSnapshot, type FileWrite } from '../../core/files/atomicWrite';
 import { decodeUtf8Strict, TextDecodeError } from '../../core/files/textFile';
 import { REWRITE_TARGETS } from '../../core/rewrite/deployTarget';
-import { applyEdits } from '../../core/text';
+import { applyEdits, type LineIndex } from '../../core/text';
 import { loadSourceTree } from '../sourceTree';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
 
@@ -80,9 +81,15 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
     throw new CliError(`optimize: cannot read ${args.positionals[0]}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const model = (await ClickDocument.create(text)).model;
+  const lines = lineIndexOf(model);
+  /** `line:column`, 1-based, of an offset in the file. */
+  const at = (offset: number) => {
+    const p = lines.position(offset);
+    return `${p.line + 1}:${p.character + 1}`;
+  };
   const errors = model.problems.filter((p) => p.severity === 'error');
   if (errors.length) {
-    for (const p of errors) io.err(`${args.positionals[0]}:${p.range.start.line + 1}:${p.range.start.character + 1}: error: ${p.message}\n`);
+    for (const p of errors) io.err(`${args.positionals[0]}:${at(p.range.startOffset)}: error: ${p.message}\n`);
     return EXIT_PROBLEMS;
   }
 
@@ -112,13 +119,13 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   const optimized = applyEdits(text, analysis.edits);
   // Compounds that could not be expanded leave the analysis incomplete: say where, and exit 1.
   const unexpanded = analysis.findings.filter((f) => f.code === 'expansion-budget' || f.code === 'recursive-elementclass');
-  for (const f of unexpanded) io.err(`${args.positionals[0]}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message}\n`);
+  for (const f of unexpanded) io.err(`${args.positionals[0]}:${at(f.range.startOffset)}: ${f.severity}: ${f.message}\n`);
   const status = unexpanded.length ? EXIT_PROBLEMS : EXIT_OK;
   const display = (path: string) => relative(io.cwd, path) || path;
 
   const balance = traceOption(args, io, nic as NicProfile, analysis);
   if (args.values.json) {
-    const json = toJson(args.positionals[0], analysis, display);
+    const json = toJson(args.positionals[0], analysis, lines, display);
     io.out(JSON.stringify(balance ? { ...json, trace: balance.json } : json, null, 2) + '\n');
     return status;
   }
@@ -204,7 +211,11 @@ function readFileOrEmpty(path: string): string {
 }
 
 
-function toJson(file: string, a: ConfigAnalysis, display: (path: string) => string): OptimizeJson {
+function toJson(file: string, a: ConfigAnalysis, lines: LineIndex, display: (path: string) => string): OptimizeJson {
+  const column = (offset: number) => {
+    const p = lines.position(offset);
+    return { line: p.line + 1, column: p.character + 1 };
+  };
   return {
     file,
     chains: a.chains.map((c) => ({
@@ -221,10 +232,10 @@ function toJson(file: string, a: ConfigAnalysis, display: (path: string) => stri
     })),
     files: a.fileChanges.map((f) => ({ path: display(f.path), exists: f.exists, content: f.content })),
     edits: a.edits.map((e) => ({
-      range: { start: { line: e.range.start.line + 1, column: e.range.start.character + 1 }, end: { line: e.range.end.line + 1, column: e.range.end.character + 1 } },
+      range: { start: column(e.range.startOffset), end: column(e.range.endOffset) },
       newText: e.newText,
     })),
-    findings: a.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, line: f.range.start.line + 1, column: f.range.start.character + 1 })),
+    findings: a.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, ...column(f.range.startOffset) })),
     notes: [...a.notes, ...a.editNotes],
   };
 }

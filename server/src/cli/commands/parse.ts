@@ -4,7 +4,8 @@
 import { resolve } from 'node:path';
 import { parseClick } from '../../core/click/clickDocument';
 import type { ConfigModel } from '../../core/click/model';
-import type { SourceRange } from '../../core/text';
+import type { LineIndex, SourceRange } from '../../core/text';
+import { lineIndexOf } from '../../core/click/modelLines';
 import { readRegularTextFile } from '../readTextFile';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CliIO, type Command, type ParsedArgs } from '../command';
 
@@ -42,12 +43,16 @@ export const parseCommand: Command = {
   run: runParse,
 };
 
-function jsonRange(r: SourceRange): JsonRange {
-  return { line: r.start.line + 1, column: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+function rangeJson(lines: LineIndex, r: SourceRange): JsonRange {
+  const start = lines.position(r.startOffset);
+  const end = lines.position(r.endOffset);
+  return { line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
 }
 
 /** The JSON the command prints for a model (exported for tests and other commands). */
 export function parseJson(file: string, model: ConfigModel): ParseJson {
+  const lines = lineIndexOf(model);
+  const jsonRange = (r: SourceRange) => rangeJson(lines, r);
   return {
     file,
     errors: model.problems.filter((p) => p.severity === 'error').map((p) => ({ ...jsonRange(p.range), message: p.message })),
@@ -92,9 +97,14 @@ async function runParse(args: ParsedArgs, io: CliIO): Promise<number> {
     io.out(JSON.stringify(parseJson(shown, model), null, 2) + '\n');
     return hasErrors ? EXIT_PROBLEMS : EXIT_OK;
   }
+  const lines = lineIndexOf(model);
+  const at = (offset: number) => {
+    const p = lines.position(offset);
+    return `${p.line + 1}:${p.character + 1}`;
+  };
   for (const p of model.problems) {
-    io.out(`${shown}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}\n`);
-    for (const r of p.related ?? []) io.out(`${shown}:${r.range.start.line + 1}:${r.range.start.character + 1}: note: ${r.message}\n`);
+    io.out(`${shown}:${at(p.range.startOffset)}: ${p.severity}: ${p.message}\n`);
+    for (const r of p.related ?? []) io.out(`${shown}:${at(r.range.startOffset)}: note: ${r.message}\n`);
   }
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : what.endsWith('s') ? 'es' : 's'}`;
   const named = model.elements.filter((e) => !e.anonymous).length;

@@ -5,8 +5,9 @@
 // The output is kept per top-level statement (a Segment) so that an edit inside one statement only
 // relinks that statement when what the rest of the file sees of it (its signature: the names it
 // declares, how many elements and scopes it creates, the classes and defines it adds) is unchanged;
-// the statements after it then only have their ranges moved (see shiftSegment).
-import { LineIndex, type Position, type SourceRange } from '../text';
+// the statements after it are then copied with their offsets moved (see shiftedSegment). Nothing a
+// model holds is ever changed after it is returned: an older model stays valid for its own text.
+import { LineIndex, type SourceRange } from '../text';
 import { inlineScopeName } from './model';
 import type {
   ClickArg, ClickConfig, ClickConnection, ClickDefine, ClickElement, ClickElementClass, ClickEndpoint, ClickFoldingRange,
@@ -16,6 +17,7 @@ import type {
   SynChain, SynCompound, SynCompoundBody, SynConfig, SynElement, SynElementClass, SynPort, SynSet, SynStatement, Span, Token,
   TopLevelFragment, SynDirective,
 } from './syntax';
+import { mapShifted, modelShifter } from './shiftModel';
 import { connectSets, NO_PORTS, readPortSpec, type PortNumberProblem, type PortSpec } from './ports';
 import { expandVariables, findVariables, splitDefine } from './configText';
 
@@ -32,12 +34,6 @@ export interface Segment {
   scopes: ClickScope[];
   groups: ClickGroup[];
   folds: ClickFoldingRange[];
-  /** Every range object this segment created, so that it can follow an edit before it. */
-  ranges: SourceRange[];
-  /** Every position object of those ranges (ranges of one statement may share them). */
-  positions: Position[];
-  /** Its configurations, whose parenthesis offsets move too. */
-  configs: ClickConfig[];
   /** What other statements see of this one. */
   signature: string;
   /** File-scope numbering at the start of this statement. */
@@ -138,31 +134,27 @@ function append<T>(into: T[], from: readonly T[]): void {
   for (let i = 0; i < from.length; i++) into.push(from[i]);
 }
 
-/** An edit, for moving what comes after it: offsets and the position where the old text ended. */
-export interface EditShift {
-  oldEnd: number;
-  delta: number;
-  oldEndPosition: Position;
-  newEndPosition: Position;
-}
-
-/** Moves a segment that lies entirely after an edit, in place (its objects keep their identity). */
-export function shiftSegment(segment: Segment, shift: EditShift): void {
-  const lineDelta = shift.newEndPosition.line - shift.oldEndPosition.line;
-  const charDelta = shift.newEndPosition.character - shift.oldEndPosition.character;
-  const oldEndLine = shift.oldEndPosition.line;
-  for (const p of segment.positions) {
-    if (p.line === oldEndLine) p.character += charDelta;
-    p.line += lineDelta;
-  }
-  for (const r of segment.ranges) {
-    r.startOffset += shift.delta;
-    r.endOffset += shift.delta;
-  }
-  for (const c of segment.configs) {
-    c.openParenOffset += shift.delta;
-    if (c.closeParenOffset !== undefined) c.closeParenOffset += shift.delta;
-  }
+/**
+ * A copy of a segment that lies entirely after an edit, with every offset moved by `delta`. The
+ * original is left as it is: it still belongs to the models of earlier versions.
+ */
+export function shiftedSegment(segment: Segment, fragment: TopLevelFragment, delta: number): Segment {
+  if (delta === 0) return { ...segment, fragment };
+  const m = modelShifter(delta);
+  return {
+    ...segment,
+    fragment,
+    elements: mapShifted(segment.elements, m.element),
+    connections: mapShifted(segment.connections, m.connection),
+    elementClasses: mapShifted(segment.elementClasses, m.elementClass),
+    defines: mapShifted(segment.defines, m.define),
+    requires: mapShifted(segment.requires, m.require),
+    references: mapShifted(segment.references, m.reference),
+    problems: mapShifted(segment.problems, m.problem),
+    scopes: mapShifted(segment.scopes, m.scope),
+    groups: mapShifted(segment.groups, m.group),
+    folds: mapShifted(segment.folds, m.fold),
+  };
 }
 
 // ---- linking ----------------------------------------------------------------------------------
@@ -235,14 +227,11 @@ class Linker {
   private readonly fileClasses: LinkContext['classes'] = [];
   private signatureParts: string[] = [];
 
-  private readonly positions: PositionCursor;
-
   constructor(
     private readonly text: string,
-    lines: LineIndex,
-  ) {
-    this.positions = new PositionCursor(lines, text.length);
-  }
+    /** Only for messages that cite a line and column. */
+    private readonly lines: LineIndex,
+  ) {}
 
   linkFile(fragments: readonly TopLevelFragment[]): Segment[] {
     this.file = newScopeState(0, null, 0, undefined, false);
@@ -292,11 +281,10 @@ class Linker {
 
   private linkFragment(f: TopLevelFragment, index: number): Segment {
     this.base = f.start;
-    this.recent.fill(-1);
     this.statementIndex = index;
     this.seg = {
       fragment: f,
-      elements: [], connections: [], references: [], ranges: [], positions: [], configs: [],
+      elements: [], connections: [], references: [],
       // Most statements have none of these: they share one empty array until something is added.
       elementClasses: NONE, defines: NONE, requires: NONE, problems: NONE, scopes: NONE, groups: NONE, folds: NONE,
       signature: '',
@@ -333,29 +321,8 @@ class Linker {
   }
 
   private absoluteRange(start: number, end: number): SourceRange {
-    const r: SourceRange = { start: this.position(start), end: this.position(end), startOffset: start, endOffset: end };
-    this.seg.ranges.push(r);
-    return r;
+    return { startOffset: start, endOffset: end };
   }
-
-  /**
-   * The position of an offset; ranges created close together in one statement share the position
-   * objects of equal offsets (fewer objects for a large file; shiftSegment moves each one once).
-   */
-  private position(offset: number): Position {
-    const ring = this.recent;
-    for (let i = 0; i < ring.length; i += 2) if (ring[i] === offset) return ring[i + 1] as Position;
-    const p = this.positions.at(offset);
-    this.seg.positions.push(p);
-    ring[this.recentNext] = offset;
-    ring[this.recentNext + 1] = p;
-    this.recentNext = (this.recentNext + 2) % ring.length;
-    return p;
-  }
-
-  /** Offsets and positions of the last few positions created (flattened pairs), per statement. */
-  private recent: Array<number | Position> = new Array(16).fill(-1);
-  private recentNext = 0;
 
   private report(severity: ProblemSeverity, start: number, end: number, message: string, code: string, related?: ClickProblem['related']): void {
     this.add('problems', { severity, message, code, range: this.rangeAt(start, end), related });
@@ -740,7 +707,7 @@ class Linker {
       const related = firstRange ? [{ message: `first declaration of \`${name}\``, range: firstRange }] : undefined;
       // The related range belongs to another declaration: edits then relink everything.
       this.seg.crossLinked = true;
-      this.report('error', token.start, token.end, `\`${name}\` is already declared${firstRange ? ` at ${firstRange.start.line + 1}:${firstRange.start.character + 1}` : ''}`, 'duplicate-declaration', related);
+      this.report('error', token.start, token.end, `\`${name}\` is already declared${firstRange ? ` at ${this.lineColumn(firstRange.startOffset)}` : ''}`, 'duplicate-declaration', related);
       this.seg.references.push(reference(name, scope, nameRange, true, 'element', target));
       return target;
     }
@@ -755,6 +722,12 @@ class Linker {
     for (const ref of this.forward.get(key) ?? []) ref.target = index;
     this.forward.delete(key);
     return index;
+  }
+
+  /** `line:column`, 1-based, as a message shows a place. */
+  private lineColumn(offset: number): string {
+    const p = this.lines.position(offset);
+    return `${p.line + 1}:${p.character + 1}`;
   }
 
   /** Elements of earlier statements are only reachable through the model being built. */
@@ -857,7 +830,6 @@ class Linker {
       closeParenOffset: c.close === undefined ? undefined : this.base + c.close,
       args,
     };
-    this.seg.configs.push(config);
     return config;
   }
 
@@ -876,45 +848,6 @@ class Linker {
       if (expanded !== arg.value) arg.expandedValue = expanded;
     }
     this.pendingArgs = [];
-  }
-}
-
-/**
- * Offsets to positions for offsets that mostly grow, as they do while a file is linked: the line of
- * the previous lookup is tried first, then the next ones, before a binary search.
- */
-class PositionCursor {
-  private line = 0;
-  private lineStart = 0;
-  private nextStart: number;
-
-  constructor(
-    private readonly lines: LineIndex,
-    private readonly length: number,
-  ) {
-    this.lineStart = this.startOf(0); // after a byte-order mark, if any
-    this.nextStart = this.startOf(1);
-  }
-
-  private startOf(line: number): number {
-    return line < this.lines.lineCount ? this.lines.offset({ line, character: 0 }) : Infinity;
-  }
-
-  at(offset: number): Position {
-    const o = offset < 0 ? 0 : offset > this.length ? this.length : offset;
-    if (o < this.lineStart || o >= this.nextStart + 4096) {
-      const p = this.lines.position(o);
-      this.line = p.line;
-      this.lineStart = this.startOf(p.line);
-      this.nextStart = this.startOf(p.line + 1);
-      return p;
-    }
-    while (o >= this.nextStart) {
-      this.line++;
-      this.lineStart = this.nextStart;
-      this.nextStart = this.startOf(this.line + 1);
-    }
-    return { line: this.line, character: o - this.lineStart };
   }
 }
 

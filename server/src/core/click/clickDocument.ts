@@ -1,21 +1,25 @@
 // One .click text, its tree-sitter tree and its ConfigModel, kept up to date incrementally.
 //
-// An edit is applied to the old tree (tree.edit) and the text re-parsed with it. Only the top-level
-// statements around the edit are read again; when what the rest of the file sees of them is
-// unchanged (same declared names, element counts, classes and defines), only they are linked again
-// and the statements after them have their ranges moved in place. Otherwise the whole file is
-// linked again from the statements' syntax, which is still cheaper than reading the tree.
+// Every update goes through setText (the language server calls it with the editor's new text; the
+// benchmark measures it): the differing middle of the old and new text becomes one tree edit, and
+// the text is re-parsed with the old tree. Only the top-level statements around the edit are read
+// again; when what the rest of the file sees of them is unchanged (same declared names, element
+// counts, classes and defines), only they are linked again and the statements after them are copied
+// with their offsets moved. Otherwise the whole file is linked again from the statements' syntax,
+// which is still cheaper than reading the tree.
 //
-// Consequence for users of the model: elements, connections and other objects of statements an
-// edit did not touch keep their identity across versions, and their ranges follow the text.
+// Models are immutable: an update returns a new model and never changes one already returned, so
+// whoever holds an older model can keep using it with its own `text`. Objects of statements before
+// the edit are shared between versions; those after it are new copies.
 import type { Tree, Node, Edit, Point } from 'web-tree-sitter';
 import { LineIndex, type Position } from '../text';
+import { rememberLineIndex } from './modelLines';
 import { createParser, type RecoveringParser } from '../treeSitter';
 import type { ConfigModel } from './model';
 import type { TopLevelFragment } from './syntax';
 import { readTopLevel } from './readSyntax';
 import { fastReadTopLevel, FastReadError } from './fastReader';
-import { linkAll, modelFromSegments, relinkSegment, shiftSegment, type LinkContext, type Segment } from './assemble';
+import { linkAll, modelFromSegments, relinkSegment, shiftedSegment, type LinkContext, type Segment } from './assemble';
 
 /** An edit as LSP sends it: replace `range` (positions in the text before this edit) by `text`. */
 export interface ClickTextChange {
@@ -30,8 +34,6 @@ interface SingleEdit {
   start: number;
   oldEnd: number;
   newEnd: number;
-  oldEndPosition: Position;
-  newEndPosition: Position;
 }
 
 export class ClickDocument {
@@ -55,7 +57,7 @@ export class ClickDocument {
     const linked = linkAll(currentText, this.fragments, this.lines);
     this.segments = linked.segments;
     this.context = linked.context;
-    this.currentModel = linked.model;
+    this.currentModel = rememberLineIndex(linked.model, this.lines);
   }
 
   static async create(text: string): Promise<ClickDocument> {
@@ -80,26 +82,26 @@ export class ClickDocument {
     return this.tree;
   }
 
-  /** Applies LSP-style changes in order (each range is in the text left by the previous one). */
+  /**
+   * Applies LSP-style changes in order (each range is in the text left by the previous one): a
+   * convenience over setText, which does the update.
+   */
   applyChanges(changes: readonly ClickTextChange[]): ConfigModel {
-    if (changes.length === 0) return this.currentModel;
     let text = this.currentText;
     let lines = this.lines;
-    let single: SingleEdit | undefined;
     for (const change of changes) {
       const start = lines.offset(change.range.start);
       const oldEnd = Math.max(start, lines.offset(change.range.end));
       text = text.slice(0, start) + change.text + text.slice(oldEnd);
-      const newLines = new LineIndex(text);
-      const edit = makeEdit(lines, newLines, start, oldEnd, start + change.text.length);
-      this.tree.edit(edit);
-      single = changes.length === 1 ? { start, oldEnd, newEnd: start + change.text.length, oldEndPosition: lines.position(oldEnd), newEndPosition: newLines.position(start + change.text.length) } : undefined;
-      lines = newLines;
+      if (changes.length > 1) lines = new LineIndex(text);
     }
-    return this.reparse(text, lines, single);
+    return this.setText(text);
   }
 
-  /** Replaces the whole text; the old tree still helps when most of the text is the same. */
+  /**
+   * Brings the document to `text` and returns its model: the one update path, taken by the
+   * language server on every change. The old tree still helps when most of the text is the same.
+   */
   setText(text: string): ConfigModel {
     if (text === this.currentText) {
       this.lastUpdate = 'unchanged';
@@ -107,16 +109,13 @@ export class ClickDocument {
     }
     // Describe the replacement as one edit of the differing middle, so the old tree stays useful.
     const old = this.currentText;
-    let prefix = 0;
-    const max = Math.min(old.length, text.length);
-    while (prefix < max && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-    let suffix = 0;
-    while (suffix < max - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-    const newLines = new LineIndex(text);
+    const prefix = commonPrefix(old, text);
+    const suffix = commonSuffix(old, text, Math.min(old.length, text.length) - prefix);
     const oldEnd = old.length - suffix;
     const newEnd = text.length - suffix;
+    const newLines = this.lines.edited(text, prefix, oldEnd, newEnd);
     this.tree.edit(makeEdit(this.lines, newLines, prefix, oldEnd, newEnd));
-    return this.reparse(text, newLines, { start: prefix, oldEnd, newEnd, oldEndPosition: this.lines.position(oldEnd), newEndPosition: newLines.position(newEnd) });
+    return this.reparse(text, newLines, { start: prefix, oldEnd, newEnd });
   }
 
   dispose(): void {
@@ -153,7 +152,7 @@ export class ClickDocument {
     const linked = linkAll(this.currentText, this.fragments, this.lines);
     this.segments = linked.segments;
     this.context = linked.context;
-    this.currentModel = linked.model;
+    this.currentModel = rememberLineIndex(linked.model, this.lines);
   }
 
   /**
@@ -197,8 +196,7 @@ export class ClickDocument {
     if (last < first) return false;
 
     const fresh = middle.map((n) => readFragment(n, text));
-    const shift = { oldEnd: edit.oldEnd, delta, oldEndPosition: edit.oldEndPosition, newEndPosition: edit.newEndPosition };
-    const suffix = old.slice(last).map((f) => ({ ...f, start: f.start + delta }));
+    const suffix = delta === 0 ? old.slice(last) : old.slice(last).map((f) => ({ ...f, start: f.start + delta }));
     this.fragments = [...old.slice(0, first), ...fresh, ...suffix];
 
     // Link only the new statements if what the others see of them did not change.
@@ -219,12 +217,13 @@ export class ClickDocument {
       this.lastUpdate = 'relinked-all';
       return true;
     }
+    const moved: Segment[] = [];
     for (let i = last; i < oldSegments.length; i++) {
-      shiftSegment(oldSegments[i], shift);
-      oldSegments[i].fragment = this.fragments[first + fresh.length + (i - last)];
+      const fragment = this.fragments[first + fresh.length + (i - last)];
+      moved.push(shiftedSegment(oldSegments[i], fragment, delta));
     }
-    this.segments = [...oldSegments.slice(0, first), ...relinked, ...oldSegments.slice(last)];
-    this.currentModel = modelFromSegments(text, lines, this.segments);
+    this.segments = [...oldSegments.slice(0, first), ...relinked, ...moved];
+    this.currentModel = rememberLineIndex(modelFromSegments(text, lines, this.segments), lines);
     this.lastUpdate = 'relinked-statement';
     return true;
   }
@@ -277,6 +276,35 @@ function readFragment(node: Node, text: string, mayHaveError = true): TopLevelFr
     }
   }
   return readTopLevel(node, text);
+}
+
+/** Texts are compared by slices (string equality is a native compare; a charCodeAt loop is several times slower) down to this length. */
+const BLOCK = 64;
+
+/** Length of the common start of two texts: a binary search on equal prefixes, then by character. */
+function commonPrefix(a: string, b: string): number {
+  let lo = 0;
+  let hi = Math.min(a.length, b.length);
+  while (hi - lo > BLOCK) {
+    const mid = (lo + hi) >> 1;
+    if (a.slice(lo, mid) === b.slice(lo, mid)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a.charCodeAt(lo) === b.charCodeAt(lo)) lo++;
+  return lo;
+}
+
+/** Length of the common end of two texts, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let lo = 0;
+  let hi = max;
+  while (hi - lo > BLOCK) {
+    const mid = (lo + hi) >> 1;
+    if (a.slice(a.length - mid, a.length - lo) === b.slice(b.length - mid, b.length - lo)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a.charCodeAt(a.length - 1 - lo) === b.charCodeAt(b.length - 1 - lo)) lo++;
+  return lo;
 }
 
 /** Index of the fragment that starts at `offset`, or -1 (fragments are sorted by start). */

@@ -107,8 +107,8 @@ export type SemanticTokenType = 'class' | 'variable' | 'parameter';
 export type SemanticTokenModifier = 'declaration' | 'readonly';
 
 export interface ClickSemanticToken {
-  line: number;
-  character: number;
+  /** Where the token starts in the text; a token never spans a line break. */
+  offset: number;
   length: number;
   type: SemanticTokenType;
   modifiers: SemanticTokenModifier[];
@@ -122,9 +122,15 @@ export interface ClickSemanticToken {
  */
 export function semanticTokens(model: ConfigModel): ClickSemanticToken[] {
   const out: ClickSemanticToken[] = [];
+  const text = model.text;
+  /** LSP tokens stay on one line. */
+  const oneLine = (start: number, end: number) => {
+    const nl = text.indexOf('\n', start);
+    return nl < 0 || nl >= end;
+  };
   const add = (r: SourceRange, type: SemanticTokenType, modifiers: SemanticTokenModifier[]) => {
-    if (r.start.line !== r.end.line || r.endOffset <= r.startOffset) return;
-    out.push({ line: r.start.line, character: r.start.character, length: r.endOffset - r.startOffset, type, modifiers });
+    if (r.endOffset <= r.startOffset || !oneLine(r.startOffset, r.endOffset)) return;
+    out.push({ offset: r.startOffset, length: r.endOffset - r.startOffset, type, modifiers });
   };
   for (const r of model.references) add(r.range, r.kind === 'class' ? 'class' : 'variable', r.isDeclaration ? ['declaration'] : []);
   const classRefs = new Set(model.references.filter((r) => r.kind === 'class').map((r) => r.range.startOffset));
@@ -141,23 +147,23 @@ export function semanticTokens(model: ConfigModel): ClickSemanticToken[] {
   for (const c of model.elementClasses) {
     for (const o of c.overloads) {
       for (const f of o.formals) {
-        const text = model.text.slice(f.range.startOffset, f.range.endOffset);
-        const dollar = text.lastIndexOf('$');
-        if (f.keyword) add({ ...f.range, endOffset: f.range.startOffset + f.keyword.length, end: { line: f.range.start.line, character: f.range.start.character + f.keyword.length } }, 'parameter', []);
-        if (dollar >= 0 && f.range.start.line === f.range.end.line) {
-          out.push({ line: f.range.start.line, character: f.range.start.character + dollar, length: text.length - dollar, type: 'parameter', modifiers: ['declaration'] });
+        const written = text.slice(f.range.startOffset, f.range.endOffset);
+        const dollar = written.lastIndexOf('$');
+        if (f.keyword) add({ startOffset: f.range.startOffset, endOffset: f.range.startOffset + f.keyword.length }, 'parameter', []);
+        if (dollar >= 0 && oneLine(f.range.startOffset, f.range.endOffset)) {
+          out.push({ offset: f.range.startOffset + dollar, length: written.length - dollar, type: 'parameter', modifiers: ['declaration'] });
         }
       }
     }
   }
   for (const d of model.defines) add(d.nameRange, 'variable', ['declaration', 'readonly']);
   for (const r of model.requires) for (const a of r.args) for (const v of a.variables) add(v.range, 'variable', ['readonly']);
-  out.sort((a, b) => a.line - b.line || a.character - b.character);
+  out.sort((a, b) => a.offset - b.offset);
   // LSP wants tokens that do not overlap.
   const unique: ClickSemanticToken[] = [];
   for (const t of out) {
     const prev = unique[unique.length - 1];
-    if (prev && prev.line === t.line && t.character < prev.character + prev.length) continue;
+    if (prev && t.offset < prev.offset + prev.length) continue;
     unique.push(t);
   }
   return unique;
