@@ -1,6 +1,8 @@
 // The shared cache of open .click documents: one incremental ClickDocument per URI, kept in step with
-// the editor's text, and an event whenever a document's ConfigModel changes. Every .click feature
-// (diagnostics, symbols, hover, code actions, flow analysis) reads models from here.
+// the editor's text (ClickDocument.setText on every change: the update the Click bench measures), and
+// an event whenever a document's ConfigModel changes. Every .click feature (diagnostics, symbols,
+// hover, code actions, flow analysis) reads models from here; a model is immutable, so a feature may
+// keep using the one it got while newer ones arrive, converting its offsets with lineIndexOf(model).
 import { perServer, type ServerContext } from './context';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ClickDocument } from '../core/click/clickDocument';

@@ -17,8 +17,10 @@
 //   compounds is left to later stages.
 // - Arguments keep their text as written (`$port`); `variables` lists the uses and `expandedValue`
 //   the text with the file's (and enclosing scopes') `define`s substituted, formals left alone.
-// - A ClickDocument updates its model in place for statements an edit did not touch: their objects
-//   keep their identity and their ranges move with the text.
+// - Ranges are offsets into `text` (UTF-16 code units); lines and characters are derived only where
+//   they are shown (lineIndexOf(model) in modelLines.ts). A model is never changed once returned: an
+//   edit yields a new model, and an older one stays valid for its own `text`. Objects of statements
+//   before an edit are shared between the two versions; everything after it is a moved copy.
 import type { SourceRange } from '../text';
 
 export interface ClickArg {
