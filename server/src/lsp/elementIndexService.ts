@@ -48,6 +48,8 @@ export interface IndexStatus {
   cache?: { file?: string; files: number; cachedFiles: number; modelHits: number; modelMisses: number; warnings: string[] };
   /** True while the first index is under way and only some elements (the open documents' classes first) are analyzed. */
   partial: boolean;
+  /** The server's memory now, in MB (the start-up bench reports it). */
+  memory: { rss: number; heapUsed: number };
 }
 
 export interface ElementIndexService {
@@ -261,6 +263,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
         warnings: this.cache.warnings,
       },
       partial: this.partial,
+      memory: memoryMB(),
     };
   }
 
@@ -498,4 +501,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.ctx.log.warn(`could not save the feature store ${this.store.file}: ${describeError(err)}`);
     }
   }
+}
+
+function memoryMB(): { rss: number; heapUsed: number } {
+  const m = process.memoryUsage();
+  return { rss: Math.round(m.rss / 2 ** 20), heapUsed: Math.round(m.heapUsed / 2 ** 20) };
 }
