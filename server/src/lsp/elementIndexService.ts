@@ -48,8 +48,8 @@ export interface IndexStatus {
   cache?: { file?: string; files: number; cachedFiles: number; modelHits: number; modelMisses: number; warnings: string[] };
   /** True while the first index is under way and only some elements (the open documents' classes first) are analyzed. */
   partial: boolean;
-  /** The server's memory now, in MB (the start-up bench reports it). */
-  memory: { rss: number; heapUsed: number };
+  /** The server's memory now, in MB, and the CPU time it used since it started, in ms (the start-up bench reports them). */
+  memory: { rss: number; heapUsed: number; cpuMs: number };
 }
 
 export interface ElementIndexService {
@@ -373,6 +373,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
       log.info(
         `indexed ${built.files} C++ files under ${roots.join(', ')} (${reason}): ${stats.elements} elements, ${stats.analyzed} analyzed, ${stats.reused} unchanged, ${stats.failed} failed, ${Date.now() - t0} ms${cacheNote}`,
       );
+      // Every model the index needs is parsed into it now: the cache's copy can leave memory.
+      this.cache?.release();
       this.watchRoots(roots);
       this.scheduleSave();
       this.emit([...new Set([...before, ...tracker.all().map((t) => t.info.clickName)])].sort());
@@ -503,7 +505,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
   }
 }
 
-function memoryMB(): { rss: number; heapUsed: number } {
+function memoryMB(): { rss: number; heapUsed: number; cpuMs: number } {
   const m = process.memoryUsage();
-  return { rss: Math.round(m.rss / 2 ** 20), heapUsed: Math.round(m.heapUsed / 2 ** 20) };
+  const cpu = process.cpuUsage();
+  return { rss: Math.round(m.rss / 2 ** 20), heapUsed: Math.round(m.heapUsed / 2 ** 20), cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
 }

@@ -84,6 +84,23 @@ describe('persistent index cache', function () {
     assert.ok(warm.index.model(policer)!.text.endsWith('// a comment\n'));
   });
 
+  it('after release() a save reads the unchanged models back from disk: the next start still parses nothing', async () => {
+    const cache = await IndexCache.open(cacheDir);
+    const first = await indexWith(root, cache);
+    await cache.save();
+    cache.release();
+    const policer = join(root, 'elements', 'flowmage', 'ipolicer.cc');
+    writeFileSync(policer, readFileSync(policer, 'utf8') + '\n// changed while the server runs\n');
+    assert.deepStrictEqual(await first.tracker.filesChanged([policer]), [], 'a comment changes no slice');
+    await cache.save();
+    const next = await IndexCache.open(cacheDir);
+    const warm = await indexWith(root, next);
+    assert.strictEqual(warm.built.cachedFiles, warm.built.files);
+    assert.strictEqual(next.stats.modelMisses, 0, 'every model, the changed one and the unchanged ones, came from the pack');
+    assert.match(warm.index.model(policer)!.text, /changed while the server runs/);
+    assert.deepStrictEqual(models(warm.index), models(first.index));
+  });
+
   it('sets a corrupt pack aside with a warning, and a corrupt model is parsed again', async () => {
     const first = await indexWith(root, await IndexCache.open(cacheDir));
     const firstCache = (first.index as unknown as { cache: IndexCache }).cache;

@@ -4,6 +4,7 @@
 // a JSON header line (per file: size, mtime, content hash, scan, where its model lies) followed by
 // the models' JSON; a model is parsed only when the index asks for it. Written atomically under a
 // lock; a pack that cannot be read is set aside with a warning, never fatal (it is only a cache).
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { CppFileModel, CppFunction } from '../cpp/model';
@@ -48,6 +49,8 @@ interface HeaderEntry extends CachedFile {
 interface Header {
   schema: typeof SCHEMA;
   version: string;
+  /** Random per write: offsets kept in memory are only used against the pack they came from. */
+  id?: string;
   files: Record<string, HeaderEntry>;
 }
 
@@ -70,6 +73,10 @@ export class IndexCache {
   private models = new Map<string, { hash: string; json: string }>();
   /** The pack's models, ASCII only (see asciiJson), decoded once: a model is a substring of it. */
   private body: string | undefined;
+  /** The id of the pack on disk the entries' offsets point into. */
+  private diskId: string | undefined;
+  /** release() was called: the body is not kept in memory, saves read the pack back. */
+  private released = false;
   private changes = 0;
   private savedChanges = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -185,12 +192,13 @@ export class IndexCache {
     const file = this.file;
     if (!file || !this.isDirty) return;
     const changes = this.changes;
-    const header: Header = { schema: SCHEMA, version: CACHE_VERSION, files: {} };
+    const previous = this.body ?? (await this.readOwnPack(file));
+    const header: Header = { schema: SCHEMA, version: CACHE_VERSION, id: randomBytes(8).toString('hex'), files: {} };
     const chunks: string[] = [];
     let at = 0;
     for (const [path, e] of [...this.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const { at: _a, len: _l, ...base } = e;
-      const json = this.modelJson(path, e);
+      const json = this.modelJson(path, e, previous);
       if (json === undefined) {
         header.files[path] = base;
         continue;
@@ -209,23 +217,52 @@ export class IndexCache {
       return;
     }
     // The new pack is now the body the offsets point into.
-    this.body = body;
+    this.body = this.released ? undefined : body;
+    this.diskId = header.id;
     for (const [path, h] of Object.entries(header.files)) {
       const e = this.entries.get(path);
-      if (e && e.hash === h.hash && h.at !== undefined) {
+      if (!e) continue;
+      if (e.hash === h.hash && h.at !== undefined) {
         e.at = h.at;
         e.len = h.len;
         if (this.models.get(path)?.hash === h.hash) this.models.delete(path);
+      } else {
+        // Offsets into the old pack mean nothing in the new one.
+        delete e.at;
+        delete e.len;
       }
     }
     this.savedChanges = changes;
   }
 
-  private modelJson(path: string, e: HeaderEntry): string | undefined {
+  private modelJson(path: string, e: HeaderEntry, body: string | undefined): string | undefined {
     const mine = this.models.get(path);
     if (mine?.hash === e.hash) return mine.json;
-    if (this.body !== undefined && e.at !== undefined && e.len !== undefined) return this.body.slice(e.at, e.at + e.len);
+    if (body !== undefined && e.at !== undefined && e.len !== undefined) return body.slice(e.at, e.at + e.len);
     return undefined;
+  }
+
+  /**
+   * Drops the pack's models from memory (the server calls it once the index is built: they are
+   * parsed into the index by then). A model asked for later is parsed from its file; a save reads
+   * the unchanged models back from the pack on disk, if it is still the one written.
+   */
+  release(): void {
+    this.released = true;
+    this.body = undefined;
+  }
+
+  /** The body of the pack on disk when it is the one the offsets point into, else undefined. */
+  private async readOwnPack(file: string): Promise<string | undefined> {
+    if (!this.diskId || ![...this.entries.values()].some((e) => e.at !== undefined)) return undefined;
+    try {
+      const data = await fs.readFile(file);
+      const nl = data.indexOf(0x0a);
+      const header = JSON.parse(data.toString('utf8', 0, nl)) as Header;
+      return header.id === this.diskId ? data.toString('latin1', nl + 1) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private async load(): Promise<void> {
@@ -263,6 +300,7 @@ export class IndexCache {
     }
     // ASCII (asciiJson): latin1 decodes it fastest, and offsets are characters.
     this.body = data.toString('latin1', nl + 1);
+    this.diskId = header.id;
     this.stats.loaded = this.entries.size;
   }
 
