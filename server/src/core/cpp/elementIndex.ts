@@ -236,7 +236,7 @@ export class ElementIndex {
   /** A source whose text is read on first use; should the file have changed since, its cached model is dropped. */
   private lazySource(path: string, cached: CachedFile): SourceText {
     let text: string | undefined;
-    const index = this;
+    const { sources, parsed } = this;
     return {
       get text() {
         if (text !== undefined) return text;
@@ -245,9 +245,9 @@ export class ElementIndex {
         } catch {
           text = '';
         }
-        if (hashText(text) !== cached.hash && index.sources.get(path) === this) {
+        if (hashText(text) !== cached.hash && sources.get(path) === this) {
           // Changed since the stat: the watcher re-indexes it; meanwhile nothing cached for other content is used.
-          index.parsed.delete(path);
+          parsed.delete(path);
           this.hash = hashText(text);
         }
         return text;
