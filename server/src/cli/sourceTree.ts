@@ -1,9 +1,10 @@
 // What `analyze` and `optimize` share: check the --source roots, open the --store (or keep features
 // in memory), index the C++ elements and analyze them, reporting warnings on stderr.
 import { promises as fs } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { FeatureTracker, type AnalyzeStats } from '../core/analysis/featureTracker';
 import { ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
+import { IndexCache } from '../core/index/indexCache';
 import { defaultSettings } from '../core/settings';
 import { FeatureStore } from '../core/store/featureStore';
 import { CliError, type CliIO } from './command';
@@ -11,12 +12,24 @@ import { onInterrupt } from './interrupt';
 
 const SAVE_DEBOUNCE_MS = 200;
 
+/** Where the CLI keeps its persistent index (core/index/indexCache.ts), relative to the working directory. */
+export const CLI_INDEX_CACHE_DIR = join('.flowmage', 'index');
+
+export interface SourceTreeOptions {
+  /** Click names to analyze now; all when omitted (unless `lazy`). */
+  only?: string[];
+  /** Analyze nothing up front: callers use tracker.ensure(name) for the classes they need. */
+  lazy?: boolean;
+  /** false: no persistent index; default `<cwd>/.flowmage/index`. */
+  cache?: boolean;
+}
+
 export interface SourceTree {
   tracker: FeatureTracker;
   store: FeatureStore;
   built: IndexStats;
   stats: AnalyzeStats;
-  /** Writes the store when one was given; a failure is a usage/I-O error. */
+  /** Writes the store when one was given (a failure is a usage/I-O error), and the index cache (a failure is a warning). */
   save(): Promise<void>;
   /**
    * Saves soon (debounced), so answers already paid for survive a crash or Ctrl-C; a failure is
@@ -27,7 +40,8 @@ export interface SourceTree {
   dispose(): void;
 }
 
-export async function loadSourceTree(command: string, roots: string[], storePath: string | undefined, io: CliIO, only?: string[]): Promise<SourceTree> {
+export async function loadSourceTree(command: string, roots: string[], storePath: string | undefined, io: CliIO, options: SourceTreeOptions = {}): Promise<SourceTree> {
+  const only = options.lazy ? [] : options.only?.length ? options.only : undefined;
   for (const r of roots) {
     try {
       await fs.stat(r);
@@ -37,10 +51,19 @@ export async function loadSourceTree(command: string, roots: string[], storePath
   }
   const store = storePath ? await FeatureStore.open(resolve(io.cwd, storePath)) : FeatureStore.memory(io.cwd);
   for (const w of store.warnings) io.err(`flowmage: warning: ${w}\n`);
-  const index = await ElementIndex.create({ maxFileBytes: defaultSettings()['flowmage.index.maxFileSizeKB'] * 1024 });
+  const cache = options.cache === false ? undefined : await IndexCache.open(resolve(io.cwd, CLI_INDEX_CACHE_DIR));
+  for (const w of cache?.warnings ?? []) io.err(`flowmage: warning: ${w}\n`);
+  const index = await ElementIndex.create({ maxFileBytes: defaultSettings()['flowmage.index.maxFileSizeKB'] * 1024, cache });
   const built = await index.build(roots);
   const tracker = new FeatureTracker(index, store);
-  const stats = await tracker.analyzeAll({ only: only?.length ? only : undefined });
+  const stats = await tracker.analyzeAll({ only });
+  const saveCache = async () => {
+    if (!cache?.isDirty) return;
+    const before = cache.warnings.length;
+    await cache.save();
+    for (const w of cache.warnings.slice(before)) io.err(`flowmage: warning: ${w}\n`);
+  };
+  await saveCache();
   // After the analysis: files it parsed on demand (bases, state types) may have been skipped too.
   for (const p of index.problems) io.err(`flowmage: warning: ${p}\n`);
   let timer: NodeJS.Timeout | undefined;
@@ -60,6 +83,8 @@ export async function loadSourceTree(command: string, roots: string[], storePath
     stats,
     async save() {
       clearTimeout(timer);
+      // Files parsed since (bases and state types of lazily analyzed elements) join the cache.
+      await saveCache();
       if (!storePath) return;
       try {
         await store.save();

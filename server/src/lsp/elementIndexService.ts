@@ -1,10 +1,14 @@
 // Keeps the element index and its features live inside the server: indexes the source roots at
-// startup (with cancellable `window/workDoneProgress`), re-analyzes only the affected elements when
+// startup (with cancellable `window/workDoneProgress`), reusing the persistent index in the
+// extension's storage (core/index/indexCache.ts; a warm start parses nothing); on a cold start the
+// classes of the open .click documents are analyzed first and published before the rest is
+// parsed, and a request for a class not analyzed yet analyzes it on the spot (a few files, not the
+// tree). Re-analyzes only the affected elements when
 // a C++ file is saved or changes on disk (watched through the client when it can, else through a
 // file-system watcher here), re-indexes when the settings change, and persists the feature store.
 // Other features get an element's merged features by Click name from getElementIndexService(ctx).
 import { watch, type FSWatcher } from 'node:fs';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest,
@@ -20,11 +24,13 @@ import { CancelledError, ElementIndex } from '../core/cpp/elementIndex';
 import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
+import { IndexCache } from '../core/index/indexCache';
 import { FeatureStore } from '../core/store/featureStore';
 import { confinePath } from '../core/files/confinedPath';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
 import { elementInfo, mergedFeatures } from '../core/chains/elementLookup';
 import type { MergedFeatures } from '../core/llm/merge';
+import { clickDocuments } from './clickDocuments';
 import { perServer, type ServerContext } from './context';
 import type { Feature } from './features';
 import { onWatchedFilesChanged } from './providers';
@@ -38,6 +44,12 @@ export interface IndexStatus {
   ms: number;
   store?: string;
   problems: string[];
+  /** The persistent index: where it is, and what the last full index took from it. */
+  cache?: { file?: string; files: number; cachedFiles: number; modelHits: number; modelMisses: number; warnings: string[] };
+  /** True while the first index is under way and only some elements (the open documents' classes first) are analyzed. */
+  partial: boolean;
+  /** The server's memory now, in MB, and the CPU time it used since it started, in ms (the start-up bench reports them). */
+  memory: { rss: number; heapUsed: number; cpuMs: number };
 }
 
 export interface ElementIndexService {
@@ -95,6 +107,11 @@ class ElementIndexServiceImpl implements ElementIndexService {
   tracker: FeatureTracker | undefined;
   store: FeatureStore | undefined;
   private index: ElementIndex | undefined;
+  private cache: IndexCache | undefined;
+  private cacheDir = '';
+  private cachedFiles = 0;
+  /** The published tracker is still being filled by the first index: missing classes are analyzed on demand. */
+  private partial = false;
   private readonly listeners: Array<(names: string[]) => void> = [];
   private state: IndexStatus['state'] = 'idle';
   private lastStats: AnalyzeStats | undefined;
@@ -122,6 +139,11 @@ class ElementIndexServiceImpl implements ElementIndexService {
     });
     ctx.documents.onDidSave((e) => {
       if (e.document.uri.startsWith('file:')) this.fileChanged(fileURLToPath(e.document.uri));
+    });
+    // A document opened while the first index runs: its classes go first too.
+    clickDocuments(ctx).onDidChangeModel((_uri, model) => {
+      const early = this.analyzeEarly([...new Set(model.elements.map((e) => e.className))]);
+      if (early.length) this.emit(early);
     });
     ctx.onSettingsChanged(() => {
       if (!this.started) return;
@@ -157,19 +179,49 @@ class ElementIndexServiceImpl implements ElementIndexService {
   }
 
   features(clickName: string, model?: string): MergedFeatures | undefined {
+    this.analyzeEarly([clickName]);
     return this.tracker ? mergedFeatures(this.tracker, clickName, model) : undefined;
   }
 
   lookup(clickName: string, model?: string): ConfigElementInfo | undefined {
+    this.analyzeEarly([clickName]);
     return this.tracker ? elementInfo(this.tracker, clickName, model) : undefined;
   }
 
   element(clickName: string): TrackedElement | undefined {
+    this.analyzeEarly([clickName]);
     return this.tracker?.get(clickName);
   }
 
   parameters(clickName: string): ParameterList | undefined {
+    // Resolving parameters needs the whole element table: not before the first index ends.
+    if (this.partial) return undefined;
     return this.tracker?.index.parameters(clickName);
+  }
+
+  /**
+   * During the first index: analyzes these classes now if they are not yet (the files that name
+   * them, their bases and state types: milliseconds, not the tree). Returns the names analyzed.
+   */
+  private analyzeEarly(names: readonly string[]): string[] {
+    const tracker = this.tracker;
+    if (!this.partial || !tracker) return [];
+    const todo = names.filter((n) => !tracker.get(n));
+    if (!todo.length) return [];
+    try {
+      return tracker.analyzeElements(tracker.index.findElementsEarly(todo)).map((t) => t.info.clickName);
+    } catch (err) {
+      this.ctx.log.warn(`early analysis of ${todo.join(', ')} failed: ${describeError(err)}`);
+      return [];
+    }
+  }
+
+  /** Classes used by the open .click documents (what a cold start analyzes first). */
+  private openDocumentClasses(): string[] {
+    const docs = clickDocuments(this.ctx);
+    const names = new Set<string>();
+    for (const d of this.ctx.documents.all()) for (const e of docs.get(d.uri)?.elements ?? []) names.add(e.className);
+    return [...names];
   }
 
   elements(): TrackedElement[] {
@@ -200,11 +252,28 @@ class ElementIndexServiceImpl implements ElementIndexService {
       elements: this.tracker?.all().length ?? 0,
       ms: this.lastStats?.ms ?? 0,
       store: this.store && !this.store.isMemory ? this.store.file : undefined,
-      problems: this.index?.problems ?? [],
+      // The problems need the whole element table: not while it is being built.
+      problems: this.partial ? [] : (this.index?.problems ?? []),
+      cache: this.cache && {
+        file: this.cache.file,
+        files: this.cache.size,
+        cachedFiles: this.cachedFiles,
+        modelHits: this.cache.stats.modelHits,
+        modelMisses: this.cache.stats.modelMisses,
+        warnings: this.cache.warnings,
+      },
+      partial: this.partial,
+      memory: memoryMB(),
     };
   }
 
   // ---- indexing ----
+
+  /** The persistent index lives in the extension's storage (never in the workspace): empty without one. */
+  private indexCacheDir(): string {
+    const storage = this.ctx.storagePath();
+    return storage ? join(storage, 'index') : '';
+  }
 
   private configuration(): { roots: string[]; storePath: string; storeRoot: string; storeProblem?: string } {
     const folders = this.ctx.workspaceFolders();
@@ -238,6 +307,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
     let cancelledByUser = false;
     progress?.token.onCancellationRequested(() => (cancelledByUser = true));
     const isCancelled = () => cancelledByUser || generation !== this.generation;
+    const t0 = Date.now();
     progress?.begin('FlowMage: indexing C++ elements', 0, 'listing files', true);
     try {
       if (!roots.length) {
@@ -252,15 +322,35 @@ class ElementIndexServiceImpl implements ElementIndexService {
       await this.saveStore();
       const store = storePath ? await FeatureStore.open(storePath, { log, root: storeRoot }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
       this.maxFileKB = this.ctx.settings()['flowmage.index.maxFileSizeKB'];
-      const index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024 });
-      const built = await index.build(roots, {
-        isCancelled,
-        onProgress: (p) => {
-          if (p.phase === 'parsing') progress?.report(Math.round((p.done / Math.max(1, p.total)) * 50), `parsing ${p.done}/${p.total} element files`);
-          else progress?.report(0, `${p.phase} ${p.done}/${p.total} files`);
-        },
-      });
+      const cacheDir = this.indexCacheDir();
+      if (!this.cache || cacheDir !== this.cacheDir) {
+        this.cacheDir = cacheDir;
+        this.cache = cacheDir ? await IndexCache.open(cacheDir, { log }) : undefined;
+      }
+      const index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024, cache: this.cache });
+      const onProgress = (p: { phase: string; done: number; total: number }) => {
+        if (p.phase === 'parsing') progress?.report(Math.round((p.done / Math.max(1, p.total)) * 50), `parsing ${p.done}/${p.total} element files`);
+        else progress?.report(0, `${p.phase} ${p.done}/${p.total} files`);
+      };
+      const built = await index.build(roots, { isCancelled, onProgress, parse: false });
+      this.cachedFiles = built.cachedFiles;
       const tracker = new FeatureTracker(index, store, log);
+      if (!this.tracker) {
+        // First index: publish at once; the open documents' classes are analyzed first, any other
+        // class a request asks for on demand, the rest below.
+        this.roots = roots;
+        this.storePath = storePath;
+        this.index = index;
+        this.tracker = tracker;
+        this.store = store;
+        this.partial = true;
+        const early = this.analyzeEarly(this.openDocumentClasses());
+        if (early.length) {
+          log.info(`analyzed the open documents' classes first (${early.join(', ')}), ${Date.now() - t0} ms after the start of indexing`);
+          this.emit(early);
+        }
+      }
+      await index.parseElementFiles({ isCancelled, onProgress });
       const stats = await tracker.analyzeAll({
         isCancelled,
         onProgress: (done, total) => progress?.report(50 + Math.round((done / Math.max(1, total)) * 50), `analyzing ${done}/${total} elements`),
@@ -275,15 +365,24 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.index = index;
       this.tracker = tracker;
       this.store = store;
-      this.lastStats = stats;
+      this.partial = false;
+      this.lastStats = { ...stats, ms: Date.now() - t0 };
       this.state = 'idle';
+      const cache = this.cache;
+      const cacheNote = cache ? `; index cache ${cache.file}: ${built.cachedFiles} of ${built.files} files unchanged, ${cache.stats.modelHits} models reused, ${cache.stats.modelMisses} parsed` : '; no index cache (no storage folder)';
       log.info(
-        `indexed ${built.files} C++ files under ${roots.join(', ')} (${reason}): ${stats.elements} elements, ${stats.analyzed} analyzed, ${stats.reused} unchanged, ${stats.failed} failed, ${built.ms + stats.ms} ms`,
+        `indexed ${built.files} C++ files under ${roots.join(', ')} (${reason}): ${stats.elements} elements, ${stats.analyzed} analyzed, ${stats.reused} unchanged, ${stats.failed} failed, ${Date.now() - t0} ms${cacheNote}`,
       );
+      // Every model the index needs is parsed into it now: the cache's copy can leave memory.
+      this.cache?.release();
       this.watchRoots(roots);
       this.scheduleSave();
       this.emit([...new Set([...before, ...tracker.all().map((t) => t.info.clickName)])].sort());
     } catch (err) {
+      if (this.partial) {
+        // The first index did not finish: what was published early is all there is.
+        this.partial = false;
+      }
       if (err instanceof CancelledError) {
         this.state = this.tracker ? 'idle' : 'failed';
         if (cancelledByUser) log.info('indexing of C++ elements cancelled');
@@ -395,6 +494,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
 
   private async saveStore(): Promise<void> {
     clearTimeout(this.saveTimer);
+    // The index cache warns for itself (through the log) and never throws.
+    if (this.cache?.isDirty) await this.cache.save();
     if (!this.store?.isDirty) return;
     try {
       await this.store.save();
@@ -402,4 +503,10 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.ctx.log.warn(`could not save the feature store ${this.store.file}: ${describeError(err)}`);
     }
   }
+}
+
+function memoryMB(): { rss: number; heapUsed: number; cpuMs: number } {
+  const m = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  return { rss: Math.round(m.rss / 2 ** 20), heapUsed: Math.round(m.heapUsed / 2 ** 20), cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
 }

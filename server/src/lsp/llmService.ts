@@ -1,7 +1,11 @@
-// Runs the LLM extractor inside the server, only when enabled, trusted and keyed: on save of an
-// element's C++ file (for elements whose slice changed), on opening a .click file whose elements
-// have no answer yet, and on request for the whole tree (`flowmage/analyzeElements`, with progress
-// and cancellation). Also hooks the LLM complexity comparison into the solver's tie-break.
+// Runs the LLM extractor inside the server, only when enabled, trusted and keyed: after a save of
+// an element's C++ file changed the element's code slice (the slice's hash against the one seen
+// before, never a flag: a save that changes nothing, or a settings change, sends nothing), on
+// opening a .click file whose elements have no answer yet, and on request for the whole tree
+// (`flowmage/analyzeElements`, with progress and cancellation). Also hooks the LLM complexity
+// comparison into the solver's tie-break: requests read stored answers only and never wait on the
+// network; missing pairs are asked by a background job that publishes its answers (the analyses
+// are recomputed, diagnostics republished).
 import { fileURLToPath } from 'node:url';
 import { MessageType } from 'vscode-languageserver/node';
 import { isCppSource } from '../core/cpp/sourceFiles';
@@ -55,7 +59,10 @@ export function llmFeature(ctx: ServerContext): Feature {
     const reason = blocked(false);
     return { enabled: settings().enabled, model: settings().model, endpoint: describeEndpoint(settings().baseUrl)?.host, blocked: reason === 'disabled' ? undefined : reason };
   };
-  let savedCpp = false;
+  /** C++ files saved in the editor and not yet looked at by the extraction (only saves send code). */
+  const savedFiles = new Set<string>();
+  /** Per element, the slice hash the extraction last saw: it sends only when this changes. */
+  const seenSlice = new Map<string, string>();
   const openedClick = new Set<string>();
 
   /** Why the LLM may not run now (undefined: it may). Says so once per reason, never nags. */
@@ -79,9 +86,50 @@ export function llmFeature(ctx: ServerContext): Feature {
     return reason;
   };
 
-  // The comparator reads the settings on every call, so one is enough; hand it over (which
-  // re-analyzes every document) only when it is switched on or off.
-  const compare = analyzer.comparator();
+  // Complexity comparisons: the comparator answers from the store only; a pair it lacks is queued
+  // (once per model and pair of slices) and asked in the background; answers invalidate the
+  // analyses, so the next hover and the republished diagnostics use them.
+  const queued = new Map<string, [string, string]>();
+  const asked = new Set<string>();
+  let compareJob: Promise<void> | undefined;
+  const pairKey = (a: string, b: string) => {
+    const [x, y] = a < b ? [a, b] : [b, a];
+    return [settings().model, x, y, index.tracker?.get(x)?.slice.hash, index.tracker?.get(y)?.slice.hash].join('\0');
+  };
+  const runComparisons = () => {
+    if (compareJob || !queued.size) return;
+    compareJob = (async () => {
+      let answered = 0;
+      while (queued.size && !blocked(false)) {
+        const batch = [...queued.values()];
+        queued.clear();
+        ctx.log.info(`asking ${target()} to compare ${batch.length} pair(s) of elements in the background`);
+        const results = await Promise.all(batch.map(([a, b]) => analyzer.comparePair(a, b)));
+        answered += results.filter(Boolean).length;
+      }
+      if (answered) {
+        try {
+          await index.store?.save();
+        } catch (err) {
+          ctx.log.warn(`saving complexity answers failed: ${describeError(err)}`);
+        }
+        flows.invalidate();
+      }
+    })()
+      .catch((err) => ctx.log.error(`complexity comparisons failed: ${describeError(err)}`))
+      .finally(() => {
+        compareJob = undefined;
+        runComparisons();
+      });
+  };
+  const compare = analyzer.cachedComparator((a, b) => {
+    const key = pairKey(a, b);
+    if (asked.has(key)) return;
+    asked.add(key);
+    queued.set(key, [a, b]);
+    // After the request that found the pair missing has answered.
+    setImmediate(runComparisons);
+  });
   let comparing = false;
   const applyComparator = () => {
     const on = !blocked(false) && ctx.settings()['flowmage.llm.complexityComparison'];
@@ -118,13 +166,29 @@ export function llmFeature(ctx: ServerContext): Feature {
   };
 
   ctx.documents.onDidSave((e) => {
-    if (e.document.uri.startsWith('file:') && isCppSource(fileURLToPath(e.document.uri))) savedCpp = true;
+    if (e.document.uri.startsWith('file:') && isCppSource(fileURLToPath(e.document.uri))) savedFiles.add(fileURLToPath(e.document.uri));
   });
   index.onDidChangeFeatures((names) => {
-    // Only saves trigger extraction here: the start-up index must not send the whole tree.
-    if (!savedCpp) return;
-    savedCpp = false;
-    void run(names, 'saved').catch((err) => ctx.log.error(`LLM after save failed: ${describeError(err)}`));
+    // What to send is decided per element by what changed: its slice hash against the one seen
+    // before, and only for code saved in the editor (the start-up index, a re-index after a
+    // settings change, or a checkout on disk sends nothing).
+    const changed: string[] = [];
+    const touched = new Set<string>();
+    for (const name of names) {
+      const t = index.tracker?.get(name);
+      const before = seenSlice.get(name);
+      if (!t || !t.slice.hash) {
+        seenSlice.delete(name);
+        continue;
+      }
+      seenSlice.set(name, t.slice.hash);
+      const saved = t.files.filter((f) => savedFiles.has(f));
+      if (before === undefined || before === t.slice.hash || !saved.length) continue;
+      changed.push(name);
+      for (const f of saved) touched.add(f);
+    }
+    for (const f of touched) savedFiles.delete(f);
+    if (changed.length) void run(changed, 'its code changed').catch((err) => ctx.log.error(`LLM after save failed: ${describeError(err)}`));
   });
   docs.onDidChangeModel((uri, model) => {
     if (openedClick.has(uri)) return;

@@ -47,6 +47,7 @@ export const analyzeCommand: Command = {
     { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'a directory (or file) of C++ element sources, e.g. a FastClick checkout' },
     { name: 'element', type: 'string', multiple: true, value: 'NAME', description: 'only this element (its Click name)' },
     { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (e.g. .flowmage/features.json)' },
+    { name: 'no-cache', type: 'boolean', description: 'do not read or write the persistent index in .flowmage/index/ (every C++ file is parsed again)' },
     { name: 'prune', type: 'boolean', description: 'drop stored elements not found under these --source roots, with their LLM answers (kept otherwise)' },
     { name: 'llm', type: 'boolean', description: 'also ask an OpenAI-compatible LLM (key from OPENAI_API_KEY) and merge its answers' },
     { name: 'base-url', type: 'string', value: 'URL', description: 'LLM endpoint (default: $OPENAI_BASE_URL if set, else OpenAI); local endpoints need no key' },
@@ -65,7 +66,7 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   const storePath = stringOption(args, 'store');
   if (args.values.prune && !storePath) throw new CliError('analyze: --prune needs --store FILE');
   if (args.values.prune && wanted.length) throw new CliError('analyze: --prune cannot be combined with --element (it would drop every other element)');
-  const { tracker, store, built, stats, save, saveSoon, dispose } = await loadSourceTree('analyze', roots, storePath, io, wanted);
+  const { tracker, store, built, stats, save, saveSoon, dispose } = await loadSourceTree('analyze', roots, storePath, io, { only: wanted, cache: !args.values['no-cache'] });
   let code = EXIT_OK;
   try {
     if (args.values.prune) {

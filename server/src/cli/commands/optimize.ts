@@ -27,6 +27,7 @@ export const optimizeCommand: Command = {
   options: [
     { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'C++ element sources (default: the configuration\'s folder)' },
     { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (LLM answers stored there are merged in)' },
+    { name: 'no-cache', type: 'boolean', description: 'do not read or write the persistent index in .flowmage/index/ (every C++ file is parsed again)' },
     { name: 'nic', type: 'string', value: 'PROFILE', description: `RSS field sets the NIC supports: ${NIC_PROFILES.filter((p) => p !== 'custom').join(', ')}` },
     { name: 'model', type: 'string', value: 'NAME', description: 'use stored LLM answers of this model (default: the newest of any model)' },
     { name: 'diff', type: 'boolean', description: 'print a unified diff instead of the configuration' },
@@ -95,8 +96,8 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
 
   const roots = stringList(args, 'source').map((r) => resolve(io.cwd, r));
   if (!roots.length) roots.push(dirname(file));
-  const { tracker, save } = await loadSourceTree('optimize', roots, stringOption(args, 'store'), io);
-  await save();
+  // Lazy: only the classes the configuration uses are analyzed (tracker.ensure in the lookup).
+  const { tracker, save } = await loadSourceTree('optimize', roots, stringOption(args, 'store'), io, { lazy: true, cache: !args.values['no-cache'] });
 
   const settings: FlowMageSettings = { ...defaultSettings(), 'flowmage.solver.nicProfile': nic };
   const llmModel = stringOption(args, 'model');
@@ -106,7 +107,7 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
     settings['flowmage.rewrite.target'] = target;
   }
   const analysis = await analyzeConfig(model, {
-    ...analyzeOptions(settings, (name) => elementInfo(tracker, name, llmModel)),
+    ...analyzeOptions(settings, (name) => (tracker.ensure(name) ? elementInfo(tracker, name, llmModel) : undefined)),
     configPath: file,
     readFile: (path) => {
       try {
@@ -116,6 +117,7 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
       }
     },
   });
+  await save();
   const optimized = applyEdits(text, analysis.edits);
   // Compounds that could not be expanded leave the analysis incomplete: say where, and exit 1.
   const unexpanded = analysis.findings.filter((f) => f.code === 'expansion-budget' || f.code === 'recursive-elementclass');

@@ -118,6 +118,22 @@ export class FeatureTracker {
     return this.tracked.get(clickName);
   }
 
+  /**
+   * The element's tracked state, analyzing it now if it was not yet (the CLI's optimize analyzes
+   * only the classes a configuration uses; the server analyzes the open documents' classes first).
+   */
+  ensure(clickName: string): TrackedElement | undefined {
+    const t = this.tracked.get(clickName);
+    if (t) return t;
+    const info = this.index.element(clickName);
+    return info ? this.analyzeOne(info) : undefined;
+  }
+
+  /** Analyzes these elements (found early, before the whole index is built: see ElementIndex.findElementsEarly). */
+  analyzeElements(infos: readonly ElementInfo[]): TrackedElement[] {
+    return infos.map((info) => this.tracked.get(info.clickName) ?? this.analyzeOne(info));
+  }
+
   all(): TrackedElement[] {
     return [...this.tracked.values()].sort((a, b) => (a.info.clickName < b.info.clickName ? -1 : 1));
   }

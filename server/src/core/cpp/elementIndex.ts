@@ -2,8 +2,10 @@
 // (class_name() returns their Click name), and lookups across files. Files are read and scanned
 // with cheap regular expressions first; tree-sitter parses only the files an element needs (its
 // own files, then its bases and state types, on demand), so a large tree indexes quickly.
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import type { CachedFile, IndexCache } from '../index/indexCache';
 import { SETTINGS } from '../settings';
 import { LineIndex } from '../text';
 import { createParser, type RecoveringParser } from '../treeSitter';
@@ -21,12 +23,19 @@ export interface IndexOptions {
   maxFileBytes?: number;
   /** Whether to read the keyword arguments `configure()` accepts (default true). */
   parameters?: boolean;
+  /** The persistent index (core/index/indexCache.ts): files unchanged since it was written are not read nor parsed. */
+  cache?: IndexCache;
 }
 
 interface SourceText {
-  text: string;
+  /** The file's text (read on first use for a file the cache knew unchanged). */
+  readonly text: string;
   mtimeMs: number;
   size: number;
+  /** sha256 of the text. */
+  hash: string;
+  /** Click names `class_name()` returns literally (found before any parse). */
+  clickNames: string[];
   /** Names of classes/structs the file seems to define (regex; may over-approximate). */
   classNames: Set<string>;
   /** Names before `::` in `Name::member(` (out-of-class definitions; may over-approximate). */
@@ -65,11 +74,15 @@ export interface IndexProgress {
 export interface BuildOptions {
   onProgress?(p: IndexProgress): void;
   isCancelled?(): boolean;
+  /** false: only list, read and scan; parseElementFiles() parses later (default true). */
+  parse?: boolean;
 }
 
 export interface IndexStats {
   files: number;
   parsedFiles: number;
+  /** Files whose entry the persistent cache still held (size and mtime unchanged): not read at start. */
+  cachedFiles: number;
   elements: number;
   ms: number;
 }
@@ -98,6 +111,8 @@ export class ElementIndex {
   roots: string[] = [];
   private readonly maxFileBytes: number;
   private readonly withParameters: boolean;
+  private readonly cache: IndexCache | undefined;
+  private clickNameFiles = new Map<string, string[]>();
 
   private constructor(
     private readonly parser: RecoveringParser,
@@ -105,6 +120,7 @@ export class ElementIndex {
   ) {
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_KB * 1024;
     this.withParameters = options.parameters ?? true;
+    this.cache = options.cache;
   }
 
   /** `parameters: false` skips the configuration reads (the bench measures what they cost). */
@@ -137,17 +153,28 @@ export class ElementIndex {
     this.listingProblems = [...listing.problems];
     const files = listing.files;
     const BATCH = 64;
+    let cachedFiles = 0;
     for (let i = 0; i < files.length; i += BATCH) {
       if (cancelled()) throw new CancelledError();
       const batch = files.slice(i, i + BATCH);
-      const read = await Promise.all(batch.map((f) => readSource(f, this.maxFileBytes)));
+      const read = await Promise.all(batch.map((f) => this.readWithCache(f)));
       read.forEach((r, j) => {
         if (r.src) this.sources.set(batch[j], r.src);
         else this.skipped.set(batch[j], r.problem);
+        if (r.cached) cachedFiles++;
       });
       options.onProgress?.({ phase: 'reading', done: Math.min(i + BATCH, files.length), total: files.length });
     }
+    this.cache?.retain(new Set(this.sources.keys()), this.roots);
     this.rebuildNameMaps();
+    this.elementsStale = true;
+    if (options.parse !== false) await this.parseElementFiles(options);
+    return { files: this.sources.size, parsedFiles: this.parsed.size, cachedFiles, elements: options.parse === false ? 0 : this.elements().length, ms: Date.now() - t0 };
+  }
+
+  /** Parses (or takes from the cache) every file that defines an element; yields to the event loop as it goes. */
+  async parseElementFiles(options: BuildOptions = {}): Promise<void> {
+    const cancelled = options.isCancelled ?? (() => false);
     const elementFiles = [...this.sources.entries()].filter(([, s]) => s.mentionsClassName).map(([f]) => f);
     for (let i = 0; i < elementFiles.length; i++) {
       if (cancelled()) throw new CancelledError();
@@ -158,7 +185,83 @@ export class ElementIndex {
       }
     }
     this.elementsStale = true;
-    return { files: this.sources.size, parsedFiles: this.parsed.size, elements: this.elements().length, ms: Date.now() - t0 };
+  }
+
+  /**
+   * Elements by Click name, found before the whole element table is built: only the files whose
+   * `class_name()` returns the name are parsed (the start-up analyzes the classes of the open
+   * .click documents first). Once the table is built it answers instead (duplicates, inherited
+   * names and aliases are only resolved there).
+   */
+  findElementsEarly(clickNames: Iterable<string>): ElementInfo[] {
+    const out: ElementInfo[] = [];
+    if (!this.elementsStale) {
+      for (const n of clickNames) {
+        const e = this.elementsByName.get(n);
+        if (e) out.push(e);
+      }
+      return out;
+    }
+    const exported = new Set([...this.sources.values()].flatMap((s) => s.exports));
+    for (const name of new Set(clickNames)) {
+      const files = [...(this.clickNameFiles.get(name) ?? [])].sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+      for (const f of files) {
+        const cls = this.model(f)?.classes.find((c) => c.clickName === name && c.templateParams.length === 0);
+        if (!cls) continue;
+        const sourceFiles = [...new Set(this.definitions(cls.name).map((d) => d.file))].filter((x) => x !== f);
+        out.push({ clickName: name, className: cls.name, cls, headerFile: f, sourceFiles, exported: exported.has(cls.name), doc: this.findDoc(name, [f, ...sourceFiles]) });
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** Reads a file, or (the cache knowing it unchanged by size and mtime) only stats it and reads it when first needed. */
+  private async readWithCache(path: string): Promise<ReadResult & { cached?: boolean }> {
+    const cache = this.cache;
+    if (cache) {
+      try {
+        const st = await fs.stat(path);
+        const hit = st.isFile() && st.size <= this.maxFileBytes ? cache.fresh(path, st.size, st.mtimeMs) : undefined;
+        if (hit) return { src: this.lazySource(path, hit), cached: true };
+      } catch {
+        // readSource says why
+      }
+    }
+    const r = await readSource(path, this.maxFileBytes);
+    if (r.src && cache) cache.put(path, cachedFileOf(r.src));
+    return r;
+  }
+
+  /** A source whose text is read on first use; should the file have changed since, its cached model is dropped. */
+  private lazySource(path: string, cached: CachedFile): SourceText {
+    let text: string | undefined;
+    const { sources, parsed } = this;
+    return {
+      get text() {
+        if (text !== undefined) return text;
+        try {
+          text = readFileSync(path, 'utf8');
+        } catch {
+          text = '';
+        }
+        if (hashText(text) !== cached.hash && sources.get(path) === this) {
+          // Changed since the stat: the watcher re-indexes it; meanwhile nothing cached for other content is used.
+          parsed.delete(path);
+          this.hash = hashText(text);
+        }
+        return text;
+      },
+      mtimeMs: cached.mtimeMs,
+      size: cached.size,
+      hash: cached.hash,
+      clickNames: cached.scan.clickNames,
+      classNames: new Set(cached.scan.classNames),
+      owners: new Set(cached.scan.owners),
+      mentionsClassName: cached.scan.mentionsClassName,
+      exports: cached.scan.exports,
+      exportAliases: cached.scan.exportAliases,
+    };
   }
 
   /**
@@ -168,6 +271,7 @@ export class ElementIndex {
   async updateFile(path: string, text?: string): Promise<boolean> {
     const read: ReadResult = text === undefined ? await readSource(path, this.maxFileBytes) : text.length > this.maxFileBytes ? { problem: tooLarge(text.length, this.maxFileBytes) } : { src: scanSource(text, Date.now(), text.length) };
     const src = read.src;
+    if (src && this.cache) this.cache.put(path, cachedFileOf(src));
     const old = this.sources.get(path);
     if (!src) {
       if (read.problem.startsWith('does not exist')) this.skipped.delete(path);
@@ -176,7 +280,7 @@ export class ElementIndex {
       this.sources.delete(path);
       this.parsed.delete(path);
     } else {
-      if (old && old.text === src.text) return false;
+      if (old && old.hash === src.hash && old.text === src.text) return false;
       this.skipped.delete(path);
       this.sources.set(path, src);
       this.parsed.delete(path);
@@ -216,8 +320,15 @@ export class ElementIndex {
     if (m) return m;
     const src = this.sources.get(path);
     if (!src) return undefined;
+    const cached = this.withParameters ? this.cache?.model(path, src.hash) : undefined;
+    if (cached) {
+      m = withText(cached, src);
+      this.parsed.set(path, m);
+      return m;
+    }
     try {
       m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });
+      if (this.withParameters) this.cache?.setModel(path, src.hash, m);
     } catch (err) {
       // One file that cannot be analyzed (parser abort, nesting too deep, a bug) must not take the
       // others down: it is skipped, and said so.
@@ -346,6 +457,9 @@ export class ElementIndex {
     }
     this.classFiles = classFiles;
     this.ownerFiles = ownerFiles;
+    const clickNameFiles = new Map<string, string[]>();
+    for (const f of files) for (const n of this.sources.get(f)!.clickNames) push(clickNameFiles, n, f);
+    this.clickNameFiles = clickNameFiles;
   }
 
   private collectElements(): void {
@@ -514,11 +628,38 @@ function lookups(m: CppFileModel): ModelLookups {
 function scanSource(text: string, mtimeMs: number, size: number): SourceText {
   const classNames = new Set<string>();
   const owners = new Set<string>();
+  const clickNames: string[] = [];
   CLASS_DEF_RE.lastIndex = 0;
   for (let m = CLASS_DEF_RE.exec(text); m; m = CLASS_DEF_RE.exec(text)) classNames.add(m[1]);
   OWNER_RE.lastIndex = 0;
   for (let m = OWNER_RE.exec(text); m; m = OWNER_RE.exec(text)) owners.add(m[1]);
-  return { text, mtimeMs, size, classNames, owners, mentionsClassName: /\bclass_name\s*\(/.test(text), exports: text.includes('EXPORT_ELEMENT') ? extractExports(text) : [], exportAliases: text.includes('EXPORT_ELEMENT') ? extractExportAliases(text) : [] };
+  const mentionsClassName = /\bclass_name\s*\(/.test(text);
+  if (mentionsClassName) {
+    CLICK_NAME_RE.lastIndex = 0;
+    for (let m = CLICK_NAME_RE.exec(text); m; m = CLICK_NAME_RE.exec(text)) clickNames.push(m[1]);
+  }
+  return { text, mtimeMs, size, hash: hashText(text), clickNames, classNames, owners, mentionsClassName, exports: text.includes('EXPORT_ELEMENT') ? extractExports(text) : [], exportAliases: text.includes('EXPORT_ELEMENT') ? extractExportAliases(text) : [] };
+}
+
+/** `const char *class_name() const { return "Name"; }`: a hint only, the parse decides. */
+const CLICK_NAME_RE = /\bclass_name\s*\(\s*\)\s*const\s*(?:override\s*|final\s*)*\{\s*return\s+"([^"\\]+)"/g;
+
+function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function cachedFileOf(src: SourceText): CachedFile {
+  return {
+    size: src.size,
+    mtimeMs: src.mtimeMs,
+    hash: src.hash,
+    scan: { classNames: [...src.classNames], owners: [...src.owners], mentionsClassName: src.mentionsClassName, exports: src.exports, exportAliases: src.exportAliases, clickNames: src.clickNames },
+  };
+}
+
+/** A cached model with its file's text (read when first needed). */
+function withText(model: Omit<CppFileModel, 'text'>, src: SourceText): CppFileModel {
+  return Object.defineProperty(model, 'text', { get: () => src.text, enumerable: false, configurable: true }) as CppFileModel;
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -127,6 +127,40 @@ export class LlmAnalyzer {
     return out;
   }
 
+  /**
+   * The tie-break as requests use it: answers already in the store only, never the network. A
+   * pair with no valid answer is handed to `onMiss` (the server asks in the background and
+   * publishes the answer) and ordered by the static estimate meanwhile.
+   */
+  cachedComparator(onMiss: (a: string, b: string) => void): (a: string, b: string) => Promise<string | null> {
+    return async (a, b) => {
+      const t = this.tracker();
+      const ea = t?.get(a);
+      const eb = t?.get(b);
+      if (!t || !ea || !eb || ea.slice.hash === eb.slice.hash) return null;
+      const cached = storeComplexityCache(t.store).get(sourceOf(ea), sourceOf(eb), this.settings().model);
+      if (cached === a || cached === b) return cached;
+      onMiss(a, b);
+      return null;
+    };
+  }
+
+  /** Asks the LLM to compare one pair (a background job); true when an answer was stored. */
+  async comparePair(a: string, b: string, signal?: AbortSignal): Promise<boolean> {
+    const t = this.tracker();
+    const ea = t?.get(a);
+    const eb = t?.get(b);
+    if (!t || !ea || !eb) return false;
+    try {
+      const r = await compareComplexity(this.client, this.settings(), sourceOf(ea), sourceOf(eb), storeComplexityCache(t.store), signal);
+      if (r.heavier === null) this.log.info(`complexity comparison skipped: ${r.skipped}`);
+      return r.heavier !== null && !('cached' in r && r.cached);
+    } catch (err) {
+      this.log.warn(`complexity comparison of ${a} and ${b} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  }
+
   /** The solver's tie-break: which class needs more processing per packet, cached in the store. */
   comparator(signal?: AbortSignal): (a: string, b: string) => Promise<string | null> {
     return async (a, b) => {

@@ -1,0 +1,375 @@
+// The persistent index (like clangd's background index): what the element index derives from
+// each C++ file (the cheap scan, and the tree-sitter model that costs a parse), keyed by the
+// file's content hash and the extractor's version, so a warm start parses nothing. One pack file:
+// a JSON header line (per file: size, mtime, content hash, scan, where its model lies) followed by
+// the models' JSON; a model is parsed only when the index asks for it. Written atomically under a
+// lock; a pack that cannot be read is set aside with a warning, never fatal (it is only a cache).
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join, sep } from 'node:path';
+import type { CppFileModel, CppFunction } from '../cpp/model';
+import { dict } from '../dict';
+import { FileWriteError, writeFileAtomic } from '../files/atomicWrite';
+import { withFileLock } from '../files/fileLock';
+import { describeError, silentLogger, type Logger } from '../log';
+import { SERVER_VERSION } from '../version';
+
+/** Bump when extract.ts produces different models for the same text (cached models are then ignored). */
+export const MODEL_VERSION = 1;
+const SCHEMA = 'flowmage-index';
+/** Models written by another version of FlowMage or of the extractor are not reused (the analysis has its own version, in the feature store). */
+export const CACHE_VERSION = `${SERVER_VERSION}/m${MODEL_VERSION}`;
+export const PACK_NAME = 'index.pack';
+
+/** What the cheap regular-expression scan of a file found (see elementIndex.ts). */
+export interface FileScan {
+  classNames: string[];
+  owners: string[];
+  mentionsClassName: boolean;
+  exports: string[];
+  exportAliases: Array<[string, string]>;
+  /** Click names returned by `class_name()` literally (a hint for finding one element before the whole index is built). */
+  clickNames: string[];
+}
+
+export interface CachedFile {
+  size: number;
+  mtimeMs: number;
+  /** sha256 of the file's bytes. */
+  hash: string;
+  scan: FileScan;
+}
+
+interface HeaderEntry extends CachedFile {
+  /** Offset and length of the model's JSON in the body (absent: no model cached). */
+  at?: number;
+  len?: number;
+}
+
+interface Header {
+  schema: typeof SCHEMA;
+  version: string;
+  /** Random per write: offsets kept in memory are only used against the pack they came from. */
+  id?: string;
+  files: Record<string, HeaderEntry>;
+}
+
+type StoredModel = Omit<CppFileModel, 'text'>;
+
+export interface IndexCacheStats {
+  /** Files whose entry was loaded from disk. */
+  loaded: number;
+  /** Models read from the cache instead of parsed. */
+  modelHits: number;
+  /** Models parsed because the cache had none for that content. */
+  modelMisses: number;
+}
+
+export class IndexCache {
+  readonly warnings: string[] = [];
+  readonly stats: IndexCacheStats = { loaded: 0, modelHits: 0, modelMisses: 0 };
+  private entries = new Map<string, HeaderEntry>();
+  /** Models given to the cache in this run (to write), or parsed from the pack (to rewrite). */
+  private models = new Map<string, { hash: string; json: string }>();
+  /** The pack's models, ASCII only (see asciiJson), decoded once: a model is a substring of it. */
+  private body: string | undefined;
+  /** The id of the pack on disk the entries' offsets point into. */
+  private diskId: string | undefined;
+  /** release() was called: the body is not kept in memory, saves read the pack back. */
+  private released = false;
+  private changes = 0;
+  private savedChanges = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    /** The folder holding the pack; undefined for a cache in memory only. */
+    public dir: string | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** A cache that lives in memory only (nothing read or written). */
+  static memory(): IndexCache {
+    return new IndexCache(undefined, silentLogger);
+  }
+
+  /** Opens the cache in `dir` (created on the first save). Never throws: an unusable pack is set aside. */
+  static async open(dir: string, options: { log?: Logger } = {}): Promise<IndexCache> {
+    const cache = new IndexCache(dir, options.log ?? silentLogger);
+    await cache.load();
+    return cache;
+  }
+
+  get file(): string | undefined {
+    return this.dir && join(this.dir, PACK_NAME);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get isDirty(): boolean {
+    return this.changes !== this.savedChanges;
+  }
+
+  /** The entry for `path` when the file's size and mtime are still the ones recorded. */
+  fresh(path: string, size: number, mtimeMs: number): CachedFile | undefined {
+    const e = this.entries.get(path);
+    return e && e.size === size && e.mtimeMs === mtimeMs ? e : undefined;
+  }
+
+  /** The entry for `path` whatever its stat (to compare content hashes). */
+  entry(path: string): CachedFile | undefined {
+    return this.entries.get(path);
+  }
+
+  /** Records a file's stat, hash and scan; a different hash drops its cached model. */
+  put(path: string, file: CachedFile): void {
+    const old = this.entries.get(path);
+    if (old && old.hash === file.hash && old.size === file.size && old.mtimeMs === file.mtimeMs) return;
+    const keep = old && old.hash === file.hash ? { at: old.at, len: old.len } : {};
+    if (!keep.at && this.models.get(path)?.hash !== file.hash) this.models.delete(path);
+    this.entries.set(path, { ...file, ...keep });
+    this.changes++;
+  }
+
+  /** Forgets files under `roots` that are no longer indexed (other roots' files stay: the CLI shares one cache). */
+  retain(paths: ReadonlySet<string>, roots: readonly string[]): void {
+    const under = (p: string) => roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
+    for (const p of [...this.entries.keys()]) {
+      if (paths.has(p) || !under(p)) continue;
+      this.entries.delete(p);
+      this.models.delete(p);
+      this.changes++;
+    }
+  }
+
+  /** The cached model of `path` for content `hash` (without its text), or undefined. */
+  model(path: string, hash: string): StoredModel | undefined {
+    const e = this.entries.get(path);
+    if (!e || e.hash !== hash) return undefined;
+    const mine = this.models.get(path);
+    let json: string | undefined;
+    if (mine?.hash === hash) json = mine.json;
+    else if (this.body !== undefined && e.at !== undefined && e.len !== undefined && e.at + e.len <= this.body.length) {
+      json = this.body.slice(e.at, e.at + e.len);
+    }
+    if (json === undefined) return undefined;
+    try {
+      const m = JSON.parse(json, reviveDicts) as StoredModel;
+      if (m.path !== path || !Array.isArray(m.classes) || !Array.isArray(m.functions)) throw new Error('not a model of this file');
+      for (const fn of m.functions) lazyBody(fn);
+      for (const c of m.classes) for (const fn of [...c.methods, ...c.methodDecls]) lazyBody(fn);
+      this.stats.modelHits++;
+      return m;
+    } catch (err) {
+      this.warn(`the cached model of ${path} is unreadable (${describeError(err)}); parsing the file again`);
+      delete e.at;
+      delete e.len;
+      return undefined;
+    }
+  }
+
+  /** Records the model parsed for `path` at content `hash`. */
+  setModel(path: string, hash: string, model: CppFileModel): void {
+    const e = this.entries.get(path);
+    if (!e || e.hash !== hash) return;
+    this.stats.modelMisses++;
+    const { text: _text, ...rest } = model;
+    this.models.set(path, { hash, json: asciiJson(JSON.stringify(rest, bodiesAsText)) });
+    delete e.at;
+    delete e.len;
+    this.changes++;
+  }
+
+  /** Writes the pack when something changed (serialized; a failure is a warning, the cache is optional). */
+  save(): Promise<void> {
+    const run = this.queue.then(() => this.write());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(): Promise<void> {
+    const file = this.file;
+    if (!file || !this.isDirty) return;
+    const changes = this.changes;
+    const previous = this.body ?? (await this.readOwnPack(file));
+    const header: Header = { schema: SCHEMA, version: CACHE_VERSION, id: randomBytes(8).toString('hex'), files: {} };
+    const chunks: string[] = [];
+    let at = 0;
+    for (const [path, e] of [...this.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const { at: _a, len: _l, ...base } = e;
+      const json = this.modelJson(path, e, previous);
+      if (json === undefined) {
+        header.files[path] = base;
+        continue;
+      }
+      header.files[path] = { ...base, at, len: json.length };
+      chunks.push(json);
+      at += json.length;
+    }
+    const body = chunks.join('');
+    const data = asciiJson(JSON.stringify(header)) + '\n' + body;
+    try {
+      await fs.mkdir(this.dir!, { recursive: true });
+      await withFileLock(file, () => writeFileAtomic({ path: file, data, symlinks: 'refuse' }), { timeoutMs: 5000 });
+    } catch (err) {
+      this.warn(`could not write the index cache ${file}: ${err instanceof FileWriteError ? err.message : describeError(err)}`);
+      return;
+    }
+    // The new pack is now the body the offsets point into.
+    this.body = this.released ? undefined : body;
+    this.diskId = header.id;
+    for (const [path, h] of Object.entries(header.files)) {
+      const e = this.entries.get(path);
+      if (!e) continue;
+      if (e.hash === h.hash && h.at !== undefined) {
+        e.at = h.at;
+        e.len = h.len;
+        if (this.models.get(path)?.hash === h.hash) this.models.delete(path);
+      } else {
+        // Offsets into the old pack mean nothing in the new one.
+        delete e.at;
+        delete e.len;
+      }
+    }
+    this.savedChanges = changes;
+  }
+
+  private modelJson(path: string, e: HeaderEntry, body: string | undefined): string | undefined {
+    const mine = this.models.get(path);
+    if (mine?.hash === e.hash) return mine.json;
+    if (body !== undefined && e.at !== undefined && e.len !== undefined) return body.slice(e.at, e.at + e.len);
+    return undefined;
+  }
+
+  /**
+   * Drops the pack's models from memory (the server calls it once the index is built: they are
+   * parsed into the index by then). A model asked for later is parsed from its file; a save reads
+   * the unchanged models back from the pack on disk, if it is still the one written.
+   */
+  release(): void {
+    this.released = true;
+    this.body = undefined;
+  }
+
+  /** The body of the pack on disk when it is the one the offsets point into, else undefined. */
+  private async readOwnPack(file: string): Promise<string | undefined> {
+    if (!this.diskId || ![...this.entries.values()].some((e) => e.at !== undefined)) return undefined;
+    try {
+      const data = await fs.readFile(file);
+      const nl = data.indexOf(0x0a);
+      const header = JSON.parse(data.toString('utf8', 0, nl)) as Header;
+      return header.id === this.diskId ? data.toString('latin1', nl + 1) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async load(): Promise<void> {
+    const file = this.file!;
+    let data: Buffer;
+    try {
+      const st = await fs.lstat(file);
+      if (!st.isFile()) {
+        this.warn(`${file} is not a regular file; the index cache is kept in memory`);
+        this.dir = undefined;
+        return;
+      }
+      data = await fs.readFile(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`cannot read the index cache ${file} (${describeError(err)}); starting afresh`);
+      return;
+    }
+    const nl = data.indexOf(0x0a);
+    let header: Header;
+    try {
+      if (nl < 0) throw new Error('no header line');
+      header = JSON.parse(data.toString('utf8', 0, nl)) as Header;
+      if (header?.schema !== SCHEMA || typeof header.files !== 'object' || header.files === null) throw new Error('not a FlowMage index cache');
+    } catch (err) {
+      await this.setAside(`the index cache ${file} is corrupt (${describeError(err)})`);
+      return;
+    }
+    if (header.version !== CACHE_VERSION) {
+      this.log.info(`the index cache ${file} was written by ${header.version}; re-indexing with ${CACHE_VERSION}`);
+      return;
+    }
+    for (const [path, e] of Object.entries(header.files)) {
+      if (!validEntry(e)) continue;
+      this.entries.set(path, e);
+    }
+    // ASCII (asciiJson): latin1 decodes it fastest, and offsets are characters.
+    this.body = data.toString('latin1', nl + 1);
+    this.diskId = header.id;
+    this.stats.loaded = this.entries.size;
+  }
+
+  private async setAside(why: string): Promise<void> {
+    const file = this.file!;
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await fs.rename(file, aside);
+      this.warn(`${why}; moved it to ${aside} and re-indexing`);
+    } catch (err) {
+      this.warn(`${why}; could not move it aside (${describeError(err)}); re-indexing in memory`);
+      this.dir = undefined;
+    }
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    this.log.warn(message);
+  }
+}
+
+function validEntry(e: unknown): e is HeaderEntry {
+  if (!e || typeof e !== 'object') return false;
+  const x = e as HeaderEntry;
+  const s = x.scan;
+  return (
+    typeof x.size === 'number' &&
+    typeof x.mtimeMs === 'number' &&
+    typeof x.hash === 'string' &&
+    !!s &&
+    Array.isArray(s.classNames) &&
+    Array.isArray(s.owners) &&
+    Array.isArray(s.exports) &&
+    Array.isArray(s.exportAliases) &&
+    Array.isArray(s.clickNames) &&
+    typeof s.mentionsClassName === 'boolean' &&
+    (x.at === undefined || (Number.isInteger(x.at) && Number.isInteger(x.len)))
+  );
+}
+
+/** JSON with every non-ASCII character escaped, so byte and character offsets agree. */
+function asciiJson(json: string): string {
+  return json.replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+/**
+ * Function bodies are three quarters of a model and the analysis reads few of them: they are kept
+ * as JSON text inside the model's JSON and parsed when first read.
+ */
+function bodiesAsText(key: string, value: unknown): unknown {
+  return key === 'body' && value && typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+function lazyBody(fn: CppFunction): void {
+  const text = (fn as { body?: unknown }).body;
+  if (typeof text !== 'string') return;
+  Object.defineProperty(fn, 'body', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const body = JSON.parse(text) as CppFunction['body'];
+      Object.defineProperty(fn, 'body', { value: body, writable: true, enumerable: true, configurable: true });
+      return body;
+    },
+  });
+}
+
+/** The model's name tables are prototype-less (core/dict.ts); JSON gives plain objects back. */
+function reviveDicts(key: string, value: unknown): unknown {
+  if ((key === 'typedefs' || key === 'defines' || key === 'initializers') && value && typeof value === 'object' && !Array.isArray(value)) return dict(value as Record<string, string>);
+  return value;
+}

@@ -1,0 +1,140 @@
+import * as assert from 'node:assert';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
+import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
+import type { CppFileModel } from '../../../server/src/core/cpp/model';
+import { IndexCache, PACK_NAME } from '../../../server/src/core/index/indexCache';
+import { FeatureStore } from '../../../server/src/core/store/featureStore';
+
+const FIXTURES = resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'elements');
+
+/** Every model the index holds, with its text left out (the cache never stores it). */
+function models(index: ElementIndex): Map<string, Omit<CppFileModel, 'text'>> {
+  const out = new Map<string, Omit<CppFileModel, 'text'>>();
+  for (const e of index.elements()) {
+    for (const f of [e.headerFile, ...e.sourceFiles]) {
+      const m = index.model(f)!;
+      const { text: _t, ...rest } = m;
+      // Read every body (cached ones are parsed on first read).
+      out.set(f, JSON.parse(JSON.stringify(rest)));
+    }
+  }
+  return out;
+}
+
+async function indexWith(root: string, cache: IndexCache | undefined) {
+  const index = await ElementIndex.create({ cache });
+  const built = await index.build([root]);
+  const tracker = new FeatureTracker(index, FeatureStore.memory(root));
+  await tracker.analyzeAll();
+  return { index, built, tracker };
+}
+
+describe('persistent index cache', function () {
+  this.timeout(60_000);
+  let root: string;
+  let cacheDir: string;
+
+  beforeEach(() => {
+    const tmp = mkdtempSync(join(tmpdir(), 'flowmage-index-cache-'));
+    root = join(tmp, 'tree');
+    cacheDir = join(tmp, 'cache');
+    cpSync(FIXTURES, root, { recursive: true });
+  });
+
+  afterEach(() => rmSync(join(root, '..'), { recursive: true, force: true }));
+
+  it('a warm start parses nothing and gives the same models and features as a cold one', async () => {
+    const cold = await indexWith(root, await IndexCache.open(cacheDir));
+    const coldCache = (cold.index as unknown as { cache: IndexCache }).cache;
+    assert.strictEqual(cold.built.cachedFiles, 0);
+    assert.ok(coldCache.stats.modelMisses > 0);
+    await coldCache.save();
+
+    const cache = await IndexCache.open(cacheDir);
+    assert.deepStrictEqual(cache.warnings, []);
+    const warm = await indexWith(root, cache);
+    assert.strictEqual(warm.built.cachedFiles, warm.built.files, 'every file known by size and mtime');
+    assert.strictEqual(cache.stats.modelMisses, 0, 'no file parsed');
+    assert.ok(cache.stats.modelHits > 0);
+    assert.deepStrictEqual(models(warm.index), models(cold.index));
+    assert.deepStrictEqual(
+      warm.tracker.all().map((t) => [t.info.clickName, t.slice.hash, t.features]),
+      cold.tracker.all().map((t) => [t.info.clickName, t.slice.hash, t.features]),
+    );
+    // Name tables stay prototype-less after the round trip (core/dict.ts).
+    const withTypedefs = [...models(warm.index).keys()].map((f) => warm.index.model(f)!).find((m) => m.typedefs);
+    assert.strictEqual(Object.getPrototypeOf(withTypedefs!.typedefs), null);
+  });
+
+  it('re-parses only the file whose content changed; a touched file keeps its model (same hash)', async () => {
+    const first = await indexWith(root, await IndexCache.open(cacheDir));
+    await (first.index as unknown as { cache: IndexCache }).cache.save();
+    const policer = join(root, 'elements', 'flowmage', 'ipolicer.cc');
+    const counter = join(root, 'elements', 'flowmage', 'iflowcounter.cc');
+    writeFileSync(policer, readFileSync(policer, 'utf8') + '\n// a comment\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(counter, later, later);
+    const cache = await IndexCache.open(cacheDir);
+    const warm = await indexWith(root, cache);
+    assert.strictEqual(warm.built.cachedFiles, warm.built.files - 2, 'the two files whose stat changed are read');
+    assert.strictEqual(cache.stats.modelMisses, 1, 'only the edited file is parsed');
+    assert.ok(warm.index.model(policer)!.text.endsWith('// a comment\n'));
+  });
+
+  it('after release() a save reads the unchanged models back from disk: the next start still parses nothing', async () => {
+    const cache = await IndexCache.open(cacheDir);
+    const first = await indexWith(root, cache);
+    await cache.save();
+    cache.release();
+    const policer = join(root, 'elements', 'flowmage', 'ipolicer.cc');
+    writeFileSync(policer, readFileSync(policer, 'utf8') + '\n// changed while the server runs\n');
+    assert.deepStrictEqual(await first.tracker.filesChanged([policer]), [], 'a comment changes no slice');
+    await cache.save();
+    const next = await IndexCache.open(cacheDir);
+    const warm = await indexWith(root, next);
+    assert.strictEqual(warm.built.cachedFiles, warm.built.files);
+    assert.strictEqual(next.stats.modelMisses, 0, 'every model, the changed one and the unchanged ones, came from the pack');
+    assert.match(warm.index.model(policer)!.text, /changed while the server runs/);
+    assert.deepStrictEqual(models(warm.index), models(first.index));
+  });
+
+  it('sets a corrupt pack aside with a warning, and a corrupt model is parsed again', async () => {
+    const first = await indexWith(root, await IndexCache.open(cacheDir));
+    const firstCache = (first.index as unknown as { cache: IndexCache }).cache;
+    await firstCache.save();
+    const pack = join(cacheDir, PACK_NAME);
+    const bytes = readFileSync(pack, 'utf8');
+    // Damage one model's JSON (after the header line): that file is parsed again, the rest reused.
+    const nl = bytes.indexOf('\n');
+    writeFileSync(pack, bytes.slice(0, nl + 1) + '#' + bytes.slice(nl + 2));
+    const damaged = await IndexCache.open(cacheDir);
+    const warm = await indexWith(root, damaged);
+    assert.ok(damaged.warnings.some((w) => /unreadable/.test(w)), damaged.warnings.join('\n'));
+    assert.strictEqual(damaged.stats.modelMisses, 1);
+    assert.strictEqual(warm.index.elements().length, first.index.elements().length);
+
+    writeFileSync(pack, 'not a cache at all');
+    const corrupt = await IndexCache.open(cacheDir);
+    assert.ok(corrupt.warnings.some((w) => /is corrupt/.test(w) && /moved it to/.test(w)), corrupt.warnings.join('\n'));
+    assert.ok(readdirSync(cacheDir).some((f) => f.startsWith(`${PACK_NAME}.corrupt-`)));
+    const rebuilt = await indexWith(root, corrupt);
+    assert.strictEqual(rebuilt.index.elements().length, first.index.elements().length);
+    await corrupt.save();
+    assert.deepStrictEqual((await IndexCache.open(cacheDir)).warnings, [], 'a fresh pack is written');
+  });
+
+  it('finds an element before the whole index is built, parsing only the files that name it', async () => {
+    const index = await ElementIndex.create();
+    await index.build([root], { parse: false });
+    assert.strictEqual(index.parsedCount, 0);
+    const [policer] = index.findElementsEarly(['IPolicer']);
+    assert.strictEqual(policer?.className, 'IPolicer');
+    assert.ok(index.parsedCount <= 4, `${index.parsedCount} files parsed`);
+    await index.parseElementFiles();
+    const full = index.element('IPolicer')!;
+    assert.deepStrictEqual({ ...policer, cls: policer.cls.name }, { ...full, cls: full.cls.name });
+  });
+});
