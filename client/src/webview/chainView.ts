@@ -19,6 +19,10 @@ const LINE = 16;
 const PAD_X = 10;
 const PAD_Y = 7;
 const PORT = 6;
+/** Chains with more elements get one layout, not a search for the best fitting one. */
+const LARGE_CHAIN = 120;
+/** Most conflict lines drawn (every pair of disjoint keys in a long chain would hide the graph). */
+const MAX_CONFLICTS_DRAWN = 60;
 /** Room under the laid-out graph for the arcs that mark conflicts. */
 const CONFLICT_ROOM = 44;
 
@@ -84,6 +88,9 @@ async function draw(documentName: string, result: ChainGraphResult): Promise<voi
   const parts: Node[] = [header(documentName, result, chain), legend()];
   if (!result.indexReady) parts.push(el('p', { class: 'status' }, 'Indexing element sources: classes not indexed yet show as unknown.'));
   if (result.message) parts.push(el('p', { class: 'status' }, result.message));
+  if (chain.conflicts.length > MAX_CONFLICTS_DRAWN) {
+    parts.push(el('p', { class: 'status' }, `${chain.conflicts.length} pairs of elements have disjoint keys; the first ${MAX_CONFLICTS_DRAWN} are drawn.`));
+  }
   parts.push(el('div', { class: 'graph' }, svg));
   const loads = loadSection(result, chain);
   parts.push(loads.section);
@@ -211,7 +218,7 @@ async function graphSvg(chain: ChainGraphData): Promise<SVGSVGElement> {
   svg.append(nodeLayer);
 
   const conflictLayer = svgEl('g', { class: 'conflicts' });
-  for (const c of chain.conflicts) {
+  for (const c of chain.conflicts.slice(0, MAX_CONFLICTS_DRAWN)) {
     const a = boxes.get(c.a);
     const b = boxes.get(c.b);
     if (!a || !b) continue;
@@ -263,6 +270,8 @@ async function fittingLayout(children: ElkNode[], edges: ElkExtendedEdge[], avai
       children: structuredClone(children),
       edges: structuredClone(edges),
     });
+  // A large chain is laid out once (each layout of hundreds of nodes takes a noticeable time).
+  if (children.length > LARGE_CHAIN) return run(available / 300);
   let best = await run();
   if (extent(best).right <= available) return best;
   let ratio = available / 120;

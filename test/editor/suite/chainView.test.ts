@@ -10,9 +10,11 @@ import { activateExtension, clickInWebview, openFile, screenshot, waitFor, works
 describe('Chain view on the paper configuration', () => {
   let api: FlowMageApi;
   let editor: vscode.TextEditor;
+  let original: string;
   before(async () => {
     api = await activateExtension();
     editor = await openFile('paper-chain.click');
+    original = editor.document.getText();
     // A capture in the workspace, for the per-queue load bars.
     const trace = syntheticTrace({ packets: 20_000, connections: 2000, seed: 11 });
     const frames = Array.from({ length: trace.length }, (_, i) =>
@@ -22,8 +24,16 @@ describe('Chain view on the paper configuration', () => {
   });
 
   after(async () => {
-    await vscode.window.showTextDocument(editor.document);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+    // Put the text back and save it (unchanged on disk), whichever editor has focus: the later
+    // suites open this file and must find it whole and clean.
+    const doc = editor.document;
+    if (doc.getText() !== original) {
+      const all = new vscode.WorkspaceEdit();
+      all.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original);
+      await vscode.workspace.applyEdit(all);
+    }
+    if (doc.isDirty) await doc.save();
+    assert.strictEqual(doc.getText(), original);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('workbench.view.explorer');
   });
@@ -41,7 +51,10 @@ describe('Chain view on the paper configuration', () => {
 
   it('"FlowMage: Show Chain" draws every element, the disjoint-key conflict and, with a trace, the queue bars', async () => {
     await vscode.window.showTextDocument(editor.document, vscode.ViewColumn.One);
-    // Room for the picture (the view lays the chain out to the panel's width).
+    // Room for the picture (the view lays the chain out to the panel's width), without what earlier
+    // suites left on screen (a hover, notifications).
+    await vscode.commands.executeCommand('editor.action.hideHover');
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     const drawn = await waitFor('a drawing with the whole chain and the load bars', async () => {
       const r = await vscode.commands.executeCommand<ChainRendered | undefined>('flowmage.showChain', editor.document.uri, undefined, { trace: 'chain-view-trace.pcap' });
