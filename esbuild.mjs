@@ -45,6 +45,9 @@ const products = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The chain view's page script and stylesheet, loaded by the webview (never by Node).
+  { entryPoints: ['client/src/webview/chainView.ts'], outfile: 'dist/chainView.js', platform: 'browser', format: 'iife', target: 'es2022', alias: {} },
+  { entryPoints: ['client/src/webview/chainView.css'], outfile: 'dist/chainView.css', platform: 'browser', alias: {} },
 ];
 
 function listTests(dir, out = []) {

@@ -6,12 +6,15 @@ import { ServerStatusItem } from './statusItem';
 import { ApiKeyStore } from './apiKey';
 import { EndpointConsent } from './endpointConsent';
 import { optimizeChain } from './optimizeChain';
+import { ChainView, type ChainRendered } from './chainView';
 
 export interface FlowMageApi {
   /** 'starting' | 'running' | 'stopped' | 'restarting' */
   serverState(): string;
   /** Sends a request to the language server (used by tests and commands). */
   request<R>(method: string, params?: unknown): Promise<R>;
+  /** What the chain view drew last (node ids, conflicts, load bars), or undefined (used by tests). */
+  chainViewRendered(): ChainRendered | undefined;
 }
 
 let controller: ServerController | undefined;
@@ -23,7 +26,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
   const consent = new EndpointConsent(context.globalState, log);
   controller = new ServerController(context, log, () => keys.get(), consent);
   const status = new ServerStatusItem(controller);
-  context.subscriptions.push(status, controller);
+  const chainView = new ChainView(context, controller);
+  context.subscriptions.push(status, controller, chainView);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('flowmage.restartServer', async () => {
@@ -52,6 +56,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
       await vscode.commands.executeCommand('editor.action.showHover');
     }),
     vscode.commands.registerCommand('flowmage.optimizeChain', (uri?: vscode.Uri) => optimizeChain(controller!, uri)),
+    // From the palette (the active document), the editor menu (its URI) or the CodeLens (URI string and input device).
+    vscode.commands.registerCommand('flowmage.showChain', (uri?: vscode.Uri | string, input?: string, options?: { trace?: string }) => chainView.show(uri, input, options)),
     vscode.commands.registerCommand('flowmage.clearApiKey', async () => {
       await keys.clear();
       await controller?.restart('restarted without an API key');
@@ -72,6 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
   return {
     serverState: () => controller?.state ?? 'stopped',
     request: <R>(method: string, params?: unknown) => controller!.request<R>(method, params),
+    chainViewRendered: () => chainView.lastRendered(),
   };
 }
 

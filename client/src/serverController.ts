@@ -64,7 +64,7 @@ export class ServerController implements vscode.Disposable {
       synchronize: { configurationSection: 'flowmage' },
       outputChannel: this.log,
       traceOutputChannel: this.log,
-      initializationOptions: { trusted: vscode.workspace.isTrusted, allowedLlmOrigins: this.consent?.allowedOrigins(), storagePath: this.context.storageUri?.fsPath, clientCommands: ['flowmage.showFeaturesAt'] },
+      initializationOptions: { trusted: vscode.workspace.isTrusted, allowedLlmOrigins: this.consent?.allowedOrigins(), storagePath: this.context.storageUri?.fsPath, clientCommands: ['flowmage.showFeaturesAt', 'flowmage.showChain'] },
       errorHandler: this.errorHandler(),
     };
     const client = new LanguageClient('flowmage', 'FlowMage Language Server', serverOptions, clientOptions);

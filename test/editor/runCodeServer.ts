@@ -38,6 +38,8 @@ async function main(): Promise<number> {
     let finish: (code: number) => void = () => {};
     const finished = new Promise<number>((res) => (finish = res));
     // The suite asks for screenshots by writing test-output/editor/requests/<name>; it waits for <name>.png.
+    // A request <name>.webview-click holds a CSS selector to click inside the open webview; the
+    // runner answers with <name>.webview-click.done (holding "ok" or the error).
     const requests = join(OUTPUT_DIR, 'requests');
     rmSync(requests, { recursive: true, force: true });
     mkdirSync(requests, { recursive: true });
@@ -47,6 +49,20 @@ async function main(): Promise<number> {
       shooting = true;
       try {
         for (const name of readdirSync(requests)) {
+          if (name.endsWith('.done')) continue;
+          if (name.endsWith('.webview-click')) {
+            const selector = readFileSync(join(requests, name), 'utf8');
+            let answer = 'ok';
+            try {
+              // A webview is an iframe holding the page's iframe.
+              await page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator(selector).first().click({ timeout: 10_000 });
+            } catch (err) {
+              answer = String(err);
+            }
+            rmSync(join(requests, name));
+            writeFileSync(join(requests, `${name}.done`), answer);
+            continue;
+          }
           const file = join(OUTPUT_DIR, `${name}.png`);
           await page.waitForTimeout(300); // let the last render settle
           await page.screenshot({ path: `${file}.tmp` , type: 'png' });

@@ -30,13 +30,13 @@ describe('the packaged VSIX', () => {
   });
 
   it('holds only dist/, syntaxes/, media/, the manifest, README, LICENSE and CHANGELOG', () => {
-    const allowed = /^(dist\/[^/]+\.(js|wasm)|syntaxes\/[^/]+\.json|media\/[^/]+\.png|package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md)$/;
+    const allowed = /^(dist\/[^/]+\.(js|wasm|css)|syntaxes\/[^/]+\.json|media\/[^/]+\.png|package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md)$/;
     const unexpected = files.filter((f) => !allowed.test(f));
     assert.deepStrictEqual(unexpected, [], `unexpected files in the VSIX: ${unexpected.join(', ')}`);
   });
 
   it('holds every runtime file the extension loads', () => {
-    for (const f of ['dist/client.js', 'dist/server.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-cpp.wasm', 'package.json', 'syntaxes/click.tmLanguage.json', 'syntaxes/language-configuration.json', 'media/icon.png']) {
+    for (const f of ['dist/client.js', 'dist/server.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-cpp.wasm', 'dist/chainView.js', 'dist/chainView.css', 'package.json', 'syntaxes/click.tmLanguage.json', 'syntaxes/language-configuration.json', 'media/icon.png', 'media/chain-view.png']) {
       assert.ok(files.includes(f), `${f} is packaged`);
     }
   });

@@ -20,6 +20,7 @@ import { optimizeRequestFeature } from './optimizeRequest';
 import { completionFeature } from './completion';
 import { llmFeature } from './llmService';
 import { cppDiagnosticsFeature } from './cppDiagnostics';
+import { chainGraphFeature } from './chainGraph';
 
 export interface Feature {
   capabilities?(params: InitializeParams): Partial<ServerCapabilities>;
@@ -27,4 +28,4 @@ export interface Feature {
   shutdown?(): void | Promise<void>;
 }
 
-export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature, flowDiagnosticsFeature, parameterDiagnosticsFeature, clickHoverFeature, codeActionsFeature, optimizeRequestFeature, completionFeature, llmFeature, cppDiagnosticsFeature];
+export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature, flowDiagnosticsFeature, parameterDiagnosticsFeature, clickHoverFeature, codeActionsFeature, optimizeRequestFeature, completionFeature, llmFeature, cppDiagnosticsFeature, chainGraphFeature];

@@ -1,7 +1,7 @@
 // Helpers for editor tests: poll with a deadline (never sleep-and-hope) and ask the runner for
 // screenshots through files in test-output/editor.
 import * as vscode from 'vscode';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FlowMageApi } from '../../../client/src/extension';
 
@@ -39,6 +39,24 @@ export function workspaceFile(...parts: string[]): vscode.Uri {
 export async function openFile(...parts: string[]): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument(workspaceFile(...parts));
   return vscode.window.showTextDocument(doc, { preview: false });
+}
+
+/**
+ * Asks the runner to click the first element matching a CSS selector inside the open webview, as a
+ * user would; undefined when no runner can (not code-server), else throws if the click failed.
+ */
+export async function clickInWebview(name: string, selector: string): Promise<boolean | undefined> {
+  if (!process.env.FLOWMAGE_SCREENSHOTS) return undefined;
+  const dir = join(OUTPUT_DIR, 'requests');
+  mkdirSync(dir, { recursive: true });
+  const done = join(dir, `${name}.webview-click.done`);
+  rmSync(done, { force: true });
+  writeFileSync(join(dir, `${name}.webview-click`), selector);
+  await waitFor(`the click on ${selector}`, () => existsSync(done), 20_000);
+  const answer = readFileSync(done, 'utf8');
+  rmSync(done, { force: true });
+  if (answer !== 'ok') throw new Error(`clicking ${selector} in the webview failed: ${answer}`);
+  return true;
 }
 
 /** Asks the runner (outside the editor) for a PNG of the workbench and waits until it exists. */

@@ -16,7 +16,7 @@ import { rankByComparison, solve, staticRanking, tiedElements, evaluate, type Co
 import type { Plan, SolverElement } from '../solver/types';
 import { LineIndex, type SourceRange, type TextEdit } from '../text';
 import { keywordArg, parseClickBool, resolveArgValue, unquote } from './args';
-import { flattenConfig, type Chain, type FlattenProblem, type InstanceNode } from './findChains';
+import { flattenConfig, type Chain, type FlattenProblem, type InstanceLink, type InstanceNode } from './findChains';
 
 export interface ElementInfo {
   className: string;
@@ -136,6 +136,8 @@ export interface ConfigAnalysis {
   /** Explanations of the edits and of anything the rewrite had to settle (shared classes, several chains). */
   editNotes: string[];
   notes: string[];
+  /** The connections leaving an instance of the chains, with their ports (for the chain view). */
+  linksFrom(instance: InstanceNode): InstanceLink[];
 }
 
 const STATEFUL_LOOKING = /(Flow|Counter|Policer|NAT|Nat|Balancer|Tracker|Detector|Limiter|State|Table|Firewall|Scan|Session|Monitor|Meter|Conn)/;
@@ -239,7 +241,7 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
 
   const { edits, editNotes, fileChanges } = planEdits(index, chains, options, defines);
   const findings = [...flattenFindings(model, flat.problems), ...collectFindings(model, chains, options)];
-  return { chains, findings, edits, fileChanges, editNotes, notes };
+  return { chains, findings, edits, fileChanges, editNotes, notes, linksFrom: flat.linksFrom };
 }
 
 async function tieBreakRanking(elements: SolverElement[], candidates: FlowField[][], options: AnalyzeOptions): Promise<ComplexityRanking | undefined> {

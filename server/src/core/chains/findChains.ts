@@ -32,9 +32,21 @@ export interface FlattenProblem {
   range: SourceRange;
 }
 
+/** A connection between two element instances, through any compound ports on the way. */
+export interface InstanceLink {
+  from: InstanceNode;
+  /** Output port of `from`. */
+  fromPort: number;
+  to: InstanceNode;
+  /** Input port of `to`. */
+  toPort: number;
+}
+
 export interface FlatConfig {
   instances: InstanceNode[];
   chains: Chain[];
+  /** The connections leaving one instance (compound ports followed), computed on demand. */
+  linksFrom(instance: InstanceNode): InstanceLink[];
   /** Problems met while flattening (unknown overloads, nesting too deep). */
   notes: string[];
   /** Uses that were not expanded: a class that contains itself, or the budget ran out. */
@@ -79,9 +91,12 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
   // The flattened graph: nodes are numbers (string keys built from long instance paths made
   // flattening slow); a node is an instance or a port of a compound instance or group.
   const edges: number[][] = [];
+  // Beside each edge, the ports its connection names: [output port of the source, input port of the target].
+  const edgePorts: Array<Array<[number, number]>> = [];
   const instanceAt: Array<InstanceNode | undefined> = [];
   const newNode = (instance?: InstanceNode): number => {
     edges.push([]);
+    edgePorts.push([]);
     instanceAt.push(instance);
     return edges.length - 1;
   };
@@ -211,14 +226,19 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
     const connections = connectionsIn.get(scopeId) ?? [];
     connectionCount += connections.length;
     if (outOfBudget()) return;
-    for (const c of connections) edges[endpoint(c.from, 'from')].push(endpoint(c.to, 'to'));
+    for (const c of connections) {
+      const from = endpoint(c.from, 'from');
+      edges[from].push(endpoint(c.to, 'to'));
+      edgePorts[from].push([c.from.port, c.to.port]);
+    }
   };
 
   expand(0, '', [], new Map(), [], new Map());
-  if (truncated) return { instances, chains: [], notes, problems, truncated };
-
   const nodeOf = new Map<InstanceNode, number>();
   instanceAt.forEach((inst, node) => inst && nodeOf.set(inst, node));
+  const linksFrom = instanceLinks(edges, edgePorts, instanceAt, nodeOf);
+  if (truncated) return { instances, chains: [], linksFrom, notes, problems, truncated };
+
   const chains: Chain[] = [];
   for (const input of instances.filter((i) => isInputClass(i.className))) {
     const start = nodeOf.get(input)!;
@@ -236,7 +256,60 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
     }
     chains.push({ input, elements: order });
   }
-  return { instances, chains, notes, problems, truncated };
+  return { instances, chains, linksFrom, notes, problems, truncated };
+}
+
+/**
+ * Links from an instance to the instances it feeds, walking through compound and group port nodes:
+ * the output port is the one written on the instance's own connection, the input port the one on
+ * the connection that reaches the target. What a port node reaches is computed once.
+ */
+function instanceLinks(
+  edges: number[][],
+  edgePorts: Array<Array<[number, number]>>,
+  instanceAt: Array<InstanceNode | undefined>,
+  nodeOf: Map<InstanceNode, number>,
+): (instance: InstanceNode) => InstanceLink[] {
+  const reach = new Map<number, Array<[InstanceNode, number]>>();
+  /** The instances (and their input ports) a port node leads to. */
+  const throughPort = (start: number): Array<[InstanceNode, number]> => {
+    const known = reach.get(start);
+    if (known) return known;
+    const out: Array<[InstanceNode, number]> = [];
+    const seen = new Set<string>();
+    const visited = new Set([start]);
+    const stack = [start];
+    while (stack.length) {
+      const node = stack.pop()!;
+      edges[node].forEach((next, i) => {
+        const target = instanceAt[next];
+        if (target) {
+          const k = `${next}:${edgePorts[node][i][1]}`;
+          if (!seen.has(k)) {
+            seen.add(k);
+            out.push([target, edgePorts[node][i][1]]);
+          }
+        } else if (!visited.has(next)) {
+          visited.add(next);
+          stack.push(next);
+        }
+      });
+    }
+    reach.set(start, out);
+    return out;
+  };
+  return (instance) => {
+    const node = nodeOf.get(instance);
+    if (node === undefined) return [];
+    const links: InstanceLink[] = [];
+    edges[node].forEach((next, i) => {
+      const [fromPort, toPort] = edgePorts[node][i];
+      const target = instanceAt[next];
+      if (target) links.push({ from: instance, fromPort, to: target, toPort });
+      else for (const [to, port] of throughPort(next)) links.push({ from: instance, fromPort, to, toPort: port });
+    });
+    return links;
+  };
 }
 
 /** Click picks the overload whose formals accept the instance's arguments; we match on count. */

@@ -1,0 +1,157 @@
+// `flowmage/chainGraph`: the chain view's data for a .click document (core/chains/chainGraph), with
+// per-queue loads when a trace is given; and a CodeLens on each input device that opens the view, for
+// clients that implement the `flowmage.showChain` command.
+import { statSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver/node';
+import { addTraceLoads, chainGraphs, readTraceFlows, type ChainGraph, type ChainGraphNode, type TraceFlows } from '../core/chains/chainGraph';
+import { describeError } from '../core/log';
+import { TraceFormatError } from '../core/rss/pcap';
+import type { SourceRange } from '../core/text';
+import { isClickDocument } from './clickDocuments';
+import { guard, type ServerContext } from './context';
+import { getElementIndexService } from './elementIndexService';
+import type { Feature } from './features';
+import { flowAnalysis } from './flowAnalysis';
+import { registerCodeLensProvider } from './providers';
+import type { InitializationOptions } from './session';
+
+export const CHAIN_GRAPH_REQUEST = 'flowmage/chainGraph';
+/** The client command that opens the chain view: `(uri: string, input?: string)`. */
+export const SHOW_CHAIN_COMMAND = 'flowmage.showChain';
+/** The setting the solver reads a trace from; read here by name so the view follows it once it exists. */
+const TRACE_SETTING = 'flowmage.solver.trace';
+/** How long a request waits for the element index's first pass (before it, every class looks unknown). */
+const INDEX_WAIT_MS = 5000;
+
+export interface ChainGraphParams {
+  uri: string;
+  /** A pcap/pcapng capture (absolute, or relative to the first workspace folder); else the trace setting. */
+  trace?: string;
+}
+
+export type LspChainGraph = Omit<ChainGraph, 'nodes'> & { nodes: Array<Omit<ChainGraphNode, 'range'> & { range: Range }> };
+
+export interface ChainGraphResult {
+  chains: LspChainGraph[];
+  /** False while the element index is still on its first pass (classes may look unknown): ask again. */
+  indexReady: boolean;
+  /** Why there is no graph (not a .click document, syntax errors). */
+  message?: string;
+  /** The trace used, or why it could not be. */
+  trace?: { file: string; error?: string };
+}
+
+export function chainGraphFeature(ctx: ServerContext): Feature {
+  const flows = flowAnalysis(ctx);
+  const traces = traceCache();
+  let canShowChain = false;
+
+  ctx.connection.onRequest(
+    CHAIN_GRAPH_REQUEST,
+    guard(ctx, CHAIN_GRAPH_REQUEST, { chains: [], indexReady: true, message: 'FlowMage could not build the chain graph (see the log)' } as ChainGraphResult, async (params: ChainGraphParams): Promise<ChainGraphResult> => {
+      if (!params || typeof params.uri !== 'string') return { chains: [], indexReady: true, message: 'the request needs the URI of a .click document' };
+      const indexReady = await waitForIndex(ctx);
+      const result = await flows.analysis(params.uri);
+      if (!result) return { chains: [], indexReady, message: 'not an open .click document' };
+      let graphs = chainGraphs(result.analysis);
+      const message = result.model.problems.some((p) => p.severity === 'error') ? 'the configuration has syntax errors; the graph may be incomplete' : graphs.length ? undefined : 'no chain: no input device (From...) feeds any element';
+      const traceFile = typeof params.trace === 'string' && params.trace ? params.trace : configuredTrace(ctx);
+      let trace: ChainGraphResult['trace'];
+      if (traceFile) {
+        const read = traces.read(resolveTrace(ctx, traceFile));
+        if ('error' in read) trace = { file: traceFile, error: read.error };
+        else {
+          graphs = addTraceLoads(graphs, read.flows, ctx.settings()['flowmage.solver.nicProfile']);
+          trace = { file: traceFile };
+        }
+      }
+      return { chains: graphs.map(toLsp), indexReady, ...(message ? { message } : {}), ...(trace ? { trace } : {}) };
+    }),
+  );
+
+  // A lens above each input device: "Show chain" with the chain's element count (the plan may still change
+  // while the index fills, so the title names nothing the plan decides).
+  registerCodeLensProvider(ctx, isClickDocument, async (params: CodeLensParams): Promise<CodeLens[]> => {
+    if (!canShowChain) return [];
+    const result = await flows.analysis(params.textDocument.uri);
+    if (!result) return [];
+    const lenses: CodeLens[] = [];
+    const seen = new Set<number>();
+    for (const c of result.analysis.chains) {
+      const decl = c.chain.input.decl;
+      // A device declared once in a compound used twice gets one lens (for its first chain).
+      if (seen.has(decl.declarationRange.startOffset)) continue;
+      seen.add(decl.declarationRange.startOffset);
+      const range = lspRange(decl.declarationRange);
+      lenses.push({
+        range: { start: range.start, end: range.start },
+        command: {
+          title: `FlowMage: Show chain (${c.elements.length} element${c.elements.length === 1 ? '' : 's'})`,
+          command: SHOW_CHAIN_COMMAND,
+          arguments: [params.textDocument.uri, c.chain.input.id],
+        },
+      });
+    }
+    return lenses;
+  });
+
+  return {
+    capabilities: (params) => {
+      const commands = (params.initializationOptions as InitializationOptions | null | undefined)?.clientCommands;
+      canShowChain = Array.isArray(commands) && commands.includes(SHOW_CHAIN_COMMAND);
+      return { codeLensProvider: { resolveProvider: false } };
+    },
+  };
+}
+
+async function waitForIndex(ctx: ServerContext): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((res) => (timer = setTimeout(() => res(false), INDEX_WAIT_MS)));
+  try {
+    return await Promise.race([getElementIndexService(ctx).ready().then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function configuredTrace(ctx: ServerContext): string | undefined {
+  const value = (ctx.settings() as unknown as Record<string, unknown>)[TRACE_SETTING];
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+function resolveTrace(ctx: ServerContext, file: string): string {
+  if (isAbsolute(file)) return file;
+  const folder = ctx.workspaceFolders()[0];
+  return folder ? resolve(folder, file) : resolve(file);
+}
+
+/** Captures read once per file version (path, size, mtime): refreshing the view does not re-read them. */
+function traceCache(): { read(path: string): { flows: TraceFlows } | { error: string } } {
+  let last: { key: string; flows: TraceFlows } | undefined;
+  return {
+    read(path) {
+      try {
+        const st = statSync(path);
+        if (!st.isFile()) return { error: 'not a file' };
+        const key = `${path}\u0000${st.size}\u0000${st.mtimeMs}`;
+        if (last?.key === key) return { flows: last.flows };
+        const flows = readTraceFlows(readFileSync(path));
+        last = { key, flows };
+        return { flows };
+      } catch (err) {
+        if (err instanceof TraceFormatError) return { error: err.message };
+        const code = (err as NodeJS.ErrnoException).code;
+        return { error: code ? `cannot read it (${code})` : describeError(err) };
+      }
+    },
+  };
+}
+
+function lspRange(r: SourceRange): Range {
+  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
+}
+
+function toLsp(g: ChainGraph): LspChainGraph {
+  return { ...g, nodes: g.nodes.map((n) => ({ ...n, range: lspRange(n.range) })) };
+}
