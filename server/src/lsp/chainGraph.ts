@@ -7,10 +7,12 @@ import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver/node
 import { addTraceLoads, chainGraphs, readTraceFlows, type ChainGraph, type ChainGraphNode, type TraceFlows } from '../core/chains/chainGraph';
 import { describeError } from '../core/log';
 import { TraceFormatError } from '../core/rss/pcap';
-import type { SourceRange } from '../core/text';
+import { lineIndexOf } from '../core/click/modelLines';
+import type { LineIndex } from '../core/text';
 import { isClickDocument } from './clickDocuments';
 import { guard, type ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
+import { toLspRange } from './lspPositions';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 import { registerCodeLensProvider } from './providers';
@@ -66,7 +68,8 @@ export function chainGraphFeature(ctx: ServerContext): Feature {
           trace = { file: traceFile };
         }
       }
-      return { chains: graphs.map(toLsp), indexReady, ...(message ? { message } : {}), ...(trace ? { trace } : {}) };
+      const lines = lineIndexOf(result.model);
+      return { chains: graphs.map((g) => toLsp(g, lines)), indexReady, ...(message ? { message } : {}), ...(trace ? { trace } : {}) };
     }),
   );
 
@@ -83,7 +86,7 @@ export function chainGraphFeature(ctx: ServerContext): Feature {
       // A device declared once in a compound used twice gets one lens (for its first chain).
       if (seen.has(decl.declarationRange.startOffset)) continue;
       seen.add(decl.declarationRange.startOffset);
-      const range = lspRange(decl.declarationRange);
+      const range = toLspRange(lineIndexOf(result.model), decl.declarationRange);
       lenses.push({
         range: { start: range.start, end: range.start },
         command: {
@@ -148,10 +151,6 @@ function traceCache(): { read(path: string): { flows: TraceFlows } | { error: st
   };
 }
 
-function lspRange(r: SourceRange): Range {
-  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
-}
-
-function toLsp(g: ChainGraph): LspChainGraph {
-  return { ...g, nodes: g.nodes.map((n) => ({ ...n, range: lspRange(n.range) })) };
+function toLsp(g: ChainGraph, lines: LineIndex): LspChainGraph {
+  return { ...g, nodes: g.nodes.map((n) => ({ ...n, range: toLspRange(lines, n.range) })) };
 }
