@@ -46,6 +46,7 @@ function create(ctx: ServerContext): TraceInputService {
         ctx.log.info(`trace ${setting}: ${read.packets} packets, ${read.kept} IPv4 in ${read.flows.length} flows${read.warning ? ` (${read.warning})` : ''}`);
       } catch (err) {
         load = { problem: `flowmage.solver.trace: ${setting}: ${err instanceof TraceFormatError ? err.message : describeError(err)}` };
+        ctx.log.warn(load.problem!);
       }
       cached = { stamp, load };
       return load;

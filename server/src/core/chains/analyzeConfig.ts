@@ -669,6 +669,9 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
         fixedByPlan: false,
       });
     }
+    if (options.traceProblem) {
+      add({ code: 'chain-note', severity: 'warning', message: `${options.traceProblem}; the plan is made without it`, range: declRange(c.chain.input.decl), related: [], fixedByPlan: false });
+    }
     if (c.plan.balanceWarning) {
       add({ code: 'rss-balance', severity: 'information', message: c.plan.balanceWarning, range: declRange(c.chain.input.decl), related: [], fixedByPlan: false });
     }
