@@ -328,7 +328,7 @@ function rulesCandidates(candidates: FlowField[][], nic: NicProfileData | undefi
  * Simulates the trace on one chain's queues with the NIC's RETA (a 512-entry one for abstract
  * profiles, the largest DPDK programs) and key: plain candidates in one pass, symmetric ones on demand.
  */
-function traceSimulator(trace: TraceInput, nic: NicProfileData | undefined, threads: number | null, plain: FlowField[][]) {
+export function traceSimulator(trace: TraceInput, nic: NicProfileData | undefined, threads: number | null, plain: FlowField[][]) {
   const queues = trace.queues ?? threads ?? 16;
   const reta = nic ? profileReta(nic, queues) : defaultReta(512, queues);
   const memo = new Map<string, CandidateLoad>();
