@@ -97,9 +97,12 @@ describe('direction-aware solving: a NAT fed by two devices', function () {
     assert.ok(again.chains.every((c) => c.current.symmetric === true));
   });
 
-  it('each NIC gets the symmetric form it takes: mlx5 its sort function, ixgbe the 0x6d5a key', async () => {
+  it('each NIC gets the symmetric form it takes: mlx5 the function it applies as its sort variant, ixgbe the 0x6d5a key', async () => {
     const mlx5 = await analyzeConfig(await parse(TEXT), await options({ 'flowmage.solver.nicProfile': 'mlx5' }));
-    assert.match(mlx5.fileChanges[0].content, /actions rss func symmetric_toeplitz_sort types ipv4-tcp end/);
+    assert.deepStrictEqual(mlx5.chains[0].plan.symmetric, { how: 'function', func: 'symmetric_toeplitz_sort' });
+    // testpmd's parser (dpdk-testpmd here) takes `symmetric_toeplitz`, which mlx5 applies as sort.
+    assert.match(mlx5.fileChanges[0].content, /actions rss func symmetric_toeplitz types ipv4-tcp end/);
+    assert.ok(mlx5.chains[0].deploy.notes.some((n) => /which the driver applies as symmetric_toeplitz_sort/.test(n)));
     const ixgbe = await analyzeConfig(await parse(TEXT), await options({ 'flowmage.solver.nicProfile': 'ixgbe' }));
     assert.deepStrictEqual(ixgbe.chains[0].plan.symmetric, { how: 'key' });
     assert.match(ixgbe.fileChanges[0].content, new RegExp(`actions rss key ${'6d5a'.repeat(20)} key_len 40 types ipv4-tcp end`));

@@ -65,12 +65,20 @@ export function flowRulesFor(fields: readonly FlowField[], queues: readonly numb
   }
   const q = `queues ${queues.join(' ')} end`;
   const sym = options.symmetric;
-  const prefix = !sym ? [] : sym.how === 'function' ? ['func', sym.func] : ['key', hex(symmetricKey(options.nic?.keySize ?? 40)), 'key_len', String(options.nic?.keySize ?? 40)];
+  // One token for both symmetric functions: mlx5 applies `symmetric_toeplitz` as its sort variant
+  // (mlx5_flow.c), and testpmd parsers before the sort token exist reject `symmetric_toeplitz_sort`.
+  const prefix = !sym ? [] : sym.how === 'function' ? ['func', 'symmetric_toeplitz'] : ['key', hex(symmetricKey(options.nic?.keySize ?? 40)), 'key_len', String(options.nic?.keySize ?? 40)];
   const types = (t: string, ...mods: Array<string | null>) => [...prefix, 'types', t, ...mods.filter((m): m is string => !!m)].join(' ');
   const rule = (priority: number | null, pattern: string, rssTypes: string) =>
     `ingress${priority === null ? '' : ` priority ${priority}`} pattern eth / ${pattern} / end actions rss ${rssTypes} end ${q} / end`;
   const notes: string[] = [];
-  if (sym) notes.push(sym.how === 'function' ? `hashed with func ${sym.func}: both directions of a connection reach the same queue` : 'hashed with the repeated 0x6d5a key: both directions of a connection reach the same queue');
+  if (sym) {
+    notes.push(
+      sym.how === 'function'
+        ? `hashed with func symmetric_toeplitz${sym.func !== 'symmetric_toeplitz' ? ` (which the driver applies as ${sym.func})` : ''}: both directions of a connection reach the same queue`
+        : 'hashed with the repeated 0x6d5a key: both directions of a connection reach the same queue',
+    );
+  }
   if (fields.includes('protocol')) notes.push('the protocol is not hashed: one rule per protocol (TCP, UDP, other IPv4) keeps each protocol\'s flows apart');
   if (l4 === null) return { ok: true, rules: [rule(null, 'ipv4', types('ipv4', l3))], notes };
   return {
