@@ -58,6 +58,21 @@ describe('direction-aware solving: a NAT fed by two devices', function () {
     assert.strictEqual(f[0].fixedByPlan, true);
   });
 
+  it('one device carrying both directions into per-thread two-way state is flagged too; not once the rules are symmetric', async () => {
+    const one = 'inside :: FromDPDKDevice(0, N_QUEUES 4) -> nat :: TwoWayNAT -> Discard;\n';
+    const a = await analyzeConfig(await parse(one), await options({ 'flowmage.solver.nicProfile': 'i40e' }));
+    const f = a.findings.filter((x) => x.code === 'split-two-way');
+    assert.strictEqual(f.length, 1, a.findings.map((x) => `${x.code}: ${x.message}`).join('\n'));
+    assert.match(f[0].message, /looked up with sources and destinations swapped; fed by inside/);
+    // Not also reported as a key problem: the 4-tuple lies inside its key.
+    assert.deepStrictEqual(a.findings.filter((x) => x.code === 'unsafe-shared-nothing'), []);
+    assert.strictEqual(a.chains[0].elements[0].safeSharedNothingNow, false);
+    const files = new Map(a.fileChanges.map((x) => [x.path, x.content]));
+    const after = await analyzeConfig(await parse(applyEdits(one, a.edits)), await options({ 'flowmage.solver.nicProfile': 'i40e' }, files));
+    assert.deepStrictEqual(after.findings.filter((x) => x.code === 'split-two-way'), []);
+    assert.strictEqual(after.chains[0].elements[0].safeSharedNothingNow, true);
+  });
+
   it('with symmetric hashing (E810: func symmetric_toeplitz) it is shared-nothing, and both rules files say so', async () => {
     const a = await analyzeConfig(await parse(TEXT), await options({ 'flowmage.solver.nicProfile': 'ice' }));
     for (const c of a.chains) {

@@ -17,7 +17,7 @@ import { keywordEdit } from '../rewrite/keywordEdit';
 import type { KeywordAnswer } from './keywordSupport';
 import { candidateFieldSets, DEFAULT_RSS, isSubset, parseFieldList, profileNic, symmetricHashFor, type NicProfile } from '../solver/candidates';
 import type { CostWeights } from '../solver/cost';
-import { candidateLabel, isSymmetricSet, rankByComparison, solve, staticRanking, tiedElements, evaluate, type BalanceOptions, type ComplexityRanking } from '../solver/solve';
+import { candidateLabel, isSymmetricSet, keepsFlowsTogether, rankByComparison, solve, staticRanking, tiedElements, evaluate, type BalanceOptions, type ComplexityRanking } from '../solver/solve';
 import type { Candidate, Plan, SolverElement } from '../solver/types';
 import { LineIndex, type SourceRange, type TextEdit } from '../text';
 import { keywordArg, parseClickBool, resolveArgValue, unquote } from './args';
@@ -277,6 +277,7 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
         deploy.notes.push(...verdict.notes);
       } else deploy.notes.push(verdict.reason);
     }
+    const currentHash: Candidate = current.symmetric && isSymmetricSet(current.rss) ? { rss: current.rss, symmetric: symmetricHashFor(nic, current.rss) ?? { how: 'key' } } : { rss: current.rss };
     const statuses = elements.map((inst, i): ElementStatus => {
       const info = options.lookup(inst.className);
       const f = solverElements[i].features;
@@ -293,14 +294,14 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
         flowKey: f?.flowKey ?? [],
         currentShared,
         currentSharedArg: route?.kind === 'class' ? undefined : sharedArg,
-        safeSharedNothingNow: !!f?.stateful && isSubset(current.rss, f.flowKey),
+        // Direction-aware: two-way state also needs today's hash to be symmetric.
+        safeSharedNothingNow: !!f?.stateful && keepsFlowsTogether(solverElements[i], currentHash),
         planShared: decision.shared,
         reason: decision.reason,
         threading: info?.threading,
         route,
       };
     });
-    const currentHash: Candidate = current.symmetric && isSymmetricSet(current.rss) ? { rss: current.rss, symmetric: symmetricHashFor(nic, current.rss) ?? { how: 'key' } } : { rss: current.rss };
     const currentCost = evaluate(solverElements, [currentHash], options.weights, balance)[0].cost;
     const trace = sim?.report(chainCandidates, plan);
     chains.push({ chain, threads, current, currentCost, plan, elements: statuses, deploy, ...(trace ? { trace } : {}) });
@@ -593,7 +594,9 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           fixedByPlan: false,
         });
       }
-      if (s.currentShared === false && !s.safeSharedNothingNow && s.route?.kind === 'class') {
+      // Unsafe only because of direction (r ⊆ F, hash not symmetric): split-two-way says it.
+      const keyUnsafe = !s.safeSharedNothingNow && !isSubset(c.current.rss, s.flowKey);
+      if (s.currentShared === false && keyUnsafe && s.route?.kind === 'class') {
         if (s.flowKey.length) {
         const where = s.threading?.evidence[0];
         // The key may be narrower than the truth (the analysis never widens it): unless it is
@@ -611,7 +614,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           fixedByPlan: s.planShared === false ? isSubset(c.plan.rss, s.flowKey) && c.deploy.kind !== 'none' : !!s.route.shared,
         });
         }
-      } else if (s.currentShared === false && !s.safeSharedNothingNow) {
+      } else if (s.currentShared === false && keyUnsafe && s.route?.kind !== 'class') {
         add({
           code: 'unsafe-shared-nothing',
           severity: 'error',
@@ -722,18 +725,21 @@ function splitTwoWayFindings(chains: ChainAnalysis[]): Finding[] {
   const out: Finding[] = [];
   for (const [decl, uses] of byDecl) {
     const inputs = [...new Set(uses.map((u) => u.c.chain.input.id))];
-    if (inputs.length < 2) continue;
     const symmetricNow = (c: ChainAnalysis) => !!c.current.symmetric && isSymmetricSet(c.current.rss);
     const plain = uses.filter((u) => !symmetricNow(u.c));
     if (!plain.length) continue;
-    const perCore = uses.some((u) => u.s.currentShared === false);
+    // Per-core state inside the key: only direction keeps it from being safe.
+    const perCore = uses.some((u) => u.s.currentShared === false && isSubset(u.c.current.rss, u.s.flowKey));
+    // One device may carry both directions too, but with shared state that is only slower: flag it
+    // for one device only when per-core state breaks.
+    if (inputs.length < 2 && !perCore) continue;
     const rss = [...new Set(plain.map((u) => `${u.c.chain.input.id} hashes ${formatKey(u.c.current.rss)}${u.c.current.source === 'default' ? ' (the driver default)' : ''}`))];
     const fixed = uses.every((u) => !!u.c.plan.symmetric && u.c.deploy.kind !== 'none' && (u.c.deploy.kind !== 'flow-rules' || !!u.c.deploy.rules));
     out.push({
       code: 'split-two-way',
       severity: perCore ? (uses[0].s.info?.confidence === 'high' ? 'error' : 'warning') : 'warning',
       message:
-        `${uses[0].s.instance.id} (${decl.className}) sees both directions of a connection (fed by ${inputs.join(' and ')}), but ${rss.join(', ')} without a symmetric hash: ` +
+        `${uses[0].s.instance.id} (${decl.className}) sees both directions of a connection (${inputs.length > 1 ? `fed by ${inputs.join(' and ')}` : `its state is looked up with sources and destinations swapped; fed by ${inputs[0]}`}), but ${rss.join(', ')} without a symmetric hash: ` +
         `a request and its reply can reach different cores` +
         (perCore ? ', where its per-core state misses the other direction' : ', so its state has to be shared') +
         `. Symmetric hashing (func symmetric_toeplitz or the 0x6d5a key) over both addresses${fixed ? ' is what Optimize chain writes' : ' would keep them together'}`,
