@@ -54,6 +54,25 @@ describe('flowmage optimize --trace', function () {
     assert.ok(text.stderr.includes(`* ${json.chains[0].rss.join(' ')}: ${least.toFixed(2)}`), text.stderr);
   });
 
+  it('the solver rejects a single-address set that a heavy source overloads, and says why', () => {
+    const trace = syntheticTrace({ packets: 6000, connections: 1500, zipf: 0.4, heavySources: 1, heavyShare: 0.5, twoWayShare: 0, seed: 9 });
+    const frames = Array.from({ length: trace.length }, (_, i) => ethernetFrame({ src: trace.srcIp[i], dst: trace.dstIp[i], sport: trace.srcPort[i], dport: trace.dstPort[i], proto: trace.protocol[i] }));
+    const file = join(dir, 'heavy.pcapng');
+    writeFileSync(file, writePcapng(frames));
+    const before = JSON.parse(run(['optimize', PAPER, '--source', SOURCES, '--json']).stdout);
+    assert.deepStrictEqual(before.chains[0].rss, ['src_ip'], 'without a trace the plan hashes src_ip');
+    const r = run(['optimize', PAPER, '--source', SOURCES, '--trace', file, '--json']);
+    assert.strictEqual(r.code, 0, r.stderr);
+    const chain = JSON.parse(r.stdout).chains[0];
+    assert.notDeepStrictEqual(chain.rss, ['src_ip']);
+    const src = chain.alternatives.find((a: { rss: string[] }) => a.rss.join(' ') === 'src_ip');
+    assert.match(src.rejected, /^imbalance \d+\.\d\d on the trace .*heavy\.pcapng exceeds flowmage\.solver\.maxImbalance 2$/);
+    assert.ok(chain.notes.some((n: string) => /^rejected on the trace .*src_ip/.test(n)));
+    const text = run(['optimize', PAPER, '--source', SOURCES, '--trace', file]);
+    assert.match(text.stderr, /\(imbalance \d\.\d\d on the trace\)/);
+    assert.match(text.stderr, /rejected on the trace .*heavy\.pcapng/);
+  });
+
   it('a file that is no capture, a missing file and a bad --queues give clear errors', () => {
     const bad = join(dir, 'bad.pcap');
     writeFileSync(bad, 'not a capture at all');

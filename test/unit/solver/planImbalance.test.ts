@@ -78,6 +78,10 @@ describe('plan: RSS imbalance on a trace', function () {
     const sharing = c.plan.elements.reduce((s, e) => s + (e.shared ? e.penalty : 0), 0);
     assert.ok(Math.abs(c.plan.cost - (sharing + 2 * (c.plan.imbalance - 1))) < 1e-3, `${c.plan.cost}`);
     assert.strictEqual(c.plan.balanceWarning, undefined);
+    // Per-queue loads for today's hashing (the driver's 5-tuple here) and the plan's, as the chain view draws them.
+    assert.deepStrictEqual(c.trace!.current.fields, c.current.rss);
+    assert.ok(Math.abs(c.trace!.current.imbalance - independentImbalance(trace, c.current.rss, 16)) < 1e-9);
+    assert.strictEqual(c.trace!.chosen.packets.reduce((x, y) => x + y, 0), trace.length);
   });
 
   it('a heavy source makes the src_ip candidate rejected, with the reason, and the plan moves off it', async () => {

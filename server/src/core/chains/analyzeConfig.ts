@@ -90,6 +90,8 @@ export interface ChainTrace {
   loads: CandidateLoad[];
   /** The chosen hashing (symmetric when the plan is). */
   chosen: CandidateLoad;
+  /** The hashing in place today (for per-queue load bars: current vs planned). */
+  current: CandidateLoad;
 }
 
 export const DEFAULT_IMBALANCE_WEIGHT = 2;
@@ -303,7 +305,7 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
       };
     });
     const currentCost = evaluate(solverElements, [currentHash], options.weights, balance)[0].cost;
-    const trace = sim?.report(chainCandidates, plan);
+    const trace = sim?.report(chainCandidates, plan, currentHash);
     chains.push({ chain, threads, current, currentCost, plan, elements: statuses, deploy, ...(trace ? { trace } : {}) });
   }
 
@@ -352,8 +354,8 @@ export function traceSimulator(trace: TraceInput, nic: NicProfileData | undefine
   };
   return {
     imbalance: (c: Candidate) => load(c).imbalance,
-    report(candidates: FlowField[][], plan: Plan): ChainTrace {
-      return { name: trace.name, queues, retaSize: reta.length, loads: candidates.map((c) => load({ rss: c })), chosen: load({ rss: plan.rss, symmetric: plan.symmetric }) };
+    report(candidates: FlowField[][], plan: Plan, current: Candidate): ChainTrace {
+      return { name: trace.name, queues, retaSize: reta.length, loads: candidates.map((c) => load({ rss: c })), chosen: load({ rss: plan.rss, symmetric: plan.symmetric }), current: load(current) };
     },
   };
 }
