@@ -4,7 +4,7 @@
 import { BUILTIN_NIC_PROFILES } from '../../server/src/core/rss/nicProfiles';
 import { profileReta, simulate } from '../../server/src/core/rss/simulate';
 import { syntheticTrace } from '../../server/src/core/rss/synthetic';
-import { traceSimulator } from '../../server/src/core/chains/analyzeConfig';
+import { traceSimulator } from '../../server/src/core/chains/traceSimulator';
 import { aggregateFlows } from '../../server/src/core/rss/trace';
 import { allSubsets, symmetricHashFor } from '../../server/src/core/solver/candidates';
 import { DEFAULT_WEIGHTS } from '../../server/src/core/solver/cost';

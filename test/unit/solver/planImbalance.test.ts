@@ -99,6 +99,18 @@ describe('plan: RSS imbalance on a trace', function () {
     for (const a of c.plan.alternatives.filter((x) => x.rejected)) assert.ok(a.imbalance! > 2);
   });
 
+  it('a second analysis with the same trace reuses the simulated loads (an edit costs no re-simulation)', async () => {
+    const o = await options({}, { trace: { name: 'heavy.pcap', flows } });
+    const a = await analyzeConfig(await parse(PAPER), o);
+    const b = await analyzeConfig(await parse(PAPER.replace('NDESC 256', 'NDESC 512')), o);
+    assert.strictEqual(b.chains[0].trace!.chosen, a.chains[0].trace!.chosen);
+    assert.ok(b.chains[0].trace!.loads.every((l, i) => l === a.chains[0].trace!.loads[i]));
+    // Another queue count is another simulation.
+    const c = await analyzeConfig(await parse(PAPER), await options({}, { trace: { name: 'heavy.pcap', flows, queues: 8 } }));
+    assert.notStrictEqual(c.chains[0].trace!.loads[0], a.chains[0].trace!.loads[0]);
+    assert.strictEqual(c.chains[0].trace!.loads[0].packets.length, 8);
+  });
+
   it('with every candidate over the threshold none is rejected, and the notes say so', async () => {
     const analysis = await analyzeConfig(await parse(PAPER), await options({ 'flowmage.solver.maxImbalance': 1 }, { trace: { name: 'heavy.pcap', flows } }));
     const c = analysis.chains[0];

@@ -9,16 +9,16 @@ import type { MergedFeatures } from '../llm/merge';
 import { deviceTarget, FLOW_MODE_KEYWORD, FLOW_RULES_KEYWORD, sharingRoute, type DeviceTarget, type RewriteTarget, type SharingRoute, type Sibling } from '../rewrite/deployTarget';
 import { ethtoolSteps, flowRulesFor, flowRulesText, isDriverDefault, rulesAreSymmetric } from '../rewrite/flowRules';
 import type { NicProfileData } from '../rss/nicProfiles';
-import { defaultReta } from '../rss/reta';
-import { profileReta, simulateFlows, type CandidateLoad } from '../rss/simulate';
 import { symmetricKey } from '../rss/toeplitz';
-import type { FlowTable } from '../rss/trace';
+import { traceSimulator, type ChainTrace, type TraceInput } from './traceSimulator';
+
+export type { ChainTrace, TraceInput } from './traceSimulator';
 import { keywordEdit } from '../rewrite/keywordEdit';
 import type { KeywordAnswer } from './keywordSupport';
 import { candidateFieldSets, DEFAULT_RSS, isSubset, parseFieldList, profileNic, symmetricHashFor, type NicProfile } from '../solver/candidates';
 import type { CostWeights } from '../solver/cost';
 import { candidateLabel, isSymmetricSet, keepsFlowsTogether, rankByComparison, solve, staticRanking, tiedElements, evaluate, type BalanceOptions, type ComplexityRanking } from '../solver/solve';
-import type { Candidate, Plan, SolverElement } from '../solver/types';
+import type { Candidate, Plan, SolverElement, SymmetricHash } from '../solver/types';
 import { LineIndex, type SourceRange, type TextEdit } from '../text';
 import { keywordArg, parseClickBool, resolveArgValue, unquote } from './args';
 import { flattenConfig, type Chain, type FlattenProblem, type InstanceNode } from './findChains';
@@ -72,28 +72,6 @@ export interface AnalyzeOptions {
   maxImbalance?: number;
 }
 
-/** A capture reduced to its flows, as the solver simulates it. */
-export interface TraceInput {
-  /** How explanations name it (the path as given). */
-  name: string;
-  flows: FlowTable;
-  /** Queues to simulate; default: the chain's receive queues, else 16. */
-  queues?: number;
-}
-
-/** Per-candidate queue loads of the trace for one chain (plain hashing; the chosen one as planned). */
-export interface ChainTrace {
-  name: string;
-  queues: number;
-  retaSize: number;
-  /** Every candidate the chain weighed, plain Toeplitz with the NIC's RETA. */
-  loads: CandidateLoad[];
-  /** The chosen hashing (symmetric when the plan is). */
-  chosen: CandidateLoad;
-  /** The hashing in place today (for per-queue load bars: current vs planned). */
-  current: CandidateLoad;
-}
-
 export const DEFAULT_IMBALANCE_WEIGHT = 2;
 export const DEFAULT_MAX_IMBALANCE = 2;
 
@@ -111,6 +89,8 @@ export interface ChainDeploy extends DeviceTarget {
   rules?: string[];
   /** The plan with every RSS candidate, when the device cannot take the one it would choose. */
   idealRss?: FlowField[];
+  /** Whether that ideal hashing is symmetric (an element sees both directions). */
+  idealSymmetric?: SymmetricHash;
   /** Symmetric hashing would keep more of the chain shared-nothing, but the target cannot write it. */
   symmetricHint?: string;
   notes: string[];
@@ -261,7 +241,10 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
     const plan = solve(solverElements, { candidates: chainCandidates, weights: options.weights, ranking, notes: candidateProblems, symmetric, balance });
     if (deploy.kind === 'none') {
       const ideal = solve(solverElements, { candidates, weights: options.weights, notes: [], symmetric: (rss) => symmetricHashFor(nic, rss) });
-      if (ideal.cost < plan.cost) deploy.idealRss = ideal.rss;
+      if (ideal.cost < plan.cost) {
+        deploy.idealRss = ideal.rss;
+        if (ideal.symmetric) deploy.idealSymmetric = ideal.symmetric;
+      }
     }
     if (deploy.kind === 'fork' && solverElements.some((e) => e.features?.stateful && e.features.bidirectional)) {
       const ideal = solve(solverElements, { candidates, weights: options.weights, notes: [], symmetric: (rss) => symmetricHashFor(nic, rss), balance });
@@ -325,39 +308,6 @@ function rulesCandidates(candidates: FlowField[][], nic: NicProfileData | undefi
   }
   if (refused.length) deploy.notes.push(`not considered (the NIC's flow rules cannot express them): ${refused.join('; ')}`);
   return out;
-}
-
-/**
- * Simulates the trace on one chain's queues with the NIC's RETA (a 512-entry one for abstract
- * profiles, the largest DPDK programs) and key: plain candidates in one pass, symmetric ones on demand.
- */
-export function traceSimulator(trace: TraceInput, nic: NicProfileData | undefined, threads: number | null, plain: FlowField[][]) {
-  const queues = trace.queues ?? threads ?? 16;
-  const reta = nic ? profileReta(nic, queues) : defaultReta(512, queues);
-  const memo = new Map<string, CandidateLoad>();
-  const keyOf = (c: Candidate) => `${c.rss.join(' ')}|${c.symmetric ? (c.symmetric.how === 'function' ? c.symmetric.func : 'key') : ''}`;
-  // Plain Toeplitz candidates in one pass: each field's contribution is computed once for all.
-  simulateFlows(trace.flows, plain, { reta, nbQueues: queues }).forEach((l, i) => memo.set(keyOf({ rss: plain[i] }), l));
-  const load = (c: Candidate): CandidateLoad => {
-    const k = keyOf(c);
-    let l = memo.get(k);
-    if (!l) {
-      const sym = c.symmetric;
-      [l] = simulateFlows(trace.flows, [c.rss], {
-        reta,
-        nbQueues: queues,
-        ...(sym?.how === 'function' ? { func: sym.func } : sym?.how === 'key' ? { key: symmetricKey(nic?.keySize ?? 40) } : {}),
-      });
-      memo.set(k, l);
-    }
-    return l;
-  };
-  return {
-    imbalance: (c: Candidate) => load(c).imbalance,
-    report(candidates: FlowField[][], plan: Plan, current: Candidate): ChainTrace {
-      return { name: trace.name, queues, retaSize: reta.length, loads: candidates.map((c) => load({ rss: c })), chosen: load({ rss: plan.rss, symmetric: plan.symmetric }), current: load(current) };
-    },
-  };
 }
 
 async function tieBreakRanking(elements: SolverElement[], candidates: FlowField[][], options: AnalyzeOptions): Promise<ComplexityRanking | undefined> {
@@ -667,7 +617,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
         code: 'manual-rss',
         severity: 'hint',
         message:
-          `RSS on ${formatKey(c.deploy.idealRss)} would keep more of the chain shared-nothing than ${formatKey(c.current.rss)}, but ${c.deploy.reason}. ` +
+          `RSS on ${candidateLabel({ rss: c.deploy.idealRss, symmetric: c.deploy.idealSymmetric })} would keep more of the chain shared-nothing than ${formatKey(c.current.rss)}, but ${c.deploy.reason}. ` +
           `Set it on the NIC by hand${steps.length ? ` (for a kernel-driven NIC: ${steps.join('; ')})` : ''}, then the per-thread variants become safe`,
         range: declRange(c.chain.input.decl),
         related: [],
