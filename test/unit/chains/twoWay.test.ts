@@ -73,6 +73,18 @@ describe('direction-aware solving: a NAT fed by two devices', function () {
     assert.strictEqual(after.chains[0].elements[0].safeSharedNothingNow, true);
   });
 
+  it('devices whose plans hash differently leave the NAT unfixed, and the rewrite says why', async () => {
+    // The inside chain also holds a per-thread counter keyed by the address pair: its plan hashes
+    // the pair, the outside chain's the 4-tuple; a request and its reply would still part.
+    const text = TEXT.replace('inside -> [0]nat;', 'inside -> pairs :: PairCounter -> [0]nat;');
+    const a = await analyzeConfig(await parse(text), await options({ 'flowmage.solver.nicProfile': 'ice' }));
+    const plans = Object.fromEntries(a.chains.map((c) => [c.chain.input.id, c.plan.rss.join(' ')]));
+    assert.deepStrictEqual(plans, { inside: 'src_ip dst_ip', outside: 'src_ip dst_ip src_port dst_port' });
+    assert.ok(a.editNotes.some((n) => /^nat \(TwoWayNAT\) sees both directions .* the devices feeding it hash differently/.test(n)), a.editNotes.join('\n'));
+    const f = a.findings.find((x) => x.code === 'split-two-way')!;
+    assert.strictEqual(f.fixedByPlan, false);
+  });
+
   it('with symmetric hashing (E810: func symmetric_toeplitz) it is shared-nothing, and both rules files say so', async () => {
     const a = await analyzeConfig(await parse(TEXT), await options({ 'flowmage.solver.nicProfile': 'ice' }));
     for (const c of a.chains) {

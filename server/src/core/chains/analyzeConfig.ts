@@ -686,7 +686,10 @@ function splitTwoWayFindings(chains: ChainAnalysis[]): Finding[] {
     // for one device only when per-core state breaks.
     if (inputs.length < 2 && !perCore) continue;
     const rss = [...new Set(plain.map((u) => `${u.c.chain.input.id} hashes ${formatKey(u.c.current.rss)}${u.c.current.source === 'default' ? ' (the driver default)' : ''}`))];
-    const fixed = uses.every((u) => !!u.c.plan.symmetric && u.c.deploy.kind !== 'none' && (u.c.deploy.kind !== 'flow-rules' || !!u.c.deploy.rules));
+    // Fixed only if every device will hash symmetrically, and alike (same fields, same form).
+    const fixed =
+      new Set(uses.map((u) => candidateLabel(u.c.plan))).size === 1 &&
+      uses.every((u) => !!u.c.plan.symmetric && u.c.deploy.kind !== 'none' && (u.c.deploy.kind !== 'flow-rules' || !!u.c.deploy.rules));
     out.push({
       code: 'split-two-way',
       severity: perCore ? (uses[0].s.info?.confidence === 'high' ? 'error' : 'warning') : 'warning',
