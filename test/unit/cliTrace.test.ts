@@ -43,8 +43,34 @@ describe('flowmage optimize --trace', function () {
     assert.strictEqual(text.code, 0, text.stderr);
     assert.match(text.stderr, /trace .*t\.pcapng: 3000 packets, 3000 IPv4 kept/);
     for (const l of expected) assert.ok(text.stderr.includes(`${l.fields.join(' ')}: ${l.imbalance.toFixed(2)}`), `${l.fields.join(' ')} in\n${text.stderr}`);
+    // The solver weighed the same numbers: every ixgbe candidate keeps the 5-tuple counter
+    // shared-nothing, so the least imbalanced one wins, and the plan reports its imbalance.
+    const least = Math.min(...expected.map((l) => l.imbalance));
+    const chosen = expected.find((l) => l.fields.join(' ') === json.chains[0].rss.join(' '))!;
+    assert.strictEqual(chosen.imbalance, least);
+    assert.strictEqual(json.chains[0].imbalance, chosen.imbalance);
+    assert.ok(expected.some((l) => l.imbalance > least), 'the trace tells the candidates apart');
     // The chosen set is marked.
-    assert.match(text.stderr, /\* src_ip dst_ip src_port dst_port protocol: /);
+    assert.ok(text.stderr.includes(`* ${json.chains[0].rss.join(' ')}: ${least.toFixed(2)}`), text.stderr);
+  });
+
+  it('the solver rejects a single-address set that a heavy source overloads, and says why', () => {
+    const trace = syntheticTrace({ packets: 6000, connections: 1500, zipf: 0.4, heavySources: 1, heavyShare: 0.5, twoWayShare: 0, seed: 9 });
+    const frames = Array.from({ length: trace.length }, (_, i) => ethernetFrame({ src: trace.srcIp[i], dst: trace.dstIp[i], sport: trace.srcPort[i], dport: trace.dstPort[i], proto: trace.protocol[i] }));
+    const file = join(dir, 'heavy.pcapng');
+    writeFileSync(file, writePcapng(frames));
+    const before = JSON.parse(run(['optimize', PAPER, '--source', SOURCES, '--json']).stdout);
+    assert.deepStrictEqual(before.chains[0].rss, ['src_ip'], 'without a trace the plan hashes src_ip');
+    const r = run(['optimize', PAPER, '--source', SOURCES, '--trace', file, '--json']);
+    assert.strictEqual(r.code, 0, r.stderr);
+    const chain = JSON.parse(r.stdout).chains[0];
+    assert.notDeepStrictEqual(chain.rss, ['src_ip']);
+    const src = chain.alternatives.find((a: { rss: string[] }) => a.rss.join(' ') === 'src_ip');
+    assert.match(src.rejected, /^imbalance \d+\.\d\d on the trace .*heavy\.pcapng exceeds flowmage\.solver\.maxImbalance 2$/);
+    assert.ok(chain.notes.some((n: string) => /^rejected on the trace .*src_ip/.test(n)));
+    const text = run(['optimize', PAPER, '--source', SOURCES, '--trace', file]);
+    assert.match(text.stderr, /\(imbalance \d\.\d\d on the trace\)/);
+    assert.match(text.stderr, /rejected on the trace .*heavy\.pcapng/);
   });
 
   it('a file that is no capture, a missing file and a bad --queues give clear errors', () => {

@@ -78,6 +78,24 @@ export const SETTINGS = {
     minimum: 1,
     markdownDescription: 'Multiplies the sharing cost of an element whose state is reached through pointers (dependent loads that miss in other cores\' caches).',
   },
+  'flowmage.solver.trace': {
+    type: 'string',
+    default: '',
+    markdownDescription:
+      'A pcap or pcapng capture (path relative to the first workspace folder) of the traffic the chain will see. With it, the solver simulates each RSS candidate on the NIC profile\'s key and RETA, reports its imbalance (max / mean queue load), adds it to the cost (`#flowmage.solver.imbalanceWeight#`) and rejects candidates over `#flowmage.solver.maxImbalance#`. Empty: no trace.',
+  },
+  'flowmage.solver.imbalanceWeight': {
+    type: 'number',
+    default: 2,
+    minimum: 0,
+    markdownDescription: 'With a trace: cost added per unit of imbalance above 1, i.e. `weight × (max / mean queue load − 1)`. At 2, a candidate that loads its busiest core twice the mean costs as much as sharing one per-flow element twice. 0 only reports imbalance.',
+  },
+  'flowmage.solver.maxImbalance': {
+    type: 'number',
+    default: 2,
+    minimum: 0,
+    markdownDescription: 'With a trace: RSS candidates whose busiest queue gets more than this many times the mean load are rejected (the plan says which and why). 0 rejects none. If every candidate is over it, none is rejected.',
+  },
   'flowmage.rewrite.rssParameter': {
     type: 'string',
     default: 'HASHFUNC',

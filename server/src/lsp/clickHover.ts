@@ -8,6 +8,7 @@ import { formatKey } from '../core/analysis/features';
 import type { ChainAnalysis, ConfigAnalysis, ElementStatus } from '../core/chains/analyzeConfig';
 import type { ClickElement } from '../core/click/model';
 import { parameterMarkdown } from '../core/params/describe';
+import { candidateLabel } from '../core/solver/solve';
 import { keywordAt } from '../core/params/keywordAt';
 import { elementAt } from './clickElementAt';
 import { isClickDocument } from './clickDocuments';
@@ -83,7 +84,10 @@ function inputSection(c: ChainAnalysis, rssParameter: string): string[] {
   return [
     `**Chain from \`${c.chain.input.id}\`**${c.threads ? ` on ${c.threads} threads` : ''}: ${c.elements.length} elements, ${stateful.length} stateful`,
     `- RSS as configured: ${current}`,
-    `- Optimized RSS: ${formatKey(c.plan.rss)}${same ? ' (unchanged)' : ''}; ${c.plan.elements.filter((e) => e.shared === false).length} of ${stateful.length} stateful elements shared-nothing`,
+    `- Optimized RSS: ${candidateLabel(c.plan)}${same && !c.plan.symmetric ? ' (unchanged)' : ''}; ${c.plan.elements.filter((e) => e.shared === false).length} of ${stateful.length} stateful elements shared-nothing`,
+    ...(c.trace ? [`- Balance on the trace \`${c.trace.name}\` (${c.trace.queues} queues): imbalance ${c.trace.chosen.imbalance.toFixed(2)} (max / mean queue load)`] : []),
+    ...c.plan.notes.map((n) => `- ${n}`),
+    ...(c.deploy.symmetricHint ? [`- ${c.deploy.symmetricHint}`] : []),
     `- Deploy: ${c.deploy.reason}${c.deploy.rulesFile && c.deploy.rules ? ` (rules file \`${basename(c.deploy.rulesFile)}\`)` : ''}`,
     ...c.deploy.notes.map((n) => `- ${n}`),
     ...(c.plan.tieBreak.method !== 'none' ? [`- Tie broken by ${c.plan.tieBreak.method === 'llm' ? 'the LLM complexity comparison' : 'a static estimate of per-packet work'}: ${c.plan.tieBreak.ranking.join(' > ')}`] : []),

@@ -11,6 +11,7 @@ import { clickDocuments } from './clickDocuments';
 import { perServer, type ServerContext } from './context';
 import { refreshDiagnostics } from './diagnostics';
 import { getElementIndexService } from './elementIndexService';
+import { traceInput } from './traceInput';
 
 export interface FlowAnalysisService {
   /** The analysis of the document's current model; undefined for non-Click documents. */
@@ -48,6 +49,7 @@ export const flowAnalysis: (ctx: ServerContext) => FlowAnalysisService = perServ
 function create(ctx: ServerContext): FlowAnalysisService {
   const docs = clickDocuments(ctx);
   const index = getElementIndexService(ctx);
+  const traces = traceInput(ctx);
   let generation = 0;
   let ready = false;
   let comparator: ((a: string, b: string) => Promise<string | null>) | undefined;
@@ -60,11 +62,16 @@ function create(ctx: ServerContext): FlowAnalysisService {
       const hit = cache.get(uri);
       if (hit && hit.model === model && hit.generation === generation) return { model, analysis: await hit.result };
       const settings = ctx.settings();
-      const result = analyzeConfig(model, {
-        ...analyzeOptions(settings, (name) => index.lookup(name, settings['flowmage.llm.model']), comparator),
-        configPath: filePath(uri),
-        readFile: (path) => readText(ctx, path),
-      });
+      const trace = traces.current();
+      const result = trace.then(({ trace, problem }) =>
+        analyzeConfig(model, {
+          ...analyzeOptions(settings, (name) => index.lookup(name, settings['flowmage.llm.model']), comparator),
+          configPath: filePath(uri),
+          readFile: (path) => readText(ctx, path),
+          ...(trace ? { trace } : {}),
+          ...(problem ? { traceProblem: problem } : {}),
+        }),
+      );
       cache.set(uri, { model, generation, result });
       result.catch((err) => {
         ctx.log.error(`flow analysis of ${uri} failed: ${describeError(err)}`);

@@ -111,7 +111,9 @@ describe('findings', () => {
     const { analysis, out } = await optimize(text);
     assert.ok(analysis.findings.some((f) => f.code === 'better-plan'));
     const after = await analyzeConfig(await parse(out), await fixtureOptions());
-    assert.deepStrictEqual(after.findings.filter((f) => f.code !== 'unknown-class'), []);
+    // The plan hashes one address; without a trace it says so (a caveat on the plan, not a fix to make).
+    assert.deepStrictEqual(after.findings.filter((f) => f.code === 'rss-balance').map((f) => f.severity), ['information']);
+    assert.deepStrictEqual(after.findings.filter((f) => f.code !== 'unknown-class' && f.code !== 'rss-balance'), []);
   });
 
   it('reports stateful-looking classes missing from the index', async () => {

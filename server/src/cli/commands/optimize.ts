@@ -1,18 +1,19 @@
 // `flowmage optimize`: solve every chain of a configuration and print the optimized text (default),
 // a unified diff, the plan as JSON, or write the file in place.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { analyzeConfig, type ConfigAnalysis } from '../../core/chains/analyzeConfig';
+import { analyzeConfig, type ConfigAnalysis, type TraceInput } from '../../core/chains/analyzeConfig';
 import { elementInfo } from '../../core/chains/elementLookup';
 import { analyzeOptions } from '../../core/chains/options';
 import { planSummary } from '../../core/chains/summary';
 import { ClickDocument } from '../../core/click/clickDocument';
 import { lineIndexOf } from '../../core/click/modelLines';
 import { defaultSettings, type FlowMageSettings } from '../../core/settings';
-import { candidateFieldSets, NIC_PROFILES, type NicProfile } from '../../core/solver/candidates';
+import { NIC_PROFILES } from '../../core/solver/candidates';
+import { candidateLabel } from '../../core/solver/solve';
 import { TraceFormatError } from '../../core/rss/pcap';
-import { traceBalance, traceBalanceLines } from '../../core/rss/traceBalance';
+import { captureFlows, MAX_TRACE_BYTES, traceBalanceLines, type TraceFlows } from '../../core/rss/traceBalance';
 import { FileWriteError, readSnapshot, writeFilesAtomic, type FileSnapshot, type FileWrite } from '../../core/files/atomicWrite';
 import { decodeUtf8Strict, TextDecodeError } from '../../core/files/textFile';
 import { REWRITE_TARGETS } from '../../core/rewrite/deployTarget';
@@ -34,8 +35,8 @@ export const optimizeCommand: Command = {
     { name: 'write', type: 'boolean', description: 'rewrite FILE.click in place (a symlink\'s target; refused if the file changed meanwhile, is read-only or has hard links), with the flow rules files it names' },
     { name: 'force', type: 'boolean', description: 'with --write: also rewrite a read-only file' },
     { name: 'target', type: 'string', value: 'TARGET', description: 'how to write the plan: auto (from what the sources read), flowmage-fork, fastclick' },
-    { name: 'trace', type: 'string', value: 'FILE', description: 'a pcap or pcapng capture: also print the RSS imbalance of each candidate on it (with the --nic profile\'s RETA)' },
-    { name: 'queues', type: 'string', value: 'N', description: 'with --trace: RSS queues to simulate (default: the first chain\'s threads, else 16)' },
+    { name: 'trace', type: 'string', value: 'FILE', description: 'a pcap or pcapng capture: the solver weighs each candidate\'s RSS imbalance on it (with the --nic profile\'s key and RETA), rejects those over flowmage.solver.maxImbalance, and prints them' },
+    { name: 'queues', type: 'string', value: 'N', description: 'with --trace: RSS queues to simulate (default: each chain\'s receive queues, else 16)' },
   ],
   positionals: { min: 1, max: 1, names: 'one FILE.click' },
   run: runOptimize,
@@ -47,10 +48,15 @@ export interface OptimizeJson {
     input: string;
     threads: number | null;
     rss: string[];
+    /** How the chosen hashing is made symmetric, when an element sees both directions. */
+    symmetric?: { how: string; func?: string };
+    /** With --trace: max / mean queue load of the chosen hashing. */
+    imbalance?: number;
+    notes: string[];
     currentRss: { fields: string[]; source: 'parameter' | 'default' };
     elements: Record<string, { class: string; shared: boolean | null; reason: string; flowKey: string[] }>;
     cost: number;
-    alternatives: Array<{ rss: string[]; cost: number; sharedNothing: string[]; verdict: string }>;
+    alternatives: Array<{ rss: string[]; symmetric?: { how: string; func?: string }; cost: number; imbalance?: number; rejected?: string; sharedNothing: string[]; verdict: string }>;
     conflicts: Array<{ element: string; disjointWith: string[]; reason: string }>;
     tieBreak: { method: string; ranking: string[]; detail: string };
     deploy: { target: 'fork' | 'flow-rules' | 'none'; reason: string; rulesFile?: string; notes: string[] };
@@ -106,8 +112,10 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
     if (!(REWRITE_TARGETS as readonly string[]).includes(target)) throw new CliError(`optimize: --target must be one of ${REWRITE_TARGETS.join(', ')}, got "${target}"`);
     settings['flowmage.rewrite.target'] = target;
   }
+  const trace = readTrace(args, io);
   const analysis = await analyzeConfig(model, {
     ...analyzeOptions(settings, (name) => (tracker.ensure(name) ? elementInfo(tracker, name, llmModel) : undefined)),
+    ...(trace ? { trace: trace.input } : {}),
     configPath: file,
     readFile: (path) => {
       try {
@@ -125,7 +133,7 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   const status = unexpanded.length ? EXIT_PROBLEMS : EXIT_OK;
   const display = (path: string) => relative(io.cwd, path) || path;
 
-  const balance = traceOption(args, io, nic as NicProfile, analysis);
+  const balance = trace ? traceReport(trace.read, trace.input.name, analysis) : undefined;
   if (args.values.json) {
     const json = toJson(args.positionals[0], analysis, lines, display);
     io.out(JSON.stringify(balance ? { ...json, trace: balance.json } : json, null, 2) + '\n');
@@ -172,36 +180,54 @@ function testPause(io: CliIO): (() => Promise<void>) | undefined {
   return ms > 0 ? () => new Promise((res) => setTimeout(res, ms)) : undefined;
 }
 
-/** --trace: the per-candidate imbalance on a capture, as lines for the summary and for --json. */
-function traceOption(args: ParsedArgs, io: CliIO, nic: NicProfile, analysis: ConfigAnalysis) {
+/** --trace: the capture's flows, for the solver (the same path as flowmage.solver.trace in the editor). */
+function readTrace(args: ParsedArgs, io: CliIO): { input: TraceInput; read: TraceFlows } | undefined {
   const path = stringOption(args, 'trace');
   const queuesText = stringOption(args, 'queues');
   if (path === undefined) {
     if (queuesText !== undefined) throw new CliError('optimize: --queues only applies to --trace');
     return undefined;
   }
-  let queues = analysis.chains.find((c) => typeof c.threads === 'number' && c.threads > 0)?.threads ?? 16;
+  let queues: number | undefined;
   if (queuesText !== undefined) {
     queues = Number(queuesText);
     if (!/^\d+$/.test(queuesText) || queues < 1 || queues > 4096) throw new CliError(`optimize: --queues must be an integer from 1 to 4096, got "${queuesText}"`);
   }
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(resolve(io.cwd, path));
+    const full = resolve(io.cwd, path);
+    if (statSync(full).size > MAX_TRACE_BYTES) throw new CliError(`optimize: the trace ${path} is larger than ${MAX_TRACE_BYTES / 1024 / 1024} MB; use a shorter capture`);
+    bytes = readFileSync(full);
   } catch (err) {
+    if (err instanceof CliError) throw err;
     throw new CliError(`optimize: cannot read the trace ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
-    const b = traceBalance(bytes, nic, candidateFieldSets(nic), queues);
-    const chosen = new Set(analysis.chains.map((c) => c.plan.rss.join(' ')));
-    return {
-      lines: traceBalanceLines(path, b, chosen),
-      json: { file: path, packets: b.packets, kept: b.kept, flows: b.flows, skipped: b.skipped, warning: b.warning, queues: b.queues, retaSize: b.retaSize, candidates: b.loads.map((l) => ({ rss: l.fields, imbalance: l.imbalance, flowImbalance: l.flowImbalance, packets: l.packets, flows: l.flows })) },
-    };
+    const read = captureFlows(bytes);
+    return { input: { name: path, flows: read.flows, ...(queues !== undefined ? { queues } : {}) }, read };
   } catch (err) {
     if (err instanceof TraceFormatError) throw new CliError(`optimize: ${path}: ${err.message}`);
     throw err;
   }
+}
+
+/** The imbalance the solver weighed, per chain, as lines for the summary and for --json (the first chain's). */
+function traceReport(read: TraceFlows, path: string, analysis: ConfigAnalysis) {
+  const lines: string[] = [];
+  let json: Record<string, unknown> = { file: path, packets: read.packets, kept: read.kept, flows: read.flows.length, skipped: read.skipped, warning: read.warning, candidates: [] };
+  for (const c of analysis.chains) {
+    const t = c.trace;
+    if (!t) continue;
+    const b = { packets: read.packets, kept: read.kept, flows: read.flows.length, skipped: read.skipped, warning: read.warning, queues: t.queues, retaSize: t.retaSize, loads: t.loads };
+    if (analysis.chains.length > 1) lines.push(`chain from ${c.chain.input.id}:`);
+    lines.push(...traceBalanceLines(path, b, new Set([c.plan.rss.join(' ')])));
+    if (c.plan.symmetric) lines.push(`  chosen, hashed symmetrically: ${candidateLabel(c.plan)}: ${t.chosen.imbalance.toFixed(2)}`);
+    if (json.queues === undefined) {
+      json = { ...json, queues: t.queues, retaSize: t.retaSize, candidates: t.loads.map((l) => ({ rss: l.fields, imbalance: l.imbalance, flowImbalance: l.flowImbalance, packets: l.packets, flows: l.flows })) };
+    }
+  }
+  if (!analysis.chains.some((c) => c.trace)) lines.push(`trace ${path}: ${read.packets} packets, ${read.kept} IPv4 kept in ${read.flows.length} flows; no chain to simulate`);
+  return { lines, json };
 }
 
 function readFileOrEmpty(path: string): string {
@@ -224,10 +250,21 @@ function toJson(file: string, a: ConfigAnalysis, lines: LineIndex, display: (pat
       input: c.chain.input.id,
       threads: c.threads,
       rss: c.plan.rss,
+      ...(c.plan.symmetric ? { symmetric: c.plan.symmetric } : {}),
+      ...(c.plan.imbalance !== undefined ? { imbalance: c.plan.imbalance } : {}),
+      notes: c.plan.notes,
       currentRss: { fields: c.current.rss, source: c.current.source },
       elements: Object.fromEntries(c.plan.elements.map((e) => [e.name, { class: e.className, shared: e.shared, reason: e.reason, flowKey: e.flowKey }])),
       cost: c.plan.cost,
-      alternatives: c.plan.alternatives.map((x) => ({ rss: x.rss, cost: x.cost, sharedNothing: x.sharedNothing, verdict: x.verdict })),
+      alternatives: c.plan.alternatives.map((x) => ({
+        rss: x.rss,
+        ...(x.symmetric ? { symmetric: x.symmetric } : {}),
+        cost: x.cost,
+        ...(x.imbalance !== undefined ? { imbalance: x.imbalance } : {}),
+        ...(x.rejected ? { rejected: x.rejected } : {}),
+        sharedNothing: x.sharedNothing,
+        verdict: x.verdict,
+      })),
       conflicts: c.plan.conflicts,
       tieBreak: c.plan.tieBreak,
       deploy: { target: c.deploy.kind, reason: c.deploy.reason, ...(c.deploy.rulesFile ? { rulesFile: display(c.deploy.rulesFile) } : {}), notes: c.deploy.notes },

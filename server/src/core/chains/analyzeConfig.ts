@@ -7,13 +7,18 @@ import type { ThreadingVerdict } from '../analysis/threading';
 import type { ClickArg, ClickElement, ConfigModel } from '../click/model';
 import type { MergedFeatures } from '../llm/merge';
 import { deviceTarget, FLOW_MODE_KEYWORD, FLOW_RULES_KEYWORD, sharingRoute, type DeviceTarget, type RewriteTarget, type SharingRoute, type Sibling } from '../rewrite/deployTarget';
-import { ethtoolSteps, expressibleAsFlowRules, flowRulesFor, flowRulesText, isDriverDefault } from '../rewrite/flowRules';
+import { ethtoolSteps, flowRulesFor, flowRulesText, isDriverDefault, rulesAreSymmetric } from '../rewrite/flowRules';
+import type { NicProfileData } from '../rss/nicProfiles';
+import { symmetricKey } from '../rss/toeplitz';
+import { traceSimulator, type ChainTrace, type TraceInput } from './traceSimulator';
+
+export type { ChainTrace, TraceInput } from './traceSimulator';
 import { keywordEdit } from '../rewrite/keywordEdit';
 import type { KeywordAnswer } from './keywordSupport';
-import { candidateFieldSets, DEFAULT_RSS, isSubset, parseFieldList, type NicProfile } from '../solver/candidates';
+import { candidateFieldSets, DEFAULT_RSS, isSubset, parseFieldList, profileNic, symmetricHashFor, type NicProfile } from '../solver/candidates';
 import type { CostWeights } from '../solver/cost';
-import { rankByComparison, solve, staticRanking, tiedElements, evaluate, type ComplexityRanking } from '../solver/solve';
-import type { Plan, SolverElement } from '../solver/types';
+import { candidateLabel, isSymmetricSet, keepsFlowsTogether, rankByComparison, solve, staticRanking, tiedElements, evaluate, type BalanceOptions, type ComplexityRanking } from '../solver/solve';
+import type { Candidate, Plan, SolverElement, SymmetricHash } from '../solver/types';
 import { LineIndex, type SourceRange, type TextEdit } from '../text';
 import { keywordArg, parseClickBool, resolveArgValue, unquote } from './args';
 import { flattenConfig, type Chain, type FlattenProblem, type InstanceLink, type InstanceNode } from './findChains';
@@ -57,7 +62,18 @@ export interface AnalyzeOptions {
   configPath?: string;
   /** Reads a file's current text (undefined when it does not exist), to leave an identical rules file alone. */
   readFile?: (path: string) => string | undefined;
+  /** A capture (flowmage.solver.trace, --trace): the solver weighs each candidate's balance on it. */
+  trace?: TraceInput;
+  /** Why the configured trace could not be used (said in the notes). */
+  traceProblem?: string;
+  /** flowmage.solver.imbalanceWeight: cost per unit of imbalance above 1 (default 2). */
+  imbalanceWeight?: number;
+  /** flowmage.solver.maxImbalance: candidates above it are rejected; 0 rejects none (default 2). */
+  maxImbalance?: number;
 }
+
+export const DEFAULT_IMBALANCE_WEIGHT = 2;
+export const DEFAULT_MAX_IMBALANCE = 2;
 
 /** A file the rewrite creates or replaces beside the configuration (a DPDK flow rules file). */
 export interface FileChange {
@@ -73,6 +89,10 @@ export interface ChainDeploy extends DeviceTarget {
   rules?: string[];
   /** The plan with every RSS candidate, when the device cannot take the one it would choose. */
   idealRss?: FlowField[];
+  /** Whether that ideal hashing is symmetric (an element sees both directions). */
+  idealSymmetric?: SymmetricHash;
+  /** Symmetric hashing would keep more of the chain shared-nothing, but the target cannot write it. */
+  symmetricHint?: string;
   notes: string[];
 }
 
@@ -97,12 +117,14 @@ export interface ElementStatus {
 export interface ChainAnalysis {
   chain: Chain;
   threads: number | null;
-  current: { rss: FlowField[]; source: 'parameter' | 'default'; arg?: ClickArg; unknownFields: string[] };
+  current: { rss: FlowField[]; source: 'parameter' | 'default'; arg?: ClickArg; unknownFields: string[]; /** The rules file in place hashes symmetrically. */ symmetric?: boolean };
   /** The solver's cost of the chain as configured (every stateful element whose key does not hold the RSS fields shares). */
   currentCost: number;
   plan: Plan;
   elements: ElementStatus[];
   deploy: ChainDeploy;
+  /** With a trace: the per-queue loads the solver weighed. */
+  trace?: ChainTrace;
 }
 
 export type FindingCode =
@@ -114,6 +136,9 @@ export type FindingCode =
   | 'unknown-class'
   | 'features-disagree'
   | 'chain-note'
+  | 'rss-balance'
+  | 'split-two-way'
+  | 'symmetric-rss'
   | 'recursive-elementclass'
   | 'expansion-budget';
 
@@ -159,6 +184,8 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
   const candidateProblems: string[] = [];
   const candidates = candidateFieldSets(options.nicProfile, options.customFieldSets, candidateProblems, options.customNicProfile);
   notes.push(...candidateProblems);
+  const nic = profileNic(options.nicProfile, options.customFieldSets, options.customNicProfile);
+  if (options.traceProblem) notes.push(options.traceProblem);
 
   const target = options.target ?? 'auto';
   const chains: ChainAnalysis[] = [];
@@ -194,24 +221,50 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
     });
     // Without the fork's keyword the driver hashes addresses and ports (IP|TCP|UDP): the protocol
     // number is no input of the hash, so the fields in place are the 4-tuple.
-    const current = deploy.kind === 'fork' ? currentRss(chain.input, options.rssParameter, defines) : { rss: [...DRIVER_HASH], source: 'default' as const, unknownFields: [] };
-    // The device decides which field sets can be deployed: all (fork), those DPDK rss types
-    // express (flow rules), or only the one in place (nothing can change it).
-    const deployable = deploy.kind === 'fork' ? candidates : deploy.kind === 'flow-rules' ? candidates.filter(expressibleAsFlowRules) : [current.rss];
-    const chainCandidates = deployable.length ? deployable : [current.rss];
-    const ranking = await tieBreakRanking(solverElements, chainCandidates, options);
-    const plan = solve(solverElements, { candidates: chainCandidates, weights: options.weights, ranking, notes: candidateProblems });
-    if (deploy.kind === 'none') {
-      const ideal = solve(solverElements, { candidates, weights: options.weights, notes: [] });
-      if (ideal.cost < plan.cost) deploy.idealRss = ideal.rss;
+    const current: ChainAnalysis['current'] = deploy.kind === 'fork' ? currentRss(chain.input, options.rssParameter, defines) : { rss: [...DRIVER_HASH], source: 'default' as const, unknownFields: [] };
+    if (deploy.kind === 'flow-rules' && deploy.rulesFile && keywordArg(chain.input.decl, FLOW_RULES_KEYWORD)) {
+      const inPlace = options.readFile?.(deploy.rulesFile);
+      if (inPlace !== undefined && rulesAreSymmetric(inPlace)) current.symmetric = true;
     }
-    if (deploy.kind === 'flow-rules' && !isDriverDefault(plan.rss)) {
-      const verdict = flowRulesFor(plan.rss, Array.from({ length: threads ?? 0 }, (_, i) => i));
+    // The device decides which field sets can be deployed: all (fork), those DPDK rss types
+    // express on this NIC (flow rules), or only the one in place (nothing can change it).
+    const deployable = deploy.kind === 'fork' ? candidates : deploy.kind === 'flow-rules' ? rulesCandidates(candidates, nic, deploy) : [current.rss];
+    const chainCandidates = deployable.length ? deployable : [current.rss];
+    // Symmetric hashing reaches the NIC only through flow rules (`func` or `key` in the rss action).
+    const symmetric = deploy.kind === 'flow-rules' ? (rss: readonly FlowField[]) => symmetricHashFor(nic, rss) : undefined;
+    const sim = options.trace ? traceSimulator(options.trace, nic, threads, chainCandidates) : undefined;
+    const balance: BalanceOptions | undefined = sim && {
+      imbalance: sim.imbalance,
+      weight: options.imbalanceWeight ?? DEFAULT_IMBALANCE_WEIGHT,
+      max: options.maxImbalance ?? DEFAULT_MAX_IMBALANCE,
+      traceName: options.trace!.name,
+    };
+    const ranking = await tieBreakRanking(solverElements, chainCandidates, options);
+    const plan = solve(solverElements, { candidates: chainCandidates, weights: options.weights, ranking, notes: candidateProblems, symmetric, balance });
+    if (deploy.kind === 'none') {
+      const ideal = solve(solverElements, { candidates, weights: options.weights, notes: [], symmetric: (rss) => symmetricHashFor(nic, rss) });
+      if (ideal.cost < plan.cost) {
+        deploy.idealRss = ideal.rss;
+        if (ideal.symmetric) deploy.idealSymmetric = ideal.symmetric;
+      }
+    }
+    if (deploy.kind === 'fork' && solverElements.some((e) => e.features?.stateful && e.features.bidirectional)) {
+      const ideal = solve(solverElements, { candidates, weights: options.weights, notes: [], symmetric: (rss) => symmetricHashFor(nic, rss), balance });
+      if (ideal.symmetric && ideal.cost < plan.cost) {
+        const keyHex = Array.from(symmetricKey(nic?.keySize ?? 40), (b) => b.toString(16).padStart(2, '0')).join(':');
+        deploy.symmetricHint =
+          `RSS on ${candidateLabel(ideal)} would keep ${ideal.elements.filter((e) => e.shared === false).map((e) => e.name).join(', ')} shared-nothing, but ${options.rssParameter} names fields only, not a symmetric hash. ` +
+          `Give the port the repeated 0x6d5a RSS key by hand (a kernel-driven NIC: ethtool -X <if> hkey ${keyHex}; DPDK: rte_eth_dev_rss_hash_update), then set the elements that see both directions shared-nothing`;
+      }
+    }
+    if (deploy.kind === 'flow-rules' && (!isDriverDefault(plan.rss) || plan.symmetric)) {
+      const verdict = flowRulesFor(plan.rss, Array.from({ length: threads ?? 0 }, (_, i) => i), { nic, symmetric: plan.symmetric });
       if (verdict.ok) {
         deploy.rules = verdict.rules;
         deploy.notes.push(...verdict.notes);
       } else deploy.notes.push(verdict.reason);
     }
+    const currentHash: Candidate = current.symmetric && isSymmetricSet(current.rss) ? { rss: current.rss, symmetric: symmetricHashFor(nic, current.rss) ?? { how: 'key' } } : { rss: current.rss };
     const statuses = elements.map((inst, i): ElementStatus => {
       const info = options.lookup(inst.className);
       const f = solverElements[i].features;
@@ -228,20 +281,35 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
         flowKey: f?.flowKey ?? [],
         currentShared,
         currentSharedArg: route?.kind === 'class' ? undefined : sharedArg,
-        safeSharedNothingNow: !!f?.stateful && isSubset(current.rss, f.flowKey),
+        // Direction-aware: two-way state also needs today's hash to be symmetric.
+        safeSharedNothingNow: !!f?.stateful && keepsFlowsTogether(solverElements[i], currentHash),
         planShared: decision.shared,
         reason: decision.reason,
         threading: info?.threading,
         route,
       };
     });
-    const currentCost = evaluate(solverElements, [current.rss], options.weights)[0].cost;
-    chains.push({ chain, threads, current, currentCost, plan, elements: statuses, deploy });
+    const currentCost = evaluate(solverElements, [currentHash], options.weights, balance)[0].cost;
+    const trace = sim?.report(chainCandidates, plan, currentHash);
+    chains.push({ chain, threads, current, currentCost, plan, elements: statuses, deploy, ...(trace ? { trace } : {}) });
   }
 
   const { edits, editNotes, fileChanges } = planEdits(index, chains, options, defines);
   const findings = [...flattenFindings(model, flat.problems), ...collectFindings(model, chains, options)];
   return { chains, findings, edits, fileChanges, editNotes, notes, linksFrom: flat.linksFrom };
+}
+
+/** The candidates DPDK flow rules can hash on this NIC; those it refuses are named in the deploy notes. */
+function rulesCandidates(candidates: FlowField[][], nic: NicProfileData | undefined, deploy: ChainDeploy): FlowField[][] {
+  const out: FlowField[][] = [];
+  const refused: string[] = [];
+  for (const c of candidates) {
+    const v = flowRulesFor(c, [0], { nic });
+    if (v.ok) out.push(c);
+    else if (nic && /driver has no/.test(v.reason)) refused.push(v.reason);
+  }
+  if (refused.length) deploy.notes.push(`not considered (the NIC's flow rules cannot express them): ${refused.join('; ')}`);
+  return out;
 }
 
 async function tieBreakRanking(elements: SolverElement[], candidates: FlowField[][], options: AnalyzeOptions): Promise<ComplexityRanking | undefined> {
@@ -364,7 +432,7 @@ function planEdits(
       push(keywordEdit(index, decl, options.rssParameter, rssValue(fields)));
       editNotes.push(`${inputs.join(', ')}: ${options.rssParameter} ${rssValue(fields)} (${deploy.reason})`);
     } else if (deploy.kind === 'flow-rules') {
-      if (isDriverDefault(fields) || !deploy.rules || !deploy.rulesFile) continue;
+      if (!deploy.rules || !deploy.rulesFile) continue;
       const mode = keywordArg(decl, FLOW_MODE_KEYWORD);
       if (!mode || unquote(resolveArgValue(mode.value, chain.chain.input.bindings, defines)) !== 'flow') push(keywordEdit(index, decl, FLOW_MODE_KEYWORD, 'flow'));
       const fileName = basename(deploy.rulesFile);
@@ -373,24 +441,32 @@ function planEdits(
       const content = flowRulesText(deploy.rules);
       const previous = options.readFile?.(deploy.rulesFile);
       if (previous !== content) fileChanges.push({ path: deploy.rulesFile, content, exists: previous !== undefined });
-      editNotes.push(`${inputs.join(', ')}: ${FLOW_MODE_KEYWORD} flow, ${FLOW_RULES_KEYWORD} "${fileName}" with ${deploy.rules.length} DPDK flow rule(s) hashing ${formatKey(fields)} over ${chain.threads} queue(s) (${deploy.reason})`);
+      editNotes.push(`${inputs.join(', ')}: ${FLOW_MODE_KEYWORD} flow, ${FLOW_RULES_KEYWORD} "${fileName}" with ${deploy.rules.length} DPDK flow rule(s) hashing ${candidateLabel(chain.plan)} over ${chain.threads} queue(s) (${deploy.reason})`);
     }
   }
 
   // One sharing decision per declaration. Sharing is always correct, shared-nothing only when every
   // instance of the declaration in every chain allows it.
-  const byDecl = new Map<ClickElement, { shared: boolean; route: SharingRoute; votes: Array<{ id: string; chain: string; shared: boolean }> }>();
+  const byDecl = new Map<ClickElement, { shared: boolean; route: SharingRoute; twoWay: boolean; votes: Array<{ id: string; chain: string; shared: boolean; hashing: string }> }>();
   for (const c of chains) {
     for (const s of c.elements) {
       if (s.planShared === null || !s.route) continue;
       if (s.route.kind === 'class' && s.flowKey.length === 0) continue;
-      const cur = byDecl.get(s.instance.decl) ?? { shared: false, route: s.route, votes: [] };
-      cur.votes.push({ id: s.instance.id, chain: c.chain.input.id, shared: s.planShared });
+      const cur = byDecl.get(s.instance.decl) ?? { shared: false, route: s.route, twoWay: !!s.info?.features?.bidirectional, votes: [] };
+      cur.votes.push({ id: s.instance.id, chain: c.chain.input.id, shared: s.planShared, hashing: candidateLabel(c.plan) });
       cur.shared = cur.shared || s.planShared;
       byDecl.set(s.instance.decl, cur);
     }
   }
-  for (const [decl, { shared, route, votes }] of byDecl) {
+  for (const [decl, entry] of byDecl) {
+    const { route, votes } = entry;
+    // Both directions of a connection meet on one core only if every device feeding it hashes alike.
+    const hashings = new Set(votes.map((v) => v.hashing));
+    if (entry.twoWay && !entry.shared && hashings.size > 1) {
+      entry.shared = true;
+      editNotes.push(`${decl.name} (${decl.className}) sees both directions of a connection, but the devices feeding it hash differently (${votes.map((v) => `${v.chain}: ${v.hashing}`).join('; ')}): a reply may reach another core than its request, so it stays shared`);
+    }
+    const shared = entry.shared;
     const differing = new Set(votes.map((v) => v.shared)).size > 1;
     if (differing) {
       const where = decl.scope ? `the body of elementclass ${decl.scope}` : 'one declaration';
@@ -472,7 +548,9 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           fixedByPlan: false,
         });
       }
-      if (s.currentShared === false && !s.safeSharedNothingNow && s.route?.kind === 'class') {
+      // Unsafe only because of direction (r ⊆ F, hash not symmetric): split-two-way says it.
+      const keyUnsafe = !s.safeSharedNothingNow && !isSubset(c.current.rss, s.flowKey);
+      if (s.currentShared === false && keyUnsafe && s.route?.kind === 'class') {
         if (s.flowKey.length) {
         const where = s.threading?.evidence[0];
         // The key may be narrower than the truth (the analysis never widens it): unless it is
@@ -490,7 +568,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
           fixedByPlan: s.planShared === false ? isSubset(c.plan.rss, s.flowKey) && c.deploy.kind !== 'none' : !!s.route.shared,
         });
         }
-      } else if (s.currentShared === false && !s.safeSharedNothingNow) {
+      } else if (s.currentShared === false && keyUnsafe && s.route?.kind !== 'class') {
         add({
           code: 'unsafe-shared-nothing',
           severity: 'error',
@@ -541,12 +619,21 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
         code: 'manual-rss',
         severity: 'hint',
         message:
-          `RSS on ${formatKey(c.deploy.idealRss)} would keep more of the chain shared-nothing than ${formatKey(c.current.rss)}, but ${c.deploy.reason}. ` +
+          `RSS on ${candidateLabel({ rss: c.deploy.idealRss, symmetric: c.deploy.idealSymmetric })} would keep more of the chain shared-nothing than ${formatKey(c.current.rss)}, but ${c.deploy.reason}. ` +
           `Set it on the NIC by hand${steps.length ? ` (for a kernel-driven NIC: ${steps.join('; ')})` : ''}, then the per-thread variants become safe`,
         range: declRange(c.chain.input.decl),
         related: [],
         fixedByPlan: false,
       });
+    }
+    if (options.traceProblem) {
+      add({ code: 'chain-note', severity: 'warning', message: `${options.traceProblem}; the plan is made without it`, range: declRange(c.chain.input.decl), related: [], fixedByPlan: false });
+    }
+    if (c.plan.balanceWarning) {
+      add({ code: 'rss-balance', severity: 'information', message: c.plan.balanceWarning, range: declRange(c.chain.input.decl), related: [], fixedByPlan: false });
+    }
+    if (c.deploy.symmetricHint) {
+      add({ code: 'symmetric-rss', severity: 'hint', message: c.deploy.symmetricHint, range: declRange(c.chain.input.decl), related: [], fixedByPlan: false });
     }
     if (c.current.unknownFields.length && c.current.arg) {
       add({
@@ -559,6 +646,7 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
       });
     }
   }
+  for (const f of splitTwoWayFindings(chains)) add(f);
   for (const el of model.elements) {
     if (options.lookup(el.className) || !STATEFUL_LOOKING.test(el.className)) continue;
     if (model.elementClasses.some((c) => c.name === el.className)) continue;
@@ -572,4 +660,50 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
     });
   }
   return findings;
+}
+
+/**
+ * An element that sees both directions of a connection, fed by two or more input devices, where
+ * some device hashes without symmetry today: a request and its reply can reach different cores.
+ * With per-core state that loses the connection (error when the key is certain); with shared state
+ * it is only slower than it could be.
+ */
+function splitTwoWayFindings(chains: ChainAnalysis[]): Finding[] {
+  const byDecl = new Map<ClickElement, Array<{ c: ChainAnalysis; s: ElementStatus }>>();
+  for (const c of chains) {
+    for (const s of c.elements) {
+      if (!s.stateful || !s.info?.features?.bidirectional) continue;
+      byDecl.set(s.instance.decl, [...(byDecl.get(s.instance.decl) ?? []), { c, s }]);
+    }
+  }
+  const out: Finding[] = [];
+  for (const [decl, uses] of byDecl) {
+    const inputs = [...new Set(uses.map((u) => u.c.chain.input.id))];
+    const symmetricNow = (c: ChainAnalysis) => !!c.current.symmetric && isSymmetricSet(c.current.rss);
+    const plain = uses.filter((u) => !symmetricNow(u.c));
+    if (!plain.length) continue;
+    // Per-core state inside the key: only direction keeps it from being safe.
+    const perCore = uses.some((u) => u.s.currentShared === false && isSubset(u.c.current.rss, u.s.flowKey));
+    // One device may carry both directions too, but with shared state that is only slower: flag it
+    // for one device only when per-core state breaks.
+    if (inputs.length < 2 && !perCore) continue;
+    const rss = [...new Set(plain.map((u) => `${u.c.chain.input.id} hashes ${formatKey(u.c.current.rss)}${u.c.current.source === 'default' ? ' (the driver default)' : ''}`))];
+    // Fixed only if every device will hash symmetrically, and alike (same fields, same form).
+    const fixed =
+      new Set(uses.map((u) => candidateLabel(u.c.plan))).size === 1 &&
+      uses.every((u) => !!u.c.plan.symmetric && u.c.deploy.kind !== 'none' && (u.c.deploy.kind !== 'flow-rules' || !!u.c.deploy.rules));
+    out.push({
+      code: 'split-two-way',
+      severity: perCore ? (uses[0].s.info?.confidence === 'high' ? 'error' : 'warning') : 'warning',
+      message:
+        `${uses[0].s.instance.id} (${decl.className}) sees both directions of a connection (${inputs.length > 1 ? `fed by ${inputs.join(' and ')}` : `its state is looked up with sources and destinations swapped; fed by ${inputs[0]}`}), but ${rss.join(', ')} without a symmetric hash: ` +
+        `a request and its reply can reach different cores` +
+        (perCore ? ', where its per-core state misses the other direction' : ', so its state has to be shared') +
+        `. Symmetric hashing (func symmetric_toeplitz or the 0x6d5a key) over both addresses${fixed ? ' is what Optimize chain writes' : ' would keep them together'}`,
+      range: declRange(decl),
+      related: uses.map((u) => ({ range: declRange(u.c.chain.input.decl), message: `${u.c.chain.input.id} feeds it` })),
+      fixedByPlan: fixed,
+    });
+  }
+  return out;
 }

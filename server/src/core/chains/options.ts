@@ -19,6 +19,8 @@ export function analyzeOptions(
       perFlow: settings['flowmage.solver.weights.perFlow'],
       pointerChasingFactor: settings['flowmage.solver.weights.pointerChasingFactor'],
     },
+    imbalanceWeight: settings['flowmage.solver.imbalanceWeight'],
+    maxImbalance: settings['flowmage.solver.maxImbalance'],
     rssParameter: settings['flowmage.rewrite.rssParameter'] || 'HASHFUNC',
     sharedParameter: settings['flowmage.rewrite.sharedParameter'] || 'SHARED',
     compareComplexity,

@@ -5,7 +5,7 @@ import { BUILTIN_NIC_PROFILES, type BuiltinNicId } from './nicProfiles';
 import { readCapture } from './pcap';
 import { defaultReta } from './reta';
 import { profileReta, simulateFlows, type CandidateLoad } from './simulate';
-import { aggregateFlows } from './trace';
+import { aggregateFlows, type FlowTable } from './trace';
 
 export interface TraceBalance {
   packets: number;
@@ -50,4 +50,21 @@ export function traceBalanceLines(name: string, b: TraceBalance, chosen: Readonl
     lines.push(`  ${chosen.has(key) ? '*' : ' '} ${key}: ${l.imbalance.toFixed(2)} (flows ${l.flowImbalance.toFixed(2)})`);
   }
   return lines;
+}
+
+/** The largest capture the editor and the CLI read whole into memory. */
+export const MAX_TRACE_BYTES = 512 * 1024 * 1024;
+
+export interface TraceFlows {
+  flows: FlowTable;
+  packets: number;
+  kept: number;
+  skipped: Record<string, number>;
+  warning?: string;
+}
+
+/** A capture's flows, what the solver simulates. Throws TraceFormatError for a file that is no capture. */
+export function captureFlows(capture: Uint8Array): TraceFlows {
+  const read = readCapture(capture);
+  return { flows: aggregateFlows(read.trace), packets: read.packets, kept: read.trace.length, skipped: read.skipped, warning: read.warning };
 }

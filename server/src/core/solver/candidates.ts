@@ -1,6 +1,7 @@
 // Candidate RSS field sets: which header fields the NIC can be told to hash (the paper's R).
 import { FLOW_FIELDS, normalizeKey, type FlowField } from '../analysis/features';
-import { BUILTIN_NIC_PROFILES, nicFieldSets, parseUserNicProfile, type BuiltinNicId } from '../rss/nicProfiles';
+import { BUILTIN_NIC_PROFILES, nicFieldSets, parseUserNicProfile, symmetricOptions, type BuiltinNicId, type NicProfileData } from '../rss/nicProfiles';
+import type { SymmetricHash } from './types';
 
 export const NIC_PROFILES = ['all-subsets', 'dpdk-common', 'custom', 'ice', 'i40e', 'ixgbe', 'mlx5'] as const;
 export type NicProfile = (typeof NIC_PROFILES)[number];
@@ -95,4 +96,31 @@ export function parseFieldList(text: string): { fields: FlowField[]; unknown: st
 
 export function isSubset(r: readonly FlowField[], key: readonly FlowField[]): boolean {
   return r.length > 0 && r.every((f) => key.includes(f));
+}
+
+/**
+ * The NIC behind a profile: a built-in one, the user's (custom profile with
+ * flowmage.solver.customNicProfile), or undefined for the abstract profiles, which name field sets,
+ * not a NIC.
+ */
+export function profileNic(profile: NicProfile, custom: readonly (readonly string[])[] = [], customNic?: Record<string, unknown>): NicProfileData | undefined {
+  if (isBuiltinNic(profile)) return BUILTIN_NIC_PROFILES[profile];
+  if (profile === 'custom' && custom.length === 0 && customNic && Object.keys(customNic).length > 0) return parseUserNicProfile(customNic, []);
+  return undefined;
+}
+
+/**
+ * How a NIC can hash `rss` symmetrically: its symmetric function if it has one, else the repeated
+ * 0x6d5a key if the key can be set. An abstract profile is theoretical: it is assumed to offer
+ * DPDK's `symmetric_toeplitz`.
+ */
+export function symmetricHashFor(nic: NicProfileData | undefined, rss: readonly FlowField[]): SymmetricHash | undefined {
+  if (!nic) {
+    const opts = symmetricOptions({ keyConfigurable: true, symmetricFunctions: ['symmetric_toeplitz'] } as NicProfileData, rss);
+    return opts.functions.length ? { how: 'function', func: 'symmetric_toeplitz' } : undefined;
+  }
+  const opts = symmetricOptions(nic, rss);
+  const func = opts.functions.find((f): f is Exclude<typeof f, 'toeplitz'> => f !== 'toeplitz');
+  if (func) return { how: 'function', func };
+  return opts.key ? { how: 'key' } : undefined;
 }

@@ -1,5 +1,19 @@
 // Inputs and outputs of the chain solver: plain data, independent of how the chain was found.
 import type { FlowField, OtherKeyField, Intensity } from '../analysis/features';
+import type { HashFunction } from '../rss/toeplitz';
+
+/**
+ * How a candidate makes the hash symmetric (both directions of a connection on one queue): a
+ * symmetric hash function the NIC applies, or plain Toeplitz with the repeated 0x6d5a key. Only
+ * offered for field sets that are themselves symmetric (both addresses, and both ports or none).
+ */
+export type SymmetricHash = { how: 'function'; func: Exclude<HashFunction, 'toeplitz'> } | { how: 'key' };
+
+/** One RSS choice the solver weighs: the hashed fields and, optionally, symmetric hashing. */
+export interface Candidate {
+  rss: FlowField[];
+  symmetric?: SymmetricHash;
+}
 
 /** The features the solver uses: the conservative merge of static analysis and the LLM. */
 export interface SolverFeatures {
@@ -42,7 +56,12 @@ export interface ElementDecision {
 
 export interface Alternative {
   rss: FlowField[];
+  symmetric?: SymmetricHash;
   cost: number;
+  /** max / mean queue load on the trace (only with a trace). */
+  imbalance?: number;
+  /** Why the candidate was not allowed at all (over flowmage.solver.maxImbalance); it then never wins. */
+  rejected?: string;
   sharedNothing: string[];
   /** Why it lost to the chosen field set. */
   verdict: string;
@@ -65,7 +84,14 @@ export interface TieBreak {
 
 export interface Plan {
   rss: FlowField[];
+  /** Set when the chosen hashing must be symmetric (an element sees both directions of a connection). */
+  symmetric?: SymmetricHash;
+  /** Sharing penalties plus, with a trace, imbalanceWeight × (imbalance − 1). */
   cost: number;
+  /** max / mean queue load of the chosen hashing on the trace (only with a trace). */
+  imbalance?: number;
+  /** Without a trace: why the chosen set may balance badly (a single address field). */
+  balanceWarning?: string;
   elements: ElementDecision[];
   alternatives: Alternative[];
   conflicts: Conflict[];
