@@ -13,6 +13,7 @@ import { isClickDocument } from './clickDocuments';
 import { guard, type ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
 import { toLspRange } from './lspPositions';
+import { traceInput } from './traceInput';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 import { registerCodeLensProvider } from './providers';
@@ -21,8 +22,6 @@ import type { InitializationOptions } from './session';
 export const CHAIN_GRAPH_REQUEST = 'flowmage/chainGraph';
 /** The client command that opens the chain view: `(uri: string, input?: string)`. */
 export const SHOW_CHAIN_COMMAND = 'flowmage.showChain';
-/** The setting the solver reads a trace from; read here by name so the view follows it once it exists. */
-const TRACE_SETTING = 'flowmage.solver.trace';
 /** How long a request waits for the element index's first pass (before it, every class looks unknown). */
 const INDEX_WAIT_MS = 5000;
 
@@ -58,14 +57,22 @@ export function chainGraphFeature(ctx: ServerContext): Feature {
       if (!result) return { chains: [], indexReady, message: 'not an open .click document' };
       let graphs = chainGraphs(result.analysis);
       const message = result.model.problems.some((p) => p.severity === 'error') ? 'the configuration has syntax errors; the graph may be incomplete' : graphs.length ? undefined : 'no chain: no input device (From...) feeds any element';
-      const traceFile = typeof params.trace === 'string' && params.trace ? params.trace : configuredTrace(ctx);
       let trace: ChainGraphResult['trace'];
-      if (traceFile) {
-        const read = traces.read(resolveTrace(ctx, traceFile));
-        if ('error' in read) trace = { file: traceFile, error: read.error };
+      const explicit = typeof params.trace === 'string' && params.trace ? params.trace : undefined;
+      if (explicit) {
+        // A capture named in the request is simulated here for the view only (the plan stays as it is).
+        const read = traces.read(resolveTrace(ctx, explicit));
+        if ('error' in read) trace = { file: explicit, error: read.error };
         else {
           graphs = addTraceLoads(graphs, read.flows, ctx.settings()['flowmage.solver.nicProfile']);
-          trace = { file: traceFile };
+          trace = { file: explicit };
+        }
+      } else {
+        // flowmage.solver.trace: the solver already weighed it, and the graph carries its loads.
+        const setting = ctx.settings()['flowmage.solver.trace'].trim();
+        if (setting) {
+          const load = await traceInput(ctx).current();
+          trace = load.problem ? { file: setting, error: load.problem } : { file: setting };
         }
       }
       const lines = lineIndexOf(result.model);
@@ -116,11 +123,6 @@ async function waitForIndex(ctx: ServerContext): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function configuredTrace(ctx: ServerContext): string | undefined {
-  const value = (ctx.settings() as unknown as Record<string, unknown>)[TRACE_SETTING];
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 function resolveTrace(ctx: ServerContext, file: string): string {

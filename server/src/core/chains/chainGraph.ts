@@ -9,7 +9,7 @@ import { defaultReta } from '../rss/reta';
 import { profileReta, simulateFlows, type CandidateLoad } from '../rss/simulate';
 import { aggregateFlows, type FlowTable } from '../rss/trace';
 import type { SourceRange } from '../text';
-import type { ChainAnalysis, ConfigAnalysis, ElementStatus } from './analyzeConfig';
+import type { ChainAnalysis, ChainTrace, ConfigAnalysis, ElementStatus } from './analyzeConfig';
 
 /** How an element runs: the input device, or what the plan (or the configuration) does with its state. */
 export type ChainNodeStatus = 'input' | 'shared-nothing' | 'shared' | 'stateless' | 'unknown';
@@ -119,7 +119,15 @@ function chainGraph(c: ChainAnalysis, analysis: ConfigAnalysis): ChainGraph {
     nodes,
     edges,
     conflicts: conflictsOf(c.elements),
+    ...(c.trace ? { loads: solverLoads(c.trace) } : {}),
   };
+}
+
+/** The loads the solver weighed on its own trace (symmetric hashing included), so the bars show what the plan used. */
+function solverLoads(t: ChainTrace): ChainLoads {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const load = (l: CandidateLoad): QueueLoad => ({ rss: [...l.fields], packets: l.packets, imbalance: l.imbalance });
+  return { queues: t.queues, packets: sum(t.current.packets), flows: sum(t.current.flows), current: load(t.current), planned: load(t.chosen) };
 }
 
 function planStatus(s: ElementStatus): ChainNodeStatus {
