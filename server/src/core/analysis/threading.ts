@@ -7,6 +7,7 @@
 //   written on the packet path at all.
 // - unsafe: plain members written on the packet path with none of the above.
 // Every verdict carries the lines that decided it.
+import type { CppFunction } from '../cpp/model';
 import type { ElementScope, ScopeField } from '../cpp/scope';
 import { LineIndex } from '../text';
 
@@ -51,26 +52,27 @@ export function threadingModel(scope: ElementScope, stateNames: readonly string[
   const threadIndexed = new Map<string, { file: string; offset: number; text: string }>();
   let lockCall: { file: string; offset: number; text: string } | undefined;
   const bodies = scope.reachable.flatMap(({ fn }) => {
-    const text = scope.index.text(fn.file);
-    if (!text || fn.bodyStart === undefined || fn.bodyEnd === undefined) return [];
-    const body = stripComments(text.slice(fn.bodyStart, fn.bodyEnd));
-    return [{ fn, body, words: new Set(body.match(/\w+/g)) }];
+    const b = bodyFacts(fn, scope.index.text(fn.file));
+    return b ? [{ fn, ...b }] : [];
   });
   for (const name of scope.fields.keys()) {
     const users = bodies.filter((b) => b.words.has(name));
     if (!users.length) continue;
-    const indexed = new RegExp(`\\b${escapeRe(name)}\\s*\\[\\s*(?:${THREAD_INDEX.source})`);
-    for (const { fn, body } of users) {
-      const w = firstWrite(body, name);
-      if (w >= 0 && !written.has(name)) written.set(name, { file: fn.file, offset: fn.bodyStart! + w, text: `${name} written in ${fn.name}()` });
+    let indexed: RegExp | undefined;
+    for (const { fn, body, threadIndex } of users) {
+      if (!written.has(name)) {
+        const w = firstWrite(body, name);
+        if (w >= 0) written.set(name, { file: fn.file, offset: fn.bodyStart! + w, text: `${name} written in ${fn.name}()` });
+      }
+      if (!threadIndex || threadIndexed.has(name)) continue;
+      indexed ??= new RegExp(`\\b${escapeRe(name)}\\s*\\[\\s*(?:${THREAD_INDEX.source})`);
       const ti = body.search(indexed);
-      if (ti >= 0 && !threadIndexed.has(name)) threadIndexed.set(name, { file: fn.file, offset: fn.bodyStart! + ti, text: `${name} indexed by the current thread in ${fn.name}()` });
+      if (ti >= 0) threadIndexed.set(name, { file: fn.file, offset: fn.bodyStart! + ti, text: `${name} indexed by the current thread in ${fn.name}()` });
     }
   }
-  for (const { fn, body } of bodies) {
-    const lc = body.search(LOCK_CALL);
-    if (lc >= 0) {
-      lockCall = { file: fn.file, offset: fn.bodyStart! + lc, text: `takes a lock in ${fn.name}()` };
+  for (const { fn, lockAt } of bodies) {
+    if (lockAt >= 0) {
+      lockCall = { file: fn.file, offset: fn.bodyStart! + lockAt, text: `takes a lock in ${fn.name}()` };
       break;
     }
   }
@@ -116,6 +118,28 @@ export function threadingModel(scope: ElementScope, stateNames: readonly string[
   if (safe.length) return { model: 'shared-safe', evidence: safe };
   if (plain.length) return { model: 'unsafe', evidence: plain };
   return { model: 'shared-safe', evidence: [at(scope.element.headerFile, scope.element.cls.nameStart, 'no member is written on the packet path')] };
+}
+
+interface BodyFacts {
+  /** The file text the facts were read from: they are recomputed when it changes. */
+  text: string;
+  body: string;
+  words: Set<string>;
+  threadIndex: boolean;
+  lockAt: number;
+}
+
+/** Per-function facts, computed once per body: base-class bodies are reached from many elements. */
+const bodyCache = new WeakMap<CppFunction, BodyFacts>();
+
+function bodyFacts(fn: CppFunction, text: string | undefined): BodyFacts | undefined {
+  if (!text || fn.bodyStart === undefined || fn.bodyEnd === undefined) return undefined;
+  const hit = bodyCache.get(fn);
+  if (hit && hit.text === text) return hit;
+  const body = stripComments(text.slice(fn.bodyStart, fn.bodyEnd));
+  const facts = { text, body, words: new Set(body.match(/\w+/g)), threadIndex: THREAD_INDEX.test(body), lockAt: body.search(LOCK_CALL) };
+  bodyCache.set(fn, facts);
+  return facts;
 }
 
 interface FileMarks {
