@@ -794,8 +794,11 @@ export class FlowStateInterpreter {
 
   private load(store: Map<string, Value>, path: string): Value {
     let v = empty();
+    const n = path.length;
     for (const [k, x] of store) {
-      if (k === path || k.startsWith(path + '.') || path.startsWith(k + '.')) v = union(v, x);
+      // k is path, a part of it (`path.field`), or a whole it is part of (`k.field`); no string is built per entry.
+      const related = k.length === n ? k === path : k.length > n ? k.charCodeAt(n) === 46 && k.startsWith(path) : path.charCodeAt(k.length) === 46 && path.startsWith(k);
+      if (related) v = union(v, x);
     }
     return v;
   }
@@ -998,7 +1001,17 @@ function isWhole(e: Expr): boolean {
  * an insert, `rte_hash_bloom_lookup_data` a lookup. Only names that also say what they operate on
  * (hash, table, map, cuckoo, ...) qualify, so `memcpy(dst, src)` is never taken for a lookup.
  */
+const tableCallKinds = new Map<string, 'lookup' | 'insert' | 'remove' | undefined>();
+
 function tableCallKind(name: string): 'lookup' | 'insert' | 'remove' | undefined {
+  if (tableCallKinds.has(name)) return tableCallKinds.get(name);
+  if (tableCallKinds.size > 20000) tableCallKinds.clear();
+  const kind = tableCallKindUncached(name);
+  tableCallKinds.set(name, kind);
+  return kind;
+}
+
+function tableCallKindUncached(name: string): 'lookup' | 'insert' | 'remove' | undefined {
   const n = name.toLowerCase();
   if (!/(hash|table|map|cuckoo|lpm|dict|tree)/.test(n)) return undefined;
   if (/(del|remove|erase|delete)/.test(n)) return 'remove';
@@ -1064,6 +1077,7 @@ function own<T>(table: Record<string, T>, key: string): T | undefined {
  * only fields of the other side: the callee sees the flow from the opposite direction.
  */
 function crossesDirection(param: string, taint: Taint): boolean {
+  if (!taint.size) return false;
   const side = /^(src|saddr|sport|source|s_?addr|s_?port)/i.test(param) ? 'src' : /^(dst|daddr|dport|dest|d_?addr|d_?port)/i.test(param) ? 'dst' : undefined;
   if (!side || !taint.size) return false;
   const fields = [...taint.keys()];

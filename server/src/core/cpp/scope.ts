@@ -312,7 +312,18 @@ export function substitute(text: string, subst: Record<string, string>): string 
 }
 
 /** `const IPSDState *` → `IPSDState`; `click::Foo<int>` → `Foo<int>`. */
+const strippedTypes = new Map<string, string>();
+
 export function stripType(t: string): string {
+  let out = strippedTypes.get(t);
+  if (out === undefined) {
+    if (strippedTypes.size > 50000) strippedTypes.clear();
+    strippedTypes.set(t, (out = stripTypeUncached(t)));
+  }
+  return out;
+}
+
+function stripTypeUncached(t: string): string {
   return t
     .replace(/\b(const|volatile|struct|class|typename|mutable|static|inline|unsigned|signed)\b/g, ' ')
     .replace(/[*&]+/g, ' ')
