@@ -22,7 +22,7 @@ describe('flowmage analyze', function () {
     assert.deepStrictEqual(Object.keys(out.stats), ['files', 'elements', 'ms']);
     assert.strictEqual(out.stats.elements, 26);
     const psd = out.elements.IPortScanDetector;
-    assert.deepStrictEqual(Object.keys(psd), ['stateful', 'flowKey', 'otherKeyFields', 'intensity', 'pointerChasing', 'bidirectional', 'fragments', 'stateObjects', 'evidence', 'confidence', 'threading', 'files', 'provenance', 'parameters']);
+    assert.deepStrictEqual(Object.keys(psd), ['stateful', 'flowKey', 'otherKeyFields', 'intensity', 'pointerChasing', 'bidirectional', 'directionPorts', 'fragments', 'stateObjects', 'evidence', 'confidence', 'threading', 'files', 'provenance', 'parameters']);
     assert.strictEqual(psd.threading.model, 'per-thread');
     assert.ok(psd.threading.evidence.some((e: { reason: string }) => /per_thread/.test(e.reason)), JSON.stringify(psd.threading));
     assert.deepStrictEqual([psd.stateful, psd.flowKey, psd.intensity, psd.pointerChasing, psd.provenance], [true, ['src_ip'], 'per-packet', true, 'static']);

@@ -108,3 +108,181 @@ describe('rules of the static analysis', () => {
     assert.deepStrictEqual(f.stateObjects, []);
   });
 });
+
+// Rules read from upstream code patterns (issue 10); each fixture is written in FastClick's style.
+describe('rules for chained tables, mirrored lookups and configured items', () => {
+  it('takes the union, not the intersection, of a lookup by source fields and one by the mirrored destination fields', async () => {
+    const f = await analyze(
+      'HashMap<IPFlowID, int> _map;',
+      `        const click_ip *iph = p->ip_header();
+        int *v = _map.findp(IPFlowID(iph->ip_src, 0, IPAddress(), 0));
+        if (!v)
+            v = _map.findp(IPFlowID(IPAddress(), 0, iph->ip_dst, 0));
+        if (!v)
+            _map.insert(IPFlowID(iph->ip_src, 0, IPAddress(), 0), 1);`,
+    );
+    assert.deepStrictEqual(f.flowKey, ['src_ip', 'dst_ip']);
+    assert.ok(f.evidence.some((e) => e.feature === 'flowKey' && /swapped/.test(e.reason)));
+  });
+
+  it('adds the fields a bucket chain is compared with when the comparison repeats the fields that chose the bucket', async () => {
+    const f = await analyze(
+      `Conn *_hash[256];
+    void touch(Conn *c) { c->bytes++; }`,
+      `        const click_ip *iph = p->ip_header();
+        const click_tcp *th = p->tcp_header();
+        Conn *c = _hash[(iph->ip_dst.s_addr ^ th->th_dport) % 256];
+        while (c && !(c->addr == iph->ip_dst.s_addr && c->port == th->th_dport && c->peer == th->th_sport))
+            c = c->next;
+        if (c)
+            touch(c);`,
+      'struct Conn { uint32_t addr; uint16_t port; uint16_t peer; uint64_t bytes; Conn *next; };',
+    );
+    assert.deepStrictEqual(f.flowKey, ['dst_ip', 'src_port', 'dst_port']);
+  });
+
+  it('reads both ports from the transport header reached by pointer arithmetic, and keys by a sub-entry found and written', async () => {
+    const f = await analyze(
+      'HashMap<uint64_t, HostInfo> _hosts;',
+      `        const click_ip *iph = p->ip_header();
+        HostInfo *h = &_hosts[((uint64_t) iph->ip_src.s_addr << 32) | iph->ip_dst.s_addr];
+        const uint8_t *l4 = reinterpret_cast<const uint8_t *>(iph) + (iph->ip_hl << 2);
+        uint32_t ports = *reinterpret_cast<const uint32_t *>(l4);
+        for (PortFlow *pf = h->flows; pf; pf = pf->next)
+            if (pf->ports == ports) {
+                pf->packets++;
+                break;
+            }`,
+      'struct PortFlow { uint32_t ports; uint64_t packets; PortFlow *next; };\nstruct HostInfo { PortFlow *flows; };',
+    );
+    assert.deepStrictEqual(f.flowKey, ['src_ip', 'dst_ip', 'src_port', 'dst_port']);
+  });
+
+  it('keys a chain of held packets by the header fields compared with the current packet', async () => {
+    const f = await analyze(
+      'WritablePacket *_queues[64];',
+      `        const click_ip *iph = p->ip_header();
+        WritablePacket **pprev = &_queues[iph->ip_id % 64];
+        WritablePacket *q;
+        for (q = *pprev; q; pprev = (WritablePacket **) &q->next(), q = *pprev) {
+            const click_ip *qiph = q->ip_header();
+            if (qiph->ip_id == iph->ip_id && qiph->ip_p == iph->ip_p && qiph->ip_src.s_addr == iph->ip_src.s_addr && qiph->ip_dst.s_addr == iph->ip_dst.s_addr)
+                break;
+        }
+        if (!q)
+            *pprev = p->clone();`,
+    );
+    assert.deepStrictEqual(f.flowKey, ['src_ip', 'dst_ip', 'protocol']);
+    assert.deepStrictEqual(f.otherKeyFields, ['ip_id']);
+  });
+
+  it('does not call a table state when packets only move its entries to the front', async () => {
+    const f = await analyze(
+      'Group *_groups[256];',
+      `        uint32_t a = AGGREGATE_ANNO(p);
+        Group *g = _groups[a % 256], *prev = 0;
+        while (g && g->id != a) {
+            prev = g;
+            g = g->next;
+        }
+        if (prev && g) {
+            prev->next = g->next;
+            g->next = _groups[a % 256];
+            _groups[a % 256] = g;
+        }`,
+      'struct Group { uint32_t id; int out; Group *next; };',
+    );
+    assert.strictEqual(f.stateful, false);
+  });
+
+  it('treats counters indexed by a hash reduced to the size of a configured list as per item, not per flow', async () => {
+    const f = await analyze(
+      `Vector<IPAddress> _servers;
+    Vector<Load> _loads;
+    int pick(Packet *q, int n) { return (q->ip_header()->ip_src.s_addr ^ q->ip_header()->ip_dst.s_addr) % n; }`,
+      `        int b = pick(p, _servers.size());
+        _loads[b].packets++;`,
+      'struct Load { uint64_t packets; };',
+    );
+    assert.strictEqual(f.stateful, false);
+    const own = await analyze('Vector<Load> _table;', '        _table[p->ip_header()->ip_src.s_addr % _table.size()].packets++;', 'struct Load { uint64_t packets; };');
+    assert.deepStrictEqual([own.stateful, own.flowKey], [true, ['src_ip']]);
+  });
+
+  it('follows a method of the element handed by name to a per-packet macro', async () => {
+    const f = await analyze(
+      `HashMap<uint32_t, uint64_t> _counts;
+    void count(Packet *q) { _counts[q->ip_header()->ip_src.s_addr]++; }`,
+      '        RUN_FOR_EACH_PACKET(count, p);',
+    );
+    assert.deepStrictEqual([f.stateful, f.flowKey], [true, ['src_ip']]);
+  });
+
+  it('keys a trie walked byte by byte by the whole address', async () => {
+    const f = await analyze(
+      'Node *_root;',
+      `        uint32_t a = ntohl(p->ip_header()->ip_src.s_addr);
+        Node *n = _root;
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            unsigned char b = (a >> shift) & 255;
+            if (!n->child[b])
+                n->child[b] = new Node();
+            n = n->child[b];
+            n->count++;
+        }`,
+      'struct Node { Node *child[256]; uint64_t count; };',
+    );
+    assert.deepStrictEqual([f.stateful, f.flowKey], [true, ['src_ip']]);
+  });
+
+  it('records which input port creates the state and which looks it up with swapped fields', async () => {
+    const f = await analyze(
+      `HashMap<IPFlowID, int> _conns;
+    void push(int port, Packet *q) override {
+        if (port == 0)
+            _conns.find_insert(IPFlowID(q), 0);
+        else {
+            int *c = _conns.findp(IPFlowID(q).reverse());
+            if (c)
+                (*c)++;
+        }
+        output(port).push(q);
+    }`,
+      '',
+    );
+    assert.strictEqual(f.bidirectional, true);
+    assert.deepStrictEqual(f.directionPorts, { '0': 'forward', '1': 'reverse' });
+    assert.ok(f.evidence.some((e) => e.feature === 'direction' && /input 1/.test(e.reason)));
+  });
+
+  it('follows the direction through a flag set from the port, and joins per-address lookups of both sides', async () => {
+    const f = await analyze(
+      `HashMap<uint32_t, uint64_t> _rates;
+    void note(Packet *q, bool forward) {
+        if (forward)
+            _rates[q->ip_header()->ip_src.s_addr]++;
+        else
+            _rates[q->ip_header()->ip_dst.s_addr]++;
+    }
+    void push(int port, Packet *q) override {
+        note(q, port == 0);
+        output(port).push(q);
+    }`,
+      '',
+    );
+    assert.deepStrictEqual(f.flowKey, ['src_ip', 'dst_ip']);
+    assert.strictEqual(f.bidirectional, true);
+    assert.deepStrictEqual(f.directionPorts, { '0': 'forward', '1': 'reverse' });
+  });
+
+  it('sees a lookup reversed when the destination fields are passed where a callee names its parameters as sources', async () => {
+    const f = await analyze(
+      `HashMap<uint64_t, int> _conns;
+    int *find_conn(uint32_t src, uint16_t sport) { return _conns.findp(((uint64_t) src << 16) | sport); }`,
+      `        int *c = find_conn(p->ip_header()->ip_dst.s_addr, p->tcp_header()->th_dport);
+        if (c)
+            (*c)++;`,
+    );
+    assert.deepStrictEqual([f.flowKey, f.bidirectional], [['dst_ip', 'dst_port'], true]);
+  });
+});

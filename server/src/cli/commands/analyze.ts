@@ -22,6 +22,8 @@ export interface AnalyzeJsonElement {
   intensity: ElementFeatures['intensity'];
   pointerChasing: boolean;
   bidirectional: boolean;
+  /** Input port → direction its packets carry, where the code tells it; null when it does not. */
+  directionPorts: NonNullable<ElementFeatures['directionPorts']> | null;
   fragments: boolean;
   stateObjects: ElementFeatures['stateObjects'];
   evidence: ElementFeatures['evidence'];
@@ -123,6 +125,7 @@ function jsonElement(tracker: FeatureTracker, t: TrackedElement, cwd: string): A
     intensity: f.intensity,
     pointerChasing: f.pointerChasing,
     bidirectional: !!f.bidirectional,
+    directionPorts: f.directionPorts ?? null,
     fragments: !!f.fragments,
     stateObjects: f.stateObjects.map((o) => ({ ...o, file: display(o.file, cwd) })),
     evidence: f.evidence.map((e) => ({ ...e, file: display(e.file, cwd) })),

@@ -12,7 +12,7 @@ import { BUILTIN_SESSION_RULES, parseSessionRule, PROTOCOL_CONTEXTS } from './he
 import { pointerVerdict, recordPointers, type PointerVerdict } from './pointers';
 
 /** Bump when the analysis changes what it concludes: stored static results are then recomputed. */
-export const ANALYZER_VERSION = 2;
+export const ANALYZER_VERSION = 3;
 
 type UnknownFeature = ElementFeatures['unknown'][number];
 
@@ -179,7 +179,14 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
       evidence.push(ctx.site('direction', rev, `\`${v.name}\` is ${l.kind === 'insert' ? 'filled' : 'looked up'} with the flow's sources and destinations swapped in \`${rev.fn}\`: packets of both directions reach the same entry`));
       break;
     }
+    const mirror = !bidirectional ? mirrorPair(keyedLookups(v)) : undefined;
+    if (mirror) {
+      bidirectional = true;
+      evidence.push(ctx.site('direction', mirror.site, `\`${v.name}\` is also looked up by the destination fields alone, where other lookups use the source fields: packets of both directions reach the same entry`));
+    }
   }
+  const directions = stateful ? directionPorts(perFlow, ctx) : undefined;
+  if (directions) evidence.push(...directions.evidence);
   // fragments: state keyed by fragment identity, which non-first fragments share without ports
   const fragments = stateful && otherKeyFields.some((f) => f === 'ip_id' || f === 'ip_frag');
   if (fragments) {
@@ -230,6 +237,7 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
     intensity,
     pointerChasing,
     ...(bidirectional ? { bidirectional } : {}),
+    ...(directions ? { directionPorts: directions.ports } : {}),
     ...(fragments ? { fragments } : {}),
     stateObjects,
     evidence: dedupe(evidence),
@@ -285,14 +293,16 @@ function memberVerdict(scope: ElementScope, obj: ObjectFacts, ctx: EvidenceConte
     configTable: false,
     fromSearches: !keyed.length && tainted.length > 0,
   };
-  if (!tainted.length) return obj.writes.length ? v : undefined;
-  if (!obj.writes.length) {
+  // Writes that only move pointers already in the structure (a move-to-front) reorder it: no state is created.
+  const writes = obj.writes.filter((w) => !w.relink);
+  if (!tainted.length) return writes.length ? v : undefined;
+  if (!writes.length) {
     v.configTable = true;
     v.key = keyFromLookups(tainted, v, ctx).key;
     return v;
   }
   v.perFlow = true;
-  const k = keyFromLookups(tainted, v, ctx);
+  const k = keyFromLookups(tainted, v, ctx, keyed.length ? obj.searches : []);
   v.key = k.key;
   v.otherKey = k.otherKey;
   v.keyEvidence = k.evidence;
@@ -301,11 +311,15 @@ function memberVerdict(scope: ElementScope, obj: ObjectFacts, ctx: EvidenceConte
   return v;
 }
 
-function keyFromLookups(lookups: ObjectFacts['lookups'], v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>, ctx: EvidenceContext): { key: FlowField[]; otherKey: OtherKeyField[]; evidence: Evidence[]; unknown: Evidence[] } {
-  let key: Set<FlowField> | undefined;
-  let other: Set<OtherKeyField> | undefined;
+function keyFromLookups(
+  lookups: ObjectFacts['lookups'],
+  v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>,
+  ctx: EvidenceContext,
+  searches: ObjectFacts['searches'] = [],
+): { key: FlowField[]; otherKey: OtherKeyField[]; evidence: Evidence[]; unknown: Evidence[] } {
   const evidence: Evidence[] = [];
   const unknown: Evidence[] = [];
+  const perLookup: Array<{ fields: Set<FlowField>; others: Set<OtherKeyField> }> = [];
   for (const l of lookups) {
     const fields = new Set<FlowField>();
     const others = new Set<OtherKeyField>();
@@ -324,9 +338,16 @@ function keyFromLookups(lookups: ObjectFacts['lookups'], v: Pick<ObjectVerdict, 
       }
       fields.add(tag as FlowField);
     }
+    perLookup.push({ fields, others });
+  }
+  mergeMirrorLookups(perLookup, lookups, v, ctx, evidence);
+  let key: Set<FlowField> | undefined;
+  let other: Set<OtherKeyField> | undefined;
+  for (const { fields, others } of perLookup) {
     key = key ? new Set([...key].filter((f) => fields.has(f))) : fields;
     other = other ? new Set([...other].filter((f) => others.has(f))) : others;
   }
+  for (const f of refiningFields(lookups, searches, v, ctx, evidence)) (key ??= new Set()).add(f);
   const final = normalizeKey(key ?? []);
   const otherKey = normalizeOtherKey(other ?? []);
   // one evidence item per origin site, naming the fields it contributes
@@ -356,6 +377,119 @@ function keyFromLookups(lookups: ObjectFacts['lookups'], v: Pick<ObjectVerdict, 
   const first = lookups.find((l) => [...l.key.keys()].some((t) => final.includes(t as FlowField) || otherKey.includes(t as OtherKeyField)));
   if (first) evidence.push(ctx.site('flowKey', first.site, `\`${v.name}\` is ${first.kind === 'insert' ? 'filled' : first.kind === 'index' ? 'indexed' : 'looked up'} with that key in \`${first.site.fn}\``));
   return { key: final, otherKey, evidence, unknown };
+}
+
+const MIRROR: Record<string, string> = { src_ip: 'dst_ip', dst_ip: 'src_ip', src_port: 'dst_port', dst_port: 'src_port', protocol: 'protocol' };
+
+/**
+ * One container looked up by some fields in one direction and by the mirrored fields in the other
+ * (`map.get(IPFlowID(src, 0, 0, 0))`, then `map.get(IPFlowID(0, 0, dst, 0))`): both reach the same
+ * entries, so the key is the union of the two, not their intersection.
+ */
+function mergeMirrorLookups(
+  sets: Array<{ fields: Set<FlowField> }>,
+  lookups: ObjectFacts['lookups'],
+  v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>,
+  ctx: EvidenceContext,
+  evidence: Evidence[],
+): void {
+  const original = sets.map((s) => new Set(s.fields));
+  const sig = (s: Set<string>) => [...s].sort().join(',');
+  for (let i = 0; i < original.length; i++) {
+    const a = original[i];
+    if (!a.size) continue;
+    const mirrored = sig(new Set([...a].map((f) => MIRROR[f])));
+    if (mirrored === sig(a)) continue;
+    const j = original.findIndex((b) => sig(b) === mirrored);
+    if (j < 0) continue;
+    for (const f of original[j]) sets[i].fields.add(f);
+    if (j > i) evidence.push(ctx.site('flowKey', lookups[j].site, `\`${v.name}\` is looked up by ${normalizeKey(a).join(' ')} and, with sources and destinations swapped, by ${normalizeKey(original[j]).join(' ')}: both directions reach one entry, so its key holds both`));
+  }
+}
+
+/**
+ * Packet fields that entries are compared with after the container's own lookup, which belong to
+ * the key: a bucket array whose chain is compared again with every field that chose the bucket
+ * (the bucket is a hash of the key, the comparisons are the key), or a record compared with packet
+ * fields and then written through (it is state of its own, one per those fields).
+ */
+function refiningFields(
+  lookups: ObjectFacts['lookups'],
+  searches: ObjectFacts['searches'],
+  v: Pick<ObjectVerdict, 'name' | 'file' | 'start' | 'end'>,
+  ctx: EvidenceContext,
+  evidence: Evidence[],
+): FlowField[] {
+  if (!searches.length || !lookups.length || lookups === searches) return [];
+  const whole = (s: ObjectFacts['searches'][number]) => [...s.key].filter(([t, o]) => t !== 'opaque' && !o.partial).map(([t]) => t);
+  const compared = new Set(searches.flatMap(whole));
+  const bucket = lookups.every((l) => l.kind === 'index') && lookups.every((l) => [...l.key.keys()].every((t) => compared.has(t)));
+  const chosen = bucket ? searches : searches.filter((s) => s.entryWritten);
+  const out = new Set<FlowField>();
+  for (const s of chosen) for (const t of whole(s)) if ((FLOW_FIELDS as readonly string[]).includes(t) && !lookups.every((l) => l.key.has(t))) out.add(t as FlowField);
+  if (out.size) {
+    const s = chosen.find((x) => whole(x).some((t) => out.has(t as FlowField)))!;
+    const why = bucket ? 'the chain of a bucket is compared again with every field that chose the bucket' : 'the record found is then written: it keeps state per those fields';
+    evidence.push(ctx.site('flowKey', s.site, `entries of \`${v.name}\` are compared with ${normalizeKey([...out]).join(' ')} in \`${s.site.fn}\` (${why}): they are part of its key`));
+  }
+  return [...out];
+}
+
+/** The lookups (or, without any, the searches) that key a per-flow object. */
+function keyedLookups(v: ObjectVerdict): ObjectFacts['lookups'] {
+  const keyed = v.facts.lookups.filter((l) => l.key.size > 0);
+  return keyed.length ? keyed : v.facts.searches.filter((l) => l.key.size > 0);
+}
+
+const flowSide = (l: ObjectFacts['lookups'][number], side: 'src_' | 'dst_') => {
+  const tags = [...l.key.keys()].filter((t) => /^(src|dst)_(ip|port)$/.test(t));
+  return tags.length > 0 && tags.every((t) => t.startsWith(side));
+};
+
+/** A lookup by destination fields only, when another lookup of the object uses the mirrored source fields. */
+function mirrorPair(lookups: ObjectFacts['lookups']): ObjectFacts['lookups'][number] | undefined {
+  const sig = (l: ObjectFacts['lookups'][number], swap: boolean) =>
+    [...l.key.keys()]
+      .filter((t) => (FLOW_FIELDS as readonly string[]).includes(t))
+      .map((t) => (swap ? MIRROR[t] : t))
+      .sort()
+      .join(',');
+  return lookups.find((d) => flowSide(d, 'dst_') && lookups.some((s) => flowSide(s, 'src_') && sig(s, true) === sig(d, false)));
+}
+
+/**
+ * Which input ports carry which direction, where the code tells it (`if (port == 0)`, a flag set
+ * from `port == 0`): a port whose packets look the state up with swapped fields, or by the
+ * destination side of a mirrored pair, is `reverse`; one whose packets use the flow's own fields is
+ * `forward`.
+ */
+function directionPorts(perFlow: ObjectVerdict[], ctx: EvidenceContext): { ports: Record<string, 'forward' | 'reverse'>; evidence: Evidence[] } | undefined {
+  const seen = new Map<number, { forward?: ObjectFacts['lookups'][number]; reverse?: ObjectFacts['lookups'][number]; name: string }>();
+  for (const v of perFlow) {
+    const lookups = keyedLookups(v);
+    const mirrored = mirrorPair(lookups) !== undefined;
+    for (const l of lookups) {
+      if (l.port === undefined) continue;
+      const reversed = [...l.key.values()].some((o) => o.reversed) || (mirrored && flowSide(l, 'dst_'));
+      const entry = seen.get(l.port) ?? { name: v.name };
+      if (reversed) entry.reverse ??= l;
+      else if ([...l.key.keys()].some((t) => (FLOW_FIELDS as readonly string[]).includes(t))) entry.forward ??= l;
+      seen.set(l.port, entry);
+    }
+  }
+  const ports: Record<string, 'forward' | 'reverse'> = {};
+  const evidence: Evidence[] = [];
+  for (const [port, e] of [...seen].sort((a, b) => a[0] - b[0])) {
+    // A port seen both ways decides nothing.
+    if (!!e.forward === !!e.reverse) continue;
+    const dir = e.reverse ? 'reverse' : 'forward';
+    const l = (e.reverse ?? e.forward)!;
+    ports[String(port)] = dir;
+    const how = dir === 'reverse' ? "with the flow's sources and destinations swapped" : "by the flow's own fields";
+    evidence.push(ctx.site('direction', l.site, `input ${port}: packets look up \`${e.name}\` ${how} in \`${l.site.fn}\` (${dir})`));
+  }
+  if (!Object.values(ports).includes('reverse')) return undefined;
+  return { ports, evidence };
 }
 
 function flowStorageVerdict(scope: ElementScope, obj: ObjectFacts, bases: StateTypeRef[], facts: Facts, ctx: EvidenceContext): ObjectVerdict {

@@ -14,6 +14,7 @@ import {
   PER_FLOW_METHODS,
   PER_PACKET_METHODS,
   resolveCall,
+  callbackTargets,
   stripType,
   substitute,
   isBuiltinType,
@@ -60,18 +61,39 @@ export interface Value {
    * _udp_map`): they are part of the key of every lookup made through it.
    */
   selector?: Taint;
+  /** Points at the transport header: `tcp_header()`, or the IP header plus its length (`iph + (iph->ip_hl << 2)`). */
+  transport?: boolean;
+  /** A header field read from a packet held in these state objects (a queued fragment): comparing it with the current packet's field searches them. */
+  entry?: Set<string>;
+  /** The number of entries of these containers (`_servers.size()`). */
+  sizeOf?: Set<string>;
+  /**
+   * Every packet field in the taint was reduced to a position in these containers (`hash % _servers.size()`):
+   * the value picks one of their configured items (a backend), not a flow.
+   */
+  pickOf?: Set<string>;
+  /** Holds the number of the input port the packet arrived on (`push(int port, ...)`). */
+  inPort?: boolean;
+  /** True exactly when the input port is (eq) or is not (!eq) `n`: `port == 0`. */
+  portIs?: { n: number; eq: boolean };
 }
 
 export interface Lookup {
   kind: 'lookup' | 'insert' | 'remove' | 'index';
   key: Taint;
   site: Site;
+  /** The input port whose packets make this lookup, when the code tells (`if (port == 0)`). */
+  port?: number;
+  /** For searches: the record compared is then written through the same pointer (a sub-entry with state of its own). */
+  entryWritten?: boolean;
 }
 
 export interface Write {
   kind: 'assign' | 'update' | 'mutator' | 'insert' | 'remove';
   phase: Phase;
   site: Site;
+  /** Stores a pointer already in the object back into it (`prev->next = g->next`): reorders entries, adds no state. */
+  relink?: boolean;
 }
 
 export interface ObjectFacts {
@@ -151,15 +173,18 @@ const PACKET_ACCESSORS = new Set([
   'push',
   'put',
 ]);
+const TRANSPORT_ACCESSORS = new Set(['tcp_header', 'udp_header', 'transport_header']);
 const FLOW_DATA_CALLS = new Set(['fcb_data', 'fcb_data_for', 'my_fcb_data']);
 const PASS_THROUGH_CALLS = new Set(['likely', 'unlikely', 'ntohl', 'ntohs', 'htonl', 'htons', 'move', 'forward']);
 const COMPARISON_OPS = new Set(['==', '!=', '<', '>', '<=', '>=', '&&', '||', 'and', 'or']);
 
 const empty = (): Value => ({ taint: new Map(), alias: new Set(), pkt: false });
 
+const isBlank = (v: Value): boolean => !v.taint.size && !v.alias.size && !v.pkt && !v.selector && !v.sizeOf && !v.transport && !v.entry && !v.inPort && !v.portIs;
+
 function union(a: Value, b: Value): Value {
-  if (!b.taint.size && !b.alias.size && !b.pkt && !b.selector) return a;
-  if (!a.taint.size && !a.alias.size && !a.pkt && !a.selector) return b;
+  if (isBlank(b)) return a;
+  if (isBlank(a)) return b;
   const taint = new Map(a.taint);
   for (const [k, o] of b.taint) {
     const cur = taint.get(k);
@@ -167,7 +192,22 @@ function union(a: Value, b: Value): Value {
     else if (o.partial && !cur.partial) taint.set(k, { ...cur, partial: true });
   }
   const selector = a.selector || b.selector ? new Map([...(a.selector ?? []), ...(b.selector ?? [])]) : undefined;
-  return { taint, alias: new Set([...a.alias, ...b.alias]), pkt: a.pkt || b.pkt, ...(selector ? { selector } : {}) };
+  const pickOf = unionPick(a, b);
+  const out: Value = { taint, alias: a.alias.size ? (b.alias.size ? new Set([...a.alias, ...b.alias]) : a.alias) : b.alias, pkt: a.pkt || b.pkt };
+  if (selector) out.selector = selector;
+  if (pickOf) out.pickOf = pickOf;
+  if (a.sizeOf || b.sizeOf) out.sizeOf = a.sizeOf && b.sizeOf ? new Set([...a.sizeOf, ...b.sizeOf]) : (a.sizeOf ?? b.sizeOf);
+  if (a.transport || b.transport) out.transport = true;
+  return out;
+}
+
+/** `pickOf` of a union: kept only when every side carrying packet fields was reduced to a configured position. */
+function unionPick(a: Value, b: Value): Set<string> | undefined {
+  if (!a.pickOf && !b.pickOf) return undefined;
+  if ((a.taint.size && !a.pickOf) || (b.taint.size && !b.pickOf)) return undefined;
+  if (!a.taint.size) return b.taint.size ? b.pickOf : undefined;
+  if (!b.taint.size) return a.pickOf;
+  return new Set([...a.pickOf!, ...b.pickOf!]);
 }
 
 /** A lookup's key: its argument's fields plus the fields that selected the container. */
@@ -185,7 +225,13 @@ function withTaint(taint: Taint, mark: (o: Origin) => Origin): Taint {
 }
 
 function signature(v: Value): string {
-  return `${[...v.taint.entries()].map(([k, o]) => `${k}${o.partial ? '~' : ''}`).sort().join(',')}|${[...v.alias].sort().join(',')}|${v.pkt ? 1 : 0}|${[...(v.selector?.keys() ?? [])].sort().join(',')}`;
+  return `${[...v.taint.entries()].map(([k, o]) => `${k}${o.partial ? '~' : ''}`).sort().join(',')}|${[...v.alias].sort().join(',')}|${v.pkt ? 1 : 0}|${[...(v.selector?.keys() ?? [])].sort().join(',')}${markers(v)}`;
+}
+
+/** The rarer markers of a value, for its signature (empty for most values). */
+function markers(v: Value): string {
+  if (!v.transport && !v.entry && !v.sizeOf && !v.pickOf && !v.inPort && !v.portIs) return '';
+  return `|${v.transport ? 't' : ''}|${[...(v.entry ?? [])].join(',')}|${[...(v.sizeOf ?? [])].join(',')}|${[...(v.pickOf ?? [])].join(',')}|${v.inPort ? 'P' : ''}${v.portIs ? `${v.portIs.eq ? '=' : '!'}${v.portIs.n}` : ''}`;
 }
 
 interface Frame {
@@ -196,6 +242,10 @@ interface Frame {
   ret: Value;
   branch: number;
   subst: Record<string, string>;
+  /** The input port every packet on this path came from, when a branch on the port decided it. */
+  port?: number;
+  /** Locals compared with packet fields while walking state: the searches that compared them. */
+  searched?: Map<string, Lookup[]>;
 }
 
 export interface InterpreterOptions {
@@ -229,11 +279,13 @@ export class FlowStateInterpreter {
       const sf = this.scope.methods.get(name)?.find((m) => m.fn.body);
       if (sf) roots.push([sf, 'flow']);
     }
+    const rootArgs = new Map(roots.map(([sf]) => [sf, inputPortArgs(sf)]));
+    this.portsSeen = [...rootArgs.values()].some((a) => a.some((v) => v.inPort));
     let keyContract: Facts['keyContract'];
     for (let round = 0; round < 4; round++) {
       this.changed = false;
       this.memo = new Map();
-      for (const [sf, phase] of roots) this.invoke(sf, [], phase);
+      for (const [sf, phase] of roots) this.invoke(sf, rootArgs.get(sf)!, phase);
       if (!this.changed) break;
     }
     for (const name of KEY_CONTRACT_METHODS) {
@@ -245,16 +297,16 @@ export class FlowStateInterpreter {
 
   // ---- functions ----
 
-  private invoke(sf: ScopeFunction, args: Value[], phase: Phase): Value {
+  private invoke(sf: ScopeFunction, args: Value[], phase: Phase, port?: number): Value {
     const fn = sf.fn;
     if (!fn.body || this.stack.includes(fn) || this.stack.length > 16) return empty();
-    const key = `${fn.file}#${fn.start}|${phase}|${args.map(signature).join(';')}`;
+    const key = `${fn.file}#${fn.start}|${phase}|${port ?? ''}|${args.map(signature).join(';')}`;
     const cached = this.memo.get(key);
     if (cached) return cached;
     this.memo.set(key, empty());
     this.visited.add(fn);
     const subst = sf.owner?.subst ?? dict<string>();
-    const frame: Frame = { sf, phase, locals: new Map(), types: new Map(), ret: empty(), branch: 0, subst };
+    const frame: Frame = { sf, phase, locals: new Map(), types: new Map(), ret: empty(), branch: 0, subst, port };
     const contract = this.options.flowStorage && (PER_PACKET_METHODS.has(fn.name) || PER_FLOW_METHODS.has(fn.name));
     fn.params.forEach((p, i) => {
       if (!p.name) return;
@@ -263,6 +315,11 @@ export class FlowStateInterpreter {
       if (!isPointerLike(type)) v = { ...v, alias: new Set() };
       if (/\b(Packet|WritablePacket|PacketBatch)\b/.test(type)) v = { ...v, pkt: true };
       if (contract && isPointerLike(type) && this.options.stateTypes.has(stripType(type))) v = { ...v, alias: new Set([...v.alias, FLOW_STORAGE]) };
+      if (crossesDirection(p.name, v.taint)) {
+        // `find_conn(src = ip_dst, sport = th_dport, ...)`: the packet's destination given where the callee expects a source.
+        const at: Site = { file: fn.file, start: fn.start, end: fn.end, fn: fn.name };
+        v = { ...v, taint: withTaint(v.taint, (o) => ({ ...o, reversed: o.reversed ?? at })) };
+      }
       this.noteRecordType(v, type);
       frame.locals.set(p.name, v);
       frame.types.set(p.name, type);
@@ -301,15 +358,22 @@ export class FlowStateInterpreter {
         // A body that runs once per flow even on the packet path: the entry is still empty, or
         // the packet opens or closes the connection. Its writes are per-flow, not per-packet.
         const once = s.loop || f.phase !== 'packet' ? undefined : this.oncePerFlowBody(s.head, f);
+        const ports = s.loop ? undefined : this.portsOfBodies(s.head, f);
+        const outer = f.port;
         f.branch++;
         for (let pass = 0; pass < (s.loop ? 2 : 1); pass++) {
           s.bodies.forEach((b, i) => {
-            if (i !== once) return this.exec(b, f);
-            f.phase = 'flow';
+            f.port = ports?.[i] ?? outer;
             try {
-              this.exec(b, f);
+              if (i !== once) return this.exec(b, f);
+              f.phase = 'flow';
+              try {
+                this.exec(b, f);
+              } finally {
+                f.phase = 'packet';
+              }
             } finally {
-              f.phase = 'packet';
+              f.port = outer;
             }
           });
         }
@@ -318,6 +382,22 @@ export class FlowStateInterpreter {
       }
     }
   }
+
+  /** The input port of the then and else bodies of `if (port == 0)`, `if (forward)` (a flag set from `port == 0`), `if (!port)`. */
+  private portsOfBodies(head: Stmt[], f: Frame): [number | undefined, number | undefined] | undefined {
+    if (!this.portsSeen) return undefined;
+    const last = head[head.length - 1];
+    if (!last || last.kind !== 'expr') return undefined;
+    const c = last.expr;
+    if (!(c.kind === 'id' || (c.kind === 'unary' && c.op === '!') || (c.kind === 'binary' && (c.op === '==' || c.op === '!=')))) return undefined;
+    const v = this.evalQuiet(c, f);
+    const test = v.portIs ?? (v.inPort ? { n: 0, eq: false } : undefined);
+    if (!test) return undefined;
+    const other = test.n === 0 || test.n === 1 ? 1 - test.n : undefined;
+    return test.eq ? [test.n, other] : [other, test.n];
+  }
+
+  private portsSeen = false;
 
   /**
    * Which body of an `if` runs once per flow: 0 (then) when the condition tests that a state entry
@@ -395,7 +475,7 @@ export class FlowStateInterpreter {
         // A pointer local takes whatever its value points into (`n = n->next` walks the same structure).
         const keepsAlias = this.producesReference(e.right, f) || (e.left.kind === 'id' && isPointerLike(f.types.get(e.left.name) ?? '') && !/&/.test(f.types.get(e.left.name) ?? ''));
         this.assignTo(e.left, keepsAlias ? v : { ...v, alias: new Set() }, f, e.op === '=');
-        this.recordWrite(e.left, f, 'assign', e);
+        this.recordWrite(e.left, f, 'assign', e, e.op === '=' && v.alias.size && this.isPointerExpr(e.right, f) ? v : undefined);
         return v;
       }
       case 'update': {
@@ -407,22 +487,49 @@ export class FlowStateInterpreter {
         const l = this.eval(e.left, f);
         const r = this.eval(e.right, f);
         if (COMPARISON_OPS.has(e.op)) {
+          if ((e.op === '==' || e.op === '!=') && (l.inPort || r.inPort)) {
+            const lit = l.inPort ? e.right : e.left;
+            if (lit.kind === 'lit' && /^\d+$/.test(lit.text)) return { ...empty(), portIs: { n: Number(lit.text), eq: e.op === '==' } };
+          }
           if (e.op === '==' || e.op === '!=') {
             this.recordSearch(e.left, l, r, e, f);
             this.recordSearch(e.right, r, l, e, f);
           }
           return empty();
         }
+        // `hash % _servers.size()`: a position in another container, which picks one of its items.
+        const size = r.sizeOf ?? l.sizeOf;
+        if (size && (e.op === '%' || e.op === '&') && (l.taint.size || r.taint.size)) return { ...union(l, r), alias: new Set(), pkt: false, pickOf: size };
+        if (size && (e.op === '-' || e.op === '+') && !l.taint.size && !r.taint.size) return { ...empty(), sizeOf: size };
+        // `(const uint8_t *) iph + (iph->ip_hl << 2)`: past the IP header and its options, the transport header.
+        if (e.op === '+' && (l.pkt || r.pkt) && (readsMember(e.right, 'ip_hl') || readsMember(e.left, 'ip_hl'))) return { ...empty(), pkt: true, transport: true };
         if ((e.op === '&' || e.op === '>>') && (isMaskLiteral(e.right) || isMaskLiteral(e.left))) {
           const v = union(l, r);
+          // `(addr >> shift) & 255` with a variable shift walks every byte of the field (a trie): all of it keys the walk.
+          if (e.op === '&' && shiftsByVariable(isMaskLiteral(e.right) ? e.left : e.right)) return { ...v, alias: new Set(), pkt: false };
           return { taint: withTaint(v.taint, (o) => (o.hashed ? o : { ...o, partial: true })), alias: new Set(), pkt: false };
+        }
+        if (e.op === '|' || e.op === '^' || e.op === '+') {
+          // `((x >> 16) & 0xffff) | (x << 16)` puts the pieces back together: a field whole on one side is whole in the result.
+          const v = { ...union(l, r), alias: new Set<string>() };
+          for (const [k, o] of v.taint) {
+            if (!o.partial) continue;
+            const whole = [l.taint.get(k), r.taint.get(k)].find((x) => x && !x.partial);
+            if (whole) v.taint.set(k, whole);
+          }
+          return v;
         }
         return { ...union(l, r), alias: new Set() };
       }
       case 'unary': {
         const v = this.eval(e.arg, f);
-        if (e.op === '!') return empty();
-        if (e.op === '*' && v.pkt) return { taint: new Map([['opaque', this.origin(e, f, 'packet bytes')]]), alias: new Set(), pkt: false };
+        if (e.op === '!') return v.inPort ? { ...empty(), portIs: { n: 0, eq: true } } : v.portIs ? { ...empty(), portIs: { n: v.portIs.n, eq: !v.portIs.eq } } : empty();
+        // `*pprev` of a `Packet **` into state: the packet held there, still in that state.
+        if (e.op === '*' && v.pkt && !v.alias.size) {
+          const ports = v.transport ? portsAtTransportStart(e.arg) : undefined;
+          if (ports) return { taint: new Map(ports.map((p) => [p, this.origin(e, f, 'transport header')])), alias: new Set(), pkt: false };
+          return { taint: new Map([['opaque', this.origin(e, f, 'packet bytes')]]), alias: new Set(), pkt: false };
+        }
         return v;
       }
       case 'index': {
@@ -430,7 +537,13 @@ export class FlowStateInterpreter {
         let key = empty();
         for (const i of e.index) key = union(key, this.eval(i, f));
         if (obj.pkt) return { taint: new Map([['opaque', this.origin(e, f, 'packet bytes')]]), alias: new Set(), pkt: false };
-        if (this.isContainer(e.object, f)) for (const id of obj.alias) this.recordLookup(id, 'index', withSelector(key.taint, obj), e, f);
+        if (this.isContainer(e.object, f)) {
+          for (const id of obj.alias) {
+            // An index that picks a configured item of another container (a backend) keys per item, not per flow.
+            const picked = key.pickOf && ![...key.pickOf].some((c) => c === id);
+            this.recordLookup(id, 'index', withSelector(picked ? new Map() : key.taint, obj), e, f);
+          }
+        }
         else if (key.taint.size && !key.alias.size) for (const id of obj.alias) this.recordSearchTo(id, key.taint, e, f);
         return { taint: obj.taint, alias: obj.alias, pkt: false };
       }
@@ -478,8 +591,8 @@ export class FlowStateInterpreter {
     if (isThis(e.object)) return this.readName(e.field, undefined, f);
     const headerField = own(HEADER_FIELDS, e.field) ?? own(OTHER_HEADER_FIELDS, e.field);
     if (headerField) {
-      this.eval(e.object, f);
-      return { taint: new Map([[headerField, this.origin(e, f, e.field)]]), alias: new Set(), pkt: false };
+      const held = this.eval(e.object, f).alias;
+      return { taint: new Map([[headerField, this.origin(e, f, e.field)]]), alias: new Set(), pkt: false, ...(held.size ? { entry: held } : {}) };
     }
     const obj = this.eval(e.object, f);
     if (obj.pkt) return { taint: new Map([['opaque', this.origin(e, f, e.field)]]), alias: new Set(), pkt: false };
@@ -529,10 +642,12 @@ export class FlowStateInterpreter {
     if (targets.length) {
       const args = e.args.map((a) => this.eval(a, f));
       let v = empty();
-      for (const t of targets) v = union(v, this.invoke(t, args, PER_FLOW_METHODS.has(t.fn.name) ? 'flow' : f.phase));
+      for (const t of targets) v = union(v, this.invoke(t, args, PER_FLOW_METHODS.has(t.fn.name) ? 'flow' : f.phase, f.port));
       return v;
     }
     if (callee.kind === 'member' && !isThis(callee.object)) return this.methodCall(callee, e, f);
+    // A method of the element handed to a macro or helper (`FOR_EACH_PACKET(process, batch)`) is called back with the packets.
+    for (const cb of callbackTargets(this.scope, e, f.sf)) if (!f.types.has(cb.fn.name)) this.invoke(cb, [], f.phase, f.port);
     // An unresolved function: a hash or conversion. Its result depends on its arguments.
     let v = empty();
     let pkt = false;
@@ -558,7 +673,10 @@ export class FlowStateInterpreter {
       return { taint: new Map([[FLOWID_ACCESSORS[m], this.origin(e, f, `${m}()`)]]), alias: new Set(), pkt: false };
     }
     if (recv.pkt) {
-      if (PACKET_ACCESSORS.has(m)) return { ...empty(), pkt: true };
+      // A packet held in state (`q->ip_header()` of a queued fragment) still points into that state.
+      if (PACKET_ACCESSORS.has(m)) return { ...empty(), pkt: true, alias: recv.alias, ...(TRANSPORT_ACCESSORS.has(m) ? { transport: true } : {}) };
+      // The packets of a chain held in state link to each other (`q->next()`): the next one is in the same state.
+      if (recv.alias.size && /^(next|prev)$/.test(m) && !args.length) return { ...empty(), pkt: true, alias: recv.alias };
       const offset = /^anno_/.test(m) && e.args[0]?.kind === 'id' ? annotationField(e.args[0].name) : undefined;
       if (offset) return { taint: new Map([[offset, this.origin(e, f, `${m}(${(e.args[0] as { name: string }).name})`)]]), alias: new Set(), pkt: false };
       if (/_anno$/.test(m) && /ip/.test(m)) return { taint: new Map([['opaque', this.origin(e, f, `${m}()`)]]), alias: new Set(), pkt: false };
@@ -574,6 +692,7 @@ export class FlowStateInterpreter {
         }
         return { taint: new Map(), alias: recv.alias, pkt: false };
       }
+      if (/^(size|length|count)$/.test(m) && !args.length) return { ...empty(), sizeOf: new Set(recv.alias) };
       if (MUTATOR_RE.test(m)) for (const id of recv.alias) this.recordWriteTo(id, 'mutator', f, e);
       // What a state object's method returns is its content, not the fields it was filled from.
       return { taint: new Map(), alias: recv.alias, pkt: false };
@@ -626,6 +745,29 @@ export class FlowStateInterpreter {
     return !!path && !path.local;
   }
 
+  /** Whether `e` is a pointer by its declaration: a pointer local or member, a pointer field of a record, an element of a container of pointers. */
+  private isPointerExpr(e: Expr, f: Frame): boolean {
+    switch (e.kind) {
+      case 'cast':
+        return e.type.includes('*');
+      case 'id':
+        return f.types.has(e.name) ? isPointerLike(f.types.get(e.name)!) && !/&/.test(f.types.get(e.name)!) : !!this.scope.fields.get(e.name)?.field.pointer;
+      case 'member': {
+        if (isThis(e.object)) return !!this.scope.fields.get(e.field)?.field.pointer;
+        const holder = e.object.kind === 'id' ? f.types.get(e.object.name) : undefined;
+        if (!holder) return false;
+        const cls = this.scope.index.findClasses(stripType(holder).replace(/<.*$/, ''), f.sf.fn.file)[0];
+        return !!cls?.fields.find((x) => x.name === e.field)?.pointer;
+      }
+      case 'index': {
+        const field = e.object.kind === 'id' ? this.scope.fields.get(e.object.name) : e.object.kind === 'member' && isThis(e.object.object) ? this.scope.fields.get(e.object.field) : undefined;
+        return !!field && /\*/.test(field.type.replace(/\*\s*$/, '').replace(/\[\s*\w*\s*\]$/, ''));
+      }
+      default:
+        return false;
+    }
+  }
+
   // ---- stores ----
 
   private pathOf(e: Expr, f: Frame): { local: boolean; path: string } | undefined {
@@ -652,8 +794,11 @@ export class FlowStateInterpreter {
 
   private load(store: Map<string, Value>, path: string): Value {
     let v = empty();
+    const n = path.length;
     for (const [k, x] of store) {
-      if (k === path || k.startsWith(path + '.') || path.startsWith(k + '.')) v = union(v, x);
+      // k is path, a part of it (`path.field`), or a whole it is part of (`k.field`); no string is built per entry.
+      const related = k.length === n ? k === path : k.length > n ? k.charCodeAt(n) === 46 && k.startsWith(path) : path.charCodeAt(k.length) === 46 && path.startsWith(k);
+      if (related) v = union(v, x);
     }
     return v;
   }
@@ -757,12 +902,16 @@ export class FlowStateInterpreter {
 
   private recording = true;
 
-  private recordWrite(left: Expr, f: Frame, kind: Write['kind'], at: Expr): void {
+  private recordWrite(left: Expr, f: Frame, kind: Write['kind'], at: Expr, stored?: Value): void {
     if (!this.recording) return;
-    for (const id of this.targetObjects(left, f)) this.recordWriteTo(id, kind, f, at);
+    // Writing a record found by comparing it with packet fields: the record holds state of its own.
+    let root = left;
+    while (root.kind === 'member' || root.kind === 'index' || root.kind === 'cast') root = root.kind === 'member' || root.kind === 'index' ? root.object : root.value;
+    if (root !== left && root.kind === 'id') for (const s of f.searched?.get(root.name) ?? []) s.entryWritten = true;
+    for (const id of this.targetObjects(left, f)) this.recordWriteTo(id, kind, f, at, !!stored?.alias.has(id) && kind === 'assign');
   }
 
-  private recordWriteTo(id: string, kind: Write['kind'], f: Frame, at: Expr): void {
+  private recordWriteTo(id: string, kind: Write['kind'], f: Frame, at: Expr, relink = false): void {
     if (!this.recording) return;
     // A state base's own bookkeeping (seen flags, lookup scratch, locks) is not the element's
     // state; only its creation and removal of entries are.
@@ -770,16 +919,16 @@ export class FlowStateInterpreter {
     const key = `w|${id}|${at.start}|${f.sf.fn.file}|${kind}|${f.phase}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.object(id).writes.push({ kind, phase: f.phase, site: this.site(at, f) });
+    this.object(id).writes.push({ kind, phase: f.phase, site: this.site(at, f), ...(relink ? { relink } : {}) });
   }
 
   private recordLookup(id: string, kind: Lookup['kind'], key: Taint, at: Expr, f: Frame): void {
     if (!this.recording) return;
     const sig = [...key.keys()].sort().join(',');
-    const k = `l|${id}|${at.start}|${f.sf.fn.file}|${kind}|${sig}`;
+    const k = `l|${id}|${at.start}|${f.sf.fn.file}|${kind}|${sig}|${f.port ?? ''}`;
     if (this.seen.has(k)) return;
     this.seen.add(k);
-    this.object(id).lookups.push({ kind, key, site: this.site(at, f) });
+    this.object(id).lookups.push({ kind, key, site: this.site(at, f), ...(f.port !== undefined ? { port: f.port } : {}) });
   }
 
   /** The named packet fields a condition reads (`iph->ip_p == IP_PROTO_TCP` → protocol). */
@@ -792,17 +941,30 @@ export class FlowStateInterpreter {
 
   /** `record->field == key`: a record of a state object compared with packet fields. */
   private recordSearch(side: Expr, sideValue: Value, other: Value, at: Expr, f: Frame): void {
-    if (side.kind !== 'member' || isThis(side.object) || !sideValue.alias.size) return;
-    if (!other.taint.size || other.alias.size) return;
-    for (const id of sideValue.alias) this.recordSearchTo(id, other.taint, at, f);
+    while (side.kind === 'cast') side = side.value;
+    if (side.kind !== 'member' || isThis(side.object)) return;
+    // A field of a record in state, or a header field of a packet held in state (`qiph->ip_id == iph->ip_id`).
+    const held = sideValue.alias.size ? sideValue.alias : sideValue.entry;
+    if (!held?.size) return;
+    if (!other.taint.size || other.alias.size || other.entry) return;
+    const record = side.object.kind === 'id' && f.types.has(side.object.name) ? side.object.name : undefined;
+    for (const id of held) {
+      const s = this.recordSearchTo(id, other.taint, at, f);
+      if (s && record) (f.searched ??= new Map()).set(record, [...(f.searched.get(record) ?? []), s]);
+    }
   }
 
-  private recordSearchTo(id: string, key: Taint, at: Expr, f: Frame): void {
-    if (!this.recording || id === FLOW_STORAGE) return;
-    const k = `s|${id}|${at.start}|${f.sf.fn.file}|${[...key.keys()].sort().join(',')}`;
-    if (this.seen.has(k)) return;
-    this.seen.add(k);
-    this.object(id).searches.push({ kind: 'lookup', key, site: this.site(at, f) });
+  private readonly searchRecords = new Map<string, Lookup>();
+
+  private recordSearchTo(id: string, key: Taint, at: Expr, f: Frame): Lookup | undefined {
+    if (!this.recording || id === FLOW_STORAGE) return undefined;
+    const k = `s|${id}|${at.start}|${f.sf.fn.file}|${[...key.keys()].sort().join(',')}|${f.port ?? ''}`;
+    const known = this.searchRecords.get(k);
+    if (known) return known;
+    const s: Lookup = { kind: 'lookup', key, site: this.site(at, f), ...(f.port !== undefined ? { port: f.port } : {}) };
+    this.searchRecords.set(k, s);
+    this.object(id).searches.push(s);
+    return s;
   }
 
   private site(e: Expr, f: Frame): Site {
@@ -839,7 +1001,17 @@ function isWhole(e: Expr): boolean {
  * an insert, `rte_hash_bloom_lookup_data` a lookup. Only names that also say what they operate on
  * (hash, table, map, cuckoo, ...) qualify, so `memcpy(dst, src)` is never taken for a lookup.
  */
+const tableCallKinds = new Map<string, 'lookup' | 'insert' | 'remove' | undefined>();
+
 function tableCallKind(name: string): 'lookup' | 'insert' | 'remove' | undefined {
+  if (tableCallKinds.has(name)) return tableCallKinds.get(name);
+  if (tableCallKinds.size > 20000) tableCallKinds.clear();
+  const kind = tableCallKindUncached(name);
+  tableCallKinds.set(name, kind);
+  return kind;
+}
+
+function tableCallKindUncached(name: string): 'lookup' | 'insert' | 'remove' | undefined {
   const n = name.toLowerCase();
   if (!/(hash|table|map|cuckoo|lpm|dict|tree)/.test(n)) return undefined;
   if (/(del|remove|erase|delete)/.test(n)) return 'remove';
@@ -898,6 +1070,60 @@ function readsConnectionFlags(e: Expr): boolean {
 /** A table's own entry for `key`, never one inherited from Object.prototype. */
 function own<T>(table: Record<string, T>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
+/**
+ * Whether a parameter named for one side of the flow (`src`, `saddr`, `sport`, `dst`, ...) receives
+ * only fields of the other side: the callee sees the flow from the opposite direction.
+ */
+function crossesDirection(param: string, taint: Taint): boolean {
+  if (!taint.size) return false;
+  const side = /^(src|saddr|sport|source|s_?addr|s_?port)/i.test(param) ? 'src' : /^(dst|daddr|dport|dest|d_?addr|d_?port)/i.test(param) ? 'dst' : undefined;
+  if (!side || !taint.size) return false;
+  const fields = [...taint.keys()];
+  const other = side === 'src' ? 'dst_' : 'src_';
+  return fields.every((t) => t.startsWith(other));
+}
+
+/** The arguments of an entry point: its `int port` parameter holds the input port (`push(int port, Packet *p)`). */
+function inputPortArgs(sf: ScopeFunction): Value[] {
+  return sf.fn.params.map((p) => (p.name && /\bport\b/i.test(p.name) && /\b(int|unsigned)\b/.test(p.type) ? { ...empty(), inPort: true } : empty()));
+}
+
+/** Whether `e` reads member `field` of something (`iph->ip_hl`). */
+function readsMember(e: Expr, field: string): boolean {
+  switch (e.kind) {
+    case 'member':
+      return e.field === field || readsMember(e.object, field);
+    case 'binary':
+      return readsMember(e.left, field) || readsMember(e.right, field);
+    case 'unary':
+      return readsMember(e.arg, field);
+    case 'cast':
+      return readsMember(e.value, field);
+    case 'other':
+      return e.parts.some((p) => readsMember(p, field));
+    default:
+      return false;
+  }
+}
+
+/** `x >> shift` by a variable amount (a loop stepping through the bytes of x). */
+function shiftsByVariable(e: Expr): boolean {
+  while (e.kind === 'cast') e = e.value;
+  return e.kind === 'binary' && e.op === '>>' && !isMaskLiteral(e.right);
+}
+
+/**
+ * The ports a read at the very start of the transport header yields, by the width the pointer is
+ * cast to: 32 bits hold both ports (TCP and UDP alike), 16 bits the source port.
+ */
+function portsAtTransportStart(e: Expr): Array<'src_port' | 'dst_port'> | undefined {
+  if (e.kind !== 'cast') return undefined;
+  const t = e.type.replace(/\s+/g, '');
+  if (/^(const)?(u?int32_t|uint32|unsigned(int)?|u_int32_t)\*$/.test(t.replace(/^const/, ''))) return ['src_port', 'dst_port'];
+  if (/^(const)?(u?int16_t|uint16|unsignedshort|u_int16_t)\*$/.test(t.replace(/^const/, ''))) return ['src_port'];
+  return undefined;
 }
 
 /** `x & 0xffffff00`, `x >> 8`: a raw field masked or shifted keeps only part of it. */

@@ -61,6 +61,11 @@ export interface ElementFeatures {
    * stateful firewalls, TCP trackers): shared-nothing then needs hashing symmetric over the key.
    */
   bidirectional?: boolean;
+  /**
+   * Input port → the direction its packets carry, where the code tells it (`if (port == 0)`, a flag
+   * set from `port == 0`): `reverse` ports look the state up with swapped fields.
+   */
+  directionPorts?: Record<string, 'forward' | 'reverse'>;
   /** Keyed by fragment identity (IP id, fragment offset): non-first fragments carry no ports. */
   fragments?: boolean;
   stateObjects: StateObject[];

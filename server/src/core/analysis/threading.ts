@@ -7,8 +7,8 @@
 //   written on the packet path at all.
 // - unsafe: plain members written on the packet path with none of the above.
 // Every verdict carries the lines that decided it.
+import type { CppFunction } from '../cpp/model';
 import type { ElementScope, ScopeField } from '../cpp/scope';
-import { LineIndex } from '../text';
 
 export type ThreadingModel = 'shared-safe' | 'per-thread' | 'unsafe';
 
@@ -27,12 +27,12 @@ export interface ThreadingVerdict {
 const PER_THREAD_TYPE = /\bper_thread\w*\s*</;
 const SYNC_TYPE = /\b(?:\w*Spinlock\w*|\w*[Ll]ock\b|RWLock|ReadWriteLock|\w*[Mm]utex\w*|rte_spinlock_t|rte_rwlock_t|pthread_\w*lock_t|atomic_u?int\w*|std::atomic|atomic)\b/;
 /** Thread-safe containers by the `MP` (multi-processor) naming convention: `HashTableMP`, `Vector_MP`. */
-const MP_CONTAINER = /\b\w+(?:MP|_MP)\b\s*</;
+const MP_CONTAINER = /\wMP\s*</;
 /** DPDK hash tables created for concurrent writers. */
 const MULTI_WRITER_FLAGS = /\bRTE_HASH_EXTRA_FLAGS_(?:MULTI_WRITER_ADD|RW_CONCURRENCY\w*|TRANS_MEM_SUPPORT)\b/;
 /** Expressions that name the running thread, used as an array index. */
 const THREAD_INDEX = /click_current_cpu_id\s*\(\s*\)|click_current_thread_id|current_thread\w*|home_thread_id\s*\(\s*\)|\bthread_id\b|\btid\b/;
-const LOCK_CALL = /\b(?:\w+\s*(?:\.|->)\s*)?(?:acquire|lock|write_begin|read_begin|rte_spinlock_lock|rte_rwlock_write_lock)\s*\(/;
+const LOCK_CALL = /\b(?:acquire|lock|write_begin|read_begin|rte_spinlock_lock|rte_rwlock_write_lock)\s*\(/;
 
 /**
  * `stateNames`: the members that hold per-flow state (the analyzer's state objects). When some are
@@ -40,37 +40,41 @@ const LOCK_CALL = /\b(?:\w+\s*(?:\.|->)\s*)?(?:acquire|lock|write_begin|read_beg
  * per thread beside a locked table do not make the element per-thread.
  */
 export function threadingModel(scope: ElementScope, stateNames: readonly string[] = []): ThreadingVerdict {
-  const at = (file: string, offset: number, reason: string): ThreadingEvidence => {
-    const marks = fileMarks(file, scope.index.text(file) ?? '');
-    marks.lines ??= new LineIndex(marks.text);
-    return { file, line: marks.lines.position(offset).line, reason };
-  };
+  // The index keeps one line table per file, shared with the analysis's evidence.
+  const at = (file: string, offset: number, reason: string): ThreadingEvidence => ({ file, line: scope.index.lineIndex(file).position(offset).line, reason });
 
   // Member writes on the packet (and flow) path: `m = ...`, `m += ...`, `m++`, `m[i] = ...`, `m.insert(...)`.
   const written = new Map<string, { file: string; offset: number; text: string }>();
   const threadIndexed = new Map<string, { file: string; offset: number; text: string }>();
   let lockCall: { file: string; offset: number; text: string } | undefined;
   const bodies = scope.reachable.flatMap(({ fn }) => {
-    const text = scope.index.text(fn.file);
-    if (!text || fn.bodyStart === undefined || fn.bodyEnd === undefined) return [];
-    const body = stripComments(text.slice(fn.bodyStart, fn.bodyEnd));
-    return [{ fn, body, words: new Set(body.match(/\w+/g)) }];
+    const b = bodyFacts(fn, scope.index.text(fn.file));
+    return b ? [{ fn, body: b.body, words: b.words, threadIndex: b.threadIndex, lockAt: b.lockAt }] : [];
   });
-  for (const name of scope.fields.keys()) {
+  // Only the members that can decide are scanned: the state considered below, and static locks or
+  // MP containers (kept only when written).
+  const focus = stateNames.filter((n) => scope.fields.has(n));
+  const scanned = focus.length
+    ? new Set([...focus, ...[...scope.fields].filter(([, f]) => f.field.isStatic && (SYNC_TYPE.test(f.type) || MP_CONTAINER.test(f.type))).map(([n]) => n)])
+    : scope.fields.keys();
+  for (const name of scanned) {
     const users = bodies.filter((b) => b.words.has(name));
     if (!users.length) continue;
-    const indexed = new RegExp(`\\b${escapeRe(name)}\\s*\\[\\s*(?:${THREAD_INDEX.source})`);
-    for (const { fn, body } of users) {
-      const w = firstWrite(body, name);
-      if (w >= 0 && !written.has(name)) written.set(name, { file: fn.file, offset: fn.bodyStart! + w, text: `${name} written in ${fn.name}()` });
+    let indexed: RegExp | undefined;
+    for (const { fn, body, threadIndex } of users) {
+      if (!written.has(name)) {
+        const w = firstWriteCached(body, name);
+        if (w >= 0) written.set(name, { file: fn.file, offset: fn.bodyStart! + w, text: `${name} written in ${fn.name}()` });
+      }
+      if (!threadIndex || threadIndexed.has(name)) continue;
+      indexed ??= new RegExp(`\\b${escapeRe(name)}\\s*\\[\\s*(?:${THREAD_INDEX.source})`);
       const ti = body.search(indexed);
-      if (ti >= 0 && !threadIndexed.has(name)) threadIndexed.set(name, { file: fn.file, offset: fn.bodyStart! + ti, text: `${name} indexed by the current thread in ${fn.name}()` });
+      if (ti >= 0) threadIndexed.set(name, { file: fn.file, offset: fn.bodyStart! + ti, text: `${name} indexed by the current thread in ${fn.name}()` });
     }
   }
-  for (const { fn, body } of bodies) {
-    const lc = body.search(LOCK_CALL);
-    if (lc >= 0) {
-      lockCall = { file: fn.file, offset: fn.bodyStart! + lc, text: `takes a lock in ${fn.name}()` };
+  for (const { fn, lockAt } of bodies) {
+    if (lockAt >= 0) {
+      lockCall = { file: fn.file, offset: fn.bodyStart! + lockAt, text: `takes a lock in ${fn.name}()` };
       break;
     }
   }
@@ -79,7 +83,6 @@ export function threadingModel(scope: ElementScope, stateNames: readonly string[
   const safe: ThreadingEvidence[] = [];
   const plain: ThreadingEvidence[] = [];
   const fieldAt = (f: ScopeField, why: string) => at(f.owner.cls.file, f.field.start, `\`${f.type} ${f.field.name}\`: ${why}`);
-  const focus = stateNames.filter((n) => scope.fields.has(n));
   const considered = focus.length ? focus.map((n) => [n, scope.fields.get(n)!] as const) : [...scope.fields];
   // Locks and atomics protect whatever they sit beside: any member counts.
   for (const [name, f] of scope.fields) {
@@ -118,12 +121,47 @@ export function threadingModel(scope: ElementScope, stateNames: readonly string[
   return { model: 'shared-safe', evidence: [at(scope.element.headerFile, scope.element.cls.nameStart, 'no member is written on the packet path')] };
 }
 
+/** firstWrite per body and member name: bodies of shared bases are scanned for the same members by many elements. */
+const writeCache = new Map<string, Map<string, number>>();
+
+function firstWriteCached(body: string, name: string): number {
+  let byName = writeCache.get(body);
+  if (!byName) {
+    if (writeCache.size > 5000) writeCache.clear();
+    writeCache.set(body, (byName = new Map()));
+  }
+  let w = byName.get(name);
+  if (w === undefined) byName.set(name, (w = firstWrite(body, name)));
+  return w;
+}
+
+interface BodyFacts {
+  /** The file text the facts were read from: they are recomputed when it changes. */
+  text: string;
+  body: string;
+  words: Set<string>;
+  threadIndex: boolean;
+  lockAt: number;
+}
+
+/** Per-function facts, computed once per body: base-class bodies are reached from many elements. */
+const bodyCache = new WeakMap<CppFunction, BodyFacts>();
+
+function bodyFacts(fn: CppFunction, text: string | undefined): BodyFacts | undefined {
+  if (!text || fn.bodyStart === undefined || fn.bodyEnd === undefined) return undefined;
+  const hit = bodyCache.get(fn);
+  if (hit && hit.text === text) return hit;
+  const body = stripComments(text.slice(fn.bodyStart, fn.bodyEnd));
+  const facts = { text, body, words: new Set(body.match(/\w+/g)), threadIndex: THREAD_INDEX.test(body), lockAt: body.search(LOCK_CALL) };
+  bodyCache.set(fn, facts);
+  return facts;
+}
+
 interface FileMarks {
   text: string;
   multiWriter: number;
   /** Class → offset of its `ELEMENT_MT_SAFE(Class)`. */
   mtSafe: Map<string, number>;
-  lines?: LineIndex;
 }
 
 /** File-level marks, cached per file while its text is the same string (files are shared by many scopes). */
@@ -144,7 +182,6 @@ function fileMarks(file: string, text: string): FileMarks {
 
 const ASSIGN_AFTER = /(?:[+\-*/|&^]?=(?!=)|\+\+|--)/y;
 const MUTATOR_AFTER = /(?:\.|->)\s*(?:insert|set|find_insert|erase|remove|push_back|push_front|pop_back|pop_front|clear|resize|emplace\w*|put)\s*\(/y;
-const THIS_ARROW = /\bthis\s*->\s*$/;
 
 /**
  * Offset of the first write to member `name` in `body` (`m = ...`, `m += ...`, `m[i] = ...`, `++m`,
@@ -157,7 +194,7 @@ function firstWrite(body: string, name: string): number {
     if (isWordChar(body.charCodeAt(end))) continue;
     const prev = body[i - 1];
     if (prev !== undefined && (isWordChar(body.charCodeAt(i - 1)) || prev === '.' || prev === ':' || prev === '>')) {
-      if (prev !== '>' || !THIS_ARROW.test(body.slice(Math.max(0, i - 16), i))) continue;
+      if (prev !== '>' || !afterThisArrow(body, i)) continue;
     }
     let j = end;
     for (;;) {
@@ -170,10 +207,21 @@ function firstWrite(body: string, name: string): number {
     ASSIGN_AFTER.lastIndex = j;
     MUTATOR_AFTER.lastIndex = j;
     if (ASSIGN_AFTER.test(body) || MUTATOR_AFTER.test(body)) return i;
-    const before = body.slice(Math.max(0, i - 24), i).replace(/this\s*->\s*$/, '').trimEnd();
+    const pre = body.slice(Math.max(0, i - 24), i);
+    if (!pre.includes('++') && !pre.includes('--')) continue;
+    const before = pre.replace(/this\s*->\s*$/, '').trimEnd();
     if (before.endsWith('++') || before.endsWith('--')) return i;
   }
   return -1;
+}
+
+/** Whether `this->` (spaces allowed) ends right before offset `i`. */
+function afterThisArrow(body: string, i: number): boolean {
+  let j = i - 1;
+  if (body[j] !== '>' || body[j - 1] !== '-') return false;
+  j -= 2;
+  while (j >= 0 && (body[j] === ' ' || body[j] === '\t' || body[j] === '\n' || body[j] === '\r')) j--;
+  return j >= 3 && body.startsWith('this', j - 3) && !isWordChar(body.charCodeAt(j - 4));
 }
 
 function isWordChar(c: number): boolean {

@@ -235,7 +235,9 @@ function collectReachable(scope: ElementScope): void {
     const sf = queue.shift()!;
     forEachExpr(sf.fn.body!, (e) => {
       if (e.kind !== 'call') return;
-      for (const target of resolveCall(scope, e, sf)) visit(target);
+      const targets = resolveCall(scope, e, sf);
+      for (const target of targets) visit(target);
+      if (!targets.length) for (const target of callbackTargets(scope, e, sf)) visit(target);
     });
   }
 }
@@ -271,6 +273,21 @@ export function resolveCall(scope: ElementScope, call: Extract<Expr, { kind: 'ca
   return free.length ? [{ fn: free[0] }] : [];
 }
 
+/**
+ * Methods of the element passed by name to a call that is not one of them (`EXECUTE_FOR_EACH_PACKET(process, batch)`,
+ * a macro or a helper that calls them back): the call runs them.
+ */
+export function callbackTargets(scope: ElementScope, call: Extract<Expr, { kind: 'call' }>, from?: ScopeFunction): ScopeFunction[] {
+  const out: ScopeFunction[] = [];
+  for (const a of call.args) {
+    if (a.kind !== 'id' || a.scope) continue;
+    const candidates = scope.methods.get(a.name);
+    if (!candidates?.length || candidates[0].fn === from?.fn) continue;
+    out.push(candidates.find((c) => c.fn.body) ?? candidates[0]);
+  }
+  return out;
+}
+
 function pickOverload(list: ScopeFunction[], arity: number): ScopeFunction {
   return list.find((c) => fitsArity(c.fn, arity)) ?? list[0];
 }
@@ -295,7 +312,18 @@ export function substitute(text: string, subst: Record<string, string>): string 
 }
 
 /** `const IPSDState *` → `IPSDState`; `click::Foo<int>` → `Foo<int>`. */
+const strippedTypes = new Map<string, string>();
+
 export function stripType(t: string): string {
+  let out = strippedTypes.get(t);
+  if (out === undefined) {
+    if (strippedTypes.size > 50000) strippedTypes.clear();
+    strippedTypes.set(t, (out = stripTypeUncached(t)));
+  }
+  return out;
+}
+
+function stripTypeUncached(t: string): string {
   return t
     .replace(/\b(const|volatile|struct|class|typename|mutable|static|inline|unsigned|signed)\b/g, ' ')
     .replace(/[*&]+/g, ' ')
