@@ -6,6 +6,7 @@ import { ServerStatusItem } from './statusItem';
 import { ApiKeyStore } from './apiKey';
 import { EndpointConsent } from './endpointConsent';
 import { optimizeChain } from './optimizeChain';
+import { AnalyzeElementsRequest, SHOW_FEATURES_AT_COMMAND } from '../../server/src/protocol';
 
 export interface FlowMageApi {
   /** 'starting' | 'running' | 'stopped' | 'restarting' */
@@ -39,12 +40,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
     vscode.commands.registerCommand('flowmage.analyzeElements', async () => {
       const client = controller?.languageClient;
       if (!client) return void vscode.window.showErrorMessage('FlowMage: the language server is not running.');
-      const r = await client.sendRequest<{ message: string }>('flowmage/analyzeElements', {});
+      const r = await client.sendRequest(AnalyzeElementsRequest.type, {});
       void vscode.window.showInformationMessage(`FlowMage: ${r.message}`);
       return r;
     }),
     // Target of the C++ CodeLens: put the cursor on the class and show its hover (features and evidence).
-    vscode.commands.registerCommand('flowmage.showFeaturesAt', async (uri: string, position: { line: number; character: number }) => {
+    vscode.commands.registerCommand(SHOW_FEATURES_AT_COMMAND, async (uri: string, position: { line: number; character: number }) => {
       const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri));
       const at = new vscode.Position(position.line, position.character);
       editor.selection = new vscode.Selection(at, at);

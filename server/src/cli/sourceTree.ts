@@ -4,7 +4,6 @@ import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { FeatureTracker, type AnalyzeStats } from '../core/analysis/featureTracker';
 import { ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
-import { defaultSettings } from '../core/settings';
 import { FeatureStore } from '../core/store/featureStore';
 import { CliError, type CliIO } from './command';
 import { onInterrupt } from './interrupt';
@@ -27,7 +26,15 @@ export interface SourceTree {
   dispose(): void;
 }
 
-export async function loadSourceTree(command: string, roots: string[], storePath: string | undefined, io: CliIO, only?: string[]): Promise<SourceTree> {
+export interface SourceTreeOptions {
+  /** Only these elements are analyzed (all when absent or empty). */
+  only?: string[];
+  /** The element index's limit (from the settings). */
+  maxFileBytes: number;
+}
+
+export async function loadSourceTree(command: string, roots: string[], storePath: string | undefined, io: CliIO, options: SourceTreeOptions): Promise<SourceTree> {
+  const { only } = options;
   for (const r of roots) {
     try {
       await fs.stat(r);
@@ -37,7 +44,7 @@ export async function loadSourceTree(command: string, roots: string[], storePath
   }
   const store = storePath ? await FeatureStore.open(resolve(io.cwd, storePath)) : FeatureStore.memory(io.cwd);
   for (const w of store.warnings) io.err(`flowmage: warning: ${w}\n`);
-  const index = await ElementIndex.create({ maxFileBytes: defaultSettings()['flowmage.index.maxFileSizeKB'] * 1024 });
+  const index = await ElementIndex.create({ maxFileBytes: options.maxFileBytes });
   const built = await index.build(roots);
   const tracker = new FeatureTracker(index, store);
   const stats = await tracker.analyzeAll({ only: only?.length ? only : undefined });
