@@ -1,7 +1,7 @@
 // How a command gets its settings: the workspace's settings files (config/workspaceSettings.ts) under
 // the command line's flags. Problems in the files are warnings on stderr, never fatal.
 import { statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { confinePath } from '../core/files/confinedPath';
 import type { Settings } from '../core/settings';
 import { readWorkspaceSettings, type WorkspaceSettings } from '../config/workspaceSettings';
@@ -20,6 +20,8 @@ export function commandSettings(command: string, args: ParsedArgs, io: CliIO, st
   const folder = given !== undefined ? resolve(io.cwd, given) : undefined;
   if (folder !== undefined && !isDirectory(folder)) throw new CliError(`${command}: --workspace ${given} is not a directory`);
   const ws = readWorkspaceSettings({ folder, start, flags });
+  // Say where settings came from: a plan that differs from a colleague's is then explained.
+  if (ws.files.length) io.err(`flowmage: settings from ${ws.files.map((f) => relative(io.cwd, f) || f).join(', ')}\n`);
   for (const p of ws.problems) io.err(`flowmage: warning: ${p}\n`);
   return ws;
 }

@@ -108,6 +108,7 @@ describe('workspace settings for the CLI', () => {
       const dir = example({ '.vscode/settings.json': '{ "flowmage.solver.nicProfile": "ixgbe", "flowmage.sourcePaths": ["elements"], "flowmage.store.path": "" }' });
       const fromSettings = run(['optimize', 'paper-chain.click', '--json'], dir);
       assert.strictEqual(fromSettings.code, 0, fromSettings.stderr);
+      assert.match(fromSettings.stderr, /^flowmage: settings from \.vscode[/\\]settings\.json$/m);
       const plan = JSON.parse(fromSettings.stdout);
       // ixgbe hashes the address pair or the 4-tuple only: never src_ip alone, the default's choice.
       assert.ok(['src_ip dst_ip', 'src_ip dst_ip src_port dst_port', 'src_ip dst_ip src_port dst_port protocol'].includes(plan.chains[0].rss.join(' ')), plan.chains[0].rss.join(' '));
