@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLOW_FIELDS } from '../../server/src/core/analysis/features';
 import { REWRITE_TARGETS } from '../../server/src/core/rewrite/deployTarget';
-import { defaultSettings, manifestProperties, readSettings, restrictedSettings, settingLeaves, SETTINGS_SCHEMA, unknownSettingKeys } from '../../server/src/core/settings';
+import { defaultSettings, manifestProperties, readSettings, readSettingsLayers, restrictedSettings, settingLeaves, SETTINGS_SCHEMA, unknownSettingKeys } from '../../server/src/core/settings';
 import { NIC_PROFILES } from '../../server/src/core/solver/candidates';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -99,7 +99,7 @@ describe('settings', () => {
 
   it('takes each setting from the highest layer that sets it', () => {
     const problems: string[] = [];
-    const s = readSettings(
+    const s = readSettingsLayers(
       [
         { name: 'flags', values: { solver: { nicProfile: 'ice' } } },
         { name: 'config.json', values: { solver: { nicProfile: 'mlx5', weights: { perFlow: 2 } }, rewrite: { target: 'nope' } } },

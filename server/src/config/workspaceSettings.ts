@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { readSettings, unknownSettingKeys, type Settings, type SettingsLayer } from '../core/settings';
+import { readSettingsLayers, unknownSettingKeys, type Settings, type SettingsLayer } from '../core/settings';
 
 export const CONFIG_FILE = join('.flowmage', 'config.json');
 export const VSCODE_SETTINGS_FILE = join('.vscode', 'settings.json');
@@ -61,7 +61,7 @@ export function readWorkspaceSettings(options: { folder?: string; start?: string
       layers.push({ name: rel, values: ours });
     }
   }
-  const settings = readSettings(layers, problems);
+  const settings = readSettingsLayers(layers, problems);
   return { settings, folder, files, problems };
 }
 

@@ -348,12 +348,19 @@ export interface SettingsLayer {
 }
 
 /**
- * The settings from raw values as VS Code, a config file or CLI flags give them. Each setting comes
- * from the first layer that sets it; a value its schema rejects is reported in `problems` and
- * replaced by the default (never thrown). Unset settings take their default.
+ * The settings from raw values as VS Code sends them (or any client): nested, flat ids or a mix. A
+ * value its schema rejects is reported in `problems` and replaced by the default (never thrown).
  */
-export function readSettings(raw: unknown | SettingsLayer[], problems: string[] = []): Settings {
-  const layers: SettingsLayer[] = Array.isArray(raw) ? raw : [{ name: '', values: raw }];
+export function readSettings(raw: unknown, problems: string[] = []): Settings {
+  return readSettingsLayers([{ name: '', values: raw }], problems);
+}
+
+/**
+ * The settings from several sources (CLI flags, config files), highest precedence first. Each
+ * setting comes from the first layer that sets it; a value its schema rejects is reported and
+ * replaced by the default, not by a lower layer's value. Unset settings take their default.
+ */
+export function readSettingsLayers(layers: readonly SettingsLayer[], problems: string[] = []): Settings {
   const out = defaultSettings() as Record<string, unknown>;
   for (const leaf of settingLeaves()) {
     for (const layer of layers) {
