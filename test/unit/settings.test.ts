@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLOW_FIELDS } from '../../server/src/core/analysis/features';
 import { REWRITE_TARGETS } from '../../server/src/core/rewrite/deployTarget';
-import { defaultSettings, manifestProperties, readSettings, readSettingsLayers, restrictedSettings, settingLeaves, SETTINGS_SCHEMA, unknownSettingKeys } from '../../server/src/core/settings';
+import Ajv from 'ajv';
+import { ANNOTATIONS, defaultSettings, manifestProperties, readSettings, readSettingsLayers, restrictedSettings, settingLeaves, SETTINGS_SCHEMA, unknownSettingKeys } from '../../server/src/core/settings';
 import { NIC_PROFILES } from '../../server/src/core/solver/candidates';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -57,6 +58,15 @@ describe('settings', () => {
       assert.strictEqual(problems.length, 1, key);
       assert.ok(problems[0].includes(key), problems[0]);
     }
+  });
+
+  it('every setting schema is a valid JSON schema with no unknown keyword (checked here, not at every start)', () => {
+    const ajv = new Ajv({ strict: true, validateSchema: true });
+    ajv.addVocabulary(ANNOTATIONS);
+    for (const { id, schema } of settingLeaves()) assert.doesNotThrow(() => ajv.compile(schema), id);
+    // The check is not a rubber stamp: a misspelt keyword or a wrong type name is refused.
+    assert.throws(() => ajv.compile({ type: 'number', minimun: 0, default: 1 }), /unknown keyword/);
+    assert.throws(() => ajv.compile({ type: 'int', default: 1 }), /schema is invalid/);
   });
 
   it('the schema check used above rejects defaults that break their schema', () => {

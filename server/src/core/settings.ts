@@ -19,6 +19,7 @@
 //   - Then run `npm run sync:settings` and add a row to README's settings table.
 // The core never reads setting ids: the LSP and CLI adapters read raw values, `readSettings` turns them
 // into a typed `Settings`, and the core takes typed option objects built from it.
+import { isDeepStrictEqual } from 'node:util';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { FLOW_FIELDS } from './analysis/features';
 import { REWRITE_TARGETS } from './rewrite/deployTarget';
@@ -326,17 +327,25 @@ export function defaultSettings(): Settings {
 // ---- Validation ----
 
 /** Keywords in the schema that are for VS Code or for the manifest, not for validation. */
-const ANNOTATIONS = ['markdownDescription', 'enumDescriptions', 'scope', 'restricted', 'clientOnly', 'order', 'deprecationMessage', 'markdownDeprecationMessage'];
+export const ANNOTATIONS = ['markdownDescription', 'enumDescriptions', 'scope', 'restricted', 'clientOnly', 'order', 'deprecationMessage', 'markdownDeprecationMessage'];
 
-let validators: Map<string, ValidateFunction> | undefined;
+let ajv: Ajv | undefined;
+const validators = new Map<string, ValidateFunction>();
 
+/** Compiled on first use: a start-up pays only for the settings that are set to other than their default. */
 function validator(leaf: SettingLeaf): ValidateFunction {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: false, strict: true });
-    ajv.addVocabulary(ANNOTATIONS);
-    validators = new Map(settingLeaves().map((l) => [l.id, ajv.compile(l.schema)]));
+  let v = validators.get(leaf.id);
+  if (!v) {
+    if (!ajv) {
+      // The schema itself is checked by test/unit/settings.test.ts; checking it here against the
+      // meta-schema would cost about 300 ms at every start.
+      ajv = new Ajv({ allErrors: false, strict: true, validateSchema: false });
+      ajv.addVocabulary(ANNOTATIONS);
+    }
+    v = ajv.compile(leaf.schema);
+    validators.set(leaf.id, v);
   }
-  return validators.get(leaf.id)!;
+  return v;
 }
 
 /** One source of raw settings, highest precedence first (a CLI flag, a config file, the editor). */
@@ -366,6 +375,8 @@ export function readSettingsLayers(layers: readonly SettingsLayer[], problems: s
     for (const layer of layers) {
       const value = lookup(layer.values, leaf.path);
       if (value === undefined || value === null) continue;
+      // VS Code sends every setting, defaults included: those need no validator.
+      if (isDeepStrictEqual(value, leaf.schema.default)) break;
       const validate = validator(leaf);
       if (validate(value)) setPath(out, leaf.path, structuredClone(value));
       else {
