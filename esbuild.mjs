@@ -12,6 +12,8 @@ const withTests = process.argv.includes('--tests') || watch;
 
 // web-tree-sitter's ESM build uses import.meta.url, which breaks inside a CommonJS bundle.
 const treeSitterCjs = require.resolve('web-tree-sitter');
+// jsonc-parser's UMD build requires its parts dynamically, which a bundle cannot follow: take its ESM build.
+const jsoncParserEsm = join(dirname(require.resolve('jsonc-parser/package.json')), 'lib', 'esm', 'main.js');
 
 const wasmFiles = [
   require.resolve('web-tree-sitter/tree-sitter.wasm'),
@@ -38,7 +40,7 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'info',
-  alias: { 'web-tree-sitter': treeSitterCjs },
+  alias: { 'web-tree-sitter': treeSitterCjs, 'jsonc-parser': jsoncParserEsm },
 };
 
 const products = [

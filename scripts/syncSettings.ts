@@ -1,4 +1,4 @@
-// Writes package.json's contributes.configuration and the untrusted-workspace restricted settings from the settings table in the server core,
+// Writes package.json's contributes.configuration and the untrusted-workspace restricted settings from the settings JSON schema in the server core,
 // so the manifest and the server never disagree (test/unit/settings.test.ts checks it).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

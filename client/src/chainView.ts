@@ -4,6 +4,7 @@
 // one stylesheet from the extension's dist/ folder, nothing remote.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { ChainGraphRequest, type ChainGraphParams } from '../../server/src/protocol';
 import type { ChainGraphResult, FromWebview, ToWebview } from './chainViewProtocol';
 import type { ServerController } from './serverController';
 
@@ -138,7 +139,7 @@ export class ChainView implements vscode.Disposable {
     if (!panel || !uri) return;
     let message: ToWebview;
     try {
-      const result = await this.controller.request<ChainGraphResult>('flowmage/chainGraph', { uri: uri.toString(), ...(this.trace ? { trace: this.trace } : {}) });
+      const result = await this.controller.request<ChainGraphResult>(ChainGraphRequest.method, { uri: uri.toString(), ...(this.trace ? { trace: this.trace } : {}) } satisfies ChainGraphParams);
       message = { type: 'graph', document: uri.path.split('/').pop() ?? uri.toString(), result, focus: this.focus };
       if (!result.indexReady) this.retry = setTimeout(() => void this.refresh(), INDEX_RETRY_MS);
     } catch (err) {

@@ -1,6 +1,6 @@
 // Messages between the chain view's webview script (client/src/webview/chainView.ts) and the
 // extension (client/src/chainView.ts). Types only: both sides import them.
-import type { ChainGraphResult } from '../../server/src/lsp/chainGraph';
+import type { ChainGraphResult } from '../../server/src/protocol';
 
 export type { ChainGraphResult };
 export type ChainGraphData = ChainGraphResult['chains'][number];

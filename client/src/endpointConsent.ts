@@ -5,6 +5,20 @@
 import * as vscode from 'vscode';
 import { endpointConsent, llmTargetText, settingSource, type ConsentDecision } from '../../server/src/core/llm/endpoint';
 
+/**
+ * The LLM settings the consent depends on. No defaults here: VS Code fills them in from package.json,
+ * which is generated from the settings schema; a value of the wrong type counts as unset, as the
+ * server reads it (without bundling the server's validator into the extension).
+ */
+function settings(): { llm: { enabled: boolean; baseUrl: string; model: string } } {
+  const config = vscode.workspace.getConfiguration('flowmage');
+  const text = (key: string) => {
+    const v = config.get<unknown>(key);
+    return typeof v === 'string' ? v : '';
+  };
+  return { llm: { enabled: config.get<unknown>('llm.enabled') === true, baseUrl: text('llm.baseUrl'), model: text('llm.model') } };
+}
+
 const REMEMBERED = 'flowmage.llm.endpointConsent';
 
 export class EndpointConsent {
@@ -23,7 +37,7 @@ export class EndpointConsent {
   /** The decision for the endpoint in the settings now, without asking. */
   current(): ConsentDecision {
     const config = vscode.workspace.getConfiguration('flowmage');
-    return endpointConsent(settingSource(config.inspect<string>('llm.baseUrl')), config.get<string>('llm.baseUrl', ''), this.remembered());
+    return endpointConsent(settingSource(config.inspect<string>('llm.baseUrl')), settings().llm.baseUrl, this.remembered());
   }
 
   /** The origins the server may send to. */
@@ -33,9 +47,9 @@ export class EndpointConsent {
 
   /** `LLM gpt-4o at api.openai.com`, or why nothing is sent (undefined when the LLM is off). */
   statusText(): string | undefined {
-    const config = vscode.workspace.getConfiguration('flowmage');
-    if (!config.get<boolean>('llm.enabled', false)) return undefined;
-    return llmTargetText(config.get<string>('llm.model', 'gpt-4o'), this.current());
+    const { llm } = settings();
+    if (!llm.enabled) return undefined;
+    return llmTargetText(llm.model, this.current());
   }
 
   /**
@@ -44,8 +58,7 @@ export class EndpointConsent {
    */
   async review(): Promise<ConsentDecision> {
     const decision = this.current();
-    const config = vscode.workspace.getConfiguration('flowmage');
-    if (decision.decision !== 'ask' || !config.get<boolean>('llm.enabled', false) || !vscode.workspace.isTrusted) return decision;
+    if (decision.decision !== 'ask' || !settings().llm.enabled || !vscode.workspace.isTrusted) return decision;
     this.asking ??= this.ask(decision).finally(() => (this.asking = undefined));
     return this.asking;
   }

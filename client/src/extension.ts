@@ -7,6 +7,7 @@ import { ApiKeyStore } from './apiKey';
 import { EndpointConsent } from './endpointConsent';
 import { optimizeChain } from './optimizeChain';
 import { ChainView, type ChainRendered } from './chainView';
+import { AnalyzeElementsRequest, SHOW_CHAIN_COMMAND, SHOW_FEATURES_AT_COMMAND } from '../../server/src/protocol';
 
 export interface FlowMageApi {
   /** 'starting' | 'running' | 'stopped' | 'restarting' */
@@ -43,12 +44,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
     vscode.commands.registerCommand('flowmage.analyzeElements', async () => {
       const client = controller?.languageClient;
       if (!client) return void vscode.window.showErrorMessage('FlowMage: the language server is not running.');
-      const r = await client.sendRequest<{ message: string }>('flowmage/analyzeElements', {});
+      const r = await client.sendRequest(AnalyzeElementsRequest.type, {});
       void vscode.window.showInformationMessage(`FlowMage: ${r.message}`);
       return r;
     }),
     // Target of the C++ CodeLens: put the cursor on the class and show its hover (features and evidence).
-    vscode.commands.registerCommand('flowmage.showFeaturesAt', async (uri: string, position: { line: number; character: number }) => {
+    vscode.commands.registerCommand(SHOW_FEATURES_AT_COMMAND, async (uri: string, position: { line: number; character: number }) => {
       const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri));
       const at = new vscode.Position(position.line, position.character);
       editor.selection = new vscode.Selection(at, at);
@@ -57,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<FlowMa
     }),
     vscode.commands.registerCommand('flowmage.optimizeChain', (uri?: vscode.Uri) => optimizeChain(controller!, uri)),
     // From the palette (the active document), the editor menu (its URI) or the CodeLens (URI string and input device).
-    vscode.commands.registerCommand('flowmage.showChain', (uri?: vscode.Uri | string, input?: string, options?: { trace?: string }) => chainView.show(uri, input, options)),
+    vscode.commands.registerCommand(SHOW_CHAIN_COMMAND, (uri?: vscode.Uri | string, input?: string, options?: { trace?: string }) => chainView.show(uri, input, options)),
     vscode.commands.registerCommand('flowmage.clearApiKey', async () => {
       await keys.clear();
       await controller?.restart('restarted without an API key');

@@ -2,13 +2,7 @@
 // applies it, and says what changed and why.
 import * as vscode from 'vscode';
 import type { ServerController } from './serverController';
-
-interface OptimizeResult {
-  edit: unknown;
-  changes: number;
-  summary: string[];
-  message?: string;
-}
+import { OptimizeRequest, type OptimizeResult } from '../../server/src/protocol';
 
 export async function optimizeChain(controller: ServerController, uri?: vscode.Uri): Promise<OptimizeResult | undefined> {
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
@@ -22,7 +16,7 @@ export async function optimizeChain(controller: ServerController, uri?: vscode.U
     void vscode.window.showErrorMessage('FlowMage: the language server is not running.');
     return undefined;
   }
-  const result = await client.sendRequest<OptimizeResult>('flowmage/optimize', { uri: doc.uri.toString() });
+  const result = await client.sendRequest(OptimizeRequest.type, { uri: doc.uri.toString() });
   for (const line of result.summary) controller.log.info(`optimize ${doc.uri.fsPath}: ${line}`);
   if (!result.edit || result.changes === 0) {
     void vscode.window.showInformationMessage(`FlowMage: ${result.message ?? 'nothing to change'}.`);

@@ -13,6 +13,7 @@ import {
   type Message,
 } from 'vscode-languageclient/node';
 import { API_KEY_ENV } from '../../server/src/core/llm/apiKeyEnv';
+import { LlmEndpointConsentNotification, SHOW_CHAIN_COMMAND, SHOW_FEATURES_AT_COMMAND, TrustChangedNotification, type InitializationOptions } from '../../server/src/protocol';
 import type { EndpointConsent } from './endpointConsent';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
@@ -64,7 +65,7 @@ export class ServerController implements vscode.Disposable {
       synchronize: { configurationSection: 'flowmage' },
       outputChannel: this.log,
       traceOutputChannel: this.log,
-      initializationOptions: { trusted: vscode.workspace.isTrusted, allowedLlmOrigins: this.consent?.allowedOrigins(), storagePath: this.context.storageUri?.fsPath, clientCommands: ['flowmage.showFeaturesAt', 'flowmage.showChain'] },
+      initializationOptions: { trusted: vscode.workspace.isTrusted, allowedLlmOrigins: this.consent?.allowedOrigins(), storagePath: this.context.storageUri?.fsPath, clientCommands: [SHOW_FEATURES_AT_COMMAND, SHOW_CHAIN_COMMAND] } satisfies InitializationOptions,
       errorHandler: this.errorHandler(),
     };
     const client = new LanguageClient('flowmage', 'FlowMage Language Server', serverOptions, clientOptions);
@@ -137,7 +138,7 @@ export class ServerController implements vscode.Disposable {
   /** Tells the server that the workspace became trusted; a failure (server stopped, restarting) is logged, never thrown. */
   notifyTrust(): void {
     try {
-      this.client?.sendNotification('flowmage/trustChanged', { trusted: vscode.workspace.isTrusted }).catch((err: unknown) => this.log.warn(`telling the server about workspace trust: ${String(err)}`));
+      this.client?.sendNotification(TrustChangedNotification.type, { trusted: vscode.workspace.isTrusted }).catch((err: unknown) => this.log.warn(`telling the server about workspace trust: ${String(err)}`));
     } catch (err) {
       this.log.warn(`telling the server about workspace trust: ${String(err)}`);
     }
@@ -155,7 +156,7 @@ export class ServerController implements vscode.Disposable {
     if (text) this.log.info(text);
     this.endpointEmitter.fire();
     try {
-      if (this.state === 'running') await this.client?.sendNotification('flowmage/llmEndpointConsent', { allowedOrigins: this.consent.allowedOrigins(decision) });
+      if (this.state === 'running') await this.client?.sendNotification(LlmEndpointConsentNotification.type, { allowedOrigins: this.consent.allowedOrigins(decision) });
     } catch (err) {
       // A server that stops now gets the origins again in its initialization options.
       this.log.warn(`telling the server about the LLM endpoint: ${String(err)}`);

@@ -11,7 +11,7 @@ import { HoverRequest } from 'vscode-languageserver-protocol/node';
 import { FeatureTracker } from '../../server/src/core/analysis/featureTracker';
 import { analyzeConfig } from '../../server/src/core/chains/analyzeConfig';
 import { elementInfo } from '../../server/src/core/chains/elementLookup';
-import { analyzeOptions } from '../../server/src/core/chains/options';
+import { analyzeOptions } from '../../server/src/config/coreOptions';
 import { ClickDocument } from '../../server/src/core/click/clickDocument';
 import { ElementIndex } from '../../server/src/core/cpp/elementIndex';
 import { defaultSettings } from '../../server/src/core/settings';

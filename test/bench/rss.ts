@@ -7,7 +7,9 @@ import { syntheticTrace } from '../../server/src/core/rss/synthetic';
 import { traceSimulator } from '../../server/src/core/chains/traceSimulator';
 import { aggregateFlows } from '../../server/src/core/rss/trace';
 import { allSubsets, symmetricHashFor } from '../../server/src/core/solver/candidates';
-import { DEFAULT_WEIGHTS } from '../../server/src/core/solver/cost';
+import { defaultSettings } from '../../server/src/core/settings';
+
+const DEFAULT_WEIGHTS = defaultSettings().solver.weights;
 import { solve } from '../../server/src/core/solver/solve';
 import type { SolverElement } from '../../server/src/core/solver/types';
 import type { BenchResult } from './benchResult';

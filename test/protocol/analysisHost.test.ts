@@ -14,18 +14,13 @@ import {
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { FakeOpenAI, featureJson } from '../support/fakeOpenAI';
+import { IndexStatusRequest } from '../../server/src/protocol';
 import { ROOT, startServer, waitFor, type TestClient } from './lspClient';
 
 const KEY = 'sk-analysis-host-test-0123456789';
 
-interface IndexStatusReply {
-  state: string;
-  elements: number;
-  partial: boolean;
-  cache?: { file?: string; files: number; cachedFiles: number; modelHits: number; modelMisses: number; warnings: string[] };
-}
 
-const indexStatus = (client: TestClient) => client.connection.sendRequest<IndexStatusReply>('flowmage/indexStatus');
+const indexStatus = (client: TestClient) => client.connection.sendRequest(IndexStatusRequest.type);
 const indexed = (client: TestClient) => waitFor('the first index', async () => {
   const s = await indexStatus(client);
   return s.state === 'idle' && s.elements > 0 && !s.partial ? s : undefined;

@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodeLensRequest } from 'vscode-languageserver-protocol/node';
-import type { ChainGraphResult } from '../../server/src/lsp/chainGraph';
+import { ChainGraphRequest, SHOW_CHAIN_COMMAND, type ChainGraphResult } from '../../server/src/protocol';
 import { syntheticTrace } from '../../server/src/core/rss/synthetic';
 import { ethernetFrame, writePcap } from '../support/captureWriter';
 import { ROOT, startServer, waitFor, type TestClient } from './lspClient';
 
-describe('flowmage/chainGraph over LSP (paper chain)', function () {
+describe('the chain graph request over LSP (paper chain)', function () {
   this.timeout(60_000);
   let dir: string;
   let client: TestClient;
   let uri: string;
   let text: string;
-  const request = (params: unknown) => client.connection.sendRequest<ChainGraphResult>('flowmage/chainGraph', params);
+  const request = (params: unknown) => client.connection.sendRequest<ChainGraphResult>(ChainGraphRequest.method, params);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'flowmage-chaingraph-'));
@@ -26,7 +26,7 @@ describe('flowmage/chainGraph over LSP (paper chain)', function () {
     );
     writeFileSync(join(dir, 'trace.pcap'), writePcap(frames));
     writeFileSync(join(dir, 'not-a-trace.pcap'), 'hello');
-    client = await startServer({ workspaceFolder: dir, initializationOptions: { trusted: true, clientCommands: ['flowmage.showChain'] } });
+    client = await startServer({ workspaceFolder: dir, initializationOptions: { trusted: true, clientCommands: [SHOW_CHAIN_COMMAND] } });
     uri = pathToFileURL(join(dir, 'paper-chain.click')).href;
     text = readFileSync(join(dir, 'paper-chain.click'), 'utf8');
     await client.open(uri, text);
@@ -93,7 +93,7 @@ describe('flowmage/chainGraph over LSP (paper chain)', function () {
     const line = text.split('\n').findIndex((l) => l.startsWith('input ::'));
     assert.deepStrictEqual(
       lenses.map((l) => [l.range.start.line, l.command?.command, l.command?.arguments]),
-      [[line, 'flowmage.showChain', [uri, 'input']]],
+      [[line, SHOW_CHAIN_COMMAND, [uri, 'input']]],
     );
     assert.match(lenses[0].command!.title, /Show chain \(6 elements\)/);
     const plain = await startServer({ workspaceFolder: dir, initializationOptions: { trusted: true } });

@@ -15,6 +15,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { ROOT, startServer, type TestClient } from './lspClient';
+import { OptimizeRequest } from '../../server/src/protocol';
 
 function applyWorkspaceEdit(text: string, uri: string, edit: WorkspaceEdit): string {
   const edits = edit.documentChanges
@@ -84,8 +85,8 @@ describe('chain optimization over LSP (paper chain)', function () {
     assert.match(out, /policer :: IPolicer\(SIZE 8000000, SHARED true\)/);
   });
 
-  it('flowmage/optimize returns the same edit with a summary', async () => {
-    const r = await client.connection.sendRequest<{ edit: WorkspaceEdit; changes: number; summary: string[] }>('flowmage/optimize', { uri });
+  it(`${OptimizeRequest.method} returns the same edit with a summary`, async () => {
+    const r = await client.connection.sendRequest(OptimizeRequest.type, { uri });
     assert.strictEqual(r.changes, 4);
     assert.match(r.summary[0], /input: RSS 5-tuple → src_ip; shared-nothing: psd, counter; shared: policer/);
   });

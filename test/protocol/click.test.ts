@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { ROOT, startServer, type TestClient } from './lspClient';
 import { CLICK_PROBLEM_CODES } from '../../server/src/core/click/model';
+import { StatusRequest } from '../../server/src/protocol';
 
 /** Diagnostics of the Click parser only (other features add their own to the same documents). */
 const parseDiagnostics = <T extends { code?: number | string }>(all: T[]): T[] => all.filter((d) => (CLICK_PROBLEM_CODES as readonly unknown[]).includes(d.code));
@@ -113,7 +114,7 @@ describe('Click language features over LSP', function () {
       });
       await client.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
     }
-    const status = await client.connection.sendRequest<{ openDocuments: number }>('flowmage/status');
+    const status = await client.connection.sendRequest(StatusRequest.type);
     assert.ok(status.openDocuments >= 1);
     assert.ok(!client.logs.some((l) => /failed:/.test(l)), client.logs.filter((l) => /failed:/.test(l)).join('\n'));
   });

@@ -16,12 +16,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { generateTree } from '../bench/analysis';
 import { ROOT, startServer, type TestClient } from './lspClient';
-
-interface ElementSummary {
-  name: string;
-  summary: string;
-  features?: { flowKey: string[]; stateful: boolean };
-}
+import { ElementsRequest, IndexStatusRequest } from '../../server/src/protocol';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
@@ -49,7 +44,7 @@ describe('C++ elements over LSP', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const elements = (names?: string[]) => client.connection.sendRequest<ElementSummary[]>('flowmage/elements', { names });
+  const elements = (names?: string[]) => client.connection.sendRequest(ElementsRequest.type, { names });
 
   it('indexes the workspace and reports every element with a one-line summary', async () => {
     const list = await elements();
@@ -134,7 +129,7 @@ describe('C++ elements over LSP', function () {
     await client.shutdown();
     client = await startServer({ workspaceFolder: dir });
     await elements();
-    const status = await client.connection.sendRequest<{ elements: number; state: string }>('flowmage/indexStatus');
+    const status = await client.connection.sendRequest(IndexStatusRequest.type);
     assert.strictEqual(status.state, 'idle');
     assert.ok(client.logs.some((l) => /26 elements, 0 analyzed, 26 unchanged/.test(l)), client.logs.join('\n'));
   });
@@ -152,7 +147,7 @@ describe('C++ indexing progress and settings', function () {
     big = join(dir, 'big');
     generateTree(big);
     client = await startServer({ workspaceFolder: join(dir, 'fixtures'), settings: { store: { path: '' } } });
-    await client.connection.sendRequest('flowmage/elements');
+    await client.connection.sendRequest(ElementsRequest.type, undefined);
   });
 
   after(async () => {
@@ -171,7 +166,7 @@ describe('C++ indexing progress and settings', function () {
     client.connection.onNotification('$/progress', (p: { value: { kind: string; message?: string } }) => kinds.push(p.value.kind));
     await useSettings({ sourcePaths: [join(ROOT, 'examples', 'elements')], store: { path: '' } });
     const names = await waitFor('the examples to be indexed', async () => {
-      const list = await client.connection.sendRequest<ElementSummary[]>('flowmage/elements');
+      const list = await client.connection.sendRequest(ElementsRequest.type, undefined);
       return list.some((e) => e.name === 'FromDPDKDevice') ? list.map((e) => e.name) : undefined;
     });
     assert.deepStrictEqual(names, ['CheckIPHeader', 'Classifier', 'FromDPDKDevice', 'IFlowCounter', 'IPolicer', 'IPortScanDetector', 'MarkIPHeader', 'ToDPDKDevice']);
@@ -187,7 +182,7 @@ describe('C++ indexing progress and settings', function () {
     });
     await useSettings({ sourcePaths: [big], store: { path: '' } });
     await waitFor('the cancellation', async () => (client.logs.some((l) => /indexing of C\+\+ elements cancelled/.test(l)) ? true : undefined), 30_000);
-    const status = await client.connection.sendRequest<{ state: string; elements: number; roots: string[] }>('flowmage/indexStatus');
+    const status = await client.connection.sendRequest(IndexStatusRequest.type);
     assert.deepStrictEqual([status.state, status.elements, status.roots], ['idle', 8, [join(ROOT, 'examples', 'elements')]]);
   });
 });

@@ -7,15 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CodeActionRequest, HoverRequest, type CodeAction, type CreateFile, type MarkupContent, type TextDocumentEdit, type WorkspaceEdit } from 'vscode-languageserver-protocol/node';
+import { CodeActionRequest, HoverRequest, type CodeAction, type CreateFile, type MarkupContent, type TextDocumentEdit } from 'vscode-languageserver-protocol/node';
 import { ROOT, startServer, type TestClient } from './lspClient';
-
-interface OptimizeResult {
-  edit: WorkspaceEdit | null;
-  changes: number;
-  summary: string[];
-  message?: string;
-}
+import { OptimizeRequest, type OptimizeResult } from '../../server/src/protocol';
 
 async function openFixture(canCreateFiles: boolean): Promise<{ dir: string; client: TestClient; uri: string; text: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'flowmage-deploy-'));
@@ -31,7 +25,7 @@ async function openFixture(canCreateFiles: boolean): Promise<{ dir: string; clie
 
 async function optimizeWhenReady(client: TestClient, uri: string): Promise<OptimizeResult> {
   for (let i = 0; i < 40; i++) {
-    const r = await client.connection.sendRequest<OptimizeResult>('flowmage/optimize', { uri });
+    const r = await client.connection.sendRequest(OptimizeRequest.type, { uri });
     if (r.summary.some((l) => /deploy:/.test(l))) return r;
     await new Promise((res) => setTimeout(res, 250));
   }

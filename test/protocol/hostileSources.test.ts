@@ -8,12 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { deeplyNestedElement, fixtureCopy, mkfifo, oversizedElement, PROTOTYPE_NAMED_ELEMENTS, write } from '../support/hostileTree';
 import { startServer, type TestClient } from './lspClient';
-
-interface ElementSummary {
-  name: string;
-  summary: string;
-  features?: { flowKey: string[]; stateful: boolean };
-}
+import { ElementsRequest, IndexStatusRequest } from '../../server/src/protocol';
 
 describe('hostile C++ sources over LSP', function () {
   this.timeout(60_000);
@@ -35,14 +30,14 @@ describe('hostile C++ sources over LSP', function () {
   });
 
   it('finishes indexing, analyzes every other element and tells the user what was skipped', async () => {
-    const list = await client.connection.sendRequest<ElementSummary[]>('flowmage/elements', {});
+    const list = await client.connection.sendRequest(ElementsRequest.type, {});
     const byName = new Map(list.map((e) => [e.name, e]));
     assert.strictEqual(byName.get('IPortScanDetector')?.summary, 'stateful · key src_ip · per-packet · pointer chasing');
     assert.strictEqual(byName.get('IPolicer')?.summary, 'stateful · key dst_ip · per-packet');
     assert.strictEqual(byName.get('constructor')?.summary, 'stateful · key src_ip · per-packet');
     assert.strictEqual(byName.get('__proto__')?.summary, 'stateful · key dst_ip · per-packet');
     assert.ok(!byName.has('HugeElement') && !byName.has('DeepElement'));
-    const status = await client.connection.sendRequest<{ state: string; problems: string[] }>('flowmage/indexStatus');
+    const status = await client.connection.sendRequest(IndexStatusRequest.type);
     assert.strictEqual(status.state, 'idle');
     for (const re of [/^huge\.cc skipped: 9\d KB is over the 64 KB limit/, /^deep\.cc skipped: cannot be analyzed/, /^pipe\.hh skipped: not a regular file$/]) {
       assert.ok(status.problems.some((p) => re.test(p)), `${re} in ${status.problems.join(' | ')}`);

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert';
 import { startServer } from './lspClient';
+import { StatusRequest } from '../../server/src/protocol';
 
 describe('language server over stdio', function () {
   this.timeout(20_000);
@@ -10,7 +11,7 @@ describe('language server over stdio', function () {
     assert.strictEqual(client.initializeResult.serverInfo?.name, 'flowmage');
     assert.deepStrictEqual(caps.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
     await client.open('file:///tmp/a.click', 'src :: InfiniteSource -> Discard;\n');
-    const status = await client.connection.sendRequest<{ openDocuments: number; trusted: boolean }>('flowmage/status');
+    const status = await client.connection.sendRequest(StatusRequest.type);
     assert.strictEqual(status.openDocuments, 1);
     assert.strictEqual(status.trusted, true);
     const code = await client.shutdown();
@@ -19,7 +20,7 @@ describe('language server over stdio', function () {
 
   it('honours an untrusted workspace from initializationOptions', async () => {
     const client = await startServer({ initializationOptions: { trusted: false } });
-    const status = await client.connection.sendRequest<{ trusted: boolean }>('flowmage/status');
+    const status = await client.connection.sendRequest(StatusRequest.type);
     assert.strictEqual(status.trusted, false);
     await client.shutdown();
   });
@@ -34,7 +35,7 @@ describe('language server over stdio', function () {
       await client.connection.sendRequest('shutdown');
       for (const [method, params] of [
         ['textDocument/hover', hover],
-        ['flowmage/status', undefined],
+        [StatusRequest.method, undefined],
         ['textDocument/documentSymbol', { textDocument: { uri } }],
         ['shutdown', undefined],
       ] as const) {

@@ -13,6 +13,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { FakeOpenAI, featureJson, type RecordedRequest } from '../support/fakeOpenAI';
 import { ROOT, startServer, waitFor, type TestClient } from './lspClient';
+import { AnalyzeElementsRequest, OptimizeRequest } from '../../server/src/protocol';
 
 const KEY = 'sk-protocol-test-KEY-9f8e7d6c5b4a';
 
@@ -117,7 +118,7 @@ describe('LLM feature extraction over LSP', function () {
     const click = await client.waitForDiagnostics(clickUri, (p) => p.diagnostics.some((d) => d.code === 'features-disagree'), 20_000);
     assert.match(click.diagnostics.find((d) => d.code === 'features-disagree')!.message, /IPolicer/);
     // The plan still treats the policer as stateful with its static key.
-    const r = await client.connection.sendRequest<{ summary: string[] }>('flowmage/optimize', { uri: clickUri });
+    const r = await client.connection.sendRequest(OptimizeRequest.type, { uri: clickUri });
     assert.match(r.summary[0], /shared: policer/);
   });
 
@@ -147,7 +148,7 @@ describe('LLM gates over LSP', function () {
       const uri = pathToFileURL(join(dir, 'paper-chain.click')).href;
       await client.open(uri, readFileSync(join(dir, 'paper-chain.click'), 'utf8'));
       await client.waitForDiagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'disjoint-keys'), 20_000);
-      const r = await client.connection.sendRequest<{ message: string }>('flowmage/analyzeElements', {});
+      const r = await client.connection.sendRequest(AnalyzeElementsRequest.type, {});
       assert.match(r.message, /not trusted/);
       assert.strictEqual(fake.requests.length, 0);
       assert.strictEqual(client.messages.filter((m) => /not trusted/.test(m.message)).length, 1);
@@ -165,7 +166,7 @@ describe('LLM gates over LSP', function () {
     try {
       const uri = pathToFileURL(join(dir, 'paper-chain.click')).href;
       await client.open(uri, readFileSync(join(dir, 'paper-chain.click'), 'utf8'));
-      const r = await client.connection.sendRequest<{ message: string }>('flowmage/analyzeElements', {});
+      const r = await client.connection.sendRequest(AnalyzeElementsRequest.type, {});
       assert.match(r.message, /no API key/);
       assert.strictEqual(client.messages.filter((m) => /no API key/.test(m.message)).length, 1);
     } finally {
@@ -199,24 +200,25 @@ describe('FlowMage: Analyze Elements over LSP', function () {
         if (llmToken !== undefined && p.token === llmToken) progress.push(p.value);
       });
       client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
-      const first = client.connection.sendRequest<{ message: string; extracted: string[]; cancelled: boolean }>('flowmage/analyzeElements', {});
+      const first = client.connection.sendRequest(AnalyzeElementsRequest.type, {});
       // Cancel once the first answers have come back.
       const until = Date.now() + 20_000;
       while (progress.filter((p) => p.kind === 'report').length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       await client.connection.sendNotification(WorkDoneProgressCancelNotification.type, { token: llmToken! });
       const r = await first;
-      assert.ok(r.cancelled, r.message);
+      assert.ok(r.cancelled && r.extracted, r.message);
       assert.match(r.message, /cancelled/);
       assert.ok(r.extracted.length >= 1 && r.extracted.length < 8, `${r.extracted.length} extracted before the cancel`);
       assert.deepStrictEqual([progress[0].kind, progress[progress.length - 1].kind], ['begin', 'end']);
       assert.ok(progress.some((p) => /\d+\/8 elements/.test(p.message ?? '')), JSON.stringify(progress));
       // Running it again finishes the rest and asks nothing about what is already answered.
       const asked = new Set(fake.requests.map((q) => /class (\w+)/.exec(q.body.messages?.[1]?.content ?? '')?.[1]));
-      const second = await client.connection.sendRequest<{ message: string; extracted: string[] }>('flowmage/analyzeElements', {});
+      const second = await client.connection.sendRequest(AnalyzeElementsRequest.type, {});
+      assert.ok(second.extracted, second.message);
       assert.strictEqual(second.extracted.length, 8 - r.extracted.length, second.message);
       for (const name of r.extracted) assert.ok(!second.extracted.includes(name));
       assert.ok(asked.size > 0);
-      const third = await client.connection.sendRequest<{ message: string }>('flowmage/analyzeElements', {});
+      const third = await client.connection.sendRequest(AnalyzeElementsRequest.type, {});
       assert.match(third.message, /already has an LLM answer/);
     } finally {
       await client.shutdown();

@@ -6,9 +6,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ServerStatus } from '../../server/src/lsp/status';
 import { FakeOpenAI, featureJson } from '../support/fakeOpenAI';
 import { ROOT, startServer, waitFor, type TestClient } from './lspClient';
+import { AnalyzeElementsRequest, LlmEndpointConsentNotification, StatusRequest } from '../../server/src/protocol';
 
 const KEY = 'sk-protocol-ENDPOINT-9f8e7d6c5b4a';
 
@@ -65,7 +65,7 @@ describe('LLM endpoint over LSP (issue 13, item 4)', function () {
     });
     await openPaper(client);
     await waitFor('a request logged as going to api.openai.com', () => client!.logs.find((l) => /asking fake-4 at api\.openai\.com about \d+ element/.test(l)));
-    const status = await client.connection.sendRequest<ServerStatus>('flowmage/status');
+    const status = await client.connection.sendRequest(StatusRequest.type);
     assert.strictEqual(status.llm?.endpoint, 'api.openai.com');
     // api.openai.com cannot be reached here; whatever happens, the redirect must receive nothing.
     await new Promise((r) => setTimeout(r, 2000));
@@ -87,20 +87,20 @@ describe('LLM endpoint over LSP (issue 13, item 4)', function () {
     await openPaper(client);
     const said = await waitFor('the reason in the log', () => client!.logs.find((l) => l.includes(`not allowed FlowMage to send element code and your API key to ${host}`)));
     assert.match(said, /FlowMage runs on static analysis alone/);
-    const status = await client.connection.sendRequest<ServerStatus>('flowmage/status');
+    const status = await client.connection.sendRequest(StatusRequest.type);
     assert.strictEqual(status.llm?.endpoint, host);
     assert.match(status.llm?.blocked ?? '', new RegExp(`to ${host.replace(/\./g, '\\.')}`));
     assert.ok(client.messages.some((m) => m.message.includes(host)), 'the user is told too');
-    await client.connection.sendRequest('flowmage/analyzeElements', {});
+    await client.connection.sendRequest(AnalyzeElementsRequest.type, {});
     await new Promise((r) => setTimeout(r, 1500));
     assert.strictEqual(remote.requests.length, 0, 'nothing was sent before consent');
 
-    await client.connection.sendNotification('flowmage/llmEndpointConsent', { allowedOrigins: [origin] });
+    await client.connection.sendNotification(LlmEndpointConsentNotification.type, { allowedOrigins: [origin] });
     await waitFor('requests once allowed', () => remote.requests.length > 0);
     assert.strictEqual(remote.requests[0].headers.authorization, `Bearer ${KEY}`);
     // The log line travels over stdio and may arrive after the HTTP request it announces.
     await waitFor('the log naming the host', () => client!.logs.some((l) => l.includes(`asking fake-4 at ${host} about`)));
-    const after = await client.connection.sendRequest<ServerStatus>('flowmage/status');
+    const after = await client.connection.sendRequest(StatusRequest.type);
     assert.strictEqual(after.llm?.blocked, undefined);
   });
 });

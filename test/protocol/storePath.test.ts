@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type TestClient } from './lspClient';
+import { ElementsRequest } from '../../server/src/protocol';
 
 function element(dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -35,7 +36,7 @@ describe('where the server keeps the feature store', function () {
   /** Starts the server, waits for the index, then shuts down (which saves the store). */
   async function indexAndStop(settings: Record<string, unknown> | undefined, initializationOptions?: Record<string, unknown>): Promise<string[]> {
     client = await startServer({ workspaceFolder: ws, settings, initializationOptions });
-    const list = await client.connection.sendRequest<Array<{ name: string }>>('flowmage/elements', {});
+    const list = await client.connection.sendRequest(ElementsRequest.type, {});
     assert.deepStrictEqual(list.map((e) => e.name), ['Probe']);
     const logs = client.logs;
     await client.shutdown();

@@ -7,17 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { HoverRequest, type MarkupContent, type TextDocumentEdit, type WorkspaceEdit } from 'vscode-languageserver-protocol/node';
+import { HoverRequest, type MarkupContent, type TextDocumentEdit } from 'vscode-languageserver-protocol/node';
 import { syntheticTrace } from '../../server/src/core/rss/synthetic';
 import { ethernetFrame, writePcapng } from '../support/captureWriter';
+import { OptimizeRequest, type OptimizeResult } from '../../server/src/protocol';
 import { ROOT, startServer } from './lspClient';
 
-interface OptimizeResult {
-  edit: WorkspaceEdit | null;
-  changes: number;
-  summary: string[];
-  message?: string;
-}
 
 describe('flowmage.solver.trace over LSP', function () {
   this.timeout(90_000);
@@ -43,7 +38,7 @@ describe('flowmage.solver.trace over LSP', function () {
 
       let r: OptimizeResult | undefined;
       for (let i = 0; i < 60 && !r?.summary.some((l) => /imbalance/.test(l)); i++) {
-        r = await client.connection.sendRequest<OptimizeResult>('flowmage/optimize', { uri });
+        r = await client.connection.sendRequest(OptimizeRequest.type, { uri });
         if (!r.summary.some((l) => /imbalance/.test(l))) await new Promise((res) => setTimeout(res, 250));
       }
       assert.ok(r?.edit, JSON.stringify(r));
@@ -73,7 +68,7 @@ describe('flowmage.solver.trace over LSP', function () {
       const { diagnostics } = await client.waitForDiagnostics(uri, (p) => p.diagnostics.some((x) => x.code === 'split-two-way'), 30_000);
       const notes = diagnostics.filter((x) => x.code === 'chain-note' && /flowmage\.solver\.trace: bad\.pcap: .*not a pcap or pcapng capture.*the plan is made without it/.test(x.message));
       assert.strictEqual(notes.length, 2, JSON.stringify(diagnostics.map((x) => x.message)));
-      const r = await client.connection.sendRequest<OptimizeResult>('flowmage/optimize', { uri });
+      const r = await client.connection.sendRequest(OptimizeRequest.type, { uri });
       assert.ok(r.edit, r.message);
       assert.ok(!r.summary.some((l) => /imbalance/.test(l)));
     } finally {

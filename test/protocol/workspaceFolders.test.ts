@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DidChangeWorkspaceFoldersNotification } from 'vscode-languageserver-protocol/node';
 import { startServer, type TestClient } from './lspClient';
+import { ElementsRequest } from '../../server/src/protocol';
 
 function element(dir: string, name: string): void {
   mkdirSync(dir, { recursive: true });
@@ -35,7 +36,7 @@ describe('workspace folder changes', function () {
   async function elementsEventually(c: TestClient, want: string[]): Promise<string[]> {
     let names: string[] = [];
     for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-      names = (await c.connection.sendRequest<Array<{ name: string }>>('flowmage/elements', {})).map((e) => e.name).sort();
+      names = (await c.connection.sendRequest(ElementsRequest.type, {})).map((e) => e.name).sort();
       if (names.join() === want.join()) break;
     }
     return names;

@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { FeatureTracker, type AnalyzeStats } from '../core/analysis/featureTracker';
 import { ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
 import { IndexCache } from '../core/index/indexCache';
-import { defaultSettings } from '../core/settings';
 import { FeatureStore } from '../core/store/featureStore';
 import { CliError, type CliIO } from './command';
 import { onInterrupt } from './interrupt';
@@ -22,6 +21,8 @@ export interface SourceTreeOptions {
   lazy?: boolean;
   /** false: no persistent index; default `<cwd>/.flowmage/index`. */
   cache?: boolean;
+  /** The element index's limit (from the settings). */
+  maxFileBytes: number;
 }
 
 export interface SourceTree {
@@ -40,7 +41,7 @@ export interface SourceTree {
   dispose(): void;
 }
 
-export async function loadSourceTree(command: string, roots: string[], storePath: string | undefined, io: CliIO, options: SourceTreeOptions = {}): Promise<SourceTree> {
+export async function loadSourceTree(command: string, roots: string[], storePath: string | undefined, io: CliIO, options: SourceTreeOptions): Promise<SourceTree> {
   const only = options.lazy ? [] : options.only?.length ? options.only : undefined;
   for (const r of roots) {
     try {
@@ -53,7 +54,7 @@ export async function loadSourceTree(command: string, roots: string[], storePath
   for (const w of store.warnings) io.err(`flowmage: warning: ${w}\n`);
   const cache = options.cache === false ? undefined : await IndexCache.open(resolve(io.cwd, CLI_INDEX_CACHE_DIR));
   for (const w of cache?.warnings ?? []) io.err(`flowmage: warning: ${w}\n`);
-  const index = await ElementIndex.create({ maxFileBytes: defaultSettings()['flowmage.index.maxFileSizeKB'] * 1024, cache });
+  const index = await ElementIndex.create({ maxFileBytes: options.maxFileBytes, cache });
   const built = await index.build(roots);
   const tracker = new FeatureTracker(index, store);
   const stats = await tracker.analyzeAll({ only });

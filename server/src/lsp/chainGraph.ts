@@ -3,8 +3,8 @@
 // clients that implement the `flowmage.showChain` command.
 import { statSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver/node';
-import { addTraceLoads, chainGraphs, readTraceFlows, type ChainGraph, type ChainGraphNode, type TraceFlows } from '../core/chains/chainGraph';
+import type { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
+import { addTraceLoads, chainGraphs, readTraceFlows, type ChainGraph, type TraceFlows } from '../core/chains/chainGraph';
 import { describeError } from '../core/log';
 import { TraceFormatError } from '../core/rss/pcap';
 import { lineIndexOf } from '../core/click/modelLines';
@@ -17,31 +17,11 @@ import { traceInput } from './traceInput';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 import { registerCodeLensProvider } from './providers';
-import type { InitializationOptions } from './session';
+import { ChainGraphRequest, SHOW_CHAIN_COMMAND, type ChainGraphParams, type ChainGraphResult, type InitializationOptions, type LspChainGraph } from '../protocol';
 
-export const CHAIN_GRAPH_REQUEST = 'flowmage/chainGraph';
-/** The client command that opens the chain view: `(uri: string, input?: string)`. */
-export const SHOW_CHAIN_COMMAND = 'flowmage.showChain';
 /** How long a request waits for the element index's first pass (before it, every class looks unknown). */
 const INDEX_WAIT_MS = 5000;
 
-export interface ChainGraphParams {
-  uri: string;
-  /** A pcap/pcapng capture (absolute, or relative to the first workspace folder); else the trace setting. */
-  trace?: string;
-}
-
-export type LspChainGraph = Omit<ChainGraph, 'nodes'> & { nodes: Array<Omit<ChainGraphNode, 'range'> & { range: Range }> };
-
-export interface ChainGraphResult {
-  chains: LspChainGraph[];
-  /** False while the element index is still on its first pass (classes may look unknown): ask again. */
-  indexReady: boolean;
-  /** Why there is no graph (not a .click document, syntax errors). */
-  message?: string;
-  /** The trace used, or why it could not be. */
-  trace?: { file: string; error?: string };
-}
 
 export function chainGraphFeature(ctx: ServerContext): Feature {
   const flows = flowAnalysis(ctx);
@@ -49,8 +29,8 @@ export function chainGraphFeature(ctx: ServerContext): Feature {
   let canShowChain = false;
 
   ctx.connection.onRequest(
-    CHAIN_GRAPH_REQUEST,
-    guard(ctx, CHAIN_GRAPH_REQUEST, { chains: [], indexReady: true, message: 'FlowMage could not build the chain graph (see the log)' } as ChainGraphResult, async (params: ChainGraphParams): Promise<ChainGraphResult> => {
+    ChainGraphRequest.type,
+    guard(ctx, ChainGraphRequest.method, { chains: [], indexReady: true, message: 'FlowMage could not build the chain graph (see the log)' } as ChainGraphResult, async (params: ChainGraphParams): Promise<ChainGraphResult> => {
       if (!params || typeof params.uri !== 'string') return { chains: [], indexReady: true, message: 'the request needs the URI of a .click document' };
       const indexReady = await waitForIndex(ctx);
       const result = await flows.analysis(params.uri);
@@ -64,12 +44,12 @@ export function chainGraphFeature(ctx: ServerContext): Feature {
         const read = traces.read(resolveTrace(ctx, explicit));
         if ('error' in read) trace = { file: explicit, error: read.error };
         else {
-          graphs = addTraceLoads(graphs, read.flows, ctx.settings()['flowmage.solver.nicProfile']);
+          graphs = addTraceLoads(graphs, read.flows, ctx.settings().solver.nicProfile);
           trace = { file: explicit };
         }
       } else {
         // flowmage.solver.trace: the solver already weighed it, and the graph carries its loads.
-        const setting = ctx.settings()['flowmage.solver.trace'].trim();
+        const setting = ctx.settings().solver.trace.trim();
         if (setting) {
           const load = await traceInput(ctx).current();
           trace = load.problem ? { file: setting, error: load.problem } : { file: setting };

@@ -49,7 +49,7 @@ function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerCo
   out.push(title, '');
 
   const tracked = index.element(el.className);
-  const merged = index.features(el.className, settings['flowmage.llm.model']);
+  const merged = index.features(el.className, settings.llm.model);
   if (tracked) {
     out.push(featuresMarkdown(el.className, tracked.features, merged, { maxEvidence: 4 }));
     if (tracked.threading) out.push('', threadingMarkdown(tracked.threading, 2));
@@ -60,10 +60,10 @@ function hoverMarkdown(el: ClickElement, analysis: ConfigAnalysis, ctx: ServerCo
   }
 
   // Inputs: the chain they feed.
-  for (const c of analysis.chains.filter((c) => c.chain.input.decl === el)) out.push('', ...inputSection(c, settings['flowmage.rewrite.rssParameter']));
+  for (const c of analysis.chains.filter((c) => c.chain.input.decl === el)) out.push('', ...inputSection(c, settings.rewrite.rssParameter));
   // Elements: how they run in each chain that reaches them.
   const uses = analysis.chains.flatMap((c) => c.elements.filter((s) => s.instance.decl === el).map((s) => ({ c, s })));
-  for (const { c, s } of uses) out.push('', ...statusSection(c, s, settings['flowmage.rewrite.sharedParameter']));
+  for (const { c, s } of uses) out.push('', ...statusSection(c, s, settings.rewrite.sharedParameter));
 
   const doc = tracked?.info.doc;
   if (doc) {

@@ -3,13 +3,13 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Logger } from '../core/log';
-import type { FlowMageSettings } from '../core/settings';
+import type { Settings } from '../core/settings';
 
 export interface ServerContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   log: Logger;
-  settings(): FlowMageSettings;
+  settings(): Settings;
   /** Workspace trust as the client reports it; false until told otherwise by a trusting client. */
   trusted(): boolean;
   workspaceFolders(): string[];

@@ -7,11 +7,10 @@ import { LineIndex } from '../core/text';
 import type { ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
-import type { InitializationOptions } from './session';
+import { SHOW_FEATURES_AT_COMMAND, type InitializationOptions } from '../protocol';
 import { isCppDocument, registerCodeLensProvider } from './providers';
 
 /** The client command that shows the hover at a position; only the VS Code client implements it. */
-export const SHOW_FEATURES_COMMAND = 'flowmage.showFeaturesAt';
 
 export function cppCodeLensFeature(ctx: ServerContext): Feature {
   // Other clients would fail to run (or show an error for) a command they do not know: they get a
@@ -21,7 +20,7 @@ export function cppCodeLensFeature(ctx: ServerContext): Feature {
   return {
     capabilities: (params) => {
       const commands = (params.initializationOptions as InitializationOptions | null | undefined)?.clientCommands;
-      canShowFeatures = Array.isArray(commands) && commands.includes(SHOW_FEATURES_COMMAND);
+      canShowFeatures = Array.isArray(commands) && commands.includes(SHOW_FEATURES_AT_COMMAND);
       return { codeLensProvider: { resolveProvider: false } };
     },
   };
@@ -48,7 +47,7 @@ function cppCodeLenses(ctx: ServerContext, params: CodeLensParams, canShowFeatur
       // empty command is a plain label (a lens without a command would count as unresolved).
       command: {
         title: `FlowMage: ${summarizeFeatures({ ...(merged ?? t.features), unknown: t.features.unknown })}`,
-        ...(canShowFeatures ? { command: SHOW_FEATURES_COMMAND, arguments: [params.textDocument.uri, name] } : { command: '' }),
+        ...(canShowFeatures ? { command: SHOW_FEATURES_AT_COMMAND, arguments: [params.textDocument.uri, name] } : { command: '' }),
       },
     });
   }

@@ -11,7 +11,7 @@ import { isCppDocument } from './providers';
 
 export function cppDiagnosticsFeature(ctx: ServerContext): Feature {
   const index = getElementIndexService(ctx);
-  const model = () => ctx.settings()['flowmage.llm.model'];
+  const model = () => ctx.settings().llm.model;
 
   const diagnosticsFor = (path: string): Diagnostic[] => {
     const out: Diagnostic[] = [];

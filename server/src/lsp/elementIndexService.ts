@@ -22,7 +22,7 @@ import {
 import { FeatureTracker, type AnalyzeStats, type TrackedElement } from '../core/analysis/featureTracker';
 import { CancelledError, ElementIndex } from '../core/cpp/elementIndex';
 import type { ParameterList } from '../core/cpp/parameters';
-import { isCppSource } from '../core/cpp/sourceFiles';
+import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
 import { FeatureStore } from '../core/store/featureStore';
@@ -34,23 +34,7 @@ import { clickDocuments } from './clickDocuments';
 import { perServer, type ServerContext } from './context';
 import type { Feature } from './features';
 import { onWatchedFilesChanged } from './providers';
-
-export interface IndexStatus {
-  state: 'idle' | 'indexing' | 'failed';
-  roots: string[];
-  files: number;
-  elements: number;
-  /** Duration of the last full index and analysis. */
-  ms: number;
-  store?: string;
-  problems: string[];
-  /** The persistent index: where it is, and what the last full index took from it. */
-  cache?: { file?: string; files: number; cachedFiles: number; modelHits: number; modelMisses: number; warnings: string[] };
-  /** True while the first index is under way and only some elements (the open documents' classes first) are analyzed. */
-  partial: boolean;
-  /** The server's memory now, in MB, and the CPU time it used since it started, in ms (the start-up bench reports them). */
-  memory: { rss: number; heapUsed: number; cpuMs: number };
-}
+import type { IndexStatus } from '../protocol';
 
 export interface ElementIndexService {
   /** Resolves once the first full index (or the one under way) is done. */
@@ -99,7 +83,6 @@ export function elementIndexFeature(ctx: ServerContext): Feature {
   };
 }
 
-const WATCH_GLOB = '**/*.{cc,hh,h,hpp,cpp,cxx,hxx}';
 const DEBOUNCE_MS = 150;
 const SAVE_DELAY_MS = 1000;
 
@@ -148,7 +131,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
     ctx.onSettingsChanged(() => {
       if (!this.started) return;
       const { roots, storePath } = this.configuration();
-      const maxFileKB = this.ctx.settings()['flowmage.index.maxFileSizeKB'];
+      const maxFileKB = this.ctx.settings().index.maxFileSizeKB;
       if (roots.join('\n') !== this.roots.join('\n') || storePath !== this.storePath || maxFileKB !== this.maxFileKB) void this.reindex('settings changed');
     });
   }
@@ -278,9 +261,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private configuration(): { roots: string[]; storePath: string; storeRoot: string; storeProblem?: string } {
     const folders = this.ctx.workspaceFolders();
     const base = folders[0];
-    const configured = this.ctx.settings()['flowmage.sourcePaths'].filter((p) => p.trim());
+    const configured = this.ctx.settings().sourcePaths.filter((p) => p.trim());
     const roots = configured.length ? configured.map((p) => (isAbsolute(p) || !base ? resolve(p) : resolve(base, p))) : [...folders];
-    const storeSetting = this.ctx.settings()['flowmage.store.path'].trim();
+    const storeSetting = this.ctx.settings().store.path.trim();
     if (!storeSetting || !base) return { roots, storePath: '', storeRoot: '' };
     // The store stays inside the workspace folder or the extension's storage (issue: a cloned
     // repository's settings must not make the server overwrite files elsewhere).
@@ -321,7 +304,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
       }
       await this.saveStore();
       const store = storePath ? await FeatureStore.open(storePath, { log, root: storeRoot }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
-      this.maxFileKB = this.ctx.settings()['flowmage.index.maxFileSizeKB'];
+      this.maxFileKB = this.ctx.settings().index.maxFileSizeKB;
       const cacheDir = this.indexCacheDir();
       if (!this.cache || cacheDir !== this.cacheDir) {
         this.cacheDir = cacheDir;
@@ -458,7 +441,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private watchRoots(roots: string[]): void {
     this.closeWatchers();
     if (this.canRegisterWatchers) {
-      const watchers: FileSystemWatcher[] = roots.map((r) => (this.relativePatterns ? { globPattern: { baseUri: pathToFileURL(r).href, pattern: WATCH_GLOB } } : { globPattern: `${r.split(sep).join('/')}/${WATCH_GLOB}` }));
+      const watchers: FileSystemWatcher[] = roots.map((r) => (this.relativePatterns ? { globPattern: { baseUri: pathToFileURL(r).href, pattern: CPP_GLOB } } : { globPattern: `${r.split(sep).join('/')}/${CPP_GLOB}` }));
       void this.ctx.connection.client
         .register(DidChangeWatchedFilesNotification.type, { watchers })
         .then((d) => (this.watchRegistration = d))

@@ -3,27 +3,13 @@
 // what the index is doing.
 import type { Feature } from './features';
 import type { ServerContext } from './context';
-import { getElementIndexService, type IndexStatus } from './elementIndexService';
+import { getElementIndexService } from './elementIndexService';
+import { ElementsRequest, IndexStatusRequest, type ElementSummary } from '../protocol';
 import { summarizeFeatures } from '../core/analysis/summary';
-import type { MergedFeatures } from '../core/llm/merge';
-import type { ElementFeatures } from '../core/analysis/features';
-
-export interface ElementSummary {
-  name: string;
-  className: string;
-  headerFile: string;
-  summary: string;
-  sliceHash: string;
-  sliceChars: number;
-  /** What the solver uses (static and LLM merged). */
-  features: MergedFeatures | undefined;
-  /** The static analysis with its evidence. */
-  static: ElementFeatures;
-}
 
 export function elementRequestsFeature(ctx: ServerContext): Feature {
   const service = getElementIndexService(ctx);
-  ctx.connection.onRequest('flowmage/elements', async (params?: { names?: string[]; wait?: boolean }): Promise<ElementSummary[]> => {
+  ctx.connection.onRequest(ElementsRequest.type, async (params): Promise<ElementSummary[]> => {
     if (params?.wait !== false) await service.ready();
     const wanted = params?.names ? new Set(params.names) : undefined;
     return service
@@ -43,6 +29,6 @@ export function elementRequestsFeature(ctx: ServerContext): Feature {
         };
       });
   });
-  ctx.connection.onRequest('flowmage/indexStatus', (): IndexStatus => service.status());
+  ctx.connection.onRequest(IndexStatusRequest.type, () => service.status());
   return {};
 }

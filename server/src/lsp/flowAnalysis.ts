@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeConfig, type ConfigAnalysis } from '../core/chains/analyzeConfig';
-import { analyzeOptions } from '../core/chains/options';
+import { analyzeOptions } from '../config/coreOptions';
 import type { ConfigModel } from '../core/click/model';
 import { describeError } from '../core/log';
 import { clickDocuments } from './clickDocuments';
@@ -65,7 +65,7 @@ function create(ctx: ServerContext): FlowAnalysisService {
       const trace = traces.current();
       const result = trace.then(({ trace, problem }) =>
         analyzeConfig(model, {
-          ...analyzeOptions(settings, (name) => index.lookup(name, settings['flowmage.llm.model']), comparator),
+          ...analyzeOptions(settings, (name) => index.lookup(name, settings.llm.model), comparator),
           configPath: filePath(uri),
           readFile: (path) => readText(ctx, path),
           ...(trace ? { trace } : {}),

@@ -12,28 +12,16 @@ import { isCppSource } from '../core/cpp/sourceFiles';
 import { API_KEY_ENV } from '../core/llm/apiKeyEnv';
 import { LlmClient } from '../core/llm/client';
 import { describeEndpoint, type Endpoint } from '../core/llm/endpoint';
-import { LlmAnalyzer, llmSettings, type ExtractManyResult } from '../core/llm/llmAnalyzer';
+import { LlmAnalyzer, type ExtractManyResult } from '../core/llm/llmAnalyzer';
+import { llmSettings } from '../config/coreOptions';
 import { describeError } from '../core/log';
 import { clickDocuments } from './clickDocuments';
 import { guard, perServer, type ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
+import { AnalyzeElementsRequest, type AnalyzeElementsResult, type LlmStatus } from '../protocol';
 
-
-export interface AnalyzeElementsResult extends Partial<ExtractManyResult> {
-  message: string;
-}
-
-/** What `flowmage/status` reports about the LLM. */
-export interface LlmStatus {
-  enabled: boolean;
-  model: string;
-  /** `host:port` requests go to (undefined when the setting is not a URL). */
-  endpoint: string | undefined;
-  /** Why nothing is sent now, or undefined when requests may be made. */
-  blocked: string | undefined;
-}
 
 /** The LLM's status for `flowmage/status`, filled in by the LLM feature. */
 export const llmStatus = perServer<{ current: () => LlmStatus | undefined }>(() => ({ current: () => undefined }));
@@ -132,7 +120,7 @@ export function llmFeature(ctx: ServerContext): Feature {
   });
   let comparing = false;
   const applyComparator = () => {
-    const on = !blocked(false) && ctx.settings()['flowmage.llm.complexityComparison'];
+    const on = !blocked(false) && ctx.settings().llm.complexityComparison;
     if (on === comparing) return;
     comparing = on;
     flows.setComplexityComparator(on ? compare : undefined);
@@ -219,8 +207,8 @@ export function llmFeature(ctx: ServerContext): Feature {
   });
 
   ctx.connection.onRequest(
-    'flowmage/analyzeElements',
-    guard(ctx, 'flowmage/analyzeElements', { message: 'failed; see the FlowMage log' } as AnalyzeElementsResult, async (params: { names?: string[] } = {}): Promise<AnalyzeElementsResult> => {
+    AnalyzeElementsRequest.type,
+    guard(ctx, AnalyzeElementsRequest.method, { message: 'failed; see the FlowMage log' } as AnalyzeElementsResult, async (params: { names?: string[] } = {}): Promise<AnalyzeElementsResult> => {
       await index.ready();
       const reason = blocked(false);
       if (reason) {

@@ -1,27 +1,18 @@
 // `flowmage/optimize`: the edit that applies the plan to a document and a short summary of what
 // changes and why, for the client's "FlowMage: Optimize Chain" command (and any other client).
-import type { WorkspaceEdit } from 'vscode-languageserver/node';
 import { planSummary } from '../core/chains/summary';
 import { guard, type ServerContext } from './context';
 import { clientFileOperations, NO_FILE_CREATION, workspaceEditFor } from './codeActions';
 import { lineIndexOf } from '../core/click/modelLines';
 import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
-
-export interface OptimizeResult {
-  edit: WorkspaceEdit | null;
-  /** How many text edits and files the plan needs (0: the configuration is already optimal). */
-  changes: number;
-  summary: string[];
-  /** Set when there is nothing to optimize and why. */
-  message?: string;
-}
+import { OptimizeRequest, type OptimizeResult } from '../protocol';
 
 export function optimizeRequestFeature(ctx: ServerContext): Feature {
   const flows = flowAnalysis(ctx);
   ctx.connection.onRequest(
-    'flowmage/optimize',
-    guard(ctx, 'flowmage/optimize', { edit: null, changes: 0, summary: [], message: 'FlowMage could not analyze this document (see the log)' } as OptimizeResult, async (params: { uri: string }): Promise<OptimizeResult> => {
+    OptimizeRequest.type,
+    guard(ctx, OptimizeRequest.method, { edit: null, changes: 0, summary: [], message: 'FlowMage could not analyze this document (see the log)' } as OptimizeResult, async (params): Promise<OptimizeResult> => {
       const result = await flows.analysis(params.uri);
       if (!result) return { edit: null, changes: 0, summary: [], message: 'not a .click document' };
       const { model, analysis } = result;

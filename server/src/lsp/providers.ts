@@ -5,6 +5,7 @@
 import type { CodeLens, CodeLensParams, Connection, DidChangeWatchedFilesParams, Hover, HoverParams } from 'vscode-languageserver/node';
 import type { ServerContext } from './context';
 import { guard } from './context';
+import { isCppSource } from '../core/cpp/sourceFiles';
 
 export type DocumentFilter = (uri: string, languageId: string | undefined) => boolean;
 
@@ -68,7 +69,5 @@ export function onWatchedFilesChanged(ctx: ServerContext, listener: (params: Did
   registry(ctx).watchedFiles.push(listener);
 }
 
-const CPP_URI = /\.(hh|cc|h|hpp|cpp|cxx|hxx)$/i;
-
 /** C++ documents: by language id when the client says, else by extension. */
-export const isCppDocument: DocumentFilter = (uri, languageId) => (languageId ? languageId === 'cpp' || languageId === 'c' : CPP_URI.test(uri)) && uri.startsWith('file:');
+export const isCppDocument: DocumentFilter = (uri, languageId) => (languageId ? languageId === 'cpp' || languageId === 'c' : isCppSource(uri)) && uri.startsWith('file:');

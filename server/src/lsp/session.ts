@@ -11,32 +11,14 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { createLogger, describeError, type LogLevel } from '../core/log';
-import { defaultSettings, readSettings, type FlowMageSettings } from '../core/settings';
+import { defaultSettings, readSettings, type Settings } from '../core/settings';
 import type { ServerContext } from './context';
 import { FEATURES } from './features';
 import { SERVER_VERSION } from '../core/version';
-
-export interface InitializationOptions {
-  /** VS Code's workspace trust; other clients may omit it, and then the server assumes trust. */
-  trusted?: boolean;
-  /**
-   * Sent by a client that asks the user before LLM requests go to an endpoint from workspace
-   * settings (VS Code): the origins allowed so far. Then only those, the default endpoint and local
-   * ones are used; `flowmage/llmEndpointConsent` updates the list. Never carries the API key.
-   */
-  allowedLlmOrigins?: string[];
-  /** The extension's workspace storage folder: the feature store may be kept there. */
-  storagePath?: string;
-  /** Client-side commands the client implements (VS Code: `flowmage.showFeaturesAt`), which results may then name. */
-  clientCommands?: string[];
-}
-
-export interface LlmEndpointConsentParams {
-  allowedOrigins: string[];
-}
+import { LlmEndpointConsentNotification, TrustChangedNotification, type InitializationOptions } from '../protocol';
 
 export function startSession(connection: Connection): ServerContext {
-  let settings: FlowMageSettings = defaultSettings();
+  let settings: Settings = defaultSettings();
   let trusted = true;
   let allowedLlmOrigins: string[] | undefined;
   let folders: string[] = [];
@@ -53,7 +35,7 @@ export function startSession(connection: Connection): ServerContext {
       else if (level === 'info') connection.console.info(line);
       else connection.console.log(line);
     },
-    () => settings['flowmage.log.level'] as LogLevel,
+    () => settings.log.level,
   );
 
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${describeError(reason)}`));
@@ -124,7 +106,8 @@ export function startSession(connection: Connection): ServerContext {
       }
     }
     const problems: string[] = [];
-    settings = readSettings(raw && typeof raw === 'object' && 'flowmage' in raw ? (raw as { flowmage: unknown }).flowmage : raw, problems);
+    // Nested as VS Code sends the section, or pushed as `{ flowmage: ... }` or flat ids by other clients.
+    settings = readSettings(raw, problems);
     for (const p of problems) log.warn(p);
     notifySettingsListeners('settings');
   }
@@ -141,7 +124,7 @@ export function startSession(connection: Connection): ServerContext {
   }
 
   connection.onDidChangeConfiguration((change) => void refreshSettings(change.settings));
-  connection.onNotification('flowmage/trustChanged', (params: { trusted?: unknown } | null) => {
+  connection.onNotification(TrustChangedNotification.type, (params: { trusted?: unknown } | null) => {
     try {
       trusted = params?.trusted === true;
       log.info(`workspace trust changed: ${trusted ? 'trusted' : 'untrusted'}`);
@@ -150,7 +133,7 @@ export function startSession(connection: Connection): ServerContext {
       log.error(`handling the workspace trust change failed: ${describeError(err)}`);
     }
   });
-  connection.onNotification('flowmage/llmEndpointConsent', (params: LlmEndpointConsentParams) => {
+  connection.onNotification(LlmEndpointConsentNotification.type, (params) => {
     allowedLlmOrigins = Array.isArray(params?.allowedOrigins) ? params.allowedOrigins.filter((o) => typeof o === 'string') : [];
     log.info(`LLM endpoints allowed by the user: ${allowedLlmOrigins.join(', ') || 'none'}`);
     for (const listener of settingsListeners) listener();

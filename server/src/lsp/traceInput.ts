@@ -25,7 +25,7 @@ function create(ctx: ServerContext): TraceInputService {
   let cached: { stamp: string; load: TraceLoad } | undefined;
   return {
     async current() {
-      const setting = ctx.settings()['flowmage.solver.trace'].trim();
+      const setting = ctx.settings().solver.trace.trim();
       if (!setting) return {};
       const base = ctx.workspaceFolders()[0];
       const path = isAbsolute(setting) || !base ? resolve(setting) : resolve(base, setting);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import { activateExtension, openFile, screenshot, waitFor } from './util';
+import { StatusRequest } from '../../../server/src/protocol';
 
 describe('extension activation', () => {
   it('activates on a .click file and starts the server', async () => {
@@ -9,7 +10,7 @@ describe('extension activation', () => {
     const api = await activateExtension();
     assert.strictEqual(api.serverState(), 'running');
     const status = await waitFor('the server to see the open document', async () => {
-      const s = await api.request<{ openDocuments: number; version: string; trusted: boolean }>('flowmage/status');
+      const s = await api.request<{ openDocuments: number; version: string; trusted: boolean }>(StatusRequest.method);
       return s.openDocuments >= 1 ? s : undefined;
     });
     assert.match(status.version, /^\d+\.\d+\.\d+/);
@@ -25,17 +26,17 @@ describe('extension activation', () => {
     const api = await activateExtension();
     await vscode.commands.executeCommand('flowmage.restartServer');
     await waitFor('the server to run again', () => api.serverState() === 'running', 60_000);
-    const s = await api.request<{ openDocuments: number }>('flowmage/status');
+    const s = await api.request<{ openDocuments: number }>(StatusRequest.method);
     assert.ok(s.openDocuments >= 1, 'documents are re-synchronized after a restart');
   });
 
   it('restarts the server after it crashes', async () => {
     const api = await activateExtension();
-    const before = await api.request<{ pid: number }>('flowmage/status');
+    const before = await api.request<{ pid: number }>(StatusRequest.method);
     process.kill(before.pid, 'SIGKILL');
     const after = await waitFor('a new server process', async () => {
       if (api.serverState() !== 'running') return undefined;
-      const s = await api.request<{ pid: number }>('flowmage/status').catch(() => undefined);
+      const s = await api.request<{ pid: number }>(StatusRequest.method).catch(() => undefined);
       return s && s.pid !== before.pid ? s : undefined;
     }, 60_000);
     assert.notStrictEqual(after.pid, before.pid);

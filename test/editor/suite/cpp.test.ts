@@ -1,6 +1,7 @@
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import { activateExtension, openFile, screenshot, waitFor, workspaceFile } from './util';
+import { ElementsRequest } from '../../../server/src/protocol';
 
 const PSD = ['elements', 'elements', 'flowmage', 'iportscandetector.hh'];
 const POLICER_HH = ['elements', 'elements', 'flowmage', 'ipolicer.hh'];
@@ -18,7 +19,7 @@ async function lensTitles(uri: vscode.Uri): Promise<Array<{ line: number; title:
 describe('C++ elements in the editor', () => {
   before(async () => {
     const api = await activateExtension();
-    await api.request('flowmage/elements'); // waits for the first index of the workspace
+    await api.request(ElementsRequest.method); // waits for the first index of the workspace
   });
 
   it('hovers an element class in a header with its features and evidence links', async () => {

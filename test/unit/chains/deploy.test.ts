@@ -9,10 +9,10 @@ import { pathToFileURL } from 'node:url';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { analyzeConfig, type AnalyzeOptions } from '../../../server/src/core/chains/analyzeConfig';
 import { elementInfo } from '../../../server/src/core/chains/elementLookup';
-import { analyzeOptions } from '../../../server/src/core/chains/options';
+import { analyzeOptions } from '../../../server/src/config/coreOptions';
 import { LineIndex } from '../../../server/src/core/text';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
-import { defaultSettings, type FlowMageSettings } from '../../../server/src/core/settings';
+import { readSettings, type SettingId } from '../../../server/src/core/settings';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { applyEdits } from '../../../server/src/core/text';
 import { workspaceEditFor } from '../../../server/src/lsp/codeActions';
@@ -37,17 +37,17 @@ function deployTracker(): Promise<FeatureTracker> {
   return tracker;
 }
 
-async function options(configPath: string | undefined, settings: Partial<FlowMageSettings> = {}, files: Record<string, string> = {}): Promise<AnalyzeOptions> {
+async function options(configPath: string | undefined, settings: Partial<Record<SettingId, unknown>> = {}, files: Record<string, string> = {}): Promise<AnalyzeOptions> {
   const t = await deployTracker();
   return {
     // These tests exercise class swaps, which are opt-in (flowmage.rewrite.swapClasses).
-    ...analyzeOptions({ ...defaultSettings(), 'flowmage.rewrite.swapClasses': true, ...settings }, (name) => elementInfo(t, name)),
+    ...analyzeOptions(readSettings({ 'flowmage.rewrite.swapClasses': true, ...settings }), (name) => elementInfo(t, name)),
     configPath,
     readFile: (p) => files[p],
   };
 }
 
-async function optimize(text: string, name = 'conf.click', settings: Partial<FlowMageSettings> = {}, files: Record<string, string> = {}) {
+async function optimize(text: string, name = 'conf.click', settings: Partial<Record<SettingId, unknown>> = {}, files: Record<string, string> = {}) {
   const path = join(DEPLOY, name);
   const analysis = await analyzeConfig(await parse(text), await options(path, settings, files));
   return { analysis, out: applyEdits(text, analysis.edits), path };

@@ -8,10 +8,10 @@ import { join, relative } from 'node:path';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { analyzeConfig } from '../../../server/src/core/chains/analyzeConfig';
 import { elementInfo } from '../../../server/src/core/chains/elementLookup';
-import { analyzeOptions } from '../../../server/src/core/chains/options';
+import { analyzeOptions } from '../../../server/src/config/coreOptions';
 import { parseClick } from '../../../server/src/core/click/clickDocument';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
-import { defaultSettings } from '../../../server/src/core/settings';
+import { defaultSettings, readSettings } from '../../../server/src/core/settings';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { applyEdits } from '../../../server/src/core/text';
 import { clickFiles } from '../clickHelpers';
@@ -98,7 +98,7 @@ describe('Deploy targets on FastClick\'s own elements', function () {
       '    -> table :: FlowIPManagerMP(CAPACITY 65536, TIMEOUT 30)\n' +
       '    -> counter :: FlowCounter\n' +
       '    -> Discard;\n';
-    const settings = { ...defaultSettings(), 'flowmage.rewrite.swapClasses': true };
+    const settings = readSettings({ 'flowmage.rewrite.swapClasses': true });
     const analysis = await analyzeConfig(await parseClick(text), { ...analyzeOptions(settings, (n) => elementInfo(tracker, n)), configPath: '/nonexistent/flows.click', readFile: () => undefined });
     const out = applyEdits(text, analysis.edits);
     // FlowIPManagerIMP is EXPORT_ELEMENT's second name for FlowIPManager_CuckooPP: either name is the same class.

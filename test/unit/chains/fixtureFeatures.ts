@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import type { AnalyzeOptions } from '../../../server/src/core/chains/analyzeConfig';
 import { elementInfo } from '../../../server/src/core/chains/elementLookup';
-import { analyzeOptions } from '../../../server/src/core/chains/options';
+import { analyzeOptions } from '../../../server/src/config/coreOptions';
 import { ClickDocument } from '../../../server/src/core/click/clickDocument';
 import type { ConfigModel } from '../../../server/src/core/click/model';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
-import { defaultSettings, type FlowMageSettings } from '../../../server/src/core/settings';
+import { readSettings, type SettingId } from '../../../server/src/core/settings';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 
 export const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -31,9 +31,9 @@ export function fixtureTracker(): Promise<FeatureTracker> {
  * The fixture elements are the fork's (IFlowManager reads SHARED) and the fixtures have no input
  * device class, so these tests target the fork unless they say otherwise.
  */
-export async function fixtureOptions(overrides: Partial<FlowMageSettings> = {}, extra: Partial<AnalyzeOptions> = {}): Promise<AnalyzeOptions> {
+export async function fixtureOptions(overrides: Partial<Record<SettingId, unknown>> = {}, extra: Partial<AnalyzeOptions> = {}): Promise<AnalyzeOptions> {
   const t = await fixtureTracker();
-  return { ...analyzeOptions({ ...defaultSettings(), 'flowmage.rewrite.target': 'flowmage-fork', ...overrides }, (name) => elementInfo(t, name)), ...extra };
+  return { ...analyzeOptions(readSettings({ 'flowmage.rewrite.target': 'flowmage-fork', ...overrides }), (name) => elementInfo(t, name)), ...extra };
 }
 
 export async function parse(text: string): Promise<ConfigModel> {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { analyzeConfig, type AnalyzeOptions } from '../../../server/src/core/chains/analyzeConfig';
 import { elementInfo } from '../../../server/src/core/chains/elementLookup';
-import { analyzeOptions } from '../../../server/src/core/chains/options';
+import { analyzeOptions } from '../../../server/src/config/coreOptions';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
-import { defaultSettings, type FlowMageSettings } from '../../../server/src/core/settings';
+import { readSettings, type SettingId } from '../../../server/src/core/settings';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { applyEdits } from '../../../server/src/core/text';
 import { ROOT, parse } from './fixtureFeatures';
@@ -20,7 +20,7 @@ const CONF = join(DIR, 'nat-two-devices.click');
 const TEXT = readFileSync(CONF, 'utf8');
 
 let tracker: Promise<FeatureTracker> | undefined;
-async function options(settings: Partial<FlowMageSettings>, files: Map<string, string> = new Map()): Promise<AnalyzeOptions> {
+async function options(settings: Partial<Record<SettingId, unknown>>, files: Map<string, string> = new Map()): Promise<AnalyzeOptions> {
   tracker ??= (async () => {
     const index = await ElementIndex.create();
     await index.build([join(DIR, 'elements')]);
@@ -29,7 +29,7 @@ async function options(settings: Partial<FlowMageSettings>, files: Map<string, s
     return t;
   })();
   const t = await tracker;
-  return { ...analyzeOptions({ ...defaultSettings(), 'flowmage.rewrite.target': 'fastclick', ...settings }, (n) => elementInfo(t, n)), configPath: CONF, readFile: (p) => files.get(p) };
+  return { ...analyzeOptions(readSettings({ 'flowmage.rewrite.target': 'fastclick', ...settings }), (n) => elementInfo(t, n)), configPath: CONF, readFile: (p) => files.get(p) };
 }
 
 const natOf = (a: Awaited<ReturnType<typeof analyzeConfig>>, input: string) => a.chains.find((c) => c.chain.input.id === input)!.elements.find((s) => s.instance.id === 'nat')!;

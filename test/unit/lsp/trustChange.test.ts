@@ -3,6 +3,7 @@
 import * as assert from 'node:assert';
 import type { Connection } from 'vscode-languageserver/node';
 import { startSession } from '../../../server/src/lsp/session';
+import { TrustChangedNotification } from '../../../server/src/protocol';
 
 /** A connection on which every registration is accepted; notifications handlers and console lines are kept. */
 function fakeConnection(): { connection: Connection; notifications: Map<string, (params: unknown) => unknown>; errors: string[] } {
@@ -15,7 +16,7 @@ function fakeConnection(): { connection: Connection; notifications: Map<string, 
     });
   const connection = new Proxy({} as Record<string | symbol, unknown>, {
     get(_target, key) {
-      if (key === 'onNotification') return (method: string, handler: (params: unknown) => unknown) => notifications.set(method, handler);
+      if (key === 'onNotification') return (type: string | { method: string }, handler: (params: unknown) => unknown) => notifications.set(typeof type === 'string' ? type : type.method, handler);
       if (key === 'console') return { error: (l: string) => errors.push(l), warn: () => undefined, info: () => undefined, log: () => undefined };
       return anything();
     },
@@ -32,7 +33,7 @@ describe('workspace trust change (server)', () => {
       throw new Error('listener exploded');
     });
     ctx.onSettingsChanged(() => seen.push(ctx.trusted()));
-    const handler = notifications.get('flowmage/trustChanged');
+    const handler = notifications.get(TrustChangedNotification.method);
     assert.ok(handler, 'the server handles flowmage/trustChanged');
     assert.doesNotThrow(() => handler({ trusted: true }));
     assert.deepStrictEqual(seen, [true], 'the listener after the failing one still ran');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert';
 import type { FlowField } from '../../../server/src/core/analysis/features';
 import { BUILTIN_NIC_IDS, BUILTIN_NIC_PROFILES, nicFieldSets, parseUserNicProfile, symmetricOptions } from '../../../server/src/core/rss/nicProfiles';
 import { allSubsets, candidateFieldSets, NIC_PROFILES } from '../../../server/src/core/solver/candidates';
-import { readSettings, SETTINGS } from '../../../server/src/core/settings';
+import { readSettings, SETTINGS_SCHEMA } from '../../../server/src/core/settings';
 
 const names = (sets: FlowField[][]) => sets.map((s) => s.join(' '));
 const has = (sets: FlowField[][], s: string) => names(sets).includes(s);
@@ -10,7 +10,7 @@ const has = (sets: FlowField[][], s: string) => names(sets).includes(s);
 describe('NIC profiles', () => {
   it('every built-in NIC is a value of flowmage.solver.nicProfile and of the solver profiles', () => {
     for (const id of BUILTIN_NIC_IDS) {
-      assert.ok((SETTINGS['flowmage.solver.nicProfile'].enum as string[]).includes(id), id);
+      assert.ok((SETTINGS_SCHEMA.properties.solver.properties.nicProfile.enum as readonly string[]).includes(id), id);
       assert.ok((NIC_PROFILES as readonly string[]).includes(id), id);
     }
   });
@@ -91,7 +91,7 @@ describe('NIC profiles', () => {
   it('the custom profile takes a user NIC from settings when no field sets are listed', () => {
     const settings = readSettings({ solver: { nicProfile: 'custom', customNicProfile: { id: 'lab', l3SrcOnly: true } } });
     const problems: string[] = [];
-    const sets = candidateFieldSets('custom', settings['flowmage.solver.customFieldSets'], problems, settings['flowmage.solver.customNicProfile'] as Record<string, unknown>);
+    const sets = candidateFieldSets('custom', settings.solver.customFieldSets, problems, settings.solver.customNicProfile);
     assert.deepStrictEqual(problems, []);
     assert.ok(has(sets, 'src_ip'));
     assert.ok(!has(sets, 'dst_ip'));

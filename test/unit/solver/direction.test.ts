@@ -4,7 +4,9 @@ import * as assert from 'node:assert';
 import fc from 'fast-check';
 import { FLOW_FIELDS, type FlowField } from '../../../server/src/core/analysis/features';
 import { candidateFieldSets, symmetricHashFor } from '../../../server/src/core/solver/candidates';
-import { DEFAULT_WEIGHTS } from '../../../server/src/core/solver/cost';
+import { defaultSettings } from '../../../server/src/core/settings';
+
+const DEFAULT_WEIGHTS = defaultSettings().solver.weights;
 import { isSymmetricSet, keepsFlowsTogether, solve } from '../../../server/src/core/solver/solve';
 import type { SolverElement } from '../../../server/src/core/solver/types';
 import { BUILTIN_NIC_PROFILES } from '../../../server/src/core/rss/nicProfiles';

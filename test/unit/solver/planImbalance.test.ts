@@ -9,12 +9,12 @@ import type { FlowField } from '../../../server/src/core/analysis/features';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { analyzeConfig, type AnalyzeOptions } from '../../../server/src/core/chains/analyzeConfig';
 import { elementInfo } from '../../../server/src/core/chains/elementLookup';
-import { analyzeOptions } from '../../../server/src/core/chains/options';
+import { analyzeOptions } from '../../../server/src/config/coreOptions';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { syntheticTrace } from '../../../server/src/core/rss/synthetic';
 import { MICROSOFT_RSS_KEY, rssHash } from '../../../server/src/core/rss/toeplitz';
 import { aggregateFlows, type Trace } from '../../../server/src/core/rss/trace';
-import { defaultSettings, type FlowMageSettings } from '../../../server/src/core/settings';
+import { readSettings, type SettingId } from '../../../server/src/core/settings';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { ROOT, parse } from '../chains/fixtureFeatures';
 
@@ -22,7 +22,7 @@ const EXAMPLES = join(ROOT, 'examples');
 const PAPER = readFileSync(join(EXAMPLES, 'paper-chain.click'), 'utf8');
 
 let tracker: Promise<FeatureTracker> | undefined;
-async function options(settings: Partial<FlowMageSettings> = {}, extra: Partial<AnalyzeOptions> = {}): Promise<AnalyzeOptions> {
+async function options(settings: Partial<Record<SettingId, unknown>> = {}, extra: Partial<AnalyzeOptions> = {}): Promise<AnalyzeOptions> {
   tracker ??= (async () => {
     const index = await ElementIndex.create();
     await index.build([join(EXAMPLES, 'elements')]);
@@ -31,7 +31,7 @@ async function options(settings: Partial<FlowMageSettings> = {}, extra: Partial<
     return t;
   })();
   const t = await tracker;
-  return { ...analyzeOptions({ ...defaultSettings(), ...settings }, (n) => elementInfo(t, n)), ...extra };
+  return { ...analyzeOptions(readSettings(settings), (n) => elementInfo(t, n)), ...extra };
 }
 
 /** Packet by packet: hash each packet's fields, look its queue up in a 512-entry round-robin RETA. */

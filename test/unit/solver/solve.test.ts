@@ -2,7 +2,11 @@ import * as assert from 'node:assert';
 import fc from 'fast-check';
 import { FLOW_FIELDS, type FlowField } from '../../../server/src/core/analysis/features';
 import { candidateFieldSets, isSubset, parseFieldList } from '../../../server/src/core/solver/candidates';
-import { DEFAULT_WEIGHTS, sharingPenalty } from '../../../server/src/core/solver/cost';
+import { sharingPenalty } from '../../../server/src/core/solver/cost';
+import { defaultSettings } from '../../../server/src/core/settings';
+
+/** The weights users get unless they change flowmage.solver.weights.*. */
+const DEFAULT_WEIGHTS = defaultSettings().solver.weights;
 import { rankByComparison, solve, staticRanking } from '../../../server/src/core/solver/solve';
 import type { SolverElement } from '../../../server/src/core/solver/types';
 

@@ -1,5 +1,5 @@
 // `flowmage analyze`: index the C++ elements under the source roots and print their features.
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { AnalyzeStats, FeatureTracker, TrackedElement } from '../../core/analysis/featureTracker';
 import { loadSourceTree } from '../sourceTree';
 import { formatKey, type ElementFeatures } from '../../core/analysis/features';
@@ -8,10 +8,12 @@ import { CliError, EXIT_OK, EXIT_PROBLEMS, intOption, stringList, stringOption, 
 import { currentLlmAnswer, mergedFeatures } from '../../core/chains/elementLookup';
 import { describeEndpoint } from '../../core/llm/endpoint';
 import { isLocalEndpoint, LlmClient } from '../../core/llm/client';
-import { LlmAnalyzer, llmSettings } from '../../core/llm/llmAnalyzer';
+import { LlmAnalyzer } from '../../core/llm/llmAnalyzer';
+import { indexOptions, llmSettings } from '../../config/coreOptions';
 import type { LlmSettings } from '../../core/llm/types';
 import { createLogger } from '../../core/log';
-import { defaultSettings } from '../../core/settings';
+import { SETTINGS_SCHEMA, type Settings } from '../../core/settings';
+import { commandSettings, sourceRoots, storePath as workspaceStorePath, workspaceOption } from '../settingsOption';
 import type { ParameterList } from '../../core/cpp/parameters';
 import { dict } from '../../core/dict';
 
@@ -44,17 +46,18 @@ export interface AnalyzeJson {
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'find the FastClick elements under the source roots and print their flow-state features',
-  usage: '--source DIR [--source DIR ...] [--element NAME ...] [--json] [--store FILE [--prune]] [--llm [--base-url URL] [--model NAME] [--samples N]]',
+  usage: '[--workspace DIR] [--source DIR ...] [--element NAME ...] [--json] [--store FILE [--prune]] [--llm [--base-url URL] [--model NAME] [--samples N]]',
   options: [
-    { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'a directory (or file) of C++ element sources, e.g. a FastClick checkout' },
+    workspaceOption('the current directory'),
+    { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'a directory (or file) of C++ element sources, e.g. a FastClick checkout (default: flowmage.sourcePaths, else the workspace folder)' },
     { name: 'element', type: 'string', multiple: true, value: 'NAME', description: 'only this element (its Click name)' },
-    { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (e.g. .flowmage/features.json)' },
+    { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update, e.g. .flowmage/features.json (default: flowmage.store.path in a workspace with settings files)' },
     { name: 'no-cache', type: 'boolean', description: 'do not read or write the persistent index in .flowmage/index/ (every C++ file is parsed again)' },
     { name: 'prune', type: 'boolean', description: 'drop stored elements not found under these --source roots, with their LLM answers (kept otherwise)' },
     { name: 'llm', type: 'boolean', description: 'also ask an OpenAI-compatible LLM (key from OPENAI_API_KEY) and merge its answers' },
-    { name: 'base-url', type: 'string', value: 'URL', description: 'LLM endpoint (default: $OPENAI_BASE_URL if set, else OpenAI); local endpoints need no key' },
-    { name: 'model', type: 'string', value: 'NAME', description: 'LLM model (default gpt-4o)' },
-    { name: 'samples', type: 'string', value: 'N', description: 'answers per element, majority vote per feature (default 1)' },
+    { name: 'base-url', type: 'string', value: 'URL', description: 'LLM endpoint (default: flowmage.llm.baseUrl if set, else $OPENAI_BASE_URL if set, else OpenAI); local endpoints need no key' },
+    { name: 'model', type: 'string', value: 'NAME', description: `LLM model (default: flowmage.llm.model, ${SETTINGS_SCHEMA.properties.llm.properties.model.default})` },
+    { name: 'samples', type: 'string', value: 'N', description: `answers per element, majority vote per feature (default: flowmage.llm.samples, ${SETTINGS_SCHEMA.properties.llm.properties.samples.default})` },
   ],
   positionals: { min: 0, max: 0, names: 'no positional arguments' },
   run: runAnalyze,
@@ -62,20 +65,21 @@ export const analyzeCommand: Command = {
 
 async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   const t0 = Date.now();
-  const roots = stringList(args, 'source').map((r) => resolve(io.cwd, r));
-  if (!roots.length) throw new CliError('analyze: give at least one --source DIR; see flowmage analyze --help');
+  const ws = commandSettings('analyze', args, io, io.cwd, {});
+  const roots = sourceRoots(stringList(args, 'source'), ws, io.cwd, []);
+  if (!roots.length) throw new CliError('analyze: give at least one --source DIR (or run it in a workspace with settings files); see flowmage analyze --help');
   const wanted = stringList(args, 'element');
-  const storePath = stringOption(args, 'store');
+  const storePath = workspaceStorePath(stringOption(args, 'store'), ws, io);
   if (args.values.prune && !storePath) throw new CliError('analyze: --prune needs --store FILE');
   if (args.values.prune && wanted.length) throw new CliError('analyze: --prune cannot be combined with --element (it would drop every other element)');
-  const { tracker, store, built, stats, save, saveSoon, dispose } = await loadSourceTree('analyze', roots, storePath, io, { only: wanted, cache: !args.values['no-cache'] });
+  const { tracker, store, built, stats, save, saveSoon, dispose } = await loadSourceTree('analyze', roots, storePath, io, { only: wanted, cache: !args.values['no-cache'], maxFileBytes: indexOptions(ws.settings).maxFileBytes });
   let code = EXIT_OK;
   try {
     if (args.values.prune) {
       const dropped = store.prune(tracker.all().map((t) => t.info.clickName));
       io.err(`flowmage: pruned ${dropped.length} element(s) not under the sources from the store${dropped.length ? `: ${dropped.join(', ')}` : ''}\n`);
     }
-    const llm = args.values.llm ? await runLlm(args, io, tracker, wanted, saveSoon) : undefined;
+    const llm = args.values.llm ? await runLlm(args, io, ws.settings, tracker, wanted, saveSoon) : undefined;
     if (llm?.failed) code = EXIT_PROBLEMS;
     await save();
     return report(args, io, tracker, built, stats, t0, roots, wanted, llm, code);
@@ -177,22 +181,31 @@ interface LlmRun {
 }
 
 /** Asks the LLM about the analyzed elements that have no current answer in the store. */
-async function runLlm(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, wanted: string[], saveSoon: () => void): Promise<LlmRun> {
-  const samples = intOption(args, 'samples', 1, 9) ?? 1;
+async function runLlm(args: ParsedArgs, io: CliIO, workspace: Settings, tracker: FeatureTracker, wanted: string[], saveSoon: () => void): Promise<LlmRun> {
+  const { minimum, maximum } = SETTINGS_SCHEMA.properties.llm.properties.samples;
+  const samples = intOption(args, 'samples', minimum, maximum) ?? workspace.llm.samples;
   // The CLI honours OPENAI_BASE_URL like other OpenAI tools, and says so: never a silent redirect.
-  const given = stringOption(args, 'base-url');
+  const flag = stringOption(args, 'base-url');
+  const fromSettings = flag === undefined && !!workspace.llm.baseUrl.trim();
+  const given = flag ?? (fromSettings ? workspace.llm.baseUrl.trim() : undefined);
   const fromEnv = given === undefined && !!io.env.OPENAI_BASE_URL?.trim();
   const baseUrl = given ?? (fromEnv ? io.env.OPENAI_BASE_URL!.trim() : '');
   const endpoint = describeEndpoint(baseUrl);
-  if (!endpoint) throw new CliError(`analyze --llm: ${fromEnv ? 'OPENAI_BASE_URL' : '--base-url'} "${baseUrl}" is not an http(s) URL`);
+  const origin = fromEnv ? 'OPENAI_BASE_URL' : fromSettings ? 'flowmage.llm.baseUrl' : '--base-url';
+  if (!endpoint) throw new CliError(`analyze --llm: ${origin} "${baseUrl}" is not an http(s) URL`);
   const settings: LlmSettings = {
-    ...llmSettings(defaultSettings()),
+    ...llmSettings(workspace),
     enabled: true,
     baseUrl,
-    model: stringOption(args, 'model') ?? 'gpt-4o',
+    model: stringOption(args, 'model') ?? workspace.llm.model.trim(),
     samples,
   };
   const key = io.env.OPENAI_API_KEY || undefined;
+  // As the editor asks before using an endpoint from workspace settings, the CLI wants it confirmed:
+  // a cloned repository's settings must not receive the API key.
+  if (fromSettings && key && !isLocalEndpoint(baseUrl)) {
+    throw new CliError(`analyze --llm: the workspace settings set flowmage.llm.baseUrl to ${endpoint.host}; to send your OPENAI_API_KEY there, confirm with --base-url ${baseUrl}`);
+  }
   if (!key && !(settings.baseUrl && isLocalEndpoint(settings.baseUrl))) {
     throw new CliError('analyze --llm: set OPENAI_API_KEY (or use --base-url with a local endpoint that needs no key)');
   }
@@ -200,7 +213,7 @@ async function runLlm(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, want
   const analyzer = new LlmAnalyzer(() => tracker, new LlmClient(() => settings, () => key, log), () => settings, log);
   const names = analyzer.missing(wanted.length ? wanted : undefined);
   if (names.length) {
-    const source = fromEnv ? ' (from OPENAI_BASE_URL)' : given !== undefined ? ' (from --base-url)' : '';
+    const source = given !== undefined || fromEnv ? ` (from ${origin})` : '';
     io.err(`flowmage: asking ${settings.model} at ${endpoint.host}${source} about ${names.length} element(s)
 `);
   }

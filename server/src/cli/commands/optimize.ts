@@ -5,11 +5,10 @@ import { dirname, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { analyzeConfig, type ConfigAnalysis, type TraceInput } from '../../core/chains/analyzeConfig';
 import { elementInfo } from '../../core/chains/elementLookup';
-import { analyzeOptions } from '../../core/chains/options';
 import { planSummary } from '../../core/chains/summary';
 import { ClickDocument } from '../../core/click/clickDocument';
 import { lineIndexOf } from '../../core/click/modelLines';
-import { defaultSettings, type FlowMageSettings } from '../../core/settings';
+import { analyzeOptions, indexOptions } from '../../config/coreOptions';
 import { NIC_PROFILES } from '../../core/solver/candidates';
 import { candidateLabel } from '../../core/solver/solve';
 import { TraceFormatError } from '../../core/rss/pcap';
@@ -19,22 +18,24 @@ import { decodeUtf8Strict, TextDecodeError } from '../../core/files/textFile';
 import { REWRITE_TARGETS } from '../../core/rewrite/deployTarget';
 import { applyEdits, type LineIndex } from '../../core/text';
 import { loadSourceTree } from '../sourceTree';
+import { commandSettings, sourceRoots, storePath, workspaceOption } from '../settingsOption';
 import { CliError, EXIT_OK, EXIT_PROBLEMS, stringList, stringOption, type CliIO, type Command, type ParsedArgs } from '../command';
 
 export const optimizeCommand: Command = {
   name: 'optimize',
   summary: 'choose the RSS fields and per-element state sharing for each chain, and rewrite the configuration',
-  usage: 'FILE.click [--source DIR ...] [--store FILE] [--nic PROFILE] [--model NAME] [--target TARGET] [--trace FILE [--queues N]] [--json | --diff | --write]',
+  usage: 'FILE.click [--workspace DIR] [--source DIR ...] [--store FILE] [--nic PROFILE] [--model NAME] [--target TARGET] [--trace FILE [--queues N]] [--json | --diff | --write]',
   options: [
-    { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'C++ element sources (default: the configuration\'s folder)' },
-    { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update (LLM answers stored there are merged in)' },
+    workspaceOption("the configuration's folder"),
+    { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'C++ element sources (default: flowmage.sourcePaths, else the workspace folder, else the configuration\'s folder)' },
+    { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update, LLM answers stored there merged in (default: flowmage.store.path in a workspace with settings files)' },
     { name: 'no-cache', type: 'boolean', description: 'do not read or write the persistent index in .flowmage/index/ (every C++ file is parsed again)' },
     { name: 'nic', type: 'string', value: 'PROFILE', description: `RSS field sets the NIC supports: ${NIC_PROFILES.filter((p) => p !== 'custom').join(', ')}` },
-    { name: 'model', type: 'string', value: 'NAME', description: 'use stored LLM answers of this model (default: the newest of any model)' },
+    { name: 'model', type: 'string', value: 'NAME', description: 'use stored LLM answers of this model (default: flowmage.llm.model in a workspace with settings files, else the newest of any model)' },
     { name: 'diff', type: 'boolean', description: 'print a unified diff instead of the configuration' },
     { name: 'write', type: 'boolean', description: 'rewrite FILE.click in place (a symlink\'s target; refused if the file changed meanwhile, is read-only or has hard links), with the flow rules files it names' },
     { name: 'force', type: 'boolean', description: 'with --write: also rewrite a read-only file' },
-    { name: 'target', type: 'string', value: 'TARGET', description: 'how to write the plan: auto (from what the sources read), flowmage-fork, fastclick' },
+    { name: 'target', type: 'string', value: 'TARGET', description: `how to write the plan (default: flowmage.rewrite.target): ${REWRITE_TARGETS.join(', ')}` },
     { name: 'trace', type: 'string', value: 'FILE', description: 'a pcap or pcapng capture: the solver weighs each candidate\'s RSS imbalance on it (with the --nic profile\'s key and RETA), rejects those over flowmage.solver.maxImbalance, and prints them' },
     { name: 'queues', type: 'string', value: 'N', description: 'with --trace: RSS queues to simulate (default: each chain\'s receive queues, else 16)' },
   ],
@@ -72,10 +73,17 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   const file = resolve(io.cwd, args.positionals[0]);
   const modes = ['json', 'diff', 'write'].filter((m) => args.values[m]);
   if (modes.length > 1) throw new CliError(`optimize: choose one of --json, --diff, --write (got ${modes.map((m) => `--${m}`).join(' ')})`);
-  const nic = stringOption(args, 'nic') ?? 'all-subsets';
-  if (!(NIC_PROFILES as readonly string[]).includes(nic) || nic === 'custom') {
-    throw new CliError(`optimize: --nic must be one of ${NIC_PROFILES.filter((p) => p !== 'custom').join(', ')}, got "${nic}"`);
+  const nicFlag = stringOption(args, 'nic');
+  if (nicFlag !== undefined && (!(NIC_PROFILES as readonly string[]).includes(nicFlag) || nicFlag === 'custom')) {
+    throw new CliError(`optimize: --nic must be one of ${NIC_PROFILES.filter((p) => p !== 'custom').join(', ')}, got "${nicFlag}"`);
   }
+  const targetFlag = stringOption(args, 'target');
+  if (targetFlag !== undefined && !(REWRITE_TARGETS as readonly string[]).includes(targetFlag)) {
+    throw new CliError(`optimize: --target must be one of ${REWRITE_TARGETS.join(', ')}, got "${targetFlag}"`);
+  }
+  // Flags over the workspace's settings files over the defaults, as the editor would read them.
+  const ws = commandSettings('optimize', args, io, dirname(file), { solver: { nicProfile: nicFlag }, rewrite: { target: targetFlag } });
+  const { settings } = ws;
   if (args.values.force && !args.values.write) throw new CliError('optimize: --force only applies to --write');
   // The bytes as read: --write replaces the file only if it still holds exactly these.
   let snapshot: FileSnapshot;
@@ -100,18 +108,12 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
     return EXIT_PROBLEMS;
   }
 
-  const roots = stringList(args, 'source').map((r) => resolve(io.cwd, r));
-  if (!roots.length) roots.push(dirname(file));
+  const roots = sourceRoots(stringList(args, 'source'), ws, io.cwd, [dirname(file)]);
   // Lazy: only the classes the configuration uses are analyzed (tracker.ensure in the lookup).
-  const { tracker, save } = await loadSourceTree('optimize', roots, stringOption(args, 'store'), io, { lazy: true, cache: !args.values['no-cache'] });
+  const { tracker, save } = await loadSourceTree('optimize', roots, storePath(stringOption(args, 'store'), ws, io), io, { lazy: true, cache: !args.values['no-cache'], ...indexOptions(settings) });
 
-  const settings: FlowMageSettings = { ...defaultSettings(), 'flowmage.solver.nicProfile': nic };
-  const llmModel = stringOption(args, 'model');
-  const target = stringOption(args, 'target');
-  if (target !== undefined) {
-    if (!(REWRITE_TARGETS as readonly string[]).includes(target)) throw new CliError(`optimize: --target must be one of ${REWRITE_TARGETS.join(', ')}, got "${target}"`);
-    settings['flowmage.rewrite.target'] = target;
-  }
+  // In a workspace the editor merges the answers of flowmage.llm.model; elsewhere the newest of any model.
+  const llmModel = stringOption(args, 'model') ?? (ws.files.length ? settings.llm.model : undefined);
   const trace = readTrace(args, io);
   const analysis = await analyzeConfig(model, {
     ...analyzeOptions(settings, (name) => (tracker.ensure(name) ? elementInfo(tracker, name, llmModel) : undefined)),

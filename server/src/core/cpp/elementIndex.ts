@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { CachedFile, IndexCache } from '../index/indexCache';
-import { SETTINGS } from '../settings';
+import { defaultSettings, settingId } from '../settings';
 import { LineIndex } from '../text';
 import { createParser, type RecoveringParser } from '../treeSitter';
 import type { ElementDoc } from './docs';
@@ -15,8 +15,8 @@ import type { CppClass, CppFileModel, CppFunction } from './model';
 import { resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
 
-/** Default for `flowmage.index.maxFileSizeKB`. */
-const DEFAULT_MAX_FILE_KB = SETTINGS['flowmage.index.maxFileSizeKB'].default;
+/** The setting's default, when the caller gives no limit. */
+const DEFAULT_MAX_FILE_KB = defaultSettings().index.maxFileSizeKB;
 
 export interface IndexOptions {
   /** Files larger than this are skipped with a problem (their parse could exhaust the parser's memory). */
@@ -603,7 +603,7 @@ async function readSource(path: string, maxBytes: number): Promise<ReadResult> {
 }
 
 function tooLarge(size: number, maxBytes: number): string {
-  return `${Math.ceil(size / 1024)} KB is over the ${Math.floor(maxBytes / 1024)} KB limit (flowmage.index.maxFileSizeKB)`;
+  return `${Math.ceil(size / 1024)} KB is over the ${Math.floor(maxBytes / 1024)} KB limit (${settingId('index.maxFileSizeKB')})`;
 }
 
 interface ModelLookups {

@@ -7,6 +7,9 @@ export const CPP_EXTENSIONS = new Set(['.hh', '.cc', '.h', '.hpp', '.cpp', '.cxx
 /** Directories never worth indexing (VCS metadata, dependencies, our own store). */
 const SKIPPED_DIRS = new Set(['node_modules', 'CMakeFiles', '__pycache__']);
 
+/** A glob matching every C++ source (file watchers). */
+export const CPP_GLOB = `**/*.{${[...CPP_EXTENSIONS].map((e) => e.slice(1)).join(',')}}`;
+
 export function isCppSource(path: string): boolean {
   return CPP_EXTENSIONS.has(extname(path).toLowerCase());
 }

@@ -3,7 +3,6 @@
 // extracting one or many (with progress and cancellation); and the complexity comparator the
 // solver uses to break ties. Shared by the language server and the CLI.
 import type { FeatureTracker, TrackedElement } from '../analysis/featureTracker';
-import type { FlowMageSettings } from '../settings';
 import type { Logger } from '../log';
 import type { LlmClient } from './client';
 import type { FeatureStore } from '../store/featureStore';
@@ -12,20 +11,6 @@ import { LlmError } from './errors';
 import { extractFeatures, type ElementSource, type LlmExtraction } from './extract';
 import { COMPLEXITY_PROMPT_VERSION, FEATURE_PROMPT_VERSION } from './prompts';
 import type { LlmSettings } from './types';
-
-export function llmSettings(s: FlowMageSettings): LlmSettings {
-  return {
-    enabled: s['flowmage.llm.enabled'],
-    baseUrl: s['flowmage.llm.baseUrl'].trim(),
-    model: s['flowmage.llm.model'].trim() || 'gpt-4o',
-    temperature: s['flowmage.llm.temperature'],
-    samples: s['flowmage.llm.samples'],
-    maxInputTokens: s['flowmage.llm.maxInputTokens'],
-    concurrency: s['flowmage.llm.concurrency'],
-    timeoutSeconds: s['flowmage.llm.timeoutSeconds'],
-    maxRetries: s['flowmage.llm.maxRetries'],
-  };
-}
 
 export interface ExtractManyResult {
   extracted: string[];

@@ -153,7 +153,7 @@ export function symmetricOptions(p: NicProfileData, fields: readonly FlowField[]
 }
 
 /**
- * A user profile from settings (`flowmage.solver.userNicProfiles`): `{ id, name?, l3SrcOnly?,
+ * A user profile from settings (`flowmage.solver.customNicProfile`): `{ id, name?, l3SrcOnly?,
  * l3DstOnly?, l4SrcOnly?, l4DstOnly?, l4WithoutL3?, retaSize?, keySize?, symmetricFunctions? }`.
  * Problems are reported and the profile skipped; nothing throws.
  */

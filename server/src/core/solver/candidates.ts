@@ -24,7 +24,7 @@ const DPDK_COMMON: FlowField[][] = [
   ['dst_ip'],
   ['src_ip', 'dst_ip'],
   ['src_ip', 'dst_ip', 'src_port', 'dst_port'],
-  ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'],
+  [...FLOW_FIELDS],
 ];
 
 /** The driver's hashing when the configuration sets no RSS field: IP|TCP|UDP, i.e. the 5-tuple. */

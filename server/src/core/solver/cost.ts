@@ -16,8 +16,6 @@ export interface CostWeights {
   pointerChasingFactor: number;
 }
 
-export const DEFAULT_WEIGHTS: CostWeights = { perPacket: 4, perFlow: 1, pointerChasingFactor: 2 };
-
 /** The penalty this element adds when it must share state (0 for stateless or unknown elements). */
 export function sharingPenalty(element: SolverElement, weights: CostWeights): number {
   const f = element.features;
