@@ -43,6 +43,8 @@ function upstreamConfs(src: string): string[] {
 
 function snapshot(dir: string, out = new Map<string, string>(), root = dir): Map<string, string> {
   for (const name of readdirSync(dir)) {
+    // FlowMage's own persistent index (the CLI keeps it in <cwd>/.flowmage/index) is no rules file.
+    if (name === '.flowmage' && dir === root) continue;
     const full = join(dir, name);
     if (statSync(full).isDirectory()) snapshot(full, out, root);
     else out.set(relative(root, full), readFileSync(full, 'latin1'));
@@ -50,9 +52,10 @@ function snapshot(dir: string, out = new Map<string, string>(), root = dir): Map
   return out;
 }
 
+// --no-cache: each run works in its own copy, where a persistent index would be written once and never read.
 function optimize(file: string, src: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, 'optimize', file, '--source', src, '--write'], { cwd: dirname(file), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, 'optimize', file, '--source', src, '--write', '--no-cache'], { cwd: dirname(file), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: number }).code ?? null) : 0;
       resolve({ code: typeof code === 'number' ? code : null, output: stdout + stderr });
     });
