@@ -129,4 +129,26 @@ describe('element snapshots in the persistent index', function () {
       assert.strictEqual(warm.index.tableFromCache, false);
     });
   });
+
+  it('releaseModels(): once the pack is written the parsed models leave memory and are read back from it', async () => {
+    const cache = await IndexCache.open(cacheDir);
+    const index = await ElementIndex.create({ cache });
+    await index.build([root]);
+    const tracker = new FeatureTracker(index, FeatureStore.memory(root));
+    await tracker.analyzeAll();
+    const before = view(tracker);
+    const files = [...new Set(index.elements().flatMap((e) => [e.headerFile, ...e.sourceFiles]))];
+    const models = new Map(files.map((f) => [f, JSON.stringify({ ...index.model(f)!, text: undefined })]));
+    cache.release();
+    await cache.save();
+    assert.ok(index.parsedCount > 10);
+    assert.strictEqual(index.releaseModels(), true);
+    tracker.rebind();
+    assert.strictEqual(index.parsedCount, 0, 'no model left in memory');
+    assert.ok(tracker.all().every((t) => t.info === index.element(t.info.clickName)), 'the tracker holds the new element infos');
+    // Read back from the pack on disk (the body is not in memory after release()).
+    for (const [f, json] of models) assert.strictEqual(JSON.stringify({ ...index.model(f)!, text: undefined }), json, f);
+    assert.ok(cache.stats.modelHits >= models.size);
+    assert.deepStrictEqual(view(tracker), before);
+  });
 });

@@ -121,6 +121,14 @@ export class FeatureTracker {
     return [...out].sort();
   }
 
+  /** Points every tracked element at the index's current element info (after ElementIndex.releaseModels). */
+  rebind(): void {
+    for (const t of this.tracked.values()) {
+      const info = this.index.element(t.info.clickName);
+      if (info && info.className === t.info.className && info.headerFile === t.info.headerFile) t.info = info;
+    }
+  }
+
   get(clickName: string): TrackedElement | undefined {
     return this.tracked.get(clickName);
   }

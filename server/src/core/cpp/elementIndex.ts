@@ -488,6 +488,20 @@ export class ElementIndex {
     this.clickNameFiles = clickNameFiles;
   }
 
+  /**
+   * Drops the parsed models the persistent index can give back, and takes the element table from
+   * it (classes read again when asked for): the server calls it once the pack is written, so a
+   * cold start does not keep every model in memory. Returns false when the cache lacks the table.
+   */
+  releaseModels(): boolean {
+    const cache = this.cache;
+    const stored = this.storedTable();
+    if (!cache || !stored) return false;
+    this.restoreElements(stored.rows, stored.problems);
+    for (const [path, src] of this.sources) if (this.parsed.has(path) && cache.hasModel(path, src.hash)) this.parsed.delete(path);
+    return true;
+  }
+
   /** What families of elements need of one element (its aliases, bases and see-also names). */
   familyFacts(info: ElementInfo): FamilyFacts {
     const known = this.familyFactsByName.get(info.clickName);

@@ -239,6 +239,12 @@ export class IndexCache {
     if (this.elements.delete(key)) this.changes++;
   }
 
+  /** Whether the model of `path` at content `hash` can be given back (from the pack or this run's parse). */
+  hasModel(path: string, hash: string): boolean {
+    const e = this.entries.get(path);
+    return !!e && e.hash === hash && (e.at !== undefined || this.models.get(path)?.hash === hash);
+  }
+
   /** The cached model of `path` for content `hash` (without its text), or undefined. */
   model(path: string, hash: string): StoredModel | undefined {
     const e = this.entries.get(path);
