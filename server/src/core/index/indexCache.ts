@@ -141,8 +141,6 @@ export class IndexCache {
   private diskId: string | undefined;
   /** Where the body starts in the pack on disk (after the header line). */
   private bodyStart = 0;
-  /** release() was called: the body is not kept in memory, saves read the pack back. */
-  private released = false;
   private changes = 0;
   private savedChanges = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -328,7 +326,8 @@ export class IndexCache {
       return;
     }
     // The new pack is now the body the offsets point into.
-    this.body = this.released ? undefined : Buffer.from(bodyText, 'latin1');
+    // Models written are read back from the file by offset when asked for (copying the body into a buffer cost more).
+    this.body = undefined;
     this.diskId = header.id;
     this.bodyStart = headerLine.length;
     for (const [path, h] of Object.entries(header.files)) {
@@ -384,7 +383,6 @@ export class IndexCache {
   }
 
   release(): void {
-    this.released = true;
     this.body = undefined;
   }
 
