@@ -55,7 +55,8 @@ export async function loadSourceTree(command: string, roots: string[], storePath
   const cache = options.cache === false ? undefined : await IndexCache.open(resolve(io.cwd, CLI_INDEX_CACHE_DIR));
   for (const w of cache?.warnings ?? []) io.err(`flowmage: warning: ${w}\n`);
   const index = await ElementIndex.create({ maxFileBytes: options.maxFileBytes, cache });
-  const built = await index.build(roots);
+  // Not parsed up front: the analysis reads the models it needs (none for the element table when the cache holds it).
+  const built = await index.build(roots, { parse: false });
   const tracker = new FeatureTracker(index, store);
   const stats = await tracker.analyzeAll({ only });
   const saveCache = async () => {

@@ -115,6 +115,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private relativePatterns = false;
   private canRefreshLenses = false;
   private started = false;
+  /** The index whose parsed models were released (once per index). */
+  private modelsReleasedFor: ElementIndex | undefined;
 
   constructor(private readonly ctx: ServerContext) {
     onWatchedFilesChanged(ctx, (params) => {
@@ -168,7 +170,10 @@ class ElementIndexServiceImpl implements ElementIndexService {
 
   lookup(clickName: string, model?: string): ConfigElementInfo | undefined {
     this.analyzeEarly([clickName]);
-    return this.tracker ? elementInfo(this.tracker, clickName, model) : undefined;
+    const info = this.tracker ? elementInfo(this.tracker, clickName, model) : undefined;
+    // A family is found among all elements: not before the first index ends (the analyses are
+    // republished then), so the first hover does not wait for the whole tree to be parsed.
+    return info && this.partial ? { ...info, family: undefined } : info;
   }
 
   element(clickName: string): TrackedElement | undefined {
@@ -470,6 +475,22 @@ class ElementIndexServiceImpl implements ElementIndexService {
 
   // ---- store ----
 
+  /** Once the pack holds them, the models leave memory (read back from the pack when a request needs one). */
+  private releaseModels(): void {
+    const index = this.index;
+    if (this.partial || !index || this.modelsReleasedFor === index || this.cache?.isDirty) return;
+    try {
+      const before = index.parsedCount;
+      if (index.releaseModels()) {
+        this.modelsReleasedFor = index;
+        this.tracker?.rebind();
+        this.ctx.log.info(`released ${before - index.parsedCount} parsed models (read back from the index cache when needed)`);
+      }
+    } catch (err) {
+      this.ctx.log.warn(`could not release the parsed models: ${describeError(err)}`);
+    }
+  }
+
   private scheduleSave(): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => void this.saveStore(), SAVE_DELAY_MS);
@@ -479,6 +500,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
     clearTimeout(this.saveTimer);
     // The index cache warns for itself (through the log) and never throws.
     if (this.cache?.isDirty) await this.cache.save();
+    this.releaseModels();
     if (!this.store?.isDirty) return;
     try {
       await this.store.save();

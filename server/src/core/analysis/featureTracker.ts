@@ -12,6 +12,7 @@ import type { SourceRecord } from '../store/schema';
 import type { ElementFeatures, Provenance } from './features';
 import { analyzeScope, ANALYZER_VERSION } from './analyzeElement';
 import { threadingModel, type ThreadingVerdict } from './threading';
+import { estimateWork } from '../solver/workEstimate';
 
 export interface TrackedElement {
   info: ElementInfo;
@@ -24,10 +25,14 @@ export interface TrackedElement {
   missing: string[];
   /** True when the features came from the store because the slice had not changed. */
   reused: boolean;
+  /** True when scope, slice and threading came from the persistent index's snapshot (nothing recomputed). */
+  fromSnapshot?: boolean;
   /** Set when the analysis threw; features are then empty with confidence low. */
   error?: string;
   /** How the element's state behaves under several threads (recomputed from the scope, cheap). */
   threading?: ThreadingVerdict;
+  /** The static work estimate of its slice (core/solver/workEstimate), kept in the snapshot so a warm start builds no slice for it. */
+  work?: number;
 }
 
 export interface AnalyzeStats {
@@ -49,6 +54,8 @@ export class FeatureTracker {
   private readonly tracked = new Map<string, TrackedElement>();
   /** How many element analyses actually ran (not reused from the store). */
   analysisRuns = 0;
+  /** How many elements were taken from the persistent index's snapshots (no scope, slice nor threading computed). */
+  snapshotHits = 0;
 
   constructor(
     readonly index: ElementIndex,
@@ -114,6 +121,14 @@ export class FeatureTracker {
     return [...out].sort();
   }
 
+  /** Points every tracked element at the index's current element info (after ElementIndex.releaseModels). */
+  rebind(): void {
+    for (const t of this.tracked.values()) {
+      const info = this.index.element(t.info.clickName);
+      if (info && info.className === t.info.className && info.headerFile === t.info.headerFile) t.info = info;
+    }
+  }
+
   get(clickName: string): TrackedElement | undefined {
     return this.tracked.get(clickName);
   }
@@ -155,6 +170,12 @@ export class FeatureTracker {
   }
 
   private analyzeOne(info: ElementInfo): TrackedElement {
+    const key = snapshotKey(info);
+    const fromSnapshot = this.fromSnapshot(info, key);
+    if (fromSnapshot) {
+      this.tracked.set(info.clickName, fromSnapshot);
+      return fromSnapshot;
+    }
     let tracked: TrackedElement;
     try {
       const scope = collectScope(this.index, info);
@@ -179,8 +200,10 @@ export class FeatureTracker {
         });
         tracked = { info, slice, features, files, missing, reused: false, threading: threadingOf(scope, features) };
       }
+      this.saveSnapshot(key, tracked, layoutHash);
     } catch (err) {
       this.log.error(`analysis of ${info.clickName} failed: ${describeError(err)}`);
+      this.index.cache?.dropElementSnapshot(key);
       tracked = {
         info,
         slice: { text: '', hash: '', chars: 0, segments: [] },
@@ -194,6 +217,96 @@ export class FeatureTracker {
     this.tracked.set(info.clickName, tracked);
     return tracked;
   }
+
+  /**
+   * The element as the persistent index's snapshot recorded it, when that still holds: same
+   * analyzer, class and header, every file its scope read has the same content hash, and no file
+   * was added for a type it found missing. Scope, slice and threading are then not recomputed;
+   * the slice's text is built only when something reads it (the LLM, the work estimate).
+   */
+  private fromSnapshot(info: ElementInfo, key: string): TrackedElement | undefined {
+    const snap = this.index.cache?.elementSnapshot(key);
+    if (!snap || snap.analyzerVersion !== ANALYZER_VERSION || snap.className !== info.className || snap.headerFile !== info.headerFile) return undefined;
+    if (!snap.files.every(([f, h]) => this.index.fileHash(f) === h)) return undefined;
+    if (missingFilesOf(this.index, snap.missing).join('\n') !== snap.missingFiles.join('\n')) return undefined;
+    const files = snap.files.map(([f]) => f);
+    const meta = { className: info.className, files, sliceHash: snap.sliceHash, sliceChars: snap.sliceChars };
+    const prev = this.store.source(info.clickName, 'static');
+    let features: ElementFeatures;
+    let inStore = false;
+    if (prev && prev.sliceHash === snap.sliceHash && prev.analyzerVersion === ANALYZER_VERSION && prev.layoutHash === snap.layoutHash && isComplete(prev.features)) {
+      features = prev.features;
+      inStore = true;
+      this.store.touch(info.clickName, meta);
+    } else {
+      // The store does not have it (the CLI's store in memory, or another store): the snapshot's copy is the same analysis.
+      features = snap.features;
+      this.store.put(info.clickName, meta, 'static', { features, analyzedAt: new Date().toISOString(), sliceHash: snap.sliceHash, analyzerVersion: ANALYZER_VERSION, layoutHash: snap.layoutHash });
+    }
+    this.snapshotHits++;
+    // `reused` says the store had them (what `analyze` reports as unchanged since the store).
+    return { info, slice: lazySlice(this.index, info, snap.sliceHash, snap.sliceChars), features, files, missing: [...snap.missing], reused: inStore, fromSnapshot: true, threading: snap.threading, work: snap.work };
+  }
+
+  private saveSnapshot(key: string, t: TrackedElement, layoutHash: string): void {
+    if (t.slice.text) t.work = estimateWork(t.slice.text);
+    const cache = this.index.cache;
+    if (!cache) return;
+    const files: Array<[string, string]> = [];
+    for (const f of t.files) {
+      const h = this.index.fileHash(f);
+      if (h === undefined) return cache.dropElementSnapshot(key);
+      files.push([f, h]);
+    }
+    cache.setElementSnapshot(key, {
+      analyzerVersion: ANALYZER_VERSION,
+      className: t.info.className,
+      headerFile: t.info.headerFile,
+      files,
+      missing: t.missing,
+      missingFiles: missingFilesOf(this.index, t.missing),
+      sliceHash: t.slice.hash,
+      sliceChars: t.slice.chars,
+      layoutHash,
+      features: t.features,
+      threading: t.threading,
+      ...(t.work !== undefined ? { work: t.work } : {}),
+    });
+  }
+}
+
+function snapshotKey(info: ElementInfo): string {
+  return `${info.clickName}\0${info.headerFile}`;
+}
+
+/** Files the index lists for the missing type names (a new one may now define a type the element lacked). */
+function missingFilesOf(index: ElementIndex, missing: readonly string[]): string[] {
+  return [...new Set(missing.flatMap((m) => index.classFileList(m)))].sort();
+}
+
+/** A slice whose hash and size are known (from the snapshot) and whose text is built on first read. */
+function lazySlice(index: ElementIndex, info: ElementInfo, hash: string, chars: number): CodeSlice {
+  let built: CodeSlice | undefined;
+  const build = (): CodeSlice => {
+    if (built) return built;
+    try {
+      built = buildSlice(collectScope(index, info));
+    } catch {
+      // The analysis that made the snapshot read this scope; should it fail now, the slice is empty (as after a failed analysis).
+      built = { text: '', hash, chars: 0, segments: [] };
+    }
+    return built;
+  };
+  return {
+    hash,
+    chars,
+    get text() {
+      return build().text;
+    },
+    get segments() {
+      return build().segments;
+    },
+  };
 }
 
 function threadingOf(scope: ReturnType<typeof collectScope>, features: ElementFeatures): ThreadingVerdict {

@@ -40,7 +40,8 @@ const workBySlice = new Map<string, number>();
 export function elementInfo(tracker: FeatureTracker, clickName: string, model?: string): ElementInfo | undefined {
   const t = tracker.get(clickName);
   if (!t) return undefined;
-  let work = workBySlice.get(t.slice.hash);
+  // Known without building the slice when the tracker has it (analysis, or the persistent index's snapshot).
+  let work = t.work ?? workBySlice.get(t.slice.hash);
   if (work === undefined && t.slice.text) {
     work = estimateWork(t.slice.text);
     if (workBySlice.size > 5000) workBySlice.clear();

@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { CachedFile, IndexCache } from '../index/indexCache';
+import type { CachedFile, ElementRow, ElementTable, FamilyFacts, IndexCache } from '../index/indexCache';
 import { defaultSettings, settingId } from '../settings';
 import { LineIndex } from '../text';
 import { createParser, type RecoveringParser } from '../treeSitter';
 import type { ElementDoc } from './docs';
+import { exportAliasesIn } from './exportAliases';
 import { extractCppFile, extractExportAliases, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
 import { resolveParameters, type ParameterList } from './parameters';
@@ -111,8 +112,13 @@ export class ElementIndex {
   roots: string[] = [];
   private readonly maxFileBytes: number;
   private readonly withParameters: boolean;
-  private readonly cache: IndexCache | undefined;
+  /** The persistent index, if any (the feature tracker keeps its element snapshots there). */
+  readonly cache: IndexCache | undefined;
   private clickNameFiles = new Map<string, string[]>();
+  /** What families need of each element (core/cpp/families.ts), from the stored table or computed once. */
+  private familyFactsByName = new Map<string, FamilyFacts>();
+  /** True when the element table came from the persistent index (no model was read to build it). */
+  tableFromCache = false;
 
   private constructor(
     private readonly parser: RecoveringParser,
@@ -175,6 +181,9 @@ export class ElementIndex {
   /** Parses (or takes from the cache) every file that defines an element; yields to the event loop as it goes. */
   async parseElementFiles(options: BuildOptions = {}): Promise<void> {
     const cancelled = options.isCancelled ?? (() => false);
+    // The persistent index holds the element table for these very files: models are read when asked for.
+    const stored = this.storedTable();
+    if (stored) return this.restoreElements(stored.rows, stored.problems);
     const elementFiles = [...this.sources.entries()].filter(([, s]) => s.mentionsClassName).map(([f]) => f);
     for (let i = 0; i < elementFiles.length; i++) {
       if (cancelled()) throw new CancelledError();
@@ -306,6 +315,16 @@ export class ElementIndex {
     return this.sources.has(path);
   }
 
+  /** The content hash of an indexed file (known from the cache without reading the file). */
+  fileHash(path: string): string | undefined {
+    return this.sources.get(path)?.hash;
+  }
+
+  /** Files the cheap scan says may define a class named `name` (its simple name). */
+  classFileList(name: string): readonly string[] {
+    return this.classFiles.get(name.split('::').pop()!) ?? [];
+  }
+
   get fileCount(): number {
     return this.sources.size;
   }
@@ -366,18 +385,25 @@ export class ElementIndex {
    * written in a .click file (a C++ class name works too); undefined for a class the index lacks.
    */
   parameters(className: string): ParameterList | undefined {
+    // While the element table is not built (a cold start, the first hovers), a class found early
+    // answers without parsing the whole tree; its list is not kept (the table may resolve the name otherwise).
+    const early = this.elementsStale ? this.findElementsEarly([className])[0] : undefined;
+    if (early) return this.resolveParameterList(early);
     if (this.elementsStale) this.collectElements();
     if (this.parameterLists.has(className)) return this.parameterLists.get(className);
     const info = this.element(className) ?? this.elements().find((e) => e.className === className);
-    let list: ParameterList | undefined;
-    try {
-      list = info ? resolveParameters(this, info.cls, info.doc?.items ?? []) : undefined;
-    } catch (err) {
-      // Code the resolver did not foresee must not take a hover or `analyze --json` down with it.
-      list = { completeness: 'partial', parameters: [], reasons: [`the configuration could not be read: ${err instanceof Error ? err.message : String(err)}`] };
-    }
+    const list = info ? this.resolveParameterList(info) : undefined;
     this.parameterLists.set(className, list);
     return list;
+  }
+
+  private resolveParameterList(info: ElementInfo): ParameterList {
+    try {
+      return resolveParameters(this, info.cls, info.doc?.items ?? []);
+    } catch (err) {
+      // Code the resolver did not foresee must not take a hover or `analyze --json` down with it.
+      return { completeness: 'partial', parameters: [], reasons: [`the configuration could not be read: ${err instanceof Error ? err.message : String(err)}`] };
+    }
   }
 
   /** Elements whose class is declared in `path` (for hovers and code lenses in that file). */
@@ -462,7 +488,56 @@ export class ElementIndex {
     this.clickNameFiles = clickNameFiles;
   }
 
+  /**
+   * Drops the parsed models the persistent index can give back, and takes the element table from
+   * it (classes read again when asked for): the server calls it once the pack is written, so a
+   * cold start does not keep every model in memory. Returns false when the cache lacks the table.
+   */
+  releaseModels(): boolean {
+    const cache = this.cache;
+    const stored = this.storedTable();
+    if (!cache || !stored) return false;
+    this.restoreElements(stored.rows, stored.problems);
+    for (const [path, src] of this.sources) if (this.parsed.has(path) && cache.hasModel(path, src.hash)) this.parsed.delete(path);
+    return true;
+  }
+
+  /** What families of elements need of one element (its aliases, bases and see-also names). */
+  familyFacts(info: ElementInfo): FamilyFacts {
+    const known = this.familyFactsByName.get(info.clickName);
+    if (known && this.elementsByName.get(info.clickName) === info) return known;
+    const aliases: string[] = [];
+    for (const file of [info.headerFile, ...info.sourceFiles]) {
+      // The scan saw every EXPORT_ELEMENT: a file without one is not read.
+      if (!this.sources.get(file)?.exports.length) continue;
+      aliases.push(...exportAliasesIn(this.text(file) ?? '', info.className));
+    }
+    const facts: FamilyFacts = { aliases, bases: info.cls.bases.map((b) => b.name), seeAlso: info.doc?.seeAlso ?? [] };
+    if (this.elementsByName.get(info.clickName) === info) this.familyFactsByName.set(info.clickName, facts);
+    return facts;
+  }
+
+  /** Hash of every indexed file's path and content hash, and the roots: the element table depends on nothing else. */
+  private treeSignature(): string {
+    const h = createHash('sha256');
+    h.update(JSON.stringify(this.roots));
+    for (const f of [...this.sources.keys()].sort()) h.update(`${f}\0${this.sources.get(f)!.hash}\n`);
+    return h.digest('hex');
+  }
+
+  /** The element table the persistent index stored for exactly these files, if any. */
+  private storedTable(): ElementTable | undefined {
+    const cache = this.withParameters ? this.cache : undefined;
+    return cache && this.roots.length ? cache.elementTable(this.roots.join('\n'), this.treeSignature()) : undefined;
+  }
+
   private collectElements(): void {
+    const stored = this.storedTable();
+    if (stored) return this.restoreElements(stored.rows, stored.problems);
+    const cache = this.withParameters ? this.cache : undefined;
+    const signature = cache && this.roots.length ? this.treeSignature() : undefined;
+    this.tableFromCache = false;
+    this.familyFactsByName.clear();
     const byName = new Map<string, ElementInfo>();
     const problems: string[] = [];
     const exported = new Map<string, string[]>();
@@ -496,6 +571,60 @@ export class ElementIndex {
     this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     this.duplicateProblems = problems;
     this.elementsStale = false;
+    if (signature) {
+      const rows: ElementRow[] = [...this.elementsByName.values()].map((e) => ({
+        clickName: e.clickName,
+        className: e.className,
+        nameStart: e.cls.nameStart,
+        headerFile: e.headerFile,
+        sourceFiles: e.sourceFiles,
+        exported: e.exported,
+        ...(e.aliasOf ? { aliasOf: e.aliasOf } : {}),
+        docName: e.aliasOf ?? e.clickName,
+        family: this.familyFacts(e),
+      }));
+      cache!.setElementTable(this.roots.join('\n'), { signature, rows, problems });
+    }
+  }
+
+  /**
+   * The element table as the persistent index stored it for the same files: each element's class
+   * and documentation are read from its header's model only when something asks for them.
+   */
+  private restoreElements(rows: readonly ElementRow[], problems: readonly string[]): void {
+    const byName = new Map<string, ElementInfo>();
+    this.familyFactsByName.clear();
+    for (const r of rows) {
+      const info = { clickName: r.clickName, className: r.className, headerFile: r.headerFile, sourceFiles: r.sourceFiles, exported: r.exported } as ElementInfo;
+      if (r.aliasOf) info.aliasOf = r.aliasOf;
+      Object.defineProperty(info, 'cls', {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          const classes = this.model(r.headerFile)?.classes ?? [];
+          const cls = classes.find((c) => c.name === r.className && c.nameStart === r.nameStart) ?? classes.find((c) => c.name === r.className);
+          if (!cls) throw new Error(`class ${r.className} is no longer in ${this.displayPath(r.headerFile)}`);
+          Object.defineProperty(info, 'cls', { value: cls, enumerable: true, configurable: true, writable: true });
+          return cls;
+        },
+      });
+      Object.defineProperty(info, 'doc', {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          const doc = this.findDoc(r.docName, [r.headerFile, ...r.sourceFiles]);
+          Object.defineProperty(info, 'doc', { value: doc, enumerable: true, configurable: true, writable: true });
+          return doc;
+        },
+      });
+      byName.set(r.clickName, info);
+      this.familyFactsByName.set(r.clickName, r.family);
+    }
+    this.parameterLists.clear();
+    this.elementsByName = byName;
+    this.duplicateProblems = [...problems];
+    this.elementsStale = false;
+    this.tableFromCache = true;
   }
 
   /**

@@ -12,23 +12,9 @@ export interface FamilyMember {
   relation: string;
 }
 
-const ALIAS_RE = /\bEXPORT_ELEMENT\s*\(([^)]*)\)/g;
-
 /** Click names a class is exported under besides its own (`EXPORT_ELEMENT(A-B)` exports A as B). */
 export function exportAliases(index: ElementIndex, info: ElementInfo): string[] {
-  const out: string[] = [];
-  for (const file of [info.headerFile, ...info.sourceFiles]) {
-    const text = index.text(file);
-    if (!text?.includes('EXPORT_ELEMENT')) continue;
-    ALIAS_RE.lastIndex = 0;
-    for (let m = ALIAS_RE.exec(text); m; m = ALIAS_RE.exec(text)) {
-      for (const word of m[1].split(/\s+/)) {
-        const [cls, alias] = word.split('-');
-        if (cls === info.className && alias) out.push(alias);
-      }
-    }
-  }
-  return out;
+  return index.familyFacts(info).aliases;
 }
 
 /** The name without a variant suffix: `_Anything`, or a short run of capitals after a lower-case letter (`MP`, `IMP`). */
@@ -42,18 +28,21 @@ export function nameStem(name: string): string {
 export function familyOf(index: ElementIndex, clickName: string): FamilyMember[] {
   const self = index.element(clickName);
   if (!self) return [];
-  const names = (e: ElementInfo) => [e.clickName, ...exportAliases(index, e)];
+  // The facts come from the persistent index's element table when it holds: no model is read for the other elements.
+  const names = (e: ElementInfo) => [e.clickName, ...index.familyFacts(e).aliases];
+  const selfFacts = index.familyFacts(self);
   const selfNames = names(self);
   const selfStems = new Set(selfNames.map(nameStem));
-  const selfBases = self.cls.bases.map((b) => b.name);
+  const selfBases = selfFacts.bases;
   const out: FamilyMember[] = [];
   for (const other of index.elements()) {
     if (other.clickName === clickName || other.className === self.className) continue;
     const otherNames = names(other);
     const stem = otherNames.map(nameStem).find((s) => selfStems.has(s));
-    const otherBases = other.cls.bases.map((b) => b.name);
+    const otherFacts = index.familyFacts(other);
+    const otherBases = otherFacts.bases;
     const sharedBase = otherBases.find((b) => selfBases.includes(b) && [...selfStems].some((s) => b.startsWith(s)));
-    const seeAlso = !!self.doc?.seeAlso.some((x) => otherNames.includes(x)) || !!other.doc?.seeAlso.some((x) => selfNames.includes(x));
+    const seeAlso = selfFacts.seeAlso.some((x) => otherNames.includes(x)) || otherFacts.seeAlso.some((x) => selfNames.includes(x));
     let relation: string | undefined;
     if (stem) relation = `same name stem ${stem}`;
     else if (otherBases.includes(self.className)) relation = `${other.clickName} derives from ${self.className}`;

@@ -5,8 +5,10 @@
 // the models' JSON; a model is parsed only when the index asks for it. Written atomically under a
 // lock; a pack that cannot be read is set aside with a warning, never fatal (it is only a cache).
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join, sep } from 'node:path';
+import type { ElementFeatures } from '../analysis/features';
+import type { ThreadingVerdict } from '../analysis/threading';
 import type { CppFileModel, CppFunction } from '../cpp/model';
 import { dict } from '../dict';
 import { FileWriteError, writeFileAtomic } from '../files/atomicWrite';
@@ -46,12 +48,69 @@ interface HeaderEntry extends CachedFile {
   len?: number;
 }
 
+/**
+ * What the feature tracker derived for one element, valid while the content hashes of the files
+ * its scope read are unchanged (and no file starts to define a type it found missing): a warm
+ * start then skips scope collection, slicing and the threading model (core/analysis/featureTracker.ts).
+ */
+export interface ElementSnapshot {
+  analyzerVersion: number;
+  className: string;
+  headerFile: string;
+  /** Files the element's scope read, with their content hashes then. */
+  files: Array<[string, string]>;
+  /** Base and state type names not found, and the files the index then listed for them. */
+  missing: string[];
+  missingFiles: string[];
+  sliceHash: string;
+  sliceChars: number;
+  layoutHash: string;
+  features: ElementFeatures;
+  threading?: ThreadingVerdict;
+  /** The slice's static work estimate. */
+  work?: number;
+}
+
+/** What families of elements need of one element, without its model (core/cpp/families.ts). */
+export interface FamilyFacts {
+  /** Click names the class is exported under besides its own. */
+  aliases: string[];
+  bases: string[];
+  seeAlso: string[];
+}
+
+/** One row of the element table: an element without its class model (read from the header file's model when needed). */
+export interface ElementRow {
+  clickName: string;
+  className: string;
+  /** Offset of the class name in the header file: identifies the class among its file's classes. */
+  nameStart: number;
+  headerFile: string;
+  sourceFiles: string[];
+  exported: boolean;
+  aliasOf?: string;
+  /** The Click name its documentation is filed under (the target's, for an alias). */
+  docName: string;
+  family: FamilyFacts;
+}
+
+/** The element table, valid for the set of files (paths and content hashes) the signature hashes. */
+export interface ElementTable {
+  signature: string;
+  rows: ElementRow[];
+  problems: string[];
+}
+
 interface Header {
   schema: typeof SCHEMA;
   version: string;
   /** Random per write: offsets kept in memory are only used against the pack they came from. */
   id?: string;
   files: Record<string, HeaderEntry>;
+  /** Element snapshots by key (see FeatureTracker). */
+  elements?: Record<string, ElementSnapshot>;
+  /** Element tables by source roots (the CLI shares one cache between trees). */
+  tables?: Record<string, ElementTable>;
 }
 
 type StoredModel = Omit<CppFileModel, 'text'>;
@@ -69,14 +128,19 @@ export class IndexCache {
   readonly warnings: string[] = [];
   readonly stats: IndexCacheStats = { loaded: 0, modelHits: 0, modelMisses: 0 };
   private entries = new Map<string, HeaderEntry>();
+  private elements = new Map<string, ElementSnapshot>();
+  private tables = new Map<string, ElementTable>();
   /** Models given to the cache in this run (to write), or parsed from the pack (to rewrite). */
   private models = new Map<string, { hash: string; json: string }>();
-  /** The pack's models, ASCII only (see asciiJson), decoded once: a model is a substring of it. */
-  private body: string | undefined;
+  /**
+   * The pack's models, ASCII only (see asciiJson), as read: a model is decoded from its byte range
+   * when asked for (decoding the whole body cost more than everything a warm start reads from it).
+   */
+  private body: Buffer | undefined;
   /** The id of the pack on disk the entries' offsets point into. */
   private diskId: string | undefined;
-  /** release() was called: the body is not kept in memory, saves read the pack back. */
-  private released = false;
+  /** Where the body starts in the pack on disk (after the header line). */
+  private bodyStart = 0;
   private changes = 0;
   private savedChanges = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -143,6 +207,42 @@ export class IndexCache {
     }
   }
 
+  /** The element table stored for these roots when its signature is `signature`. */
+  elementTable(roots: string, signature: string): ElementTable | undefined {
+    const t = this.tables.get(roots);
+    return t?.signature === signature ? t : undefined;
+  }
+
+  setElementTable(roots: string, table: ElementTable): void {
+    if (this.tables.get(roots)?.signature === table.signature) return;
+    this.tables.set(roots, table);
+    this.changes++;
+  }
+
+  /** The element snapshot stored under `key` (the caller checks it still holds). */
+  elementSnapshot(key: string): ElementSnapshot | undefined {
+    return this.elements.get(key);
+  }
+
+  /** Stores an element snapshot (a save writes it when it differs from the one stored). */
+  setElementSnapshot(key: string, snapshot: ElementSnapshot): void {
+    const old = this.elements.get(key);
+    if (old && JSON.stringify(old) === JSON.stringify(snapshot)) return;
+    this.elements.set(key, snapshot);
+    this.changes++;
+  }
+
+  /** Forgets an element snapshot (its analysis failed, or it no longer holds). */
+  dropElementSnapshot(key: string): void {
+    if (this.elements.delete(key)) this.changes++;
+  }
+
+  /** Whether the model of `path` at content `hash` can be given back (from the pack or this run's parse). */
+  hasModel(path: string, hash: string): boolean {
+    const e = this.entries.get(path);
+    return !!e && e.hash === hash && (e.at !== undefined || this.models.get(path)?.hash === hash);
+  }
+
   /** The cached model of `path` for content `hash` (without its text), or undefined. */
   model(path: string, hash: string): StoredModel | undefined {
     const e = this.entries.get(path);
@@ -151,7 +251,9 @@ export class IndexCache {
     let json: string | undefined;
     if (mine?.hash === hash) json = mine.json;
     else if (this.body !== undefined && e.at !== undefined && e.len !== undefined && e.at + e.len <= this.body.length) {
-      json = this.body.slice(e.at, e.at + e.len);
+      json = this.body.toString('latin1', e.at, e.at + e.len);
+    } else if (this.body === undefined && e.at !== undefined && e.len !== undefined) {
+      json = this.readFromDisk(e.at, e.len);
     }
     if (json === undefined) return undefined;
     try {
@@ -207,8 +309,15 @@ export class IndexCache {
       chunks.push(json);
       at += json.length;
     }
-    const body = chunks.join('');
-    const data = asciiJson(JSON.stringify(header)) + '\n' + body;
+    // Snapshots of elements whose files left the index are dropped (another root's stay: the CLI shares one cache).
+    const elements: Record<string, ElementSnapshot> = {};
+    for (const [key, snap] of this.elements) if (snap.files.every(([f]) => this.entries.has(f))) elements[key] = snap;
+    header.elements = elements;
+    header.tables = Object.fromEntries(this.tables);
+    // Strings, not buffers: joining them is cheap, and the write encodes the whole once (ASCII).
+    const bodyText = chunks.join('');
+    const headerLine = asciiJson(JSON.stringify(header)) + '\n';
+    const data = headerLine + bodyText;
     try {
       await fs.mkdir(this.dir!, { recursive: true });
       await withFileLock(file, () => writeFileAtomic({ path: file, data, symlinks: 'refuse' }), { timeoutMs: 5000 });
@@ -217,8 +326,10 @@ export class IndexCache {
       return;
     }
     // The new pack is now the body the offsets point into.
-    this.body = this.released ? undefined : body;
+    // Models written are read back from the file by offset when asked for (copying the body into a buffer cost more).
+    this.body = undefined;
     this.diskId = header.id;
+    this.bodyStart = headerLine.length;
     for (const [path, h] of Object.entries(header.files)) {
       const e = this.entries.get(path);
       if (!e) continue;
@@ -235,31 +346,54 @@ export class IndexCache {
     this.savedChanges = changes;
   }
 
-  private modelJson(path: string, e: HeaderEntry, body: string | undefined): string | undefined {
+  private modelJson(path: string, e: HeaderEntry, body: Buffer | undefined): string | undefined {
     const mine = this.models.get(path);
     if (mine?.hash === e.hash) return mine.json;
-    if (body !== undefined && e.at !== undefined && e.len !== undefined) return body.slice(e.at, e.at + e.len);
+    if (body !== undefined && e.at !== undefined && e.len !== undefined && e.at + e.len <= body.length) return body.toString('latin1', e.at, e.at + e.len);
     return undefined;
   }
 
   /**
-   * Drops the pack's models from memory (the server calls it once the index is built: they are
-   * parsed into the index by then). A model asked for later is parsed from its file; a save reads
-   * the unchanged models back from the pack on disk, if it is still the one written.
+   * Drops the pack's models from memory (the server calls it once the index is built). A model
+   * asked for later is read from the pack on disk by its offset (parsed from its file if the pack
+   * was replaced since); a save reads the unchanged models back from the pack on disk too.
    */
+  /**
+   * One model's JSON read from the pack on disk (after release()), when the pack is still the one
+   * the offsets point into: its id is near the start of the header line.
+   */
+  private readFromDisk(at: number, len: number): string | undefined {
+    const file = this.file;
+    if (!file || !this.diskId) return undefined;
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, 'r');
+      const head = Buffer.alloc(256);
+      const n = readSync(fd, head, 0, head.length, 0);
+      const id = /"id":"([0-9a-f]+)"/.exec(head.toString('latin1', 0, n))?.[1];
+      if (id !== this.diskId) return undefined;
+      const buf = Buffer.alloc(len);
+      if (readSync(fd, buf, 0, len, this.bodyStart + at) !== len) return undefined;
+      return buf.toString('latin1');
+    } catch {
+      return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
   release(): void {
-    this.released = true;
     this.body = undefined;
   }
 
   /** The body of the pack on disk when it is the one the offsets point into, else undefined. */
-  private async readOwnPack(file: string): Promise<string | undefined> {
+  private async readOwnPack(file: string): Promise<Buffer | undefined> {
     if (!this.diskId || ![...this.entries.values()].some((e) => e.at !== undefined)) return undefined;
     try {
       const data = await fs.readFile(file);
       const nl = data.indexOf(0x0a);
       const header = JSON.parse(data.toString('utf8', 0, nl)) as Header;
-      return header.id === this.diskId ? data.toString('latin1', nl + 1) : undefined;
+      return header.id === this.diskId ? data.subarray(nl + 1) : undefined;
     } catch {
       return undefined;
     }
@@ -298,9 +432,12 @@ export class IndexCache {
       if (!validEntry(e)) continue;
       this.entries.set(path, e);
     }
+    for (const [key, snap] of Object.entries(header.elements ?? {})) if (validSnapshot(snap)) this.elements.set(key, snap);
+    for (const [roots, table] of Object.entries(header.tables ?? {})) if (validTable(table)) this.tables.set(roots, table);
     // ASCII (asciiJson): latin1 decodes it fastest, and offsets are characters.
-    this.body = data.toString('latin1', nl + 1);
+    this.body = data.subarray(nl + 1);
     this.diskId = header.id;
+    this.bodyStart = nl + 1;
     this.stats.loaded = this.entries.size;
   }
 
@@ -338,6 +475,52 @@ function validEntry(e: unknown): e is HeaderEntry {
     Array.isArray(s.clickNames) &&
     typeof s.mentionsClassName === 'boolean' &&
     (x.at === undefined || (Number.isInteger(x.at) && Number.isInteger(x.len)))
+  );
+}
+
+function validTable(t: unknown): t is ElementTable {
+  if (!t || typeof t !== 'object') return false;
+  const x = t as ElementTable;
+  return (
+    typeof x.signature === 'string' &&
+    Array.isArray(x.problems) &&
+    Array.isArray(x.rows) &&
+    x.rows.every(
+      (r) =>
+        !!r &&
+        typeof r.clickName === 'string' &&
+        typeof r.className === 'string' &&
+        typeof r.nameStart === 'number' &&
+        typeof r.headerFile === 'string' &&
+        Array.isArray(r.sourceFiles) &&
+        typeof r.docName === 'string' &&
+        !!r.family &&
+        Array.isArray(r.family.aliases) &&
+        Array.isArray(r.family.bases) &&
+        Array.isArray(r.family.seeAlso),
+    )
+  );
+}
+
+function validSnapshot(s: unknown): s is ElementSnapshot {
+  if (!s || typeof s !== 'object') return false;
+  const x = s as ElementSnapshot;
+  return (
+    typeof x.analyzerVersion === 'number' &&
+    typeof x.className === 'string' &&
+    typeof x.headerFile === 'string' &&
+    Array.isArray(x.files) &&
+    x.files.every((f) => Array.isArray(f) && typeof f[0] === 'string' && typeof f[1] === 'string') &&
+    Array.isArray(x.missing) &&
+    Array.isArray(x.missingFiles) &&
+    typeof x.sliceHash === 'string' &&
+    typeof x.sliceChars === 'number' &&
+    typeof x.layoutHash === 'string' &&
+    !!x.features &&
+    typeof x.features === 'object' &&
+    Array.isArray(x.features.stateObjects) &&
+    Array.isArray(x.features.evidence) &&
+    Array.isArray(x.features.unknown)
   );
 }
 
