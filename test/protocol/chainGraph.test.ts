@@ -69,6 +69,29 @@ describe('the chain graph request over LSP (paper chain)', function () {
     assert.deepStrictEqual(loads.planned.rss, ['src_ip']);
   });
 
+  it('shows the loads the solver weighed when flowmage.solver.trace names the capture', async () => {
+    const other = await startServer({ workspaceFolder: dir, settings: { solver: { trace: 'trace.pcap' } } });
+    try {
+      await other.open(uri, text);
+      const r = await waitFor('the graph with loads', async () => {
+        const g = await other.connection.sendRequest(ChainGraphRequest.type, { uri });
+        return g.indexReady && g.chains[0]?.loads ? g : undefined;
+      });
+      assert.deepStrictEqual(r.trace, { file: 'trace.pcap' });
+      const [g] = r.chains;
+      const loads = g.loads!;
+      // The bars are the plan's own simulation: its chosen and current hashing, over every packet.
+      assert.deepStrictEqual(loads.planned.rss, g.plannedRss);
+      assert.deepStrictEqual(loads.current.rss, g.currentRss);
+      assert.strictEqual(loads.packets, 2000);
+      assert.strictEqual(loads.planned.packets.reduce((a, b) => a + b, 0), 2000);
+      const mean = 2000 / loads.queues;
+      assert.ok(Math.abs(loads.planned.imbalance - Math.max(...loads.planned.packets) / mean) < 1e-9);
+    } finally {
+      await other.shutdown();
+    }
+  });
+
   it('says why a trace cannot be used, and still draws the graph', async () => {
     const bad = await request({ uri, trace: 'not-a-trace.pcap' });
     assert.match(bad.trace?.error ?? '', /not a pcap or pcapng/);
