@@ -1,12 +1,8 @@
 // `flowmage/chainGraph`: the chain view's data for a .click document (core/chains/chainGraph), with
 // per-queue loads when a trace is given; and a CodeLens on each input device that opens the view, for
 // clients that implement the `flowmage.showChain` command.
-import { statSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
-import { addTraceLoads, chainGraphs, readTraceFlows, type ChainGraph, type TraceFlows } from '../core/chains/chainGraph';
-import { describeError } from '../core/log';
-import { TraceFormatError } from '../core/rss/pcap';
+import { addTraceLoads, chainGraphs, type ChainGraph } from '../core/chains/chainGraph';
 import { lineIndexOf } from '../core/click/modelLines';
 import type { LineIndex } from '../core/text';
 import { isClickDocument } from './clickDocuments';
@@ -25,7 +21,6 @@ const INDEX_WAIT_MS = 5000;
 
 export function chainGraphFeature(ctx: ServerContext): Feature {
   const flows = flowAnalysis(ctx);
-  const traces = traceCache();
   let canShowChain = false;
 
   ctx.connection.onRequest(
@@ -41,10 +36,10 @@ export function chainGraphFeature(ctx: ServerContext): Feature {
       const explicit = typeof params.trace === 'string' && params.trace ? params.trace : undefined;
       if (explicit) {
         // A capture named in the request is simulated here for the view only (the plan stays as it is).
-        const read = traces.read(resolveTrace(ctx, explicit));
-        if ('error' in read) trace = { file: explicit, error: read.error };
+        const load = await traceInput(ctx).read(explicit);
+        if (!load.read) trace = { file: explicit, error: load.problem ?? 'no capture' };
         else {
-          graphs = addTraceLoads(graphs, read.flows, ctx.settings().solver.nicProfile);
+          graphs = addTraceLoads(graphs, load.read, ctx.settings().solver.nicProfile);
           trace = { file: explicit };
         }
       } else {
@@ -103,34 +98,6 @@ async function waitForIndex(ctx: ServerContext): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function resolveTrace(ctx: ServerContext, file: string): string {
-  if (isAbsolute(file)) return file;
-  const folder = ctx.workspaceFolders()[0];
-  return folder ? resolve(folder, file) : resolve(file);
-}
-
-/** Captures read once per file version (path, size, mtime): refreshing the view does not re-read them. */
-function traceCache(): { read(path: string): { flows: TraceFlows } | { error: string } } {
-  let last: { key: string; flows: TraceFlows } | undefined;
-  return {
-    read(path) {
-      try {
-        const st = statSync(path);
-        if (!st.isFile()) return { error: 'not a file' };
-        const key = `${path}\u0000${st.size}\u0000${st.mtimeMs}`;
-        if (last?.key === key) return { flows: last.flows };
-        const flows = readTraceFlows(readFileSync(path));
-        last = { key, flows };
-        return { flows };
-      } catch (err) {
-        if (err instanceof TraceFormatError) return { error: err.message };
-        const code = (err as NodeJS.ErrnoException).code;
-        return { error: code ? `cannot read it (${code})` : describeError(err) };
-      }
-    },
-  };
 }
 
 function toLsp(g: ChainGraph, lines: LineIndex): LspChainGraph {

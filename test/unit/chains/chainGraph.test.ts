@@ -2,7 +2,8 @@ import * as assert from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeConfig } from '../../../server/src/core/chains/analyzeConfig';
-import { addTraceLoads, chainGraphs, readTraceFlows, type ChainGraph } from '../../../server/src/core/chains/chainGraph';
+import { addTraceLoads, chainGraphs, type ChainGraph } from '../../../server/src/core/chains/chainGraph';
+import { captureFlows } from '../../../server/src/core/rss/traceBalance';
 import { TraceFormatError } from '../../../server/src/core/rss/pcap';
 import { defaultReta, queueOf } from '../../../server/src/core/rss/reta';
 import { syntheticTrace } from '../../../server/src/core/rss/synthetic';
@@ -108,7 +109,7 @@ b :: FromDPDKDevice(1) -> sb :: ISourceCounter -> Discard;
     const capture = writePcap(frames);
 
     it('counts every packet on the queue its Toeplitz hash and the RETA give, for the current and the planned fields', async () => {
-      const [g] = addTraceLoads(await graphsOf(PAPER), readTraceFlows(capture), 'all-subsets');
+      const [g] = addTraceLoads(await graphsOf(PAPER), captureFlows(capture), 'all-subsets');
       const loads = g.loads!;
       assert.strictEqual(loads.queues, 16, 'the chain runs MAXTHREADS 16');
       assert.strictEqual(loads.packets, trace.length);
@@ -129,13 +130,13 @@ b :: FromDPDKDevice(1) -> sb :: ISourceCounter -> Discard;
     });
 
     it('simulates the default 16 queues when the chain does not say how many it runs', async () => {
-      const [g] = addTraceLoads(await graphsOf('src :: FromDPDKDevice(0) -> c :: IFlowCounter -> Discard;'), readTraceFlows(capture), 'ixgbe');
+      const [g] = addTraceLoads(await graphsOf('src :: FromDPDKDevice(0) -> c :: IFlowCounter -> Discard;'), captureFlows(capture), 'ixgbe');
       assert.strictEqual(g.loads?.queues, 16);
       assert.strictEqual(g.loads?.current.packets.reduce((a, b) => a + b, 0), trace.length);
     });
 
     it('rejects bytes that are no capture with a TraceFormatError', () => {
-      assert.throws(() => readTraceFlows(new TextEncoder().encode('not a capture at all')), (e: unknown) => e instanceof TraceFormatError);
+      assert.throws(() => captureFlows(new TextEncoder().encode('not a capture at all')), (e: unknown) => e instanceof TraceFormatError);
     });
   });
 });

@@ -1,13 +1,12 @@
 // The chain view's data: per chain, its elements coloured by the plan, the connections between them
 // with their ports, the pairs of elements whose keys no RSS setting can serve together, and, with a
 // trace, how the packets spread over the queues under the current and the planned RSS fields.
-// Plain data in and out (the capture arrives as bytes): the LSP handler and any other client adapt it.
+// Plain data in and out (a capture arrives as its flows): the LSP handler and any other client adapt it.
 import type { FlowField } from '../analysis/features';
-import { readCapture } from '../rss/pcap';
 import { BUILTIN_NIC_PROFILES, type BuiltinNicId } from '../rss/nicProfiles';
 import { defaultReta } from '../rss/reta';
 import { profileReta, simulateFlows, type CandidateLoad } from '../rss/simulate';
-import { aggregateFlows, type FlowTable } from '../rss/trace';
+import type { TraceFlows } from '../rss/traceBalance';
 import type { SourceRange } from '../text';
 import type { ChainAnalysis, ChainTrace, ConfigAnalysis, ElementStatus } from './analyzeConfig';
 
@@ -168,20 +167,6 @@ function conflictsOf(elements: ElementStatus[]): ChainConflict[] {
 /** Queues simulated for a chain whose thread count is unknown (as `flowmage optimize --trace`). */
 export const DEFAULT_TRACE_QUEUES = 16;
 
-/** A capture reduced to its flows, read once and simulated for every chain (and every refresh). */
-export interface TraceFlows {
-  flows: FlowTable;
-  /** IPv4 packets kept. */
-  packets: number;
-  warning?: string;
-}
-
-/** Throws TraceFormatError when the bytes are no pcap or pcapng capture. */
-export function readTraceFlows(capture: Uint8Array): TraceFlows {
-  const read = readCapture(capture);
-  return { flows: aggregateFlows(read.trace), packets: read.trace.length, ...(read.warning ? { warning: read.warning } : {}) };
-}
-
 /**
  * Adds per-queue loads under the current and the planned RSS fields of each chain, with the NIC
  * profile's key and RETA (abstract profiles get the 512-entry RETA, the largest DPDK programs), over
@@ -194,7 +179,7 @@ export function addTraceLoads(graphs: ChainGraph[], trace: TraceFlows, nicProfil
     const reta = profile ? profileReta(profile, queues) : defaultReta(512, queues);
     const [current, planned] = simulateFlows(trace.flows, [g.currentRss, g.plannedRss], { reta, nbQueues: queues });
     const load = (l: CandidateLoad): QueueLoad => ({ rss: l.fields, packets: l.packets, imbalance: l.imbalance });
-    const loads: ChainLoads = { queues, packets: trace.packets, flows: trace.flows.length, current: load(current), planned: load(planned), ...(trace.warning ? { warning: trace.warning } : {}) };
+    const loads: ChainLoads = { queues, packets: trace.kept, flows: trace.flows.length, current: load(current), planned: load(planned), ...(trace.warning ? { warning: trace.warning } : {}) };
     return { ...g, loads };
   });
 }
