@@ -125,8 +125,7 @@ function chainGraph(c: ChainAnalysis, analysis: ConfigAnalysis): ChainGraph {
 /** The loads the solver weighed on its own trace (symmetric hashing included), so the bars show what the plan used. */
 function solverLoads(t: ChainTrace): ChainLoads {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const load = (l: CandidateLoad): QueueLoad => ({ rss: [...l.fields], packets: l.packets, imbalance: l.imbalance });
-  return { queues: t.queues, packets: sum(t.current.packets), flows: sum(t.current.flows), current: load(t.current), planned: load(t.chosen) };
+  return { queues: t.queues, packets: sum(t.current.packets), flows: sum(t.current.flows), current: queueLoad(t.current), planned: queueLoad(t.chosen) };
 }
 
 function planStatus(s: ElementStatus): ChainNodeStatus {
@@ -178,8 +177,11 @@ export function addTraceLoads(graphs: ChainGraph[], trace: TraceFlows, nicProfil
     const queues = g.threads && g.threads > 0 ? g.threads : DEFAULT_TRACE_QUEUES;
     const reta = profile ? profileReta(profile, queues) : defaultReta(512, queues);
     const [current, planned] = simulateFlows(trace.flows, [g.currentRss, g.plannedRss], { reta, nbQueues: queues });
-    const load = (l: CandidateLoad): QueueLoad => ({ rss: l.fields, packets: l.packets, imbalance: l.imbalance });
-    const loads: ChainLoads = { queues, packets: trace.kept, flows: trace.flows.length, current: load(current), planned: load(planned), ...(trace.warning ? { warning: trace.warning } : {}) };
+    const loads: ChainLoads = { queues, packets: trace.kept, flows: trace.flows.length, current: queueLoad(current), planned: queueLoad(planned), ...(trace.warning ? { warning: trace.warning } : {}) };
     return { ...g, loads };
   });
+}
+
+function queueLoad(l: CandidateLoad): QueueLoad {
+  return { rss: [...l.fields], packets: l.packets, imbalance: l.imbalance };
 }
