@@ -28,7 +28,6 @@ describe('LLM features in the editor (against a fake OpenAI-compatible server)',
     const config = vscode.workspace.getConfiguration('flowmage');
     await config.update('llm.baseUrl', fake.baseUrl, vscode.ConfigurationTarget.Workspace);
     await config.update('llm.model', 'fake-4', vscode.ConfigurationTarget.Workspace);
-    await config.update('llm.enabled', true, vscode.ConfigurationTarget.Workspace);
   });
 
   after(async () => {
@@ -42,9 +41,11 @@ describe('LLM features in the editor (against a fake OpenAI-compatible server)',
     await vscode.commands.executeCommand('flowmage.setApiKey', KEY);
     const api = await activateExtension();
     await waitFor('the server to run with the key', () => api.serverState() === 'running', 60_000);
+    // Enabled only now: an element answered before the key was set is never asked again (its slice
+    // is unchanged), so every request must come from the server that has the key.
+    await vscode.workspace.getConfiguration('flowmage').update('llm.enabled', true, vscode.ConfigurationTarget.Workspace);
     await openFile('paper-chain.click');
-    // A local endpoint needs no key, so the server may already have asked before the key was set;
-    // once it runs with the key, its requests carry it, in the Authorization header only.
+    // Its requests carry the key, in the Authorization header only.
     await waitFor('the LLM to be asked about the chain with the key', () => fake.requests.some((r) => /class IPolicer/.test(JSON.stringify(r.body)) && r.headers.authorization === `Bearer ${KEY}`), 60_000);
     for (const r of fake.requests) assert.ok(!JSON.stringify(r.body).includes(KEY), 'the key is never in a request body');
     const settingsText = JSON.stringify(vscode.workspace.getConfiguration('flowmage'));
