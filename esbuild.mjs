@@ -32,6 +32,21 @@ function copyWasm() {
   }
 }
 
+// The tokenizer's encodings are megabytes of tables only an LLM request needs: each is a bundle of
+// its own beside the products, required on first use (core/llm/tokens.ts), so loading the server
+// or the CLI never reads them.
+const ENCODINGS = ['cl100k_base', 'o200k_base'];
+const encodingFile = (name) => `tokenizer-${name}.js`;
+const encodingsApart = {
+  name: 'tokenizer-encodings-apart',
+  setup(build) {
+    build.onResolve({ filter: /^gpt-tokenizer\/cjs\/encoding\/\w+$/ }, (args) => {
+      const name = args.path.split('/').pop();
+      return ENCODINGS.includes(name) ? { path: `./${encodingFile(name)}`, external: true } : undefined;
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -45,8 +60,9 @@ const common = {
 
 const products = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [encodingsApart] },
+  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [encodingsApart] },
+  ...ENCODINGS.map((name) => ({ entryPoints: [require.resolve(`gpt-tokenizer/cjs/encoding/${name}`)], outfile: `dist/${encodingFile(name)}` })),
   // The chain view's page script and stylesheet, loaded by the webview (never by Node).
   { entryPoints: ['client/src/webview/chainView.ts'], outfile: 'dist/chainView.js', platform: 'browser', format: 'iife', target: 'es2022', alias: {} },
   { entryPoints: ['client/src/webview/chainView.css'], outfile: 'dist/chainView.css', platform: 'browser', alias: {} },
@@ -82,7 +98,7 @@ const copyPlugin = { name: 'copy-wasm', setup(build) { build.onEnd(() => copyWas
 if (watch) {
   const contexts = await Promise.all(
     [...products.map((p) => ({ ...common, ...p })), testBuild].map((o) =>
-      esbuild.context({ ...o, plugins: [copyPlugin] }),
+      esbuild.context({ ...o, plugins: [...(o.plugins ?? []), copyPlugin] }),
     ),
   );
   await Promise.all(contexts.map((c) => c.watch()));

@@ -361,8 +361,6 @@ class ElementIndexServiceImpl implements ElementIndexService {
       log.info(
         `indexed ${built.files} C++ files under ${roots.join(', ')} (${reason}): ${stats.elements} elements, ${stats.analyzed} analyzed, ${stats.reused} unchanged, ${stats.failed} failed, ${Date.now() - t0} ms${cacheNote}`,
       );
-      // Every model the index needs is parsed into it now: the cache's copy can leave memory.
-      this.cache?.release();
       this.watchRoots(roots);
       this.scheduleSave();
       this.emit([...new Set([...before, ...tracker.all().map((t) => t.info.clickName)])].sort());

@@ -86,11 +86,10 @@ describe('persistent index cache', function () {
     assert.ok(warm.index.model(policer)!.text.endsWith('// a comment\n'));
   });
 
-  it('after release() a save reads the unchanged models back from disk: the next start still parses nothing', async () => {
+  it('a save reads the unchanged models back from the pack on disk: the next start still parses nothing', async () => {
     const cache = await IndexCache.open(cacheDir);
     const first = await indexWith(root, cache);
     await cache.save();
-    cache.release();
     const policer = join(root, 'elements', 'flowmage', 'ipolicer.cc');
     writeFileSync(policer, readFileSync(policer, 'utf8') + '\n// changed while the server runs\n');
     assert.deepStrictEqual(await first.tracker.filesChanged([policer]), [], 'a comment changes no slice');
@@ -129,6 +128,30 @@ describe('persistent index cache', function () {
     assert.strictEqual(rebuilt.index.elements().length, first.index.elements().length);
     await corrupt.save();
     assert.deepStrictEqual((await IndexCache.open(cacheDir)).warnings, [], 'a fresh pack is written');
+  });
+
+  it('opens a pack from its header line alone: models are read by offset, and those cut off are parsed again', async () => {
+    const first = await indexWith(root, await IndexCache.open(cacheDir));
+    await (first.index as unknown as { cache: IndexCache }).cache.save();
+    const pack = join(cacheDir, PACK_NAME);
+    const bytes = readFileSync(pack, 'latin1');
+    const nl = bytes.indexOf('\n');
+    const header = JSON.parse(bytes.slice(0, nl)) as { files: Record<string, { at?: number; len?: number }> };
+    const withModels = Object.entries(header.files).filter(([, e]) => e.at !== undefined).sort(([, a], [, b]) => a.at! - b.at!);
+    // Keep the header and the first model only: opening must not need the rest of the body.
+    const [firstPath, firstEntry] = withModels[0];
+    const [lastPath] = withModels[withModels.length - 1];
+    writeFileSync(pack, bytes.slice(0, nl + 1 + firstEntry.at! + firstEntry.len!), 'latin1');
+    const cut = await IndexCache.open(cacheDir);
+    assert.deepStrictEqual(cut.warnings, []);
+    assert.strictEqual(cut.size, Object.keys(header.files).length, 'every entry of the header is loaded');
+    const warm = await indexWith(root, cut);
+    const misses = cut.stats.modelMisses;
+    assert.ok(warm.index.model(firstPath), 'the model still in the pack');
+    assert.strictEqual(cut.stats.modelMisses, misses, 'is read from it, not parsed');
+    assert.ok(warm.index.model(lastPath), 'the model cut off');
+    assert.strictEqual(cut.stats.modelMisses, misses + 1, 'is parsed again');
+    assert.deepStrictEqual(models(warm.index), models(first.index));
   });
 
   it('answers the keyword arguments of a class before the whole index is built, without parsing the tree', async () => {

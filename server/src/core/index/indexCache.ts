@@ -132,11 +132,6 @@ export class IndexCache {
   private tables = new Map<string, ElementTable>();
   /** Models given to the cache in this run (to write), or parsed from the pack (to rewrite). */
   private models = new Map<string, { hash: string; json: string }>();
-  /**
-   * The pack's models, ASCII only (see asciiJson), as read: a model is decoded from its byte range
-   * when asked for (decoding the whole body cost more than everything a warm start reads from it).
-   */
-  private body: Buffer | undefined;
   /** The id of the pack on disk the entries' offsets point into. */
   private diskId: string | undefined;
   /** Where the body starts in the pack on disk (after the header line). */
@@ -250,11 +245,7 @@ export class IndexCache {
     const mine = this.models.get(path);
     let json: string | undefined;
     if (mine?.hash === hash) json = mine.json;
-    else if (this.body !== undefined && e.at !== undefined && e.len !== undefined && e.at + e.len <= this.body.length) {
-      json = this.body.toString('latin1', e.at, e.at + e.len);
-    } else if (this.body === undefined && e.at !== undefined && e.len !== undefined) {
-      json = this.readFromDisk(e.at, e.len);
-    }
+    else if (e.at !== undefined && e.len !== undefined) json = this.readFromDisk(e.at, e.len);
     if (json === undefined) return undefined;
     try {
       const m = JSON.parse(json, reviveDicts) as StoredModel;
@@ -294,7 +285,7 @@ export class IndexCache {
     const file = this.file;
     if (!file || !this.isDirty) return;
     const changes = this.changes;
-    const previous = this.body ?? (await this.readOwnPack(file));
+    const previous = await this.readOwnPack(file);
     const header: Header = { schema: SCHEMA, version: CACHE_VERSION, id: randomBytes(8).toString('hex'), files: {} };
     const chunks: string[] = [];
     let at = 0;
@@ -325,9 +316,7 @@ export class IndexCache {
       this.warn(`could not write the index cache ${file}: ${err instanceof FileWriteError ? err.message : describeError(err)}`);
       return;
     }
-    // The new pack is now the body the offsets point into.
-    // Models written are read back from the file by offset when asked for (copying the body into a buffer cost more).
-    this.body = undefined;
+    // The new pack is now the one the offsets point into; models written are read back from it by offset.
     this.diskId = header.id;
     this.bodyStart = headerLine.length;
     for (const [path, h] of Object.entries(header.files)) {
@@ -354,13 +343,8 @@ export class IndexCache {
   }
 
   /**
-   * Drops the pack's models from memory (the server calls it once the index is built). A model
-   * asked for later is read from the pack on disk by its offset (parsed from its file if the pack
-   * was replaced since); a save reads the unchanged models back from the pack on disk too.
-   */
-  /**
-   * One model's JSON read from the pack on disk (after release()), when the pack is still the one
-   * the offsets point into: its id is near the start of the header line.
+   * One model's JSON read from the pack on disk, when the pack is still the one the offsets point
+   * into (its id is near the start of the header line); else undefined, and the file is parsed.
    */
   private readFromDisk(at: number, len: number): string | undefined {
     const file = this.file;
@@ -382,10 +366,6 @@ export class IndexCache {
     }
   }
 
-  release(): void {
-    this.body = undefined;
-  }
-
   /** The body of the pack on disk when it is the one the offsets point into, else undefined. */
   private async readOwnPack(file: string): Promise<Buffer | undefined> {
     if (!this.diskId || ![...this.entries.values()].some((e) => e.at !== undefined)) return undefined;
@@ -401,7 +381,7 @@ export class IndexCache {
 
   private async load(): Promise<void> {
     const file = this.file!;
-    let data: Buffer;
+    let head: { header: string; bodyStart: number } | undefined;
     try {
       const st = await fs.lstat(file);
       if (!st.isFile()) {
@@ -409,16 +389,15 @@ export class IndexCache {
         this.dir = undefined;
         return;
       }
-      data = await fs.readFile(file);
+      head = await readHeaderLine(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`cannot read the index cache ${file} (${describeError(err)}); starting afresh`);
       return;
     }
-    const nl = data.indexOf(0x0a);
     let header: Header;
     try {
-      if (nl < 0) throw new Error('no header line');
-      header = JSON.parse(data.toString('utf8', 0, nl)) as Header;
+      if (!head) throw new Error('no header line');
+      header = JSON.parse(head.header) as Header;
       if (header?.schema !== SCHEMA || typeof header.files !== 'object' || header.files === null) throw new Error('not a FlowMage index cache');
     } catch (err) {
       await this.setAside(`the index cache ${file} is corrupt (${describeError(err)})`);
@@ -434,10 +413,9 @@ export class IndexCache {
     }
     for (const [key, snap] of Object.entries(header.elements ?? {})) if (validSnapshot(snap)) this.elements.set(key, snap);
     for (const [roots, table] of Object.entries(header.tables ?? {})) if (validTable(table)) this.tables.set(roots, table);
-    // ASCII (asciiJson): latin1 decodes it fastest, and offsets are characters.
-    this.body = data.subarray(nl + 1);
+    // The body (the models) stays on disk: a model is read by its offset when asked for.
     this.diskId = header.id;
-    this.bodyStart = nl + 1;
+    this.bodyStart = head.bodyStart;
     this.stats.loaded = this.entries.size;
   }
 
@@ -456,6 +434,29 @@ export class IndexCache {
   private warn(message: string): void {
     this.warnings.push(message);
     this.log.warn(message);
+  }
+}
+
+/**
+ * The pack's first line (the header) and where the body starts, read without the body: a warm start
+ * reads a few models of a pack of tens of megabytes, each by its offset. Undefined without a newline.
+ */
+async function readHeaderLine(file: string): Promise<{ header: string; bodyStart: number } | undefined> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const parts: Buffer[] = [];
+    let read = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1 << 20);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, read);
+      if (bytesRead === 0) return undefined;
+      const nl = chunk.subarray(0, bytesRead).indexOf(0x0a);
+      parts.push(chunk.subarray(0, nl < 0 ? bytesRead : nl));
+      if (nl >= 0) return { header: Buffer.concat(parts).toString('utf8'), bodyStart: read + nl + 1 };
+      read += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,6 +1,6 @@
 // The JSON the LLM must answer with. The same schema is sent as the structured-output format and
 // used to validate the answer (endpoints in JSON mode, and strict mode is not a guarantee).
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { FLOW_FIELDS, normalizeKey, type FlowField } from '../analysis/features';
 import type { LlmFeatureAnswer } from './types';
 
@@ -39,9 +39,16 @@ export const COMPLEXITY_SCHEMA = {
   properties: { complexity: { type: 'string' } },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateFeatures = ajv.compile(FEATURE_SCHEMA);
-const validateComplexity = ajv.compile(COMPLEXITY_SCHEMA);
+// Compiled on the first answer, not at load: every start of the server and the CLI loads this
+// module, and compiling (with the check against the meta-schema) cost about 60 ms of each.
+let compiled: { features: ValidateFunction; complexity: ValidateFunction } | undefined;
+function validators(): { features: ValidateFunction; complexity: ValidateFunction } {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    compiled = { features: ajv.compile(FEATURE_SCHEMA), complexity: ajv.compile(COMPLEXITY_SCHEMA) };
+  }
+  return compiled;
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -75,6 +82,7 @@ function describe(errors: ErrorObject[] | null | undefined): string {
 export function parseFeatureAnswer(content: string): Parsed<LlmFeatureAnswer> {
   const json = parseJsonOnly(content);
   if (!json.ok) return json;
+  const validateFeatures = validators().features;
   if (!validateFeatures(json.value)) return { ok: false, reason: describe(validateFeatures.errors) };
   const v = json.value as {
     statefulness: 'stateful' | 'stateless';
@@ -100,6 +108,7 @@ export function parseFeatureAnswer(content: string): Parsed<LlmFeatureAnswer> {
 export function parseComplexityAnswer(content: string, a: string, b: string): Parsed<string> {
   const json = parseJsonOnly(content);
   if (!json.ok) return json;
+  const validateComplexity = validators().complexity;
   if (!validateComplexity(json.value)) return { ok: false, reason: describe(validateComplexity.errors) };
   const name = (json.value as { complexity: string }).complexity.trim();
   if (name !== a && name !== b) return { ok: false, reason: `"complexity" must be "${a}" or "${b}", got "${name.slice(0, 80)}"` };

@@ -1,5 +1,6 @@
 // Token counts with the model family's real tokenizer (gpt-tokenizer, pure JS). Encoders are loaded
-// on first use: they are megabytes of tables the server should not parse at start-up.
+// on first use: they are megabytes of tables the server should not parse at start-up (the products
+// load them from their own bundles beside dist/server.js and dist/cli.js; see esbuild.mjs).
 import type { ChatMessage } from './types';
 
 type Encode = (text: string) => number[];
