@@ -19,6 +19,16 @@ const notification =
   <P>() =>
   <M extends string>(method: M) => ({ method, type: new NotificationType<P>(method) });
 
+// ---- starting the server ----
+
+/**
+ * Node flags clients start the server with. `--expose-gc`: after a cold index the server drops
+ * hundreds of megabytes of models and analysis garbage at once, and collects them right then
+ * (lsp/elementIndexService.ts) rather than keeping them until V8 next needs the space. A client
+ * without it (`node dist/server.js --stdio`) works the same, holding more memory.
+ */
+export const SERVER_NODE_ARGS: readonly string[] = ['--expose-gc'];
+
 // ---- initialize ----
 
 export interface InitializationOptions {

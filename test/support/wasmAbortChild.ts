@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   // 512 pages of 64 KB: the least the runtime starts with, and all it may grow to.
   await Parser.init({ wasmMemory: new wasm.Memory({ initial: 512, maximum: 512 }), locateFile: (f: string) => join(wasmDirectory(), f) });
   const index = await ElementIndex.create({ maxFileBytes: 1e9 });
-  await index.build([dir]);
+  // On this thread: parse workers have runtimes of their own, without the limit.
+  await index.build([dir], { workers: 0 });
   const tracker = new FeatureTracker(index, FeatureStore.memory(dir));
   await tracker.analyzeAll();
   const model = await parseClick('src :: FromDevice(0) -> c :: Counter -> Discard;\n');

@@ -20,11 +20,12 @@ import {
   type InitializeParams,
 } from 'vscode-languageserver/node';
 import { FeatureTracker, type AnalyzeStats, type TrackedElement } from '../core/analysis/featureTracker';
-import { CancelledError, ElementIndex } from '../core/cpp/elementIndex';
+import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
 import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
+import { buildIndexInChildProcess } from '../core/index/indexProcess';
 import { FeatureStore } from '../core/store/featureStore';
 import { confinePath } from '../core/files/confinedPath';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
@@ -85,6 +86,8 @@ export function elementIndexFeature(ctx: ServerContext): Feature {
 
 const DEBOUNCE_MS = 150;
 const SAVE_DELAY_MS = 1000;
+/** Element files to parse from which a cold index goes to a child process (below, starting one costs more than it saves). */
+const CHILD_INDEX_MIN_FILES = 64;
 
 class ElementIndexServiceImpl implements ElementIndexService {
   tracker: FeatureTracker | undefined;
@@ -93,6 +96,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private cache: IndexCache | undefined;
   private cacheDir = '';
   private cachedFiles = 0;
+  /** A child process is writing the index cache's pack (this server then never saves its own view of it). */
+  private childIndexing = false;
   /** The published tracker is still being filled by the first index: missing classes are analyzed on demand. */
   private partial = false;
   private readonly listeners: Array<(names: string[]) => void> = [];
@@ -315,14 +320,15 @@ class ElementIndexServiceImpl implements ElementIndexService {
         this.cacheDir = cacheDir;
         this.cache = cacheDir ? await IndexCache.open(cacheDir, { log }) : undefined;
       }
-      const index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024, cache: this.cache });
+      let index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024, cache: this.cache });
       const onProgress = (p: { phase: string; done: number; total: number }) => {
-        if (p.phase === 'parsing') progress?.report(Math.round((p.done / Math.max(1, p.total)) * 50), `parsing ${p.done}/${p.total} element files`);
+        if (p.phase === 'parsing') progress?.report(Math.round((p.done / Math.max(1, p.total)) * 50), `parsing ${p.done}/${p.total} files`);
+        else if (p.phase === 'analyzing') progress?.report(50 + Math.round((p.done / Math.max(1, p.total)) * 50), `analyzing ${p.done}/${p.total} elements`);
         else progress?.report(0, `${p.phase} ${p.done}/${p.total} files`);
       };
-      const built = await index.build(roots, { isCancelled, onProgress, parse: false });
+      let built = await index.build(roots, { isCancelled, onProgress, parse: false });
       this.cachedFiles = built.cachedFiles;
-      const tracker = new FeatureTracker(index, store, log);
+      let tracker = new FeatureTracker(index, store, log);
       if (!this.tracker) {
         // First index: publish at once; the open documents' classes are analyzed first, any other
         // class a request asks for on demand, the rest below.
@@ -336,6 +342,13 @@ class ElementIndexServiceImpl implements ElementIndexService {
         if (early.length) {
           log.info(`analyzed the open documents' classes first (${early.join(', ')}), ${Date.now() - t0} ms after the start of indexing`);
           this.emit(early);
+        }
+      }
+      if (this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES) {
+        const fresh = await this.indexInChildProcess(roots, this.cache.dir, { isCancelled, onProgress });
+        if (fresh) {
+          ({ index, built } = fresh);
+          tracker = new FeatureTracker(index, store, log);
         }
       }
       await index.parseElementFiles({ isCancelled, onProgress });
@@ -379,6 +392,37 @@ class ElementIndexServiceImpl implements ElementIndexService {
     } finally {
       progress?.done();
       this.firstIndexDone();
+    }
+  }
+
+  /**
+   * A cold index of many files, built by a child process into the pack (core/index/indexProcess.ts)
+   * and then loaded from it as on a warm start: the memory of the parse and the analysis leaves
+   * with the child, and this server answers requests meanwhile. Undefined when the child failed
+   * (said in the log): the caller then indexes here as before.
+   */
+  private async indexInChildProcess(
+    roots: string[],
+    cacheDir: string,
+    options: { isCancelled: () => boolean; onProgress: (p: { phase: string; done: number; total: number }) => void },
+  ): Promise<{ index: ElementIndex; built: IndexStats } | undefined> {
+    const log = this.ctx.log;
+    const maxFileBytes = this.maxFileKB * 1024;
+    this.childIndexing = true;
+    try {
+      const result = await buildIndexInChildProcess(process.argv[1], { roots, cacheDir, maxFileBytes }, { ...options, log });
+      log.info(`a child process indexed ${result.files} C++ files (${result.parsed} parsed) and analyzed ${result.elements} elements into the index cache in ${result.ms} ms`);
+      // The pack on disk is the child's: the cache is read again (this instance's offsets point into the old one).
+      this.cache = await IndexCache.open(cacheDir, { log });
+      const index = await ElementIndex.create({ maxFileBytes, cache: this.cache });
+      const built = await index.build(roots, { isCancelled: options.isCancelled, parse: false });
+      return { index, built };
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      log.warn(`indexing in a child process failed (${describeError(err)}); indexing in the server instead`);
+      return undefined;
+    } finally {
+      this.childIndexing = false;
     }
   }
 
@@ -482,7 +526,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
       if (index.releaseModels()) {
         this.modelsReleasedFor = index;
         this.tracker?.rebind();
-        this.ctx.log.info(`released ${before - index.parsedCount} parsed models (read back from the index cache when needed)`);
+        const collected = collectGarbage();
+        this.ctx.log.info(`released ${before - index.parsedCount} parsed models (read back from the index cache when needed)${collected ? '; memory collected' : ''}`);
       }
     } catch (err) {
       this.ctx.log.warn(`could not release the parsed models: ${describeError(err)}`);
@@ -496,8 +541,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
 
   private async saveStore(): Promise<void> {
     clearTimeout(this.saveTimer);
-    // The index cache warns for itself (through the log) and never throws.
-    if (this.cache?.isDirty) await this.cache.save();
+    // The index cache warns for itself (through the log) and never throws. While a child process
+    // writes the pack, this server's older view of it must not overwrite it.
+    if (this.cache?.isDirty && !this.childIndexing) await this.cache.save();
     this.releaseModels();
     if (!this.store?.isDirty) return;
     try {
@@ -506,6 +552,14 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.ctx.log.warn(`could not save the feature store ${this.store.file}: ${describeError(err)}`);
     }
   }
+}
+
+/** A full collection when Node runs with --expose-gc (SERVER_NODE_ARGS): once per index, when its garbage is all there is. */
+function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return false;
+  gc();
+  return true;
 }
 
 function memoryMB(): { rss: number; heapUsed: number; cpuMs: number } {

@@ -13,11 +13,15 @@ import type { ElementDoc } from './docs';
 import { exportAliasesIn } from './exportAliases';
 import { extractCppFile, extractExportAliases, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
+import { decodeModel } from './modelCodec';
+import { parseInWorkers, type ParseJob } from './parsePool';
 import { resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
 
 /** The setting's default, when the caller gives no limit. */
 const DEFAULT_MAX_FILE_KB = defaultSettings().index.maxFileSizeKB;
+/** Files to parse from which parse workers pay (below, starting them costs more than they save). */
+const MIN_FILES_FOR_WORKERS = 32;
 
 export interface IndexOptions {
   /** Files larger than this are skipped with a problem (their parse could exhaust the parser's memory). */
@@ -75,6 +79,8 @@ export interface IndexProgress {
 export interface BuildOptions {
   onProgress?(p: IndexProgress): void;
   isCancelled?(): boolean;
+  /** Parse workers for parseElementFiles (parsePool.ts): 0 parses on this thread; default one per core when there are many files. */
+  workers?: number;
   /** false: only list, read and scan; parseElementFiles() parses later (default true). */
   parse?: boolean;
 }
@@ -100,6 +106,8 @@ export class CancelledError extends Error {
 export class ElementIndex {
   private readonly sources = new Map<string, SourceText>();
   private readonly parsed = new Map<string, CppFileModel>();
+  /** Models parse workers produced (JSON, by path, with the content hash they were parsed from), decoded when first asked for. */
+  private readonly prebuilt = new Map<string, { hash: string; json: string }>();
   private classFiles = new Map<string, string[]>();
   private ownerFiles = new Map<string, string[]>();
   private elementsByName = new Map<string, ElementInfo>();
@@ -119,6 +127,8 @@ export class ElementIndex {
   private familyFactsByName = new Map<string, FamilyFacts>();
   /** True when the element table came from the persistent index (no model was read to build it). */
   tableFromCache = false;
+  /** Models parse workers produced since the last build (parsePool.ts). */
+  workerModels = 0;
 
   private constructor(
     private readonly parser: RecoveringParser,
@@ -152,6 +162,8 @@ export class ElementIndex {
     this.roots = [...roots];
     this.sources.clear();
     this.parsed.clear();
+    this.prebuilt.clear();
+    this.workerModels = 0;
     this.skipped.clear();
     options.onProgress?.({ phase: 'listing', done: 0, total: 0 });
     const listing = await listSourceFiles(roots, cancelled);
@@ -185,6 +197,8 @@ export class ElementIndex {
     const stored = this.storedTable();
     if (stored) return this.restoreElements(stored.rows, stored.problems);
     const elementFiles = [...this.sources.entries()].filter(([, s]) => s.mentionsClassName).map(([f]) => f);
+    await this.parseInWorkers(elementFiles, options);
+    if (cancelled()) throw new CancelledError();
     for (let i = 0; i < elementFiles.length; i++) {
       if (cancelled()) throw new CancelledError();
       this.model(elementFiles[i]);
@@ -194,6 +208,48 @@ export class ElementIndex {
       }
     }
     this.elementsStale = true;
+  }
+
+  /** Whether the persistent index holds the element table for exactly the files indexed now (a warm start). */
+  hasStoredTable(): boolean {
+    return this.storedTable() !== undefined;
+  }
+
+  /** Element files parseElementFiles() would parse: neither memory nor the cache holds their model. */
+  elementFilesToParse(): number {
+    let n = 0;
+    for (const [path, src] of this.sources) if (src.mentionsClassName && !this.parsed.has(path) && !(this.withParameters && this.cache?.hasModel(path, src.hash))) n++;
+    return n;
+  }
+
+  /**
+   * Parses in worker threads the element files, and the files defining their classes' methods,
+   * that neither memory nor the cache holds: most of a cold index. Their models wait as JSON in
+   * `prebuilt` until model() asks; a file a worker could not parse is parsed here then.
+   */
+  private async parseInWorkers(elementFiles: readonly string[], options: BuildOptions): Promise<void> {
+    if (options.workers === 0 || !this.withParameters) return;
+    const classNames = new Set<string>();
+    for (const f of elementFiles) for (const c of this.sources.get(f)!.classNames) classNames.add(c);
+    const wanted = new Set(elementFiles);
+    for (const [f, src] of this.sources) if ([...src.owners].some((o) => classNames.has(o))) wanted.add(f);
+    const jobs: ParseJob[] = [];
+    for (const f of wanted) {
+      const src = this.sources.get(f)!;
+      if (this.parsed.has(f) || this.prebuilt.has(f) || this.cache?.hasModel(f, src.hash)) continue;
+      jobs.push({ path: f, text: src.text, mtimeMs: src.mtimeMs, size: src.size });
+    }
+    if (jobs.length < MIN_FILES_FOR_WORKERS) return;
+    const hashes = new Map(jobs.map((j) => [j.path, this.sources.get(j.path)!.hash]));
+    const models = await parseInWorkers(jobs, {
+      workers: options.workers,
+      isCancelled: options.isCancelled,
+      onProgress: (done, total) => {
+        if (done % 16 === 0 || done === total) options.onProgress?.({ phase: 'parsing', done, total });
+      },
+    });
+    for (const [path, json] of models) this.prebuilt.set(path, { hash: hashes.get(path)!, json });
+    this.workerModels += models.size;
   }
 
   /**
@@ -288,11 +344,13 @@ export class ElementIndex {
       if (!old) return false;
       this.sources.delete(path);
       this.parsed.delete(path);
+      this.prebuilt.delete(path);
     } else {
       if (old && old.hash === src.hash && old.text === src.text) return false;
       this.skipped.delete(path);
       this.sources.set(path, src);
       this.parsed.delete(path);
+      this.prebuilt.delete(path);
       if (src.mentionsClassName) this.model(path);
     }
     this.rebuildNameMaps();
@@ -304,6 +362,7 @@ export class ElementIndex {
     const had = this.sources.delete(path) || this.skipped.delete(path);
     this.skipped.delete(path);
     this.parsed.delete(path);
+    this.prebuilt.delete(path);
     if (had) {
       this.rebuildNameMaps();
       this.elementsStale = true;
@@ -344,6 +403,19 @@ export class ElementIndex {
       m = withText(cached, src);
       this.parsed.set(path, m);
       return m;
+    }
+    const pre = this.prebuilt.get(path);
+    if (pre) {
+      this.prebuilt.delete(path);
+      try {
+        if (pre.hash !== src.hash) throw new Error('the file changed since');
+        m = withText(decodeModel(pre.json, path), src);
+        this.cache?.setModelJson(path, src.hash, pre.json);
+        this.parsed.set(path, m);
+        return m;
+      } catch {
+        // Parsed again below, here.
+      }
     }
     try {
       m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });

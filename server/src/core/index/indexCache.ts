@@ -9,8 +9,8 @@ import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { ElementFeatures } from '../analysis/features';
 import type { ThreadingVerdict } from '../analysis/threading';
-import type { CppFileModel, CppFunction } from '../cpp/model';
-import { dict } from '../dict';
+import type { CppFileModel } from '../cpp/model';
+import { asciiJson, decodeModel, encodeModel, type StoredModel } from '../cpp/modelCodec';
 import { FileWriteError, writeFileAtomic } from '../files/atomicWrite';
 import { withFileLock } from '../files/fileLock';
 import { describeError, silentLogger, type Logger } from '../log';
@@ -113,7 +113,6 @@ interface Header {
   tables?: Record<string, ElementTable>;
 }
 
-type StoredModel = Omit<CppFileModel, 'text'>;
 
 export interface IndexCacheStats {
   /** Files whose entry was loaded from disk. */
@@ -248,10 +247,7 @@ export class IndexCache {
     else if (e.at !== undefined && e.len !== undefined) json = this.readFromDisk(e.at, e.len);
     if (json === undefined) return undefined;
     try {
-      const m = JSON.parse(json, reviveDicts) as StoredModel;
-      if (m.path !== path || !Array.isArray(m.classes) || !Array.isArray(m.functions)) throw new Error('not a model of this file');
-      for (const fn of m.functions) lazyBody(fn);
-      for (const c of m.classes) for (const fn of [...c.methods, ...c.methodDecls]) lazyBody(fn);
+      const m = decodeModel(json, path);
       this.stats.modelHits++;
       return m;
     } catch (err) {
@@ -264,11 +260,15 @@ export class IndexCache {
 
   /** Records the model parsed for `path` at content `hash`. */
   setModel(path: string, hash: string, model: CppFileModel): void {
+    this.setModelJson(path, hash, encodeModel(model));
+  }
+
+  /** Records a model parsed for `path` at content `hash`, already encoded (by a parse worker: core/cpp/parsePool.ts). */
+  setModelJson(path: string, hash: string, json: string): void {
     const e = this.entries.get(path);
     if (!e || e.hash !== hash) return;
     this.stats.modelMisses++;
-    const { text: _text, ...rest } = model;
-    this.models.set(path, { hash, json: asciiJson(JSON.stringify(rest, bodiesAsText)) });
+    this.models.set(path, { hash, json });
     delete e.at;
     delete e.len;
     this.changes++;
@@ -523,37 +523,4 @@ function validSnapshot(s: unknown): s is ElementSnapshot {
     Array.isArray(x.features.evidence) &&
     Array.isArray(x.features.unknown)
   );
-}
-
-/** JSON with every non-ASCII character escaped, so byte and character offsets agree. */
-function asciiJson(json: string): string {
-  return json.replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-}
-
-/**
- * Function bodies are three quarters of a model and the analysis reads few of them: they are kept
- * as JSON text inside the model's JSON and parsed when first read.
- */
-function bodiesAsText(key: string, value: unknown): unknown {
-  return key === 'body' && value && typeof value === 'object' ? JSON.stringify(value) : value;
-}
-
-function lazyBody(fn: CppFunction): void {
-  const text = (fn as { body?: unknown }).body;
-  if (typeof text !== 'string') return;
-  Object.defineProperty(fn, 'body', {
-    configurable: true,
-    enumerable: true,
-    get() {
-      const body = JSON.parse(text) as CppFunction['body'];
-      Object.defineProperty(fn, 'body', { value: body, writable: true, enumerable: true, configurable: true });
-      return body;
-    },
-  });
-}
-
-/** The model's name tables are prototype-less (core/dict.ts); JSON gives plain objects back. */
-function reviveDicts(key: string, value: unknown): unknown {
-  if ((key === 'typedefs' || key === 'defines' || key === 'initializers') && value && typeof value === 'object' && !Array.isArray(value)) return dict(value as Record<string, string>);
-  return value;
 }

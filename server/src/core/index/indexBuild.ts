@@ -1,0 +1,54 @@
+// Builds the persistent index of some source roots in full: every element file parsed (in parse
+// workers), every element analyzed, the pack written with its models, element table and element
+// snapshots. The language server runs it in a child process on a cold start (indexProcess.ts): the
+// memory of the whole parse and analysis goes back to the system when the child exits, and the
+// server then loads the pack as on a warm start.
+import { FeatureTracker } from '../analysis/featureTracker';
+import { CancelledError, ElementIndex, type IndexProgress } from '../cpp/elementIndex';
+import { silentLogger, type Logger } from '../log';
+import { FeatureStore } from '../store/featureStore';
+import { IndexCache } from './indexCache';
+
+export interface IndexBuildRequest {
+  roots: string[];
+  /** The folder of the pack (core/index/indexCache.ts). */
+  cacheDir: string;
+  maxFileBytes: number;
+}
+
+export interface IndexBuildResult {
+  files: number;
+  elements: number;
+  /** Models parsed (not taken from the pack). */
+  parsed: number;
+  ms: number;
+}
+
+export interface IndexBuildProgress {
+  phase: IndexProgress['phase'] | 'analyzing';
+  done: number;
+  total: number;
+}
+
+export interface IndexBuildOptions {
+  onProgress?(p: IndexBuildProgress): void;
+  isCancelled?(): boolean;
+  /** Warnings (a pack set aside, a write that failed, skipped files) go here. */
+  log?: Logger;
+}
+
+export async function buildIndexPack(request: IndexBuildRequest, options: IndexBuildOptions = {}): Promise<IndexBuildResult> {
+  const t0 = Date.now();
+  const log = options.log ?? silentLogger;
+  const { onProgress, isCancelled } = options;
+  const cache = await IndexCache.open(request.cacheDir, { log });
+  const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
+  const built = await index.build(request.roots, { parse: false, onProgress, isCancelled });
+  await index.parseElementFiles({ onProgress, isCancelled });
+  // Static features only, kept in memory: they reach the server through the pack's element snapshots.
+  const tracker = new FeatureTracker(index, FeatureStore.memory(request.roots[0] ?? request.cacheDir), log);
+  const stats = await tracker.analyzeAll({ isCancelled, onProgress: (done, total) => onProgress?.({ phase: 'analyzing', done, total }) });
+  if (isCancelled?.()) throw new CancelledError();
+  await cache.save();
+  return { files: built.files, elements: stats.elements, parsed: cache.stats.modelMisses, ms: Date.now() - t0 };
+}

@@ -1,0 +1,118 @@
+// A cold start on a tree with many element files (issue #12): the server hands the full index to a
+// child process (core/index/indexProcess.ts), answers from the open document's classes meanwhile,
+// then loads the child's pack as on a warm start; the next start parses nothing at all.
+import * as assert from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { IndexStatusRequest } from '../../server/src/protocol';
+import { startServer, waitFor, type TestClient } from './lspClient';
+
+const ELEMENTS = 72;
+
+/** A per-source counter in FastClick's style, one class per header, numbered. */
+function counterElement(i: number): { hh: string; cc: string } {
+  const cls = `SourceTally${i}`;
+  return {
+    hh: `#ifndef CLICK_SOURCETALLY${i}_HH
+#define CLICK_SOURCETALLY${i}_HH
+#include <click/element.hh>
+#include <click/hashtable.hh>
+CLICK_DECLS
+
+/*
+=c
+${cls}()
+=s flowmage
+counts packets per source address
+*/
+class ${cls} : public Element { public:
+    const char *class_name() const override { return "${cls}"; }
+    const char *port_count() const override { return PORTS_1_1; }
+    Packet *simple_action(Packet *p) override;
+  private:
+    HashTable<uint32_t, uint64_t> _tally;
+};
+
+CLICK_ENDDECLS
+#endif
+`,
+    cc: `#include <click/config.h>
+#include <clicknet/ip.h>
+#include "sourcetally${i}.hh"
+CLICK_DECLS
+
+Packet *
+${cls}::simple_action(Packet *p)
+{
+    _tally.find_insert(p->ip_header()->ip_src.s_addr, 0).value()++;
+    return p;
+}
+
+CLICK_ENDDECLS
+EXPORT_ELEMENT(${cls})
+`,
+  };
+}
+
+describe('Cold start on a large tree: the index is built in a child process', function () {
+  this.timeout(120_000);
+  let dir: string;
+  const clients: TestClient[] = [];
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'flowmage-cold-'));
+    const elements = join(dir, 'elements', 'tally');
+    mkdirSync(elements, { recursive: true });
+    for (let i = 0; i < ELEMENTS; i++) {
+      const { hh, cc } = counterElement(i);
+      writeFileSync(join(elements, `sourcetally${i}.hh`), hh);
+      writeFileSync(join(elements, `sourcetally${i}.cc`), cc);
+    }
+    writeFileSync(join(dir, 'chain.click'), 'FromDevice(eth0) -> t :: SourceTally7 -> Discard;\n');
+  });
+  after(async () => {
+    for (const c of clients) await c.shutdown().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(storage: string) {
+    const client = await startServer({ workspaceFolder: dir, initializationOptions: { trusted: true, storagePath: storage } });
+    clients.push(client);
+    const uri = pathToFileURL(join(dir, 'chain.click')).href;
+    await client.open(uri, 'FromDevice(eth0) -> t :: SourceTally7 -> Discard;\n');
+    const status = await waitFor('the whole index', async () => {
+      const s = await client.connection.sendRequest(IndexStatusRequest.type);
+      return s.state === 'idle' && !s.partial && s.elements >= ELEMENTS ? s : undefined;
+    }, 90_000);
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 25 } });
+    return { client, status, hover: (hover?.contents as MarkupContent | undefined)?.value ?? '' };
+  }
+
+  it('builds the pack in a child process on a cold start, and parses nothing on the next one', async () => {
+    const storage = join(dir, 'storage');
+    const cold = await start(storage);
+    const childLog = cold.client.logs.find((l) => /a child process indexed/.test(l));
+    assert.ok(childLog, cold.client.logs.join('\n'));
+    assert.match(childLog!, new RegExp(`indexed ${2 * ELEMENTS} C\\+\\+ files \\(${2 * ELEMENTS} parsed\\) and analyzed ${ELEMENTS} elements`));
+    assert.match(cold.hover, /src_ip/, cold.hover);
+    await cold.client.shutdown();
+
+    const warm = await start(storage);
+    assert.ok(!warm.client.logs.some((l) => /child process/.test(l)), warm.client.logs.join('\n'));
+    assert.strictEqual(warm.status.cache?.modelMisses, 0);
+    assert.match(warm.hover, /src_ip/, warm.hover);
+  });
+
+  it('without a storage folder (no pack to write) the index is built in the server', async () => {
+    const client = await startServer({ workspaceFolder: dir, initializationOptions: { trusted: true } });
+    clients.push(client);
+    await waitFor('the whole index', async () => {
+      const s = await client.connection.sendRequest(IndexStatusRequest.type);
+      return s.state === 'idle' && !s.partial && s.elements >= ELEMENTS ? s : undefined;
+    }, 90_000);
+    assert.ok(!client.logs.some((l) => /child process/.test(l)), client.logs.join('\n'));
+  });
+});
