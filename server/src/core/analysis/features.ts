@@ -3,6 +3,8 @@
 
 export const FLOW_FIELDS = ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] as const;
 export type FlowField = (typeof FLOW_FIELDS)[number];
+/** The 5-tuple without the protocol: what a Toeplitz input holds and what most NICs hash at most. */
+export const FOUR_TUPLE = ['src_ip', 'dst_ip', 'src_port', 'dst_port'] as const satisfies readonly FlowField[];
 
 /**
  * Key fields outside the 5-tuple: no RSS field set can keep state keyed only by them on one core,

@@ -1,6 +1,6 @@
 // How FastClick code names the fields of the flow vocabulary, and what FastClick's flow-context
 // rules (`FLOW_ELEMENT_DEFINE_SESSION_CONTEXT("12/0/ffffffff:HASH-3 ...", FLOW_TCP)`) select.
-import { FLOW_FIELDS, type FlowField, type OtherKeyField } from './features';
+import { FLOW_FIELDS, FOUR_TUPLE, type FlowField, type OtherKeyField } from './features';
 import { dict } from '../dict';
 
 /** Header struct members (clicknet/ip.h, tcp.h, udp.h) → flow field. */
@@ -52,7 +52,7 @@ export const FLOWID_ACCESSORS: Record<string, FlowField> = dict({
 
 /** Flow identifiers built from a packet, and the fields they hold. IPFlowID has no protocol. */
 export const FLOW_ID_TYPES: Record<string, FlowField[]> = dict({
-  IPFlowID: ['src_ip', 'dst_ip', 'src_port', 'dst_port'],
+  IPFlowID: [...FOUR_TUPLE],
   IPFlow5ID: [...FLOW_FIELDS],
 });
 

@@ -2,7 +2,7 @@
 // key, how it runs under the configuration as written, the solver's plan, findings for the editor
 // and the edits that apply the plan. Plain data in, plain data out; LSP and CLI adapt it.
 import { basename, dirname, extname, join } from 'node:path';
-import { FLOW_FIELDS, formatKey, type Confidence, type FlowField } from '../analysis/features';
+import { FLOW_FIELDS, FOUR_TUPLE, formatKey, type Confidence, type FlowField } from '../analysis/features';
 import type { ThreadingVerdict } from '../analysis/threading';
 import type { ClickArg, ClickElement, ConfigModel } from '../click/model';
 import type { MergedFeatures } from '../llm/merge';
@@ -334,7 +334,7 @@ async function tieBreakRanking(elements: SolverElement[], candidates: FlowField[
   };
 }
 
-const DRIVER_HASH: FlowField[] = ['src_ip', 'dst_ip', 'src_port', 'dst_port'];
+const DRIVER_HASH: FlowField[] = [...FOUR_TUPLE];
 
 function currentRss(input: InstanceNode, rssParameter: string, defines: Map<string, string>): ChainAnalysis['current'] {
   const arg = keywordArg(input.decl, rssParameter);

@@ -10,7 +10,7 @@
 //                            only, src or dst address will xor with zero pair."
 //   symmetric_toeplitz_sort: "L3 and L4 fields are sorted prior to the hash function. If src_ip >
 //                            dst_ip, swap src_ip and dst_ip. If src_port > dst_port, swap ..."
-import type { FlowField } from '../analysis/features';
+import { FOUR_TUPLE, type FlowField } from '../analysis/features';
 
 /** The 40-byte key of Microsoft's verification suite, also DPDK drivers' usual default key. */
 export const MICROSOFT_RSS_KEY: Uint8Array = parseKeyHex('6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa');
@@ -20,7 +20,7 @@ export type HashFunction = (typeof HASH_FUNCTIONS)[number];
 
 /** The fields a Toeplitz input can hold, in the order NICs lay them out. The protocol is never
  * hashed: it selects the hash type (ipv4-tcp, ipv4-udp...), not bits of the input. */
-export const HASHED_FIELDS = ['src_ip', 'dst_ip', 'src_port', 'dst_port'] as const satisfies readonly FlowField[];
+export const HASHED_FIELDS = FOUR_TUPLE;
 
 /** A packet's flow identity. IPv4 addresses are unsigned 32-bit numbers, IPv6 addresses 16 bytes. */
 export interface FiveTuple {

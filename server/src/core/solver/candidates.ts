@@ -1,5 +1,5 @@
 // Candidate RSS field sets: which header fields the NIC can be told to hash (the paper's R).
-import { FLOW_FIELDS, normalizeKey, type FlowField } from '../analysis/features';
+import { FLOW_FIELDS, FOUR_TUPLE, normalizeKey, type FlowField } from '../analysis/features';
 import { BUILTIN_NIC_PROFILES, nicFieldSets, parseUserNicProfile, symmetricOptions, type BuiltinNicId, type NicProfileData } from '../rss/nicProfiles';
 import type { SymmetricHash } from './types';
 
@@ -23,7 +23,7 @@ const DPDK_COMMON: FlowField[][] = [
   ['src_ip'],
   ['dst_ip'],
   ['src_ip', 'dst_ip'],
-  ['src_ip', 'dst_ip', 'src_port', 'dst_port'],
+  [...FOUR_TUPLE],
   [...FLOW_FIELDS],
 ];
 
@@ -87,7 +87,7 @@ export function parseFieldList(text: string): { fields: FlowField[]; unknown: st
   const unknown: string[] = [];
   for (const w of words) {
     if (w === '5-tuple' || w === '5tuple' || w === 'all') FLOW_FIELDS.forEach((f) => fields.add(f));
-    else if (w === '4-tuple' || w === '4tuple') (['src_ip', 'dst_ip', 'src_port', 'dst_port'] as FlowField[]).forEach((f) => fields.add(f));
+    else if (w === '4-tuple' || w === '4tuple') FOUR_TUPLE.forEach((f) => fields.add(f));
     else if ((FLOW_FIELDS as readonly string[]).includes(w)) fields.add(w as FlowField);
     else unknown.push(w);
   }
