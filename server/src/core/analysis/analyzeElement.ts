@@ -7,7 +7,7 @@ import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, PER_FLOW_METHODS, PER_P
 import { stringLiteralValue } from '../cpp/macros';
 import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin } from './dataflow';
 import { EvidenceContext } from './evidence';
-import { FLOW_FIELDS, formatKey, isOtherKeyField, normalizeKey, normalizeOtherKey, type Confidence, type ElementFeatures, type Evidence, type FlowField, type Intensity, type OtherKeyField, type StateObject } from './features';
+import { FEATURE_NAMES, FLOW_FIELDS, formatKey, isOtherKeyField, normalizeKey, normalizeOtherKey, type Confidence, type ElementFeatures, type Evidence, type FlowField, type Intensity, type OtherKeyField, type StateObject } from './features';
 import { BUILTIN_SESSION_RULES, parseSessionRule, PROTOCOL_CONTEXTS } from './headerFields';
 import { pointerVerdict, recordPointers, type PointerVerdict } from './pointers';
 
@@ -242,7 +242,7 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
     stateObjects,
     evidence: dedupe(evidence),
     confidence,
-    unknown: (['stateful', 'flowKey', 'intensity', 'pointerChasing'] as const).filter((u) => unknown.has(u)),
+    unknown: FEATURE_NAMES.filter((u) => unknown.has(u)),
   };
   return { features, scope, facts };
 }

@@ -9,7 +9,7 @@ import { buildSlice, type CodeSlice } from '../cpp/slice';
 import { describeError, silentLogger, type Logger } from '../log';
 import type { FeatureStore } from '../store/featureStore';
 import type { SourceRecord } from '../store/schema';
-import type { ElementFeatures, Provenance } from './features';
+import { FEATURE_NAMES, type ElementFeatures, type Provenance } from './features';
 import { analyzeScope, ANALYZER_VERSION } from './analyzeElement';
 import { threadingModel, type ThreadingVerdict } from './threading';
 import { estimateWork } from '../solver/workEstimate';
@@ -207,7 +207,7 @@ export class FeatureTracker {
       tracked = {
         info,
         slice: { text: '', hash: '', chars: 0, segments: [] },
-        features: { stateful: false, flowKey: [], intensity: null, pointerChasing: false, stateObjects: [], evidence: [], confidence: 'low', unknown: ['stateful', 'flowKey', 'intensity', 'pointerChasing'] },
+        features: { stateful: false, flowKey: [], intensity: null, pointerChasing: false, stateObjects: [], evidence: [], confidence: 'low', unknown: [...FEATURE_NAMES] },
         files: [info.headerFile, ...info.sourceFiles],
         missing: [],
         reused: false,

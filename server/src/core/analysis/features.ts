@@ -24,7 +24,7 @@ export type Confidence = 'high' | 'medium' | 'low';
 /** Where a conclusion comes from in the C++ sources. Lines and columns are 0-based. */
 export interface Evidence {
   /** Which feature this supports. */
-  feature: 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing' | 'stateObject' | 'direction' | 'fragments';
+  feature: FeatureName | 'stateObject' | 'direction' | 'fragments';
   file: string;
   line: number;
   column: number;
@@ -50,14 +50,24 @@ export interface StateObject {
   pointers: boolean;
 }
 
-/** The four features plus what supports them. Stateless elements have flowKey [] and intensity null. */
-export interface ElementFeatures {
+/**
+ * The paper's four features, the shape every source gives them in (the static analysis, the LLM's
+ * answer, the feature store, the merge the solver reads). Stateless: flowKey [] and intensity null.
+ */
+export interface CoreFeatures {
   stateful: boolean;
   flowKey: FlowField[];
-  /** Key fields outside the 5-tuple (MAC addresses, annotations, IP id, ...); absent or [] when none. */
-  otherKeyFields?: OtherKeyField[];
   intensity: Intensity | null;
   pointerChasing: boolean;
+}
+
+export const FEATURE_NAMES = ['stateful', 'flowKey', 'intensity', 'pointerChasing'] as const satisfies ReadonlyArray<keyof CoreFeatures>;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** The four features plus what supports them. */
+export interface ElementFeatures extends CoreFeatures {
+  /** Key fields outside the 5-tuple (MAC addresses, annotations, IP id, ...); absent or [] when none. */
+  otherKeyFields?: OtherKeyField[];
   /**
    * State created by packets of one direction is also looked up with the fields swapped (NATs,
    * stateful firewalls, TCP trackers): shared-nothing then needs hashing symmetric over the key.
@@ -74,7 +84,7 @@ export interface ElementFeatures {
   evidence: Evidence[];
   confidence: Confidence;
   /** Features the code does not decide, e.g. ['flowKey'] when a key is hashed from an opaque helper. */
-  unknown: Array<'stateful' | 'flowKey' | 'intensity' | 'pointerChasing'>;
+  unknown: FeatureName[];
 }
 
 /** Where a set of features came from: 'static' or 'llm:<model>'. */

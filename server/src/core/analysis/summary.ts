@@ -1,8 +1,8 @@
 // One-line summaries of features, as CodeLenses, tables and hovers show them.
-import { formatKey, type ElementFeatures } from './features';
+import { formatKey, type CoreFeatures, type ElementFeatures } from './features';
 
 /** `stateful · key src_ip · per-packet · pointer chasing`, or `stateless`. */
-export function summarizeFeatures(f: Pick<ElementFeatures, 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing'> & { unknown?: ElementFeatures['unknown'] }): string {
+export function summarizeFeatures(f: CoreFeatures & { unknown?: ElementFeatures['unknown'] }): string {
   if (!f.stateful) return f.unknown?.includes('stateful') ? 'stateless?' : 'stateless';
   const parts = ['stateful'];
   parts.push(f.flowKey.length ? `key ${formatKey(f.flowKey)}` : 'key unknown');

@@ -1,6 +1,6 @@
 // Asks the LLM for an element's features: `samples` answers, each validated (with at most one
 // repair round), then a majority vote per feature as FlowMage does over repeated runs.
-import { normalizeKey, type FlowField, type Intensity } from '../analysis/features';
+import { normalizeKey, type FeatureName, type FlowField, type Intensity } from '../analysis/features';
 import type { LlmClient } from './client';
 import { LlmError } from './errors';
 import { FEATURE_PROMPT_VERSION, featureMessages, repairMessage } from './prompts';
@@ -23,7 +23,7 @@ export interface LlmExtraction {
   samples: number;
   validSamples: number;
   /** Per feature, how the valid samples voted, e.g. { flowKey: { 'src_ip': 2, 'src_ip dst_ip': 1 } }. */
-  votes: Record<'stateful' | 'flowKey' | 'intensity' | 'pointerChasing', Record<string, number>>;
+  votes: Record<FeatureName, Record<string, number>>;
   /** Summed over every request made (samples and repairs). */
   tokens: { prompt: number; completion: number };
   /** Why samples were rejected, if any were. */

@@ -2,12 +2,12 @@
 // the truth can break the NF, so the solver uses the intersection of the two keys; it treats the
 // element as stateful, per-packet and pointer chasing if either source says so. Every
 // disagreement is kept so the editor can show it.
-import { formatKey, normalizeKey, type ElementFeatures, type FlowField } from '../analysis/features';
+import { formatKey, normalizeKey, type ElementFeatures, type FeatureName, type FlowField } from '../analysis/features';
 import type { SolverFeatures } from '../solver/types';
 import type { LlmFeatureAnswer } from './types';
 
 export interface Disagreement {
-  feature: 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing';
+  feature: FeatureName;
   staticValue: string;
   llmValue: string;
   /** What the merge used and why. */

@@ -1,5 +1,5 @@
 // Shapes shared by the LLM client, the prompts and the extractor.
-import type { FlowField, Intensity } from '../analysis/features';
+import type { CoreFeatures, FlowField, Intensity } from '../analysis/features';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -21,11 +21,7 @@ export interface LlmSettings {
 }
 
 /** What the LLM says about one element, after validation. */
-export interface LlmFeatureAnswer {
-  stateful: boolean;
-  flowKey: FlowField[];
-  intensity: Intensity | null;
-  pointerChasing: boolean;
+export interface LlmFeatureAnswer extends CoreFeatures {
   stateObjects: Array<{ name: string; keyFields: FlowField[]; writes: Intensity | 'none'; pointers: boolean }>;
 }
 

@@ -1,5 +1,5 @@
 // Inputs and outputs of the chain solver: plain data, independent of how the chain was found.
-import type { FlowField, OtherKeyField, Intensity } from '../analysis/features';
+import type { CoreFeatures, FlowField, OtherKeyField } from '../analysis/features';
 import type { HashFunction } from '../rss/toeplitz';
 
 /**
@@ -16,17 +16,13 @@ export interface Candidate {
 }
 
 /** The features the solver uses: the conservative merge of static analysis and the LLM. */
-export interface SolverFeatures {
-  stateful: boolean;
-  flowKey: FlowField[];
+export interface SolverFeatures extends CoreFeatures {
   /** Key fields outside the 5-tuple (only explained: RSS hashes none of them). */
   otherKeyFields?: OtherKeyField[];
   /** State created in one direction is looked up with swapped fields (for direction-aware solving). */
   bidirectional?: boolean;
   /** State keyed by fragment identity: the chain's RSS set must not hash ports. */
   fragments?: boolean;
-  intensity: Intensity | null;
-  pointerChasing: boolean;
 }
 
 export interface SolverElement {

@@ -2,13 +2,13 @@
 // features each source found: `static` (this analyzer) and `llm:<model>` (the LLM extractor),
 // the hash of the code slice they were computed from, and cached code-complexity comparisons.
 // Paths inside are relative to the store's base directory (the workspace), with `/` separators.
-import type { ElementFeatures, Provenance } from '../analysis/features';
+import type { CoreFeatures, ElementFeatures, FeatureName, Provenance } from '../analysis/features';
 
 /**
  * Features as a source stored them: the four features always; evidence, state objects,
  * confidence and unknowns when the source has them (the static analyzer always does).
  */
-export type StoredFeatures = Pick<ElementFeatures, 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing'> & Partial<Omit<ElementFeatures, 'stateful' | 'flowKey' | 'intensity' | 'pointerChasing'>>;
+export type StoredFeatures = CoreFeatures & Partial<Omit<ElementFeatures, FeatureName>>;
 
 export const STORE_SCHEMA = 'flowmage-features';
 export const STORE_VERSION = 1;
