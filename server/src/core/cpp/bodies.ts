@@ -63,23 +63,28 @@ export class BodyConverter {
   ) {}
 
 
-  stmt(n: Node): Stmt {
-    return this.nested(n, () => this.stmtOf(n));
-  }
+  // Every `type` and `endIndex` of a web-tree-sitter Node is a call into WASM: callers that have
+  // already read a node's type pass it on (the `type` parameters) rather than ask again.
 
-  private nested<T>(n: Node, convert: () => T): T {
-    if (this.depth >= MAX_NESTING) throw new NestingTooDeepError(n.startIndex);
-    this.depth++;
+  stmt(n: Node, type = n.type): Stmt {
+    this.enter(n);
     try {
-      return convert();
+      return this.stmtOf(n, type);
     } finally {
       this.depth--;
     }
   }
 
-  private stmtOf(n: Node): Stmt {
-    const span = { start: n.startIndex, end: n.endIndex };
-    switch (n.type) {
+  /** One level deeper into `n`; refuses nesting deeper than MAX_NESTING. The caller leaves with `this.depth--`. */
+  private enter(n: Node): void {
+    if (this.depth >= MAX_NESTING) throw new NestingTooDeepError(n.startIndex);
+    this.depth++;
+  }
+
+  private stmtOf(n: Node, type: string): Stmt {
+    const start = n.startIndex;
+    const end = n.endIndex;
+    switch (type) {
       case 'compound_statement':
       case 'translation_unit':
       case 'preproc_if':
@@ -89,19 +94,19 @@ export class BodyConverter {
       case 'preproc_elifdef':
       case 'try_statement':
       case 'catch_clause':
-        return { kind: 'block', body: this.stmts(n), ...span };
+        return { kind: 'block', body: this.stmts(n), start, end };
       case 'ERROR':
         this.onError();
-        return { kind: 'block', body: this.stmts(n), ...span };
+        return { kind: 'block', body: this.stmts(n), start, end };
       case 'declaration':
-        return { kind: 'decl', vars: this.vars(n), ...span };
+        return { kind: 'decl', vars: this.vars(n), start, end };
       case 'expression_statement': {
         const e = n.namedChildren.find((c) => c && c.type !== 'comment');
-        return e ? { kind: 'expr', expr: this.expr(e), ...span } : { kind: 'block', body: [], ...span };
+        return e ? { kind: 'expr', expr: this.expr(e), start, end } : { kind: 'block', body: [], start, end };
       }
       case 'return_statement': {
         const e = n.namedChildren.find((c) => c && c.type !== 'comment');
-        return { kind: 'return', value: e ? this.expr(e) : undefined, ...span };
+        return { kind: 'return', value: e ? this.expr(e) : undefined, start, end };
       }
       case 'if_statement': {
         const head: Stmt[] = [];
@@ -118,7 +123,7 @@ export class BodyConverter {
         const otherwise = n.childForFieldName('alternative');
         if (then) bodies.push(this.stmt(then));
         if (otherwise) bodies.push(this.stmt(otherwise.type === 'else_clause' ? (otherwise.namedChildren.find((c) => c && c.type !== 'comment') ?? otherwise) : otherwise));
-        return { kind: 'branch', head, bodies, vars, loop: false, ...span };
+        return { kind: 'branch', head, bodies, vars, loop: false, start, end };
       }
       case 'for_statement': {
         const head: Stmt[] = [];
@@ -131,16 +136,16 @@ export class BodyConverter {
           if (c) head.push(this.exprStmt(c));
         }
         const body = n.childForFieldName('body');
-        return { kind: 'branch', head, bodies: body ? [this.stmt(body)] : [], vars, loop: true, ...span };
+        return { kind: 'branch', head, bodies: body ? [this.stmt(body)] : [], vars, loop: true, start, end };
       }
       case 'for_range_loop': {
         const d = n.childForFieldName('declarator');
         const right = n.childForFieldName('right');
         const u = d ? unwrapDeclarator(this.text, d) : { name: '', suffix: '' };
-        const type = norm(sliceOf(this.text, n.childForFieldName('type')) + u.suffix);
-        const vars: VarDecl[] = u.name ? [{ name: u.name, type, init: right ? this.expr(right) : undefined, start: d!.startIndex, end: d!.endIndex }] : [];
+        const varType = norm(sliceOf(this.text, n.childForFieldName('type')) + u.suffix);
+        const vars: VarDecl[] = u.name ? [{ name: u.name, type: varType, init: right ? this.expr(right) : undefined, start: d!.startIndex, end: d!.endIndex }] : [];
         const body = n.childForFieldName('body');
-        return { kind: 'branch', head: [], bodies: body ? [this.stmt(body)] : [], vars, loop: true, ...span };
+        return { kind: 'branch', head: [], bodies: body ? [this.stmt(body)] : [], vars, loop: true, start, end };
       }
       case 'while_statement':
       case 'do_statement':
@@ -154,40 +159,44 @@ export class BodyConverter {
           else head.push(this.exprStmt(c));
         }
         const body = n.childForFieldName('body');
-        return { kind: 'branch', head, bodies: body ? [this.stmt(body)] : [], vars, loop: n.type !== 'switch_statement', ...span };
+        return { kind: 'branch', head, bodies: body ? [this.stmt(body)] : [], vars, loop: type !== 'switch_statement', start, end };
       }
       case 'case_statement': {
         const value = n.childForFieldName('value');
-        return { kind: 'block', body: n.namedChildren.filter((c): c is Node => !!c && c !== value && c.id !== value?.id).map((c) => this.stmtOrExpr(c)), ...span };
+        return { kind: 'block', body: n.namedChildren.filter((c): c is Node => !!c && c !== value && c.id !== value?.id).map((c) => this.stmtOrExpr(c)), start, end };
       }
       case 'labeled_statement': {
         const inner = n.namedChildren.find((c) => c && c.type !== 'statement_identifier');
-        return inner ? this.stmt(inner) : { kind: 'block', body: [], ...span };
+        return inner ? this.stmt(inner) : { kind: 'block', body: [], start, end };
       }
       case 'function_definition':
         return this.packetLoop(n);
       case 'throw_statement': {
         const e = n.namedChildren[0];
-        return e ? { kind: 'expr', expr: this.expr(e), ...span } : { kind: 'block', body: [], ...span };
+        return e ? { kind: 'expr', expr: this.expr(e), start, end } : { kind: 'block', body: [], start, end };
       }
       default:
-        if (STATEMENT_TYPES.has(n.type)) return { kind: 'block', body: [], ...span };
-        return this.exprStmt(n);
+        if (STATEMENT_TYPES.has(type)) return { kind: 'block', body: [], start, end };
+        return this.exprStmt(n, type);
     }
   }
 
   private stmts(n: Node): Stmt[] {
     const out: Stmt[] = [];
-    for (const c of n.namedChildren) if (c && c.type !== 'comment') out.push(this.stmtOrExpr(c));
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const type = c.type;
+      if (type !== 'comment') out.push(this.stmtOrExpr(c, type));
+    }
     return out;
   }
 
-  private stmtOrExpr(c: Node): Stmt {
-    return STATEMENT_TYPES.has(c.type) || c.type === 'ERROR' ? this.stmt(c) : this.exprStmt(c);
+  private stmtOrExpr(c: Node, type = c.type): Stmt {
+    return STATEMENT_TYPES.has(type) || type === 'ERROR' ? this.stmt(c, type) : this.exprStmt(c, type);
   }
 
-  private exprStmt(n: Node): Stmt {
-    return { kind: 'expr', expr: this.expr(n), start: n.startIndex, end: n.endIndex };
+  private exprStmt(n: Node, type = n.type): Stmt {
+    return { kind: 'expr', expr: this.expr(n, type), start: n.startIndex, end: n.endIndex };
   }
 
   /**
@@ -231,14 +240,19 @@ export class BodyConverter {
     return { kind: 'other', parts: p.namedChildren.filter((c): c is Node => !!c).map((c) => this.expr(c)), start: p.startIndex, end: p.endIndex };
   }
 
-  private expr(n: Node): Expr {
-    return this.nested(n, () => this.exprOf(n));
+  private expr(n: Node, type = n.type): Expr {
+    this.enter(n);
+    try {
+      return this.exprOf(n, type);
+    } finally {
+      this.depth--;
+    }
   }
 
-  private exprOf(n: Node): Expr {
+  private exprOf(n: Node, type: string): Expr {
     const start = n.startIndex;
     const end = n.endIndex;
-    switch (n.type) {
+    switch (type) {
       case 'identifier':
       case 'field_identifier':
       case 'type_identifier':
@@ -272,7 +286,7 @@ export class BodyConverter {
       }
       case 'call_expression': {
         const fn = n.childForFieldName('function');
-        const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment').map((c) => this.expr(c));
+        const args = this.exprsBesidesComments(n.childForFieldName('arguments')?.namedChildren ?? []);
         if (fn?.type === 'template_function') {
           const name = sliceOf(this.text, fn.childForFieldName('name'));
           if (/^(static|reinterpret|const|dynamic)_cast$/.test(name) && args.length === 1) {
@@ -331,7 +345,7 @@ export class BodyConverter {
       case 'sizeof_expression':
       case 'alignof_expression':
       case 'user_defined_literal':
-        return { kind: 'lit', text: n.type === 'string_literal' || n.type === 'number_literal' ? sliceOf(this.text, n) : n.type, start, end };
+        return { kind: 'lit', text: type === 'string_literal' || type === 'number_literal' ? sliceOf(this.text, n) : type, start, end };
       case 'ERROR':
         this.onError();
         return { kind: 'other', parts: this.exprChildren(n), start, end };
@@ -343,9 +357,21 @@ export class BodyConverter {
   private exprChildren(n: Node): Expr[] {
     const out: Expr[] = [];
     for (const c of n.namedChildren) {
-      if (!c || c.type === 'comment') continue;
-      if (c.type === 'compound_statement') out.push({ kind: 'lambda', params: [], body: this.stmt(c), start: c.startIndex, end: c.endIndex });
-      else out.push(this.expr(c));
+      if (!c) continue;
+      const type = c.type;
+      if (type === 'comment') continue;
+      if (type === 'compound_statement') out.push({ kind: 'lambda', params: [], body: this.stmt(c, type), start: c.startIndex, end: c.endIndex });
+      else out.push(this.expr(c, type));
+    }
+    return out;
+  }
+
+  private exprsBesidesComments(nodes: readonly (Node | null)[]): Expr[] {
+    const out: Expr[] = [];
+    for (const c of nodes) {
+      if (!c) continue;
+      const type = c.type;
+      if (type !== 'comment') out.push(this.expr(c, type));
     }
     return out;
   }
