@@ -71,11 +71,13 @@ async function main(): Promise<void> {
   const memo = new MemoParser(parser);
   extractAll(memo, root, files, texts); // parses every text once
   let bestWalk = Infinity;
+  let walked: Entry[] = [];
   for (let run = 0; run < runs; run++) {
     const { entries, cpuMs } = extractAll(memo, root, files, texts);
-    if (JSON.stringify(entries) !== JSON.stringify(dump)) throw new Error('the models differ when the trees are parsed beforehand');
     bestWalk = Math.min(bestWalk, cpuMs);
+    walked = entries;
   }
+  if (JSON.stringify(walked) !== JSON.stringify(dump)) throw new Error('the models differ when the trees are parsed beforehand');
   memo.delete();
   parser.delete();
   console.log(`${files.length} files, extraction CPU without parsing, best of ${runs}: ${bestWalk.toFixed(0)} ms`);

@@ -2,7 +2,7 @@
 // know (ERROR nodes included) keeps its children, so no read or write is lost.
 import type { Node } from 'web-tree-sitter';
 import type { Expr, Stmt, VarDecl } from './ast';
-import { norm, parameters, sliceOf, splitQualified, unwrapDeclarator } from './declarators';
+import { norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
 
 const STATEMENT_TYPES = new Set([
   'compound_statement',
@@ -101,13 +101,11 @@ export class BodyConverter {
       case 'declaration':
         return { kind: 'decl', vars: this.vars(n), start, end };
       case 'expression_statement': {
-        const e = n.namedChildren.find((c) => c && c.type !== 'comment');
-        return e ? { kind: 'expr', expr: this.expr(e), start, end } : { kind: 'block', body: [], start, end };
+        const e = this.firstExpr(n);
+        return e ? { kind: 'expr', expr: e, start, end } : { kind: 'block', body: [], start, end };
       }
-      case 'return_statement': {
-        const e = n.namedChildren.find((c) => c && c.type !== 'comment');
-        return { kind: 'return', value: e ? this.expr(e) : undefined, start, end };
-      }
+      case 'return_statement':
+        return { kind: 'return', value: this.firstExpr(n), start, end };
       case 'if_statement': {
         const head: Stmt[] = [];
         const vars: VarDecl[] = [];
@@ -257,16 +255,16 @@ export class BodyConverter {
       case 'field_identifier':
       case 'type_identifier':
       case 'namespace_identifier':
-        return { kind: 'id', name: sliceOf(this.text, n), start, end };
+        return { kind: 'id', name: this.text.slice(start, end), start, end };
       case 'qualified_identifier': {
-        const parts = splitQualified(norm(sliceOf(this.text, n)));
+        const parts = splitQualified(norm(this.text.slice(start, end)));
         const name = parts.pop()!.replace(/<.*$/s, '');
         return { kind: 'id', name, scope: parts.join('::').replace(/<.*$/s, '') || undefined, start, end };
       }
       case 'template_function':
       case 'template_type': {
         const name = n.childForFieldName('name');
-        return { kind: 'id', name: name ? sliceOf(this.text, name).split('::').pop()! : sliceOf(this.text, n), start, end };
+        return { kind: 'id', name: name ? sliceOf(this.text, name).split('::').pop()! : this.text.slice(start, end), start, end };
       }
       case 'this':
         return { kind: 'this', start, end };
@@ -274,7 +272,7 @@ export class BodyConverter {
         const obj = n.childForFieldName('argument');
         const field = n.childForFieldName('field');
         const op = n.childForFieldName('operator');
-        const fieldName = field ? sliceOf(this.text, field).replace(/<.*$/s, '').split('::').pop()!.trim() : '';
+        const fieldName = field ? unqualifiedName(sliceOf(this.text, field)) : '';
         return {
           kind: 'member',
           object: obj ? this.expr(obj) : { kind: 'other', parts: [], start, end: start },
@@ -314,10 +312,8 @@ export class BodyConverter {
         return { kind: 'cond', test: this.field(n, 'condition'), then: this.field(n, 'consequence'), otherwise: this.field(n, 'alternative'), start, end };
       case 'cast_expression':
         return { kind: 'cast', type: norm(sliceOf(this.text, n.childForFieldName('type'))), value: this.field(n, 'value'), start, end };
-      case 'parenthesized_expression': {
-        const inner = n.namedChildren.find((c) => c && c.type !== 'comment');
-        return inner ? this.expr(inner) : { kind: 'other', parts: [], start, end };
-      }
+      case 'parenthesized_expression':
+        return this.firstExpr(n) ?? { kind: 'other', parts: [], start, end };
       case 'new_expression': {
         const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c).map((c) => this.expr(c));
         return { kind: 'new', type: norm(sliceOf(this.text, n.childForFieldName('type'))), args, start, end };
@@ -345,7 +341,7 @@ export class BodyConverter {
       case 'sizeof_expression':
       case 'alignof_expression':
       case 'user_defined_literal':
-        return { kind: 'lit', text: type === 'string_literal' || type === 'number_literal' ? sliceOf(this.text, n) : type, start, end };
+        return { kind: 'lit', text: type === 'string_literal' || type === 'number_literal' ? this.text.slice(start, end) : type, start, end };
       case 'ERROR':
         this.onError();
         return { kind: 'other', parts: this.exprChildren(n), start, end };
@@ -364,6 +360,16 @@ export class BodyConverter {
       else out.push(this.expr(c, type));
     }
     return out;
+  }
+
+  /** The first named child of `n` that is not a comment, converted; undefined if none. */
+  private firstExpr(n: Node): Expr | undefined {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      const type = c.type;
+      if (type !== 'comment') return this.expr(c, type);
+    }
+    return undefined;
   }
 
   private exprsBesidesComments(nodes: readonly (Node | null)[]): Expr[] {

@@ -3,8 +3,19 @@
 import type { Node } from 'web-tree-sitter';
 import type { Param } from './ast';
 
-/** Whitespace-normalized type or expression text: `per_thread<Stats> ` → `per_thread<Stats>`. */
-export const norm = (s: string) => s.replace(/\s+/g, ' ').replace(/\s*([<>,*&:])\s*/g, '$1').trim();
+/**
+ * Whitespace-normalized type or expression text: `per_thread<Stats> ` → `per_thread<Stats>`.
+ * Most texts have no whitespace at all, and for them the replacements would change nothing.
+ */
+export const norm = (s: string) => (/\s/.test(s) ? s.replace(/\s+/g, ' ').replace(/\s*([<>,*&:])\s*/g, '$1').trim() : s);
+
+/** `Scope<T>::name<U>` → `name`: template arguments dropped, then the last `::` part, trimmed. */
+export function unqualifiedName(s: string): string {
+  // The `includes` tests only skip work that would change nothing (most names are plain).
+  if (s.includes('<')) s = s.replace(/<.*$/s, '');
+  if (s.includes('::')) s = s.split('::').pop()!;
+  return s.trim();
+}
 
 export function sliceOf(text: string, n: Node | null | undefined): string {
   return n ? text.slice(n.startIndex, n.endIndex) : '';

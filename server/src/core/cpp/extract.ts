@@ -4,7 +4,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
 import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
-import { norm, parameters, sliceOf, splitQualified, unwrapDeclarator } from './declarators';
+import { norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
 import { blankClickMacros, stringLiteralValue } from './macros';
 import type { CppBase, CppClass, CppFileModel, CppFunction, FlowMacro, TemplateParam } from './model';
@@ -208,7 +208,7 @@ class Extractor {
     const nameNode = node.childForFieldName('name');
     const body = node.childForFieldName('body');
     if (!nameNode || !body) return undefined;
-    const name = this.slice(nameNode).replace(/<.*$/s, '').split('::').pop()!.trim();
+    const name = unqualifiedName(this.slice(nameNode));
     const qualifiedName = outer ? `${outer}::${name}` : name;
     const cls: CppClass = {
       name,
