@@ -2,7 +2,7 @@
 // know (ERROR nodes included) keeps its children, so no read or write is lost.
 import type { Node } from 'web-tree-sitter';
 import type { Expr, Stmt, VarDecl } from './ast';
-import { norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
+import { childByField, norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
 
 const STATEMENT_TYPES = new Set([
   'compound_statement',
@@ -109,7 +109,7 @@ export class BodyConverter {
       case 'if_statement': {
         const head: Stmt[] = [];
         const vars: VarDecl[] = [];
-        const cond = n.childForFieldName('condition');
+        const cond = childByField(n, 'condition');
         for (const c of cond?.namedChildren ?? []) {
           if (!c) continue;
           if (c.type === 'declaration' || c.type === 'init_statement') vars.push(...this.vars(c.type === 'declaration' ? c : c.namedChildren[0] ?? c));
@@ -117,8 +117,8 @@ export class BodyConverter {
           else head.push(this.exprStmt(c));
         }
         const bodies: Stmt[] = [];
-        const then = n.childForFieldName('consequence');
-        const otherwise = n.childForFieldName('alternative');
+        const then = childByField(n, 'consequence');
+        const otherwise = childByField(n, 'alternative');
         if (then) bodies.push(this.stmt(then));
         if (otherwise) bodies.push(this.stmt(otherwise.type === 'else_clause' ? (otherwise.namedChildren.find((c) => c && c.type !== 'comment') ?? otherwise) : otherwise));
         return { kind: 'branch', head, bodies, vars, loop: false, start, end };
@@ -126,29 +126,29 @@ export class BodyConverter {
       case 'for_statement': {
         const head: Stmt[] = [];
         const vars: VarDecl[] = [];
-        const init = n.childForFieldName('initializer');
+        const init = childByField(n, 'initializer');
         if (init?.type === 'declaration') vars.push(...this.vars(init));
         else if (init) head.push(this.exprStmt(init));
         for (const f of ['condition', 'update']) {
-          const c = n.childForFieldName(f);
+          const c = childByField(n, f);
           if (c) head.push(this.exprStmt(c));
         }
-        const body = n.childForFieldName('body');
+        const body = childByField(n, 'body');
         return { kind: 'branch', head, bodies: body ? [this.stmt(body)] : [], vars, loop: true, start, end };
       }
       case 'for_range_loop': {
-        const d = n.childForFieldName('declarator');
-        const right = n.childForFieldName('right');
+        const d = childByField(n, 'declarator');
+        const right = childByField(n, 'right');
         const u = d ? unwrapDeclarator(this.text, d) : { name: '', suffix: '' };
-        const varType = norm(sliceOf(this.text, n.childForFieldName('type')) + u.suffix);
+        const varType = norm(sliceOf(this.text, childByField(n, 'type')) + u.suffix);
         const vars: VarDecl[] = u.name ? [{ name: u.name, type: varType, init: right ? this.expr(right) : undefined, start: d!.startIndex, end: d!.endIndex }] : [];
-        const body = n.childForFieldName('body');
+        const body = childByField(n, 'body');
         return { kind: 'branch', head: [], bodies: body ? [this.stmt(body)] : [], vars, loop: true, start, end };
       }
       case 'while_statement':
       case 'do_statement':
       case 'switch_statement': {
-        const cond = n.childForFieldName('condition');
+        const cond = childByField(n, 'condition');
         const head: Stmt[] = [];
         const vars: VarDecl[] = [];
         for (const c of cond ? (cond.type === 'condition_clause' ? cond.namedChildren : [cond]) : []) {
@@ -156,11 +156,11 @@ export class BodyConverter {
           if (c.type === 'declaration') vars.push(...this.vars(c));
           else head.push(this.exprStmt(c));
         }
-        const body = n.childForFieldName('body');
+        const body = childByField(n, 'body');
         return { kind: 'branch', head, bodies: body ? [this.stmt(body)] : [], vars, loop: type !== 'switch_statement', start, end };
       }
       case 'case_statement': {
-        const value = n.childForFieldName('value');
+        const value = childByField(n, 'value');
         return { kind: 'block', body: n.namedChildren.filter((c): c is Node => !!c && c !== value && c.id !== value?.id).map((c) => this.stmtOrExpr(c)), start, end };
       }
       case 'labeled_statement': {
@@ -203,16 +203,16 @@ export class BodyConverter {
    */
   private packetLoop(n: Node): Stmt {
     const span = { start: n.startIndex, end: n.endIndex };
-    const decl = n.childForFieldName('declarator');
-    const params = decl?.childForFieldName('parameters')?.namedChildren ?? [];
+    const decl = childByField(n, 'declarator');
+    const params = (decl ? childByField(decl, 'parameters') : null)?.namedChildren ?? [];
     const names = params.map((p) => (p ? sliceOf(this.text, p).trim() : ''));
     const vars: VarDecl[] = names.length >= 2 && /^\w+$/.test(names[1]) ? [{ name: names[1], type: 'Packet*', start: params[1]!.startIndex, end: params[1]!.endIndex }] : [];
-    const body = n.childForFieldName('body');
+    const body = childByField(n, 'body');
     return { kind: 'branch', head: [], bodies: body ? [this.stmt(body)] : [], vars, loop: true, ...span };
   }
 
   private vars(n: Node): VarDecl[] {
-    const type = norm(sliceOf(this.text, n.childForFieldName('type')));
+    const type = norm(sliceOf(this.text, childByField(n, 'type')));
     const out: VarDecl[] = [];
     for (const d of n.childrenForFieldName('declarator')) {
       if (!d) continue;
@@ -222,12 +222,12 @@ export class BodyConverter {
       if (u.value) init = this.expr(u.value);
       else if (u.fn) {
         // `IPFlowID id(p);` may parse as a function declarator: its "parameters" are the arguments.
-        const args = (u.fn.childForFieldName('parameters')?.namedChildren ?? []).filter((c): c is Node => !!c);
+        const args = (childByField(u.fn, 'parameters')?.namedChildren ?? []).filter((c): c is Node => !!c);
         init = { kind: 'other', parts: args.map((a) => this.paramAsExpr(a)), start: u.fn.startIndex, end: u.fn.endIndex };
       }
       out.push({ name: u.name, type: norm(type + u.suffix), init, start: d.startIndex, end: d.endIndex });
     }
-    const value = n.childForFieldName('value');
+    const value = childByField(n, 'value');
     if (value && out.length) out[out.length - 1].init ??= this.expr(value);
     return out;
   }
@@ -263,15 +263,15 @@ export class BodyConverter {
       }
       case 'template_function':
       case 'template_type': {
-        const name = n.childForFieldName('name');
+        const name = childByField(n, 'name');
         return { kind: 'id', name: name ? sliceOf(this.text, name).split('::').pop()! : this.text.slice(start, end), start, end };
       }
       case 'this':
         return { kind: 'this', start, end };
       case 'field_expression': {
-        const obj = n.childForFieldName('argument');
-        const field = n.childForFieldName('field');
-        const op = n.childForFieldName('operator');
+        const obj = childByField(n, 'argument');
+        const field = childByField(n, 'field');
+        const op = childByField(n, 'operator');
         const fieldName = field ? unqualifiedName(sliceOf(this.text, field)) : '';
         return {
           kind: 'member',
@@ -283,12 +283,12 @@ export class BodyConverter {
         };
       }
       case 'call_expression': {
-        const fn = n.childForFieldName('function');
-        const args = this.exprsBesidesComments(n.childForFieldName('arguments')?.namedChildren ?? []);
+        const fn = childByField(n, 'function');
+        const args = this.exprsBesidesComments(childByField(n, 'arguments')?.namedChildren ?? []);
         if (fn?.type === 'template_function') {
-          const name = sliceOf(this.text, fn.childForFieldName('name'));
+          const name = sliceOf(this.text, childByField(fn, 'name'));
           if (/^(static|reinterpret|const|dynamic)_cast$/.test(name) && args.length === 1) {
-            return { kind: 'cast', type: norm(sliceOf(this.text, fn.childForFieldName('arguments')).replace(/^<|>$/g, '')), value: args[0], start, end };
+            return { kind: 'cast', type: norm(sliceOf(this.text, childByField(fn, 'arguments')).replace(/^<|>$/g, '')), value: args[0], start, end };
           }
         }
         return { kind: 'call', callee: fn ? this.expr(fn) : { kind: 'other', parts: [], start, end: start }, args, start, end };
@@ -304,26 +304,26 @@ export class BodyConverter {
         return { kind: 'unary', op: this.opText(n), arg: this.field(n, 'argument'), start, end };
       case 'subscript_expression': {
         const obj = this.field(n, 'argument');
-        const indices = n.childForFieldName('indices') ?? n.childForFieldName('index');
+        const indices = childByField(n, 'indices') ?? childByField(n, 'index');
         const index = indices ? (indices.type === 'subscript_argument_list' ? indices.namedChildren.filter((c): c is Node => !!c).map((c) => this.expr(c)) : [this.expr(indices)]) : [];
         return { kind: 'index', object: obj, index, start, end };
       }
       case 'conditional_expression':
         return { kind: 'cond', test: this.field(n, 'condition'), then: this.field(n, 'consequence'), otherwise: this.field(n, 'alternative'), start, end };
       case 'cast_expression':
-        return { kind: 'cast', type: norm(sliceOf(this.text, n.childForFieldName('type'))), value: this.field(n, 'value'), start, end };
+        return { kind: 'cast', type: norm(sliceOf(this.text, childByField(n, 'type'))), value: this.field(n, 'value'), start, end };
       case 'parenthesized_expression':
         return this.firstExpr(n) ?? { kind: 'other', parts: [], start, end };
       case 'new_expression': {
-        const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c).map((c) => this.expr(c));
-        return { kind: 'new', type: norm(sliceOf(this.text, n.childForFieldName('type'))), args, start, end };
+        const args = (childByField(n, 'arguments')?.namedChildren ?? []).filter((c): c is Node => !!c).map((c) => this.expr(c));
+        return { kind: 'new', type: norm(sliceOf(this.text, childByField(n, 'type'))), args, start, end };
       }
       case 'lambda_expression': {
-        const decl = n.childForFieldName('declarator');
-        const body = n.childForFieldName('body');
+        const decl = childByField(n, 'declarator');
+        const body = childByField(n, 'body');
         return {
           kind: 'lambda',
-          params: parameters(this.text, decl?.childForFieldName('parameters') ?? null),
+          params: parameters(this.text, (decl ? childByField(decl, 'parameters') : null) ?? null),
           body: body ? this.stmt(body) : { kind: 'block', body: [], start, end },
           start,
           end,
@@ -383,12 +383,12 @@ export class BodyConverter {
   }
 
   private field(n: Node, name: string): Expr {
-    const c = n.childForFieldName(name);
+    const c = childByField(n, name);
     return c ? this.expr(c) : { kind: 'other', parts: [], start: n.startIndex, end: n.startIndex };
   }
 
   private opText(n: Node): string {
-    const op = n.childForFieldName('operator');
+    const op = childByField(n, 'operator');
     return op ? sliceOf(this.text, op) : '';
   }
 }
