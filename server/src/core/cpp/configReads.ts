@@ -198,12 +198,13 @@ class ConfigScanner {
 
   private visit(n: Node): void {
     if (!this.touchesInteresting(n)) return;
-    if (n.type === 'ERROR') this.errorNode(n);
-    if (n.type === 'call_expression' && !this.isChainInner(n)) {
+    const type = n.type;
+    if (type === 'ERROR') this.errorNode(n);
+    if (type === 'call_expression' && !this.isChainInner(n)) {
       if (this.argsChain(n)) return;
       this.call(n);
-    } else if (n.type === 'identifier' && this.confVars.has(this.slice(n))) this.confUse(n);
-    const branches = branchChildren(n);
+    } else if (type === 'identifier' && this.confVars.has(this.slice(n))) this.confUse(n);
+    const branches = branchChildren(n, type);
     for (const c of n.namedChildren) {
       if (!c) continue;
       const branch = branches.has(c.id);
@@ -382,13 +383,13 @@ class ConfigScanner {
 }
 
 /** Ids of the children of `n` that run only on some paths: if/else arms, loop and switch bodies, `?:` arms. */
-function branchChildren(n: Node): Set<number> {
+function branchChildren(n: Node, type: string): Set<number> {
   const out = new Set<number>();
   const add = (field: string) => {
     const c = childByField(n, field);
     if (c) out.add(c.id);
   };
-  switch (n.type) {
+  switch (type) {
     case 'if_statement':
       add('consequence');
       add('alternative');

@@ -263,13 +263,15 @@ class Extractor {
         case 'template_declaration': {
           const params = this.templateParams(childByField(m, 'parameters'));
           for (const inner of m.namedChildren) {
-            if (inner?.type === 'function_definition') {
+            if (!inner) continue;
+            const innerType = inner.type;
+            if (innerType === 'function_definition') {
               const fn = this.functionDef(inner, cls.name, m.startIndex);
               if (fn) this.addMethod(cls, fn);
-            } else if (inner?.type === 'class_specifier' || inner?.type === 'struct_specifier') {
+            } else if (innerType === 'class_specifier' || innerType === 'struct_specifier') {
               const nested = this.classSpec(inner, cls.qualifiedName, params, m.startIndex);
               if (nested) cls.nested.push(nested.qualifiedName);
-            } else if (inner?.type === 'declaration' || inner?.type === 'field_declaration') this.member(inner, cls);
+            } else if (innerType === 'declaration' || innerType === 'field_declaration') this.member(inner, cls);
           }
           break;
         }
@@ -312,7 +314,9 @@ class Extractor {
       const nested = this.classSpec(type, cls.qualifiedName, []);
       if (nested) cls.nested.push(nested.qualifiedName);
     }
-    const isStatic = m.namedChildren.some((c) => c?.type === 'storage_class_specifier' && this.slice(c) === 'static');
+    // Listing the children is costly (a Node each): only a declaration with `static` in its text can be static.
+    const staticAt = this.text.indexOf('static', m.startIndex);
+    const isStatic = staticAt >= 0 && staticAt < m.endIndex && m.namedChildren.some((c) => c?.type === 'storage_class_specifier' && this.slice(c) === 'static');
     const typeText = type ? norm(this.slice(type)) : '';
     for (const d of m.childrenForFieldName('declarator')) {
       if (!d) continue;
