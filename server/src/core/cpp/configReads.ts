@@ -5,7 +5,7 @@
 // configuration), stored as plain data, and resolved across functions by parameters.ts.
 import type { Node } from 'web-tree-sitter';
 import type { Param } from './ast';
-import { norm, sliceOf, unwrapDeclarator } from './declarators';
+import { childByField, norm, sliceOf, unwrapDeclarator } from './declarators';
 import { stringLiteralValue } from './macros';
 
 export interface KeywordRead {
@@ -149,7 +149,7 @@ class ConfigScanner {
     for (const d of body.descendantsOfType(types)) {
       if (!d) continue;
       if (d.type === 'declaration') {
-        const type = norm(this.slice(d.childForFieldName('type')));
+        const type = norm(this.slice(childByField(d, 'type')));
         for (const decl of d.childrenForFieldName('declarator')) {
           if (!decl) continue;
           const u = unwrapDeclarator(this.text, decl);
@@ -161,8 +161,8 @@ class ConfigScanner {
               u.value?.type === 'argument_list'
                 ? u.value.namedChildren
                 : u.value?.type === 'call_expression'
-                  ? (u.value.childForFieldName('arguments')?.namedChildren ?? [])
-                  : (u.fn?.childForFieldName('parameters')?.namedChildren ?? []);
+                  ? (childByField(u.value, 'arguments')?.namedChildren ?? [])
+                  : ((u.fn ? childByField(u.fn, 'parameters') : null)?.namedChildren ?? []);
             this.argsVars.set(u.name, this.isConf(args[0] ?? null));
           } else if (u.value) {
             const lit = literalText(this.slice(u.value.type === 'initializer_list' || u.value.type === 'argument_list' ? u.value.namedChildren[0] : u.value));
@@ -170,14 +170,14 @@ class ConfigScanner {
           }
         }
       } else if (d.type === 'assignment_expression') {
-        const left = this.targetName(d.childForFieldName('left'));
-        const lit = literalText(this.slice(d.childForFieldName('right')));
-        if (left && lit !== null && this.slice(d.childForFieldName('operator')) === '=' && !this.localDefaults.has(left)) this.localDefaults.set(left, lit);
+        const left = this.targetName(childByField(d, 'left'));
+        const lit = literalText(this.slice(childByField(d, 'right')));
+        if (left && lit !== null && this.slice(childByField(d, 'operator')) === '=' && !this.localDefaults.has(left)) this.localDefaults.set(left, lit);
       } else {
-        const fn = d.childForFieldName('function');
-        if (fn?.type === 'field_expression' && this.slice(fn.childForFieldName('field')) === 'bind') {
-          const obj = fn.childForFieldName('argument');
-          const arg = d.childForFieldName('arguments')?.namedChildren[0] ?? null;
+        const fn = childByField(d, 'function');
+        if (fn?.type === 'field_expression' && this.slice(childByField(fn, 'field')) === 'bind') {
+          const obj = childByField(fn, 'argument');
+          const arg = childByField(d, 'arguments')?.namedChildren[0] ?? null;
           if (obj?.type === 'identifier' && this.isConf(arg)) this.argsVars.set(this.slice(obj), true);
         }
       }
@@ -198,12 +198,13 @@ class ConfigScanner {
 
   private visit(n: Node): void {
     if (!this.touchesInteresting(n)) return;
-    if (n.type === 'ERROR') this.errorNode(n);
-    if (n.type === 'call_expression' && !this.isChainInner(n)) {
+    const type = n.type;
+    if (type === 'ERROR') this.errorNode(n);
+    if (type === 'call_expression' && !this.isChainInner(n)) {
       if (this.argsChain(n)) return;
       this.call(n);
-    } else if (n.type === 'identifier' && this.confVars.has(this.slice(n))) this.confUse(n);
-    const branches = branchChildren(n);
+    } else if (type === 'identifier' && this.confVars.has(this.slice(n))) this.confUse(n);
+    const branches = branchChildren(n, type);
     for (const c of n.namedChildren) {
       if (!c) continue;
       const branch = branches.has(c.id);
@@ -216,7 +217,7 @@ class ConfigScanner {
   /** A call that is the object of a further `.method(...)`: the outermost call handles the chain. */
   private isChainInner(n: Node): boolean {
     const p = n.parent;
-    if (p?.type !== 'field_expression' || p.childForFieldName('argument')?.id !== n.id) return false;
+    if (p?.type !== 'field_expression' || childByField(p, 'argument')?.id !== n.id) return false;
     return p.parent?.type === 'call_expression';
   }
 
@@ -225,15 +226,15 @@ class ConfigScanner {
     const links: ChainLink[] = [];
     let cur: Node | null = n;
     while (cur?.type === 'call_expression') {
-      const fn: Node | null = cur.childForFieldName('function');
+      const fn: Node | null = childByField(cur, 'function');
       if (fn?.type !== 'field_expression') break;
-      links.unshift({ method: this.slice(fn.childForFieldName('field')), args: this.argNodes(cur) });
-      cur = fn.childForFieldName('argument');
+      links.unshift({ method: this.slice(childByField(fn, 'field')), args: this.argNodes(cur) });
+      cur = childByField(fn, 'argument');
       while (cur?.type === 'parenthesized_expression' || cur?.type === 'pointer_expression') cur = cur.namedChildren[0] ?? null;
     }
     if (!cur || !links.length) return false;
     let bound: boolean;
-    if (cur.type === 'call_expression' && /^(?:click::)?Args$/.test(this.slice(cur.childForFieldName('function')))) bound = this.isConf(this.argNodes(cur)[0] ?? null);
+    if (cur.type === 'call_expression' && /^(?:click::)?Args$/.test(this.slice(childByField(cur, 'function')))) bound = this.isConf(this.argNodes(cur)[0] ?? null);
     else if (cur.type === 'identifier' && this.argsVars.has(this.slice(cur))) bound = this.argsVars.get(this.slice(cur)) === true;
     else return false;
     if (links.some((l) => l.method === 'bind' && this.isConf(l.args[0] ?? null))) bound = true;
@@ -252,7 +253,7 @@ class ConfigScanner {
   }
 
   private argNodes(call: Node): Node[] {
-    return (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
+    return (childByField(call, 'arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
   }
 
   private read(l: ChainLink): void {
@@ -304,7 +305,7 @@ class ConfigScanner {
 
   /** Any other call: the legacy parser, or a helper handed the configuration. */
   private call(n: Node): void {
-    const fn = n.childForFieldName('function');
+    const fn = childByField(n, 'function');
     const args = this.argNodes(n);
     const fnText = norm(this.slice(fn));
     if (/^(?:click::)?cp_va_k?parse(?:_remove_keywords|_keyword)?$/.test(fnText) && this.isConf(args[0] ?? null)) {
@@ -318,8 +319,8 @@ class ConfigScanner {
       const parts = fnText.split('::');
       this.events.push({ kind: 'call', name: parts.pop()!, scope: parts.pop()!.replace(/<.*$/, ''), conditional, start: n.startIndex });
     } else if (fn?.type === 'field_expression') {
-      const obj = fn.childForFieldName('argument');
-      const name = this.slice(fn.childForFieldName('field'));
+      const obj = childByField(fn, 'argument');
+      const name = this.slice(childByField(fn, 'field'));
       if (obj?.type === 'this') this.events.push({ kind: 'call', name, conditional, start: n.startIndex });
       else this.events.push({ kind: 'call', name, object: norm(this.slice(obj)), conditional, start: n.startIndex });
     } else this.events.push({ kind: 'unknown', reason: `the configuration is passed to \`${fnText}\``, start: n.startIndex });
@@ -368,8 +369,8 @@ class ConfigScanner {
     const p = n.parent;
     if (!p) return;
     if (p.type === 'argument_list') return;
-    if (p.type === 'field_expression' && /^(?:size|empty)$/.test(this.slice(p.childForFieldName('field')))) return;
-    const what = p.type === 'field_expression' ? `${this.slice(n)}.${this.slice(p.childForFieldName('field'))}` : p.type === 'subscript_expression' ? `${this.slice(n)}[...]` : `${this.slice(n)} (${p.type.replace(/_/g, ' ')})`;
+    if (p.type === 'field_expression' && /^(?:size|empty)$/.test(this.slice(childByField(p, 'field')))) return;
+    const what = p.type === 'field_expression' ? `${this.slice(n)}.${this.slice(childByField(p, 'field'))}` : p.type === 'subscript_expression' ? `${this.slice(n)}[...]` : `${this.slice(n)} (${p.type.replace(/_/g, ' ')})`;
     this.events.push({ kind: 'unknown', reason: `reads the configuration by hand: ${what}`, start: n.startIndex });
   }
 
@@ -382,13 +383,13 @@ class ConfigScanner {
 }
 
 /** Ids of the children of `n` that run only on some paths: if/else arms, loop and switch bodies, `?:` arms. */
-function branchChildren(n: Node): Set<number> {
+function branchChildren(n: Node, type: string): Set<number> {
   const out = new Set<number>();
   const add = (field: string) => {
-    const c = n.childForFieldName(field);
+    const c = childByField(n, field);
     if (c) out.add(c.id);
   };
-  switch (n.type) {
+  switch (type) {
     case 'if_statement':
       add('consequence');
       add('alternative');

@@ -4,7 +4,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
 import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
-import { norm, parameters, sliceOf, splitQualified, unwrapDeclarator } from './declarators';
+import { childByField, norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
 import { blankClickMacros, stringLiteralValue } from './macros';
 import type { CppBase, CppClass, CppFileModel, CppFunction, FlowMacro, TemplateParam } from './model';
@@ -132,7 +132,7 @@ class Extractor {
       switch (child.type) {
         case 'namespace_definition':
         case 'linkage_specification': {
-          const body = child.childForFieldName('body');
+          const body = childByField(child, 'body');
           if (body) this.topLevel(body, []);
           break;
         }
@@ -149,7 +149,7 @@ class Extractor {
           this.topLevel(child, []);
           break;
         case 'template_declaration':
-          this.topLevel(child, this.templateParams(child.childForFieldName('parameters')), child.startIndex);
+          this.topLevel(child, this.templateParams(childByField(child, 'parameters')), child.startIndex);
           break;
         case 'class_specifier':
         case 'struct_specifier':
@@ -157,7 +157,7 @@ class Extractor {
           break;
         case 'declaration':
         case 'field_declaration': {
-          const type = child.childForFieldName('type');
+          const type = childByField(child, 'type');
           if (type && (type.type === 'class_specifier' || type.type === 'struct_specifier')) this.classSpec(type, '', templateParams, templateStart ?? child.startIndex);
           break;
         }
@@ -180,8 +180,8 @@ class Extractor {
     const out: TemplateParam[] = [];
     for (const p of list?.namedChildren ?? []) {
       if (!p) continue;
-      const name = p.childForFieldName('name') ?? p.childForFieldName('declarator') ?? p.namedChildren.find((c) => c?.type === 'type_identifier') ?? null;
-      const def = p.childForFieldName('default_type') ?? p.childForFieldName('default_value');
+      const name = childByField(p, 'name') ?? childByField(p, 'declarator') ?? p.namedChildren.find((c) => c?.type === 'type_identifier') ?? null;
+      const def = childByField(p, 'default_type') ?? childByField(p, 'default_value');
       if (name) out.push({ name: this.slice(name).replace(/^[.\s]+/, ''), default: def ? norm(this.slice(def)) : undefined });
     }
     return out;
@@ -189,12 +189,12 @@ class Extractor {
 
   private typedef(node: Node, into: Record<string, string>): void {
     if (node.type === 'alias_declaration') {
-      const name = node.childForFieldName('name');
-      const type = node.childForFieldName('type');
+      const name = childByField(node, 'name');
+      const type = childByField(node, 'type');
       if (name && type) into[this.slice(name)] = norm(this.slice(type));
       return;
     }
-    const type = node.childForFieldName('type');
+    const type = childByField(node, 'type');
     if (!type) return;
     if (type.type === 'class_specifier' || type.type === 'struct_specifier') this.classSpec(type, '', [], node.startIndex);
     for (const d of node.childrenForFieldName('declarator')) {
@@ -205,10 +205,10 @@ class Extractor {
   }
 
   private classSpec(node: Node, outer: string, templateParams: TemplateParam[], startOverride?: number): CppClass | undefined {
-    const nameNode = node.childForFieldName('name');
-    const body = node.childForFieldName('body');
+    const nameNode = childByField(node, 'name');
+    const body = childByField(node, 'body');
     if (!nameNode || !body) return undefined;
-    const name = this.slice(nameNode).replace(/<.*$/s, '').split('::').pop()!.trim();
+    const name = unqualifiedName(this.slice(nameNode));
     const qualifiedName = outer ? `${outer}::${name}` : name;
     const cls: CppClass = {
       name,
@@ -261,15 +261,17 @@ class Extractor {
           break;
         }
         case 'template_declaration': {
-          const params = this.templateParams(m.childForFieldName('parameters'));
+          const params = this.templateParams(childByField(m, 'parameters'));
           for (const inner of m.namedChildren) {
-            if (inner?.type === 'function_definition') {
+            if (!inner) continue;
+            const innerType = inner.type;
+            if (innerType === 'function_definition') {
               const fn = this.functionDef(inner, cls.name, m.startIndex);
               if (fn) this.addMethod(cls, fn);
-            } else if (inner?.type === 'class_specifier' || inner?.type === 'struct_specifier') {
+            } else if (innerType === 'class_specifier' || innerType === 'struct_specifier') {
               const nested = this.classSpec(inner, cls.qualifiedName, params, m.startIndex);
               if (nested) cls.nested.push(nested.qualifiedName);
-            } else if (inner?.type === 'declaration' || inner?.type === 'field_declaration') this.member(inner, cls);
+            } else if (innerType === 'declaration' || innerType === 'field_declaration') this.member(inner, cls);
           }
           break;
         }
@@ -307,12 +309,14 @@ class Extractor {
   }
 
   private member(m: Node, cls: CppClass): void {
-    const type = m.childForFieldName('type');
+    const type = childByField(m, 'type');
     if (type && (type.type === 'class_specifier' || type.type === 'struct_specifier')) {
       const nested = this.classSpec(type, cls.qualifiedName, []);
       if (nested) cls.nested.push(nested.qualifiedName);
     }
-    const isStatic = m.namedChildren.some((c) => c?.type === 'storage_class_specifier' && this.slice(c) === 'static');
+    // Listing the children is costly (a Node each): only a declaration with `static` in its text can be static.
+    const staticAt = this.text.indexOf('static', m.startIndex);
+    const isStatic = staticAt >= 0 && staticAt < m.endIndex && m.namedChildren.some((c) => c?.type === 'storage_class_specifier' && this.slice(c) === 'static');
     const typeText = type ? norm(this.slice(type)) : '';
     for (const d of m.childrenForFieldName('declarator')) {
       if (!d) continue;
@@ -321,7 +325,7 @@ class Extractor {
       if (u.fn) {
         cls.methodDecls.push({
           name: u.name,
-          params: parameters(this.text, u.fn.childForFieldName('parameters')),
+          params: parameters(this.text, childByField(u.fn, 'parameters')),
           returnType: norm(typeText + u.suffix),
           start: m.startIndex,
           end: m.endIndex,
@@ -336,19 +340,19 @@ class Extractor {
   }
 
   private functionDef(node: Node, className: string | undefined, templateStart?: number): CppFunction | undefined {
-    const declarator = node.childForFieldName('declarator');
+    const declarator = childByField(node, 'declarator');
     if (!declarator) return undefined;
     const u = unwrapDeclarator(this.text, declarator);
     if (!u.name || !u.fn) return undefined;
     const parts = splitQualified(u.name);
     const name = parts[parts.length - 1];
     const owner = parts.length > 1 ? parts[parts.length - 2].replace(/<.*$/s, '') : className;
-    const body = node.childForFieldName('body');
+    const body = childByField(node, 'body');
     const fn: CppFunction = {
       name,
       owner,
-      params: parameters(this.text, u.fn.childForFieldName('parameters')),
-      returnType: norm(this.slice(node.childForFieldName('type')) + u.suffix),
+      params: parameters(this.text, childByField(u.fn, 'parameters')),
+      returnType: norm(this.slice(childByField(node, 'type')) + u.suffix),
       start: templateStart ?? node.startIndex,
       end: node.endIndex,
       bodyStart: body?.startIndex,
@@ -385,7 +389,7 @@ class Extractor {
     const tree = this.paramParser!.parse(text);
     try {
       const fnNode = tree?.rootNode.namedChildren.find((c: Node | null) => c?.type === 'function_definition');
-      const reparsed = fnNode?.childForFieldName('body');
+      const reparsed = (fnNode ? childByField(fnNode, 'body') : null);
       return reparsed ? extractConfigReads(text, reparsed, fn.params) : extractConfigReads(this.text, body, fn.params);
     } finally {
       tree?.delete();
@@ -405,9 +409,9 @@ class Extractor {
     }
     for (const stmt of body.namedChildren) {
       const e = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
-      if (e?.type !== 'assignment_expression' || this.slice(e.childForFieldName('operator')) !== '=') continue;
-      const left = this.slice(e.childForFieldName('left')).replace(/^this->/, '').trim();
-      const lit = literalText(this.slice(e.childForFieldName('right')));
+      if (e?.type !== 'assignment_expression' || this.slice(childByField(e, 'operator')) !== '=') continue;
+      const left = this.slice(childByField(e, 'left')).replace(/^this->/, '').trim();
+      const lit = literalText(this.slice(childByField(e, 'right')));
       if (/^\w+$/.test(left) && lit !== null) out[left] ??= lit;
     }
     return out;
