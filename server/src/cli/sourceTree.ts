@@ -57,7 +57,8 @@ export async function loadSourceTree(command: string, roots: string[], storePath
   const index = await ElementIndex.create({ maxFileBytes: options.maxFileBytes, cache });
   // Not parsed up front: the analysis reads the models it needs (none for the element table when the cache holds it).
   const built = await index.build(roots, { parse: false });
-  // Analyzing every element needs nearly every element file: parsed at once, in parse workers (core/cpp/parsePool.ts).
+  // Analyzing every element needs nearly every element file: parsed at once (in parse workers where
+  // the machine has the cores for them: core/cpp/parsePool.ts).
   if (!only) await index.parseElementFiles();
   const tracker = new FeatureTracker(index, store);
   const stats = await tracker.analyzeAll({ only });

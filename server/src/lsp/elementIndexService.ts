@@ -329,6 +329,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
       let built = await index.build(roots, { isCancelled, onProgress, parse: false });
       this.cachedFiles = built.cachedFiles;
       let tracker = new FeatureTracker(index, store, log);
+      // A cold index of a large tree goes to a child process, started now to run beside the early analysis.
+      const child = this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES ? this.indexInChildProcess(roots, this.cache.dir, { isCancelled, onProgress }) : undefined;
+      child?.catch(() => undefined); // awaited below; this only keeps an early throw here from leaving it unhandled
       if (!this.tracker) {
         // First index: publish at once; the open documents' classes are analyzed first, any other
         // class a request asks for on demand, the rest below.
@@ -344,12 +347,10 @@ class ElementIndexServiceImpl implements ElementIndexService {
           this.emit(early);
         }
       }
-      if (this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES) {
-        const fresh = await this.indexInChildProcess(roots, this.cache.dir, { isCancelled, onProgress });
-        if (fresh) {
-          ({ index, built } = fresh);
-          tracker = new FeatureTracker(index, store, log);
-        }
+      const fresh = await child;
+      if (fresh) {
+        ({ index, built } = fresh);
+        tracker = new FeatureTracker(index, store, log);
       }
       await index.parseElementFiles({ isCancelled, onProgress });
       const stats = await tracker.analyzeAll({

@@ -9,7 +9,7 @@ import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { extractCppFile } from '../../../server/src/core/cpp/extract';
 import { decodeModel, encodeModel } from '../../../server/src/core/cpp/modelCodec';
-import { parseInWorkers, parseWorkerScript } from '../../../server/src/core/cpp/parsePool';
+import { defaultParseWorkers, parseInWorkers, parseWorkerScript } from '../../../server/src/core/cpp/parsePool';
 import { createParser, wasmDirectory } from '../../../server/src/core/treeSitter';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { deeplyNestedElement, fixtureCopy, write } from '../../support/hostileTree';
@@ -36,6 +36,10 @@ describe('parse workers', function () {
     return d;
   };
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('are started by default only on machines with 4 cores or more (on 2 they cost more than they save)', () => {
+    assert.deepStrictEqual([1, 2, 3, 4, 8, 64].map((n) => defaultParseWorkers(n)), [0, 0, 0, 4, 4, 4]);
+  });
 
   it('the worker bundle is built beside the .wasm files', () => {
     assert.strictEqual(parseWorkerScript(), join(wasmDirectory(), 'parseWorker.js'));

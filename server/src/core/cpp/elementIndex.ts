@@ -14,7 +14,7 @@ import { exportAliasesIn } from './exportAliases';
 import { extractCppFile, extractExportAliases, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
 import { decodeModel } from './modelCodec';
-import { parseInWorkers, type ParseJob } from './parsePool';
+import { defaultParseWorkers, parseInWorkers, type ParseJob } from './parsePool';
 import { resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
 
@@ -79,7 +79,7 @@ export interface IndexProgress {
 export interface BuildOptions {
   onProgress?(p: IndexProgress): void;
   isCancelled?(): boolean;
-  /** Parse workers for parseElementFiles (parsePool.ts): 0 parses on this thread; default one per core when there are many files. */
+  /** Parse workers for parseElementFiles (parsePool.ts): 0 parses on this thread; default defaultParseWorkers() when there are many files. */
   workers?: number;
   /** false: only list, read and scan; parseElementFiles() parses later (default true). */
   parse?: boolean;
@@ -228,7 +228,8 @@ export class ElementIndex {
    * `prebuilt` until model() asks; a file a worker could not parse is parsed here then.
    */
   private async parseInWorkers(elementFiles: readonly string[], options: BuildOptions): Promise<void> {
-    if (options.workers === 0 || !this.withParameters) return;
+    const workers = options.workers ?? defaultParseWorkers();
+    if (workers === 0 || !this.withParameters) return;
     const classNames = new Set<string>();
     for (const f of elementFiles) for (const c of this.sources.get(f)!.classNames) classNames.add(c);
     const wanted = new Set(elementFiles);
@@ -242,7 +243,7 @@ export class ElementIndex {
     if (jobs.length < MIN_FILES_FOR_WORKERS) return;
     const hashes = new Map(jobs.map((j) => [j.path, this.sources.get(j.path)!.hash]));
     const models = await parseInWorkers(jobs, {
-      workers: options.workers,
+      workers,
       isCancelled: options.isCancelled,
       onProgress: (done, total) => {
         if (done % 16 === 0 || done === total) options.onProgress?.({ phase: 'parsing', done, total });

@@ -7,17 +7,31 @@ import type { CppFileModel, CppFunction } from './model';
 /** A model without its text (the text is the file's, read when needed). */
 export type StoredModel = Omit<CppFileModel, 'text'>;
 
+// Neither a replacer nor a reviver: JSON calls one for every value of a model, which made encoding
+// and decoding cost as much as a parse (a parse worker's models are encoded there and decoded here).
 export function encodeModel(model: CppFileModel | StoredModel): string {
   const { text: _text, ...rest } = model as CppFileModel;
-  return asciiJson(JSON.stringify(rest, bodiesAsText));
+  const stored = { ...rest, functions: rest.functions.map(bodyAsText), classes: rest.classes.map((c) => ({ ...c, methods: c.methods.map(bodyAsText), methodDecls: c.methodDecls.map(bodyAsText) })) };
+  return asciiJson(JSON.stringify(stored));
 }
 
 /** The model of `path` from its JSON; throws when the JSON is not a model of that file. */
 export function decodeModel(json: string, path: string): StoredModel {
-  const m = JSON.parse(json, reviveDicts) as StoredModel;
+  const m = JSON.parse(json) as StoredModel;
   if (m.path !== path || !Array.isArray(m.classes) || !Array.isArray(m.functions)) throw new Error('not a model of this file');
-  for (const fn of m.functions) lazyBody(fn);
-  for (const c of m.classes) for (const fn of [...c.methods, ...c.methodDecls]) lazyBody(fn);
+  // The name tables are prototype-less (core/dict.ts); JSON gives plain objects back.
+  m.defines = dict(m.defines);
+  m.typedefs = dict(m.typedefs);
+  const revive = (fn: CppFunction) => {
+    if (fn.initializers) fn.initializers = dict(fn.initializers);
+    lazyBody(fn);
+  };
+  m.functions.forEach(revive);
+  for (const c of m.classes) {
+    c.typedefs = dict(c.typedefs);
+    c.methods.forEach(revive);
+    c.methodDecls.forEach(revive);
+  }
   return m;
 }
 
@@ -30,8 +44,8 @@ export function asciiJson(json: string): string {
  * Function bodies are three quarters of a model and the analysis reads few of them: they are kept
  * as JSON text inside the model's JSON and parsed when first read.
  */
-function bodiesAsText(key: string, value: unknown): unknown {
-  return key === 'body' && value && typeof value === 'object' ? JSON.stringify(value) : value;
+function bodyAsText(fn: CppFunction): CppFunction {
+  return fn.body && typeof fn.body === 'object' ? ({ ...fn, body: JSON.stringify(fn.body) } as unknown as CppFunction) : fn;
 }
 
 function lazyBody(fn: CppFunction): void {
@@ -46,10 +60,4 @@ function lazyBody(fn: CppFunction): void {
       return body;
     },
   });
-}
-
-/** The model's name tables are prototype-less (core/dict.ts); JSON gives plain objects back. */
-function reviveDicts(key: string, value: unknown): unknown {
-  if ((key === 'typedefs' || key === 'defines' || key === 'initializers') && value && typeof value === 'object' && !Array.isArray(value)) return dict(value as Record<string, string>);
-  return value;
 }
