@@ -105,6 +105,8 @@ export interface IndexStatus {
   cache?: { file?: string; files: number; cachedFiles: number; modelHits: number; modelMisses: number; warnings: string[] };
   /** True while the first index is under way and only some elements (the open documents' classes first) are analyzed. */
   partial: boolean;
+  /** The last cold index a child process built (core/index/indexProcess.ts): its duration, files parsed, CPU time. */
+  childIndex?: { ms: number; parsed: number; cpuMs?: number };
   /** The server's memory now, in MB, and the CPU time it used since it started, in ms (the start-up bench reports them). */
   memory: { rss: number; heapUsed: number; cpuMs: number };
 }

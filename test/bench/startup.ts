@@ -1,7 +1,8 @@
 // Start-up on the real FastClick tree (issue #12): the language server over stdio, from spawn to
 // the first hover with features on an element of a FastClick configuration, cold (empty storage:
-// the configuration's classes are analyzed first) and warm (the persistent index in the storage
-// folder); the whole tree indexed; the server's memory after indexing; and `flowmage optimize` on
+// the configuration's classes are analyzed first, the rest by a child process) and warm (the
+// persistent index in the storage folder); the whole tree indexed; the server's memory after
+// indexing (its own process: the child's is gone by then); and `flowmage optimize` on
 // the same configuration, cold and warm (the CLI's cache in .flowmage/index/). Printed, not asserted.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ interface IndexStatusReply {
   partial: boolean;
   memory: { rss: number; heapUsed: number; cpuMs: number };
   cache?: { cachedFiles: number; modelHits: number; modelMisses: number };
+  childIndex?: { ms: number; parsed: number; cpuMs?: number };
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
@@ -44,8 +46,13 @@ interface StartFigures {
   hoverCpuMs: number;
   indexedMs: number;
   indexedCpuMs: number;
+  /** RSS 2.5 s after the index was done. */
+  earlyRss: number;
   status: IndexStatusReply;
 }
+
+/** How long after the index the settled memory is read. */
+const SETTLE_MS = 10_000;
 
 /** Starts the server, opens the configuration, and times the first hover with features and the end of the index. */
 async function start(workspace: string, source: string, storage: string): Promise<StartFigures> {
@@ -76,10 +83,13 @@ async function start(workspace: string, source: string, storage: string): Promis
       return s.state === 'idle' && !s.partial && s.elements > 0 ? s : undefined;
     });
     const indexedMs = Date.now() - t0;
-    // Memory once the index is built and the first analyses ran (after a GC when the server exposes one).
+    // Memory once the index is built and the server collected (it runs with --expose-gc, as the
+    // client starts it): 2.5 s after, and once the system got back what the collection freed.
     await new Promise((r) => setTimeout(r, 2500));
+    const early = await client.connection.sendRequest<IndexStatusReply>('flowmage/indexStatus');
+    await new Promise((r) => setTimeout(r, SETTLE_MS - 2500));
     const settled = await client.connection.sendRequest<IndexStatusReply>('flowmage/indexStatus');
-    return { hoverMs, hoverCpuMs, indexedMs, indexedCpuMs: done.memory.cpuMs, status: settled };
+    return { hoverMs, hoverCpuMs, indexedMs, indexedCpuMs: done.memory.cpuMs, status: settled, earlyRss: early.memory.rss };
   } finally {
     await client.shutdown();
   }
@@ -111,14 +121,21 @@ export async function bench(): Promise<BenchResult[]> {
     const cliWarm = optimize(tmp, source, conf);
     const detail = (f: StartFigures) => `${f.status.elements} elements in ${f.status.files} files; cache: ${f.status.cache?.cachedFiles ?? 0} files unchanged, ${f.status.cache?.modelHits ?? 0} models reused, ${f.status.cache?.modelMisses ?? 0} parsed`;
     const cpu = (ms: number) => `server CPU ${ms} ms`;
+    const child = cold.status.childIndex;
     console.log(`  (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores: wall times grow with the load, CPU times much less)`);
     return [
       { name: 'first hover after server start, cold (empty storage)', value: cold.hoverMs, unit: 'ms', target: 3000, detail: `${cpu(cold.hoverCpuMs)}; ${INSTANCE} in ${CONF}` },
       { name: 'first hover after server start, warm (index cache)', value: warm.hoverMs, unit: 'ms', target: 1000, detail: cpu(warm.hoverCpuMs) },
-      { name: 'whole tree indexed, cold', value: cold.indexedMs, unit: 'ms', target: 5000, detail: `${cpu(cold.indexedCpuMs)}; ${detail(cold)}` },
+      {
+        name: 'whole tree indexed, cold',
+        value: cold.indexedMs,
+        unit: 'ms',
+        target: 5000,
+        detail: `${cpu(cold.indexedCpuMs)}${child ? `; a child process parsed ${child.parsed} files and analyzed the tree in ${child.ms} ms, CPU ${child.cpuMs} ms` : '; indexed in the server'}; ${detail(cold)}`,
+      },
       { name: 'whole tree indexed, warm', value: warm.indexedMs, unit: 'ms', detail: `${cpu(warm.indexedCpuMs)}; ${detail(warm)}` },
-      { name: 'server RSS after a cold index', value: cold.status.memory.rss, unit: 'MB', target: 150, detail: `heapUsed ${cold.status.memory.heapUsed} MB` },
-      { name: 'server RSS after a warm index', value: warm.status.memory.rss, unit: 'MB', target: 150, detail: `heapUsed ${warm.status.memory.heapUsed} MB` },
+      { name: `server RSS ${SETTLE_MS / 1000} s after a cold index`, value: cold.status.memory.rss, unit: 'MB', target: 150, detail: `${cold.earlyRss} MB at 2.5 s; heapUsed ${cold.status.memory.heapUsed} MB` },
+      { name: `server RSS ${SETTLE_MS / 1000} s after a warm index`, value: warm.status.memory.rss, unit: 'MB', target: 150, detail: `${warm.earlyRss} MB at 2.5 s; heapUsed ${warm.status.memory.heapUsed} MB` },
       { name: 'flowmage optimize, cold (no .flowmage/index)', value: cliCold.ms, unit: 'ms', detail: `CPU ${cliCold.cpuMs} ms; ${CONF}` },
       { name: 'flowmage optimize, warm', value: cliWarm.ms, unit: 'ms', target: 1000, detail: `CPU ${cliWarm.cpuMs} ms; ${CONF}` },
     ];

@@ -98,11 +98,14 @@ describe('Cold start on a large tree: the index is built in a child process', fu
     assert.ok(childLog, cold.client.logs.join('\n'));
     assert.match(childLog!, new RegExp(`indexed ${2 * ELEMENTS} C\\+\\+ files \\(${2 * ELEMENTS} parsed\\) and analyzed ${ELEMENTS} elements`));
     assert.match(cold.hover, /src_ip/, cold.hover);
+    assert.strictEqual(cold.status.childIndex?.parsed, 2 * ELEMENTS, 'the status says what the child did');
+    assert.ok((cold.status.childIndex?.cpuMs ?? 0) > 0);
     await cold.client.shutdown();
 
     const warm = await start(storage);
     assert.ok(!warm.client.logs.some((l) => /child process/.test(l)), warm.client.logs.join('\n'));
     assert.strictEqual(warm.status.cache?.modelMisses, 0);
+    assert.strictEqual(warm.status.childIndex, undefined);
     assert.match(warm.hover, /src_ip/, warm.hover);
   });
 

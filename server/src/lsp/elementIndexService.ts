@@ -98,6 +98,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private cachedFiles = 0;
   /** A child process is writing the index cache's pack (this server then never saves its own view of it). */
   private childIndexing = false;
+  private lastChildIndex: IndexStatus['childIndex'];
   /** The published tracker is still being filled by the first index: missing classes are analyzed on demand. */
   private partial = false;
   private readonly listeners: Array<(names: string[]) => void> = [];
@@ -256,6 +257,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
         warnings: this.cache.warnings,
       },
       partial: this.partial,
+      ...(this.lastChildIndex ? { childIndex: this.lastChildIndex } : {}),
       memory: memoryMB(),
     };
   }
@@ -412,6 +414,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
     this.childIndexing = true;
     try {
       const result = await buildIndexInChildProcess(process.argv[1], { roots, cacheDir, maxFileBytes }, { ...options, log });
+      this.lastChildIndex = { ms: result.ms, parsed: result.parsed, cpuMs: result.cpuMs };
       log.info(`a child process indexed ${result.files} C++ files (${result.parsed} parsed) and analyzed ${result.elements} elements into the index cache in ${result.ms} ms`);
       // The pack on disk is the child's: the cache is read again (this instance's offsets point into the old one).
       this.cache = await IndexCache.open(cacheDir, { log });

@@ -22,6 +22,8 @@ export interface IndexBuildResult {
   /** Models parsed (not taken from the pack). */
   parsed: number;
   ms: number;
+  /** The CPU time of the process that built it (set by the child process: indexProcess.ts). */
+  cpuMs?: number;
 }
 
 export interface IndexBuildProgress {

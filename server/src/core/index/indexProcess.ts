@@ -98,7 +98,10 @@ export function serveIndexProcess(): void {
       log: { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') },
     })
       .then(
-        (result) => post({ type: 'done', result }),
+        (result) => {
+          const cpu = process.cpuUsage();
+          return post({ type: 'done', result: { ...result, cpuMs: Math.round((cpu.user + cpu.system) / 1000) } });
+        },
         (err) => post({ type: 'failed', message: describeError(err) }),
       )
       .finally(() => process.disconnect());
