@@ -3,6 +3,7 @@
 // With INDEX_PROCESS_FLAG it is instead the server's own child that builds a cold index (core/index/indexProcess.ts).
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { INDEX_PROCESS_FLAG, serveIndexProcess } from './core/index/indexProcess';
+import { cancelUndispatchedRequests } from './lsp/requestCancellation';
 import { startSession } from './lsp/session';
 import { shutdownGuard } from './lsp/shutdownGuard';
 
@@ -14,7 +15,7 @@ if (process.argv[2] === INDEX_PROCESS_FLAG) {
   process.exit(2);
 } else {
   const guard = shutdownGuard();
-  const connection = createConnection(ProposedFeatures.all, { messageStrategy: guard.messageStrategy });
+  const connection = createConnection(ProposedFeatures.all, { messageStrategy: guard.messageStrategy, connectionStrategy: cancelUndispatchedRequests });
   guard.install(connection);
   startSession(connection);
   connection.listen();

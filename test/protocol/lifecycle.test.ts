@@ -1,4 +1,5 @@
 import * as assert from 'node:assert';
+import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
 import { startServer } from './lspClient';
 import { StatusRequest } from '../../server/src/protocol';
 
@@ -23,6 +24,34 @@ describe('language server over stdio', function () {
     const status = await client.connection.sendRequest(StatusRequest.type);
     assert.strictEqual(status.trusted, false);
     await client.shutdown();
+  });
+
+  it('answers a request cancelled before it started with RequestCancelled, and never runs it', async () => {
+    const client = await startServer();
+    try {
+      const uri = 'file:///tmp/cancelled.click';
+      await client.open(uri, 'src :: InfiniteSource -> c :: Counter -> Discard;\n');
+      const hover = { textDocument: { uri }, position: { line: 0, character: 1 } };
+      // A burst: the server reads many requests (and the cancellations of every other one) before it
+      // runs them, as when an editor re-asks a hover on every keystroke while the server is busy.
+      const replies = Array.from({ length: 300 }, (_, i) => {
+        const source = new CancellationTokenSource();
+        const reply = client.connection.sendRequest('textDocument/hover', hover, source.token).then(
+          (value) => ({ i, value, code: undefined as number | undefined }),
+          (err: unknown) => ({ i, value: undefined, code: err instanceof ResponseError ? err.code : -1 }),
+        );
+        if (i % 2) source.cancel();
+        return reply;
+      });
+      const results = await Promise.all(replies);
+      const cancelled = results.filter((r) => r.code === LSPErrorCodes.RequestCancelled);
+      assert.ok(cancelled.length > 0, 'some requests were still waiting when their cancellation came');
+      assert.ok(cancelled.every((r) => r.i % 2 === 1), 'only the cancelled ones');
+      assert.ok(results.every((r) => r.code === undefined || r.code === LSPErrorCodes.RequestCancelled), JSON.stringify(results.find((r) => r.code !== undefined && r.code !== LSPErrorCodes.RequestCancelled)));
+      assert.ok(results.filter((r) => r.i % 2 === 0).every((r) => r.value), 'the others were answered');
+    } finally {
+      await client.shutdown();
+    }
   });
 
   it('refuses every request after shutdown with InvalidRequest, and still exits on exit', async () => {
