@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TALLY_ELEMENTS_FOR_CHILD_INDEX, writeTallyElements } from '../support/tallyElements';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const OUTPUT_DIR = join(ROOT, 'test-output', 'editor');
@@ -40,6 +41,8 @@ export function makeSandbox(): Sandbox {
   cpSync(join(ROOT, 'test', 'fixtures', 'workspace'), sandbox.workspace, { recursive: true });
   // The element library of the examples is the workspace's C++ sources (one copy in the repository).
   cpSync(join(ROOT, 'examples', 'elements'), join(sandbox.workspace, 'elements'), { recursive: true });
+  // Enough element files that the cold index goes to the server's child process, as on a real tree.
+  writeTallyElements(join(sandbox.workspace, 'generated', 'tally'), TALLY_ELEMENTS_FOR_CHILD_INDEX);
   writeFileSync(
     join(sandbox.userData, 'User', 'settings.json'),
     JSON.stringify(

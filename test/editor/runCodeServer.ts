@@ -102,7 +102,8 @@ async function main(): Promise<number> {
     writeFileSync(join(OUTPUT_DIR, 'editor.log'), logLines.join('\n') + '\n');
     await browser?.close().catch(() => undefined);
     killGroup(server);
-    removeSandbox(sandbox);
+    // FLOWMAGE_EDITOR_KEEP=1 keeps the sandbox: the server log is in user-data/logs/*/exthost1/flowmage.flowmage/.
+    if (!process.env.FLOWMAGE_EDITOR_KEEP) removeSandbox(sandbox);
   }
 }
 

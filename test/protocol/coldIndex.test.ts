@@ -2,60 +2,16 @@
 // child process (core/index/indexProcess.ts), answers from the open document's classes meanwhile,
 // then loads the child's pack as on a warm start; the next start parses nothing at all.
 import * as assert from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { IndexStatusRequest } from '../../server/src/protocol';
 import { startServer, waitFor, type TestClient } from './lspClient';
+import { TALLY_ELEMENTS_FOR_CHILD_INDEX, writeTallyElements } from '../support/tallyElements';
 
-const ELEMENTS = 72;
-
-/** A per-source counter in FastClick's style, one class per header, numbered. */
-function counterElement(i: number): { hh: string; cc: string } {
-  const cls = `SourceTally${i}`;
-  return {
-    hh: `#ifndef CLICK_SOURCETALLY${i}_HH
-#define CLICK_SOURCETALLY${i}_HH
-#include <click/element.hh>
-#include <click/hashtable.hh>
-CLICK_DECLS
-
-/*
-=c
-${cls}()
-=s flowmage
-counts packets per source address
-*/
-class ${cls} : public Element { public:
-    const char *class_name() const override { return "${cls}"; }
-    const char *port_count() const override { return PORTS_1_1; }
-    Packet *simple_action(Packet *p) override;
-  private:
-    HashTable<uint32_t, uint64_t> _tally;
-};
-
-CLICK_ENDDECLS
-#endif
-`,
-    cc: `#include <click/config.h>
-#include <clicknet/ip.h>
-#include "sourcetally${i}.hh"
-CLICK_DECLS
-
-Packet *
-${cls}::simple_action(Packet *p)
-{
-    _tally.find_insert(p->ip_header()->ip_src.s_addr, 0).value()++;
-    return p;
-}
-
-CLICK_ENDDECLS
-EXPORT_ELEMENT(${cls})
-`,
-  };
-}
+const ELEMENTS = TALLY_ELEMENTS_FOR_CHILD_INDEX;
 
 describe('Cold start on a large tree: the index is built in a child process', function () {
   this.timeout(120_000);
@@ -64,13 +20,7 @@ describe('Cold start on a large tree: the index is built in a child process', fu
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'flowmage-cold-'));
-    const elements = join(dir, 'elements', 'tally');
-    mkdirSync(elements, { recursive: true });
-    for (let i = 0; i < ELEMENTS; i++) {
-      const { hh, cc } = counterElement(i);
-      writeFileSync(join(elements, `sourcetally${i}.hh`), hh);
-      writeFileSync(join(elements, `sourcetally${i}.cc`), cc);
-    }
+    writeTallyElements(join(dir, 'elements', 'tally'), ELEMENTS);
     writeFileSync(join(dir, 'chain.click'), 'FromDevice(eth0) -> t :: SourceTally7 -> Discard;\n');
   });
   after(async () => {

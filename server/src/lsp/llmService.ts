@@ -136,10 +136,17 @@ export function llmFeature(ctx: ServerContext): Feature {
     index.notifyFeaturesChanged(names);
   };
 
+  /** Elements asked for before any index had them (a settings change at start-up can outrun the index): asked once it publishes. */
+  const waiting = new Map<string, string>();
   const run = async (names: string[], why: string) => {
-    if (blocked(true)) return;
+    const reason = blocked(true);
+    if (reason) return ctx.log.debug(`LLM: not asking about ${names.length} element(s) (${why}): ${reason}`);
+    if (!index.tracker) {
+      for (const n of names) waiting.set(n, why);
+      return ctx.log.debug(`LLM: ${names.length} element(s) (${why}) wait for the index`);
+    }
     const todo = analyzer.missing(names);
-    if (todo.length === 0) return;
+    if (todo.length === 0) return ctx.log.debug(`LLM: nothing to ask about ${names.join(', ')} (${why}): answered already, not indexed, or without code`);
     ctx.log.info(`asking ${target()} about ${todo.length} element(s) (${why})`);
     const result = await analyzer.extractMany(todo);
     for (const f of result.failed) ctx.log.warn(`LLM analysis of ${f.name} failed: ${f.error}`);
@@ -157,6 +164,12 @@ export function llmFeature(ctx: ServerContext): Feature {
     if (e.document.uri.startsWith('file:') && isCppSource(fileURLToPath(e.document.uri))) savedFiles.add(fileURLToPath(e.document.uri));
   });
   index.onDidChangeFeatures((names) => {
+    if (waiting.size && index.tracker) {
+      const asked = [...waiting.keys()];
+      const why = [...new Set(waiting.values())].join('; ');
+      waiting.clear();
+      void run(asked, why).catch((err) => ctx.log.error(`LLM after the index failed: ${describeError(err)}`));
+    }
     // What to send is decided per element by what changed: its slice hash against the one seen
     // before, and only for code saved in the editor (the start-up index, a re-index after a
     // settings change, or a checkout on disk sends nothing).

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert';
+import { rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { activateExtension, openFile, screenshot, waitFor, workspaceFile } from './util';
-import { ElementsRequest } from '../../../server/src/protocol';
+import { ElementsRequest, IndexStatusRequest, type IndexStatus } from '../../../server/src/protocol';
+import { TALLY_ELEMENTS_FOR_CHILD_INDEX } from '../../support/tallyElements';
 
 const PSD = ['elements', 'elements', 'flowmage', 'iportscandetector.hh'];
 const POLICER_HH = ['elements', 'elements', 'flowmage', 'ipolicer.hh'];
@@ -20,6 +22,22 @@ describe('C++ elements in the editor', () => {
   before(async () => {
     const api = await activateExtension();
     await api.request(ElementsRequest.method); // waits for the first index of the workspace
+  });
+
+  it("indexes the workspace's many element files cold in the server's child process", async () => {
+    const api = await activateExtension();
+    const before = await api.request<IndexStatus>(IndexStatusRequest.method);
+    assert.ok(before.cache?.file, 'the server has a storage folder for the pack');
+    // A cold start, whatever earlier tests left in the storage folder.
+    rmSync(before.cache.file, { force: true });
+    await vscode.commands.executeCommand('flowmage.restartServer');
+    await waitFor('the server to run again', () => api.serverState() === 'running', 60_000);
+    await api.request(ElementsRequest.method); // waits for the new server's first index
+    const status = await api.request<IndexStatus>(IndexStatusRequest.method);
+    assert.ok(status.childIndex, JSON.stringify(status));
+    assert.ok(status.childIndex.parsed >= 2 * TALLY_ELEMENTS_FOR_CHILD_INDEX, JSON.stringify(status.childIndex));
+    assert.ok(status.elements > TALLY_ELEMENTS_FOR_CHILD_INDEX);
+    assert.strictEqual(status.state, 'idle');
   });
 
   it('hovers an element class in a header with its features and evidence links', async () => {
