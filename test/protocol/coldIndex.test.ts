@@ -13,6 +13,13 @@ import { TALLY_ELEMENTS_FOR_CHILD_INDEX, writeTallyElements } from '../support/t
 
 const ELEMENTS = TALLY_ELEMENTS_FOR_CHILD_INDEX;
 
+/** The status once the whole tree is indexed and analyzed. */
+const wholeIndex = (client: TestClient) =>
+  waitFor('the whole index', async () => {
+    const s = await client.connection.sendRequest(IndexStatusRequest.type);
+    return s.state === 'idle' && !s.partial && s.elements >= ELEMENTS ? s : undefined;
+  }, 90_000);
+
 describe('Cold start on a large tree: the index is built in a child process', function () {
   this.timeout(120_000);
   let dir: string;
@@ -33,10 +40,7 @@ describe('Cold start on a large tree: the index is built in a child process', fu
     clients.push(client);
     const uri = pathToFileURL(join(dir, 'chain.click')).href;
     await client.open(uri, 'FromDevice(eth0) -> t :: SourceTally7 -> Discard;\n');
-    const status = await waitFor('the whole index', async () => {
-      const s = await client.connection.sendRequest(IndexStatusRequest.type);
-      return s.state === 'idle' && !s.partial && s.elements >= ELEMENTS ? s : undefined;
-    }, 90_000);
+    const status = await wholeIndex(client);
     const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 25 } });
     return { client, status, hover: (hover?.contents as MarkupContent | undefined)?.value ?? '' };
   }
@@ -62,10 +66,7 @@ describe('Cold start on a large tree: the index is built in a child process', fu
   it('without a storage folder (no pack to write) the index is built in the server', async () => {
     const client = await startServer({ workspaceFolder: dir, initializationOptions: { trusted: true } });
     clients.push(client);
-    await waitFor('the whole index', async () => {
-      const s = await client.connection.sendRequest(IndexStatusRequest.type);
-      return s.state === 'idle' && !s.partial && s.elements >= ELEMENTS ? s : undefined;
-    }, 90_000);
+    await wholeIndex(client);
     assert.ok(!client.logs.some((l) => /child process/.test(l)), client.logs.join('\n'));
   });
 });

@@ -355,10 +355,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
         tracker = new FeatureTracker(index, store, log);
       }
       await index.parseElementFiles({ isCancelled, onProgress });
-      const stats = await tracker.analyzeAll({
-        isCancelled,
-        onProgress: (done, total) => progress?.report(50 + Math.round((done / Math.max(1, total)) * 50), `analyzing ${done}/${total} elements`),
-      });
+      const stats = await tracker.analyzeAll({ isCancelled, onProgress: (done, total) => onProgress({ phase: 'analyzing', done, total }) });
       if (isCancelled()) throw new CancelledError();
       // After the analysis: it parses base and state-type files on demand, which may be skipped too.
       for (const p of index.problems) log.warn(p);

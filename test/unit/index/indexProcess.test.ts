@@ -9,12 +9,16 @@ import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker
 import { CancelledError, ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { IndexCache } from '../../../server/src/core/index/indexCache';
 import { buildIndexInChildProcess } from '../../../server/src/core/index/indexProcess';
+import { createLogger } from '../../../server/src/core/log';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { fixtureCopy } from '../../support/hostileTree';
 import { REPO_ROOT } from '../../support/fastclickSource';
 
 const SERVER = join(REPO_ROOT, 'dist', 'server.js');
 const MAX = 512 * 1024;
+
+/** A logger keeping warnings and errors in `lines`. */
+const warningsInto = (lines: string[]) => createLogger((_level, message) => void lines.push(message), () => 'warn');
 
 async function analyzed(root: string, cache?: IndexCache) {
   const index = await ElementIndex.create({ maxFileBytes: MAX, cache });
@@ -43,7 +47,7 @@ describe('the cold index in a child process', function () {
     const cacheDir = join(tmp, 'index');
     const phases = new Set<string>();
     const logs: string[] = [];
-    const log = { error: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), info: () => undefined, debug: () => undefined };
+    const log = warningsInto(logs);
     const result = await buildIndexInChildProcess(SERVER, { roots: [root], cacheDir, maxFileBytes: MAX }, { onProgress: (p) => phases.add(p.phase), log });
     const inProcess = await analyzed(root);
     assert.strictEqual(result.elements, inProcess.tracker.all().length);
@@ -75,7 +79,7 @@ describe('the cold index in a child process', function () {
     const notAFolder = join(tmp, 'file');
     writeFileSync(notAFolder, 'x');
     const warnings: string[] = [];
-    const log = { error: (m: string) => warnings.push(m), warn: (m: string) => warnings.push(m), info: () => undefined, debug: () => undefined };
+    const log = warningsInto(warnings);
     const result = await buildIndexInChildProcess(SERVER, { roots: [root], cacheDir: join(notAFolder, 'index'), maxFileBytes: MAX }, { log });
     assert.ok(result.elements > 0);
     assert.ok(warnings.some((w) => /could not write the index cache/.test(w)), warnings.join('\n'));

@@ -218,8 +218,13 @@ export class ElementIndex {
   /** Element files parseElementFiles() would parse: neither memory nor the cache holds their model. */
   elementFilesToParse(): number {
     let n = 0;
-    for (const [path, src] of this.sources) if (src.mentionsClassName && !this.parsed.has(path) && !(this.withParameters && this.cache?.hasModel(path, src.hash))) n++;
+    for (const [path, src] of this.sources) if (src.mentionsClassName && !this.modelAtHand(path, src)) n++;
     return n;
+  }
+
+  /** Whether model() can give the file's model without a parse (in memory, from parse workers, or in the cache). */
+  private modelAtHand(path: string, src: SourceText): boolean {
+    return this.parsed.has(path) || this.prebuilt.has(path) || (this.withParameters && !!this.cache?.hasModel(path, src.hash));
   }
 
   /**
@@ -237,7 +242,7 @@ export class ElementIndex {
     const jobs: ParseJob[] = [];
     for (const f of wanted) {
       const src = this.sources.get(f)!;
-      if (this.parsed.has(f) || this.prebuilt.has(f) || this.cache?.hasModel(f, src.hash)) continue;
+      if (this.modelAtHand(f, src)) continue;
       jobs.push({ path: f, text: src.text, mtimeMs: src.mtimeMs, size: src.size });
     }
     if (jobs.length < MIN_FILES_FOR_WORKERS) return;

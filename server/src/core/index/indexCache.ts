@@ -352,10 +352,9 @@ export class IndexCache {
     let fd: number | undefined;
     try {
       fd = openSync(file, 'r');
-      const head = Buffer.alloc(256);
+      const head = Buffer.alloc(PACK_ID_PREFIX);
       const n = readSync(fd, head, 0, head.length, 0);
-      const id = /"id":"([0-9a-f]+)"/.exec(head.toString('latin1', 0, n))?.[1];
-      if (id !== this.diskId) return undefined;
+      if (packId(head.toString('latin1', 0, n)) !== this.diskId) return undefined;
       const buf = Buffer.alloc(len);
       if (readSync(fd, buf, 0, len, this.bodyStart + at) !== len) return undefined;
       return buf.toString('latin1');
@@ -371,9 +370,7 @@ export class IndexCache {
     if (!this.diskId || ![...this.entries.values()].some((e) => e.at !== undefined)) return undefined;
     try {
       const data = await fs.readFile(file);
-      const nl = data.indexOf(0x0a);
-      const header = JSON.parse(data.toString('utf8', 0, nl)) as Header;
-      return header.id === this.diskId ? data.subarray(nl + 1) : undefined;
+      return packId(data.toString('latin1', 0, PACK_ID_PREFIX)) === this.diskId ? data.subarray(data.indexOf(0x0a) + 1) : undefined;
     } catch {
       return undefined;
     }
@@ -435,6 +432,14 @@ export class IndexCache {
     this.warnings.push(message);
     this.log.warn(message);
   }
+}
+
+/** Bytes at the start of a pack that hold its id (the header's third field, after schema and version). */
+const PACK_ID_PREFIX = 256;
+
+/** The id of the pack whose first bytes are `prefix` (without parsing the whole header line). */
+function packId(prefix: string): string | undefined {
+  return /"id":"([0-9a-f]+)"/.exec(prefix)?.[1];
 }
 
 /**

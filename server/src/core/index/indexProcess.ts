@@ -6,13 +6,12 @@
 // the server nothing (the caller then indexes in process).
 import { fork, type ChildProcess } from 'node:child_process';
 import { CancelledError } from '../cpp/elementIndex';
-import { describeError, type Logger } from '../log';
+import { createLogger, describeError, type Logger, type LogLevel } from '../log';
 import { buildIndexPack, type IndexBuildProgress, type IndexBuildRequest, type IndexBuildResult } from './indexBuild';
 
 export const INDEX_PROCESS_FLAG = '--flowmage-build-index';
 
 type ToChild = { type: 'build'; request: IndexBuildRequest };
-type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 type FromChild =
   | ({ type: 'progress' } & IndexBuildProgress)
   | { type: 'log'; level: LogLevel; message: string }
@@ -87,7 +86,6 @@ export function serveIndexProcess(): void {
       send(m, undefined, undefined, () => resolve());
     });
   process.on('disconnect', () => process.exit(0));
-  const log = (level: LogLevel) => (message: string) => void post({ type: 'log', level, message });
   process.once('message', (m: ToChild) => {
     if (m?.type !== 'build') {
       void post({ type: 'failed', message: 'unexpected message' }).then(() => process.exit(2));
@@ -95,7 +93,8 @@ export function serveIndexProcess(): void {
     }
     buildIndexPack(m.request, {
       onProgress: (p) => void post({ type: 'progress', ...p }),
-      log: { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') },
+      // Every level: the server's own logger filters by its setting.
+      log: createLogger((level, message) => void post({ type: 'log', level, message }), () => 'debug'),
     })
       .then(
         (result) => {
