@@ -30,6 +30,14 @@ describe('the atomic writer', () => {
     assert.strictEqual(statSync(join(dir, 'new.rules')).mode & 0o777, 0o640);
   });
 
+  it('writes content given in parts one after the other, over a longer file', async () => {
+    const a = join(dir, 'pack');
+    writeFileSync(a, 'an older and much longer content than the new one');
+    const parts = [Buffer.from('header\n'), Buffer.alloc(0), Buffer.from('x'.repeat(100_000)), Buffer.from('end')];
+    await writeFileAtomic({ path: a, data: parts, expected: await readSnapshot(a) });
+    assert.strictEqual(readFileSync(a, 'latin1'), `header\n${'x'.repeat(100_000)}end`);
+  });
+
   it('notices a same-size rewrite within the same mtime by its hash', async () => {
     const a = join(dir, 'a');
     writeFileSync(a, 'xxxx');

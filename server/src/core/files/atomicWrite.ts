@@ -67,7 +67,8 @@ export async function readSnapshot(path: string, options: ReadOptions = {}): Pro
 export interface FileWrite {
   /** Where to write; a symlink is followed unless `symlinks: 'refuse'`. */
   path: string;
-  data: string | Uint8Array;
+  /** The content; several buffers are written one after the other (no copy joins them). */
+  data: string | Uint8Array | readonly Uint8Array[];
   /**
    * The snapshot the new content was computed from: the write is refused if the file changed
    * since. Without one, the file must not exist yet, or must pass the same type checks.
@@ -179,11 +180,13 @@ function checkReplaceable(st: Stats, path: string, options: WriteOptions): void 
   if ((st.mode & 0o222) === 0 && !options.force) throw new FileWriteError(`${path} is read-only; not written (use --force to write it anyway)`, 'read-only', path);
 }
 
-async function writeTemp(tmp: string, data: string | Uint8Array, original: Stats | undefined, mode: number | undefined): Promise<void> {
+async function writeTemp(tmp: string, data: FileWrite['data'], original: Stats | undefined, mode: number | undefined): Promise<void> {
   const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   liveTemps.add(tmp);
   try {
-    await handle.writeFile(data);
+    // writeFile on a handle writes from its current position: the parts follow one another.
+    if (Array.isArray(data)) for (const part of data as readonly Uint8Array[]) await handle.writeFile(part);
+    else await handle.writeFile(data as string | Uint8Array);
     if (original) {
       // Keep owner and group when allowed (root rewriting a user's file); the mode always.
       await handle.chown(original.uid, original.gid).catch(() => undefined);

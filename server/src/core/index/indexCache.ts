@@ -305,10 +305,10 @@ export class IndexCache {
     for (const [key, snap] of this.elements) if (snap.files.every(([f]) => this.entries.has(f))) elements[key] = snap;
     header.elements = elements;
     header.tables = Object.fromEntries(this.tables);
-    // Strings, not buffers: joining them is cheap, and the write encodes the whole once (ASCII).
-    const bodyText = chunks.join('');
+    // The pack is ASCII (asciiJson): encoded as latin1, a string becomes bytes by a plain copy,
+    // where UTF-8 would scan and re-encode all 30 MB.
     const headerLine = asciiJson(JSON.stringify(header)) + '\n';
-    const data = headerLine + bodyText;
+    const data = [Buffer.from(headerLine, 'latin1'), Buffer.from(chunks.join(''), 'latin1')];
     try {
       await fs.mkdir(this.dir!, { recursive: true });
       await withFileLock(file, () => writeFileAtomic({ path: file, data, symlinks: 'refuse' }), { timeoutMs: 5000 });
