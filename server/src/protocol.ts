@@ -107,6 +107,8 @@ export interface IndexStatus {
   partial: boolean;
   /** The last cold index a child process built (core/index/indexProcess.ts): its duration, files parsed, CPU time. */
   childIndex?: { ms: number; parsed: number; cpuMs?: number };
+  /** C++ files this server parsed itself since it started (a cold start whose index a child built parses none: its early answers bring the models). */
+  parsedHere: number;
   /** The server's memory now, in MB, and the CPU time it used since it started, in ms (the start-up bench reports them). */
   memory: { rss: number; heapUsed: number; cpuMs: number };
 }

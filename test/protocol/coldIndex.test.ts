@@ -54,6 +54,12 @@ describe('Cold start on a large tree: the index is built in a child process', fu
     assert.match(cold.hover, /src_ip/, cold.hover);
     assert.strictEqual(cold.status.childIndex?.parsed, 2 * ELEMENTS, 'the status says what the child did');
     assert.ok((cold.status.childIndex?.cpuMs ?? 0) > 0);
+    // The open document's class came first from the child's early answer: the server parsed nothing itself.
+    assert.ok(
+      cold.client.logs.some((l) => /the index process analyzed SourceTally7 first/.test(l)),
+      cold.client.logs.join('\n'),
+    );
+    assert.strictEqual(cold.status.parsedHere, 0);
     await cold.client.shutdown();
 
     const warm = await start(storage);

@@ -25,7 +25,8 @@ import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
-import { buildIndexInChildProcess } from '../core/index/indexProcess';
+import { adoptEarlyAnswer, removeEarlyAnswers, type EarlyAnswer } from '../core/index/earlyAnswer';
+import { startIndexProcess, type IndexProcess } from '../core/index/indexProcess';
 import { FeatureStore } from '../core/store/featureStore';
 import { confinePath } from '../core/files/confinedPath';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
@@ -86,8 +87,10 @@ export function elementIndexFeature(ctx: ServerContext): Feature {
 
 const DEBOUNCE_MS = 150;
 const SAVE_DELAY_MS = 1000;
-/** Element files to parse from which a cold index goes to a child process (below, starting one costs more than it saves). */
+/** Element files to parse from which a stale index goes to a child process (below, starting one costs more than it saves). */
 const CHILD_INDEX_MIN_FILES = 64;
+/** C++ files listed from which an index never built for these roots goes to a child process, started before any file is read. */
+const CHILD_INDEX_MIN_LISTED = 128;
 
 class ElementIndexServiceImpl implements ElementIndexService {
   tracker: FeatureTracker | undefined;
@@ -98,6 +101,14 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private cachedFiles = 0;
   /** A child process is writing the index cache's pack (this server then never saves its own view of it). */
   private childIndexing = false;
+  /** That child, while it runs: the first index's early classes are asked of it, so this server parses nothing. */
+  private childProcess: IndexProcess | undefined;
+  /** Click names asked of the child and not answered yet. */
+  private readonly askedOfChild = new Set<string>();
+  /** Files parsed by the indexes this server replaced (status.parsedHere). */
+  private parsedByEarlierIndexes = 0;
+  /** Answers that came before this server published its first, partial index. */
+  private earlyAnswers: EarlyAnswer[] = [];
   private lastChildIndex: IndexStatus['childIndex'];
   /** The published tracker is still being filled by the first index: missing classes are analyzed on demand. */
   private partial = false;
@@ -202,12 +213,51 @@ class ElementIndexServiceImpl implements ElementIndexService {
     if (!this.partial || !tracker) return [];
     const todo = names.filter((n) => !tracker.get(n));
     if (!todo.length) return [];
-    try {
-      return tracker.analyzeElements(tracker.index.findElementsEarly(todo)).map((t) => t.info.clickName);
-    } catch (err) {
-      this.ctx.log.warn(`early analysis of ${todo.join(', ')} failed: ${describeError(err)}`);
+    if (this.childProcess) {
+      // The child parses and analyzes them (this server's memory stays as on a warm start); its answer publishes them.
+      this.askChild(todo);
       return [];
     }
+    return this.analyzeHere(tracker, todo);
+  }
+
+  private analyzeHere(tracker: FeatureTracker, names: readonly string[]): string[] {
+    if (!names.length) return [];
+    try {
+      return tracker.analyzeElements(tracker.index.findElementsEarly(names)).map((t) => t.info.clickName);
+    } catch (err) {
+      this.ctx.log.warn(`early analysis of ${names.join(', ')} failed: ${describeError(err)}`);
+      return [];
+    }
+  }
+
+  private askChild(names: readonly string[]): void {
+    const ask = names.filter((n) => !this.askedOfChild.has(n));
+    for (const n of ask) this.askedOfChild.add(n);
+    this.childProcess?.askEarly(ask);
+  }
+
+  /** The child's answer for early classes: its models and snapshots taken, the classes are analyzed here as on a warm start. */
+  private takeEarlyAnswer(answer: EarlyAnswer, t0: number): void {
+    const tracker = this.tracker;
+    if (!tracker) {
+      this.earlyAnswers.push(answer);
+      return;
+    }
+    for (const n of answer.names) this.askedOfChild.delete(n);
+    if (!this.partial) return;
+    try {
+      adoptEarlyAnswer(tracker.index, answer);
+    } catch (err) {
+      this.ctx.log.warn(`could not read the index process's early answer (${describeError(err)}); analyzing ${answer.names.join(', ')} here`);
+    }
+    const done = this.analyzeHere(
+      tracker,
+      answer.names.filter((n) => !tracker.get(n)),
+    );
+    if (!done.length) return;
+    this.ctx.log.info(`the index process analyzed ${done.join(', ')} first (${answer.ms} ms there), ${Date.now() - t0} ms after the start of indexing`);
+    this.emit(done);
   }
 
   /** Classes used by the open .click documents (what a cold start analyzes first). */
@@ -258,6 +308,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
       },
       partial: this.partial,
       ...(this.lastChildIndex ? { childIndex: this.lastChildIndex } : {}),
+      parsedHere: this.parsedByEarlierIndexes + (this.index?.parsedHere ?? 0),
       memory: memoryMB(),
     };
   }
@@ -328,21 +379,45 @@ class ElementIndexServiceImpl implements ElementIndexService {
         else if (p.phase === 'analyzing') progress?.report(50 + Math.round((p.done / Math.max(1, p.total)) * 50), `analyzing ${p.done}/${p.total} elements`);
         else progress?.report(0, `${p.phase} ${p.done}/${p.total} files`);
       };
-      let built = await index.build(roots, { isCancelled, onProgress, parse: false });
+      // A cold index of a large tree goes to a child process, started as soon as the files are listed
+      // (an index never built for these roots) or once they are read (most of a stale one to redo).
+      const first = !this.tracker;
+      const childOptions = { isCancelled, onProgress, onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0) };
+      let child: Promise<{ index: ElementIndex; built: IndexStats } | undefined> | undefined;
+      this.earlyAnswers = [];
+      const startChild = (cacheDir: string) => {
+        removeEarlyAnswers(cacheDir);
+        const early = first ? this.openDocumentClasses() : [];
+        for (const n of early) this.askedOfChild.add(n);
+        child = this.indexInChildProcess(roots, cacheDir, early, childOptions);
+        child.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
+      };
+      const packDir = this.cache?.dir;
+      const neverIndexed = !!packDir && !this.cache!.hasElementTable(roots.join('\n'));
+      let built = await index.build(roots, {
+        isCancelled,
+        // Once a child runs, the progress shown is its own.
+        onProgress: (p) => {
+          if (!child) onProgress(p);
+        },
+        parse: false,
+        onListed: (files) => {
+          if (neverIndexed && files.length >= CHILD_INDEX_MIN_LISTED) startChild(packDir!);
+        },
+      });
       this.cachedFiles = built.cachedFiles;
       let tracker = new FeatureTracker(index, store, log);
-      // A cold index of a large tree goes to a child process, started now to run beside the early analysis.
-      const child = this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES ? this.indexInChildProcess(roots, this.cache.dir, { isCancelled, onProgress }) : undefined;
-      child?.catch(() => undefined); // awaited below; this only keeps an early throw here from leaving it unhandled
-      if (!this.tracker) {
-        // First index: publish at once; the open documents' classes are analyzed first, any other
-        // class a request asks for on demand, the rest below.
+      if (!child && this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES) startChild(this.cache.dir);
+      if (first) {
+        // First index: publish at once; the open documents' classes are analyzed first (here, or
+        // by the child), any other class a request asks for on demand, the rest below.
         this.roots = roots;
         this.storePath = storePath;
         this.index = index;
         this.tracker = tracker;
         this.store = store;
         this.partial = true;
+        for (const a of this.earlyAnswers.splice(0)) this.takeEarlyAnswer(a, t0);
         const early = this.analyzeEarly(this.openDocumentClasses());
         if (early.length) {
           log.info(`analyzed the open documents' classes first (${early.join(', ')}), ${Date.now() - t0} ms after the start of indexing`);
@@ -353,6 +428,11 @@ class ElementIndexServiceImpl implements ElementIndexService {
       if (fresh) {
         ({ index, built } = fresh);
         tracker = new FeatureTracker(index, store, log);
+      } else if (this.askedOfChild.size) {
+        // The child failed: what was asked of it is analyzed here, before the rest.
+        const early = this.analyzeEarly([...this.askedOfChild]);
+        this.askedOfChild.clear();
+        if (early.length) this.emit(early);
       }
       await index.parseElementFiles({ isCancelled, onProgress });
       const stats = await tracker.analyzeAll({ isCancelled, onProgress: (done, total) => onProgress({ phase: 'analyzing', done, total }) });
@@ -361,6 +441,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
       for (const p of index.problems) log.warn(p);
       this.tellSkipped(index);
       const before = new Set(this.tracker?.all().map((t) => t.info.clickName) ?? []);
+      if (this.index && this.index !== index) this.parsedByEarlierIndexes += this.index.parsedHere;
       this.roots = roots;
       this.storePath = storePath;
       this.index = index;
@@ -404,13 +485,18 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private async indexInChildProcess(
     roots: string[],
     cacheDir: string,
-    options: { isCancelled: () => boolean; onProgress: (p: { phase: string; done: number; total: number }) => void },
+    early: string[],
+    options: { isCancelled: () => boolean; onProgress: (p: { phase: string; done: number; total: number }) => void; onEarly: (a: EarlyAnswer) => void },
   ): Promise<{ index: ElementIndex; built: IndexStats } | undefined> {
     const log = this.ctx.log;
     const maxFileBytes = this.maxFileKB * 1024;
     this.childIndexing = true;
+    const child = startIndexProcess(process.argv[1], { roots, cacheDir, maxFileBytes, early }, { ...options, log });
+    this.childProcess = child;
     try {
-      const result = await buildIndexInChildProcess(process.argv[1], { roots, cacheDir, maxFileBytes }, { ...options, log });
+      const result = await child.result;
+      this.childProcess = undefined;
+      this.askedOfChild.clear();
       this.lastChildIndex = { ms: result.ms, parsed: result.parsed, cpuMs: result.cpuMs };
       log.info(`a child process indexed ${result.files} C++ files (${result.parsed} parsed) and analyzed ${result.elements} elements into the index cache in ${result.ms} ms`);
       // The pack on disk is the child's: the cache is read again (this instance's offsets point into the old one).
@@ -419,10 +505,14 @@ class ElementIndexServiceImpl implements ElementIndexService {
       const built = await index.build(roots, { isCancelled: options.isCancelled, parse: false });
       return { index, built };
     } catch (err) {
-      if (err instanceof CancelledError) throw err;
+      if (err instanceof CancelledError) {
+        this.askedOfChild.clear();
+        throw err;
+      }
       log.warn(`indexing in a child process failed (${describeError(err)}); indexing in the server instead`);
       return undefined;
     } finally {
+      this.childProcess = undefined;
       this.childIndexing = false;
     }
   }

@@ -2,13 +2,14 @@
 // writes the pack; loading it afterwards is a warm start with the features an in-process analysis
 // gives. A cancelled or failing child never leaves the caller waiting.
 import * as assert from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { CancelledError, ElementIndex } from '../../../server/src/core/cpp/elementIndex';
+import { adoptEarlyAnswer, type EarlyAnswer } from '../../../server/src/core/index/earlyAnswer';
 import { IndexCache } from '../../../server/src/core/index/indexCache';
-import { buildIndexInChildProcess } from '../../../server/src/core/index/indexProcess';
+import { startIndexProcess } from '../../../server/src/core/index/indexProcess';
 import { createLogger } from '../../../server/src/core/log';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { fixtureCopy } from '../../support/hostileTree';
@@ -48,7 +49,7 @@ describe('the cold index in a child process', function () {
     const phases = new Set<string>();
     const logs: string[] = [];
     const log = warningsInto(logs);
-    const result = await buildIndexInChildProcess(SERVER, { roots: [root], cacheDir, maxFileBytes: MAX }, { onProgress: (p) => phases.add(p.phase), log });
+    const result = await startIndexProcess(SERVER, { roots: [root], cacheDir, maxFileBytes: MAX }, { onProgress: (p) => phases.add(p.phase), log }).result;
     const inProcess = await analyzed(root);
     assert.strictEqual(result.elements, inProcess.tracker.all().length);
     assert.ok(result.parsed > 20, `${result.parsed} files parsed`);
@@ -63,16 +64,49 @@ describe('the cold index in a child process', function () {
     assert.deepStrictEqual(logs, []);
   });
 
+  it('answers early names first with the models and snapshots a server shows them from, without parsing or analyzing', async () => {
+    const inProcess = await analyzed(root);
+    const stateful = inProcess.tracker.all().filter((t) => t.features.stateful).map((t) => t.info.clickName);
+    assert.ok(stateful.length >= 2, stateful.join(', '));
+    const [first, second] = stateful;
+    // A server's index: its own reading of the tree; the child's models and snapshots are taken
+    // from the pack as each answer comes, while the child goes on.
+    const cache = await IndexCache.open(join(tmp, 'server'));
+    const index = await ElementIndex.create({ maxFileBytes: MAX, cache });
+    await index.build([root], { parse: false });
+    const answers: EarlyAnswer[] = [];
+    const adopted: number[] = [];
+    const child = startIndexProcess(SERVER, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX, early: [first, 'NoSuchElement'] }, {
+      onEarly: (a) => {
+        answers.push(a);
+        adopted.push(adoptEarlyAnswer(index, a));
+      },
+    });
+    // Asked after the start, as a document opened meanwhile would be.
+    child.askEarly([second]);
+    await child.result;
+    assert.deepStrictEqual(answers[0]?.names, [first, 'NoSuchElement', second]);
+    for (const [i, n] of adopted.entries()) assert.ok(n > 0, `models taken for ${answers[i].names.join(', ')}`);
+    assert.deepStrictEqual(readdirSync(join(tmp, 'index')).filter((f) => f.startsWith('early-')), [], 'answers removed once read');
+    const tracker = new FeatureTracker(index, FeatureStore.memory(root));
+    const shown = tracker.analyzeElements(index.findElementsEarly([first, second]));
+    assert.deepStrictEqual(shown.map((t) => t.info.clickName), [first, second]);
+    for (const t of shown) assert.deepStrictEqual(t.features, inProcess.tracker.get(t.info.clickName)!.features, t.info.clickName);
+    assert.strictEqual(tracker.analysisRuns, 0, 'analyzed from the snapshots');
+    assert.ok(shown.every((t) => t.info.cls.name === t.info.className && t.slice.text.length > 0), 'class and slice read from the adopted models');
+    assert.strictEqual(index.parsedHere, 0, 'no file parsed by the server');
+  });
+
   it('is killed when cancelled, and the caller gets CancelledError at once', async () => {
     const t0 = Date.now();
-    await assert.rejects(buildIndexInChildProcess(SERVER, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }, { isCancelled: () => true }), CancelledError);
+    await assert.rejects(startIndexProcess(SERVER, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }, { isCancelled: () => true }).result, CancelledError);
     assert.ok(Date.now() - t0 < 5000);
   });
 
   it('says why when the child stops before answering', async () => {
     const script = join(tmp, 'crash.js');
     writeFileSync(script, "process.stderr.write('out of memory, say\\n'); process.exit(3);\n");
-    await assert.rejects(buildIndexInChildProcess(script, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }), /stopped \(exit code 3\) before it was done: out of memory, say/);
+    await assert.rejects(startIndexProcess(script, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }).result, /stopped \(exit code 3\) before it was done: out of memory, say/);
   });
 
   it("passes the child's warnings to the caller's log (a pack that cannot be written)", async () => {
@@ -80,7 +114,7 @@ describe('the cold index in a child process', function () {
     writeFileSync(notAFolder, 'x');
     const warnings: string[] = [];
     const log = warningsInto(warnings);
-    const result = await buildIndexInChildProcess(SERVER, { roots: [root], cacheDir: join(notAFolder, 'index'), maxFileBytes: MAX }, { log });
+    const result = await startIndexProcess(SERVER, { roots: [root], cacheDir: join(notAFolder, 'index'), maxFileBytes: MAX }, { log }).result;
     assert.ok(result.elements > 0);
     assert.ok(warnings.some((w) => /could not write the index cache/.test(w)), warnings.join('\n'));
   });

@@ -13,6 +13,7 @@ import { FEATURE_NAMES, type ElementFeatures, type Provenance } from './features
 import { analyzeScope, ANALYZER_VERSION } from './analyzeElement';
 import { threadingModel, type ThreadingVerdict } from './threading';
 import { estimateWork } from '../solver/workEstimate';
+import type { ElementSnapshot } from '../index/indexCache';
 
 export interface TrackedElement {
   info: ElementInfo;
@@ -147,6 +148,14 @@ export class FeatureTracker {
   /** Analyzes these elements (found early, before the whole index is built: see ElementIndex.findElementsEarly). */
   analyzeElements(infos: readonly ElementInfo[]): TrackedElement[] {
     return infos.map((info) => this.tracked.get(info.clickName) ?? this.analyzeOne(info));
+  }
+
+  /** The persistent index's snapshot of a tracked element, under its key (the child process sends it with its early answers). */
+  snapshot(clickName: string): [string, ElementSnapshot] | undefined {
+    const t = this.tracked.get(clickName);
+    const key = t && snapshotKey(t.info);
+    const snap = key === undefined ? undefined : this.index.cache?.elementSnapshot(key);
+    return key !== undefined && snap ? [key, snap] : undefined;
   }
 
   all(): TrackedElement[] {

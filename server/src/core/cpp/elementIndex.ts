@@ -83,6 +83,15 @@ export interface BuildOptions {
   workers?: number;
   /** false: only list, read and scan; parseElementFiles() parses later (default true). */
   parse?: boolean;
+  /** Called once the files are listed, before any is read (the server may hand a cold index to a child process then). */
+  onListed?(files: readonly string[]): void;
+}
+
+/** A model parsed elsewhere (a parse worker, the index's child process), as the pack's JSON, for the content hash it was parsed from. */
+export interface ModelJson {
+  path: string;
+  hash: string;
+  json: string;
 }
 
 export interface IndexStats {
@@ -113,6 +122,8 @@ export class ElementIndex {
   private elementsByName = new Map<string, ElementInfo>();
   private elementsStale = true;
   private parameterLists = new Map<string, ParameterList | undefined>();
+  /** Lists of classes found early, kept until the element table is built (each hover of a cold start would resolve them again). */
+  private readonly earlyParameterLists = new Map<string, ParameterList>();
   private listingProblems: string[] = [];
   /** Files skipped (unreadable, not regular, too large, or failing analysis), with the reason. */
   private readonly skipped = new Map<string, string>();
@@ -129,6 +140,10 @@ export class ElementIndex {
   tableFromCache = false;
   /** Models parse workers produced since the last build (parsePool.ts). */
   workerModels = 0;
+  /** Files this index parsed with its own parser (not taken from the cache, parse workers or the child process). */
+  parsedHere = 0;
+  /** Paths model() was asked for while withModelReads() runs. */
+  private modelReads: Set<string> | undefined;
 
   private constructor(
     private readonly parser: RecoveringParser,
@@ -170,6 +185,7 @@ export class ElementIndex {
     if (cancelled()) throw new CancelledError();
     this.listingProblems = [...listing.problems];
     const files = listing.files;
+    options.onListed?.(files);
     // Read synchronously in batches, yielding between them so requests are still answered.
     const BATCH = 32;
     let cachedFiles = 0;
@@ -188,6 +204,7 @@ export class ElementIndex {
     this.cache?.retain(new Set(this.sources.keys()), this.roots);
     this.rebuildNameMaps();
     this.elementsStale = true;
+    this.earlyParameterLists.clear();
     if (options.parse !== false) await this.parseElementFiles(options);
     return { files: this.sources.size, parsedFiles: this.parsed.size, cachedFiles, elements: options.parse === false ? 0 : this.elements().length, ms: Date.now() - t0 };
   }
@@ -210,6 +227,7 @@ export class ElementIndex {
       }
     }
     this.elementsStale = true;
+    this.earlyParameterLists.clear();
   }
 
   /** Whether the persistent index holds the element table for exactly the files indexed now (a warm start). */
@@ -363,6 +381,7 @@ export class ElementIndex {
     }
     this.rebuildNameMaps();
     this.elementsStale = true;
+    this.earlyParameterLists.clear();
     return true;
   }
 
@@ -374,6 +393,7 @@ export class ElementIndex {
     if (had) {
       this.rebuildNameMaps();
       this.elementsStale = true;
+      this.earlyParameterLists.clear();
     }
     return had;
   }
@@ -402,6 +422,7 @@ export class ElementIndex {
 
   /** The parsed model of a file (parsing it now if needed); undefined when the file is not indexed. */
   model(path: string): CppFileModel | undefined {
+    this.modelReads?.add(path);
     let m = this.parsed.get(path);
     if (m) return m;
     const src = this.sources.get(path);
@@ -426,6 +447,7 @@ export class ElementIndex {
       }
     }
     try {
+      this.parsedHere++;
       m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });
       if (this.withParameters) this.cache?.setModel(path, src.hash, m);
     } catch (err) {
@@ -436,6 +458,34 @@ export class ElementIndex {
     }
     this.parsed.set(path, m);
     return m;
+  }
+
+  /** Runs `fn` and says which files' models it asked for (the child process sends those models with its early answers). */
+  withModelReads<T>(fn: () => T): { value: T; paths: string[] } {
+    const outer = this.modelReads;
+    const reads = new Set<string>();
+    this.modelReads = reads;
+    try {
+      const value = fn();
+      return { value, paths: [...reads] };
+    } finally {
+      this.modelReads = outer;
+      if (outer) for (const p of reads) outer.add(p);
+    }
+  }
+
+  /**
+   * Models parsed elsewhere for files this index holds, kept as JSON until model() asks for them;
+   * one whose file this index read with other content is ignored. Returns how many were taken.
+   */
+  adoptModels(models: Iterable<ModelJson>): number {
+    let n = 0;
+    for (const { path, hash, json } of models) {
+      if (this.sources.get(path)?.hash !== hash || this.parsed.has(path) || this.prebuilt.has(path)) continue;
+      this.prebuilt.set(path, { hash, json });
+      n++;
+    }
+    return n;
   }
 
   /** Line starts of an indexed file, computed once per text (slices and evidence need them per element). */
@@ -467,8 +517,13 @@ export class ElementIndex {
   parameters(className: string): ParameterList | undefined {
     // While the element table is not built (a cold start, the first hovers), a class found early
     // answers without parsing the whole tree; its list is not kept (the table may resolve the name otherwise).
+    if (this.elementsStale && this.earlyParameterLists.has(className)) return this.earlyParameterLists.get(className);
     const early = this.elementsStale ? this.findElementsEarly([className])[0] : undefined;
-    if (early) return this.resolveParameterList(early);
+    if (early) {
+      const list = this.resolveParameterList(early);
+      this.earlyParameterLists.set(className, list);
+      return list;
+    }
     if (this.elementsStale) this.collectElements();
     if (this.parameterLists.has(className)) return this.parameterLists.get(className);
     const info = this.element(className) ?? this.elements().find((e) => e.className === className);
@@ -646,6 +701,7 @@ export class ElementIndex {
       }
     }
     this.parameterLists.clear();
+    this.earlyParameterLists.clear();
     this.addInheritedNames(byName, exported);
     this.addExportAliases(byName);
     this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -701,6 +757,7 @@ export class ElementIndex {
       this.familyFactsByName.set(r.clickName, r.family);
     }
     this.parameterLists.clear();
+    this.earlyParameterLists.clear();
     this.elementsByName = byName;
     this.duplicateProblems = [...problems];
     this.elementsStale = false;

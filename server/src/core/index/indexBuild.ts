@@ -5,6 +5,7 @@
 // server then loads the pack as on a warm start.
 import { FeatureTracker } from '../analysis/featureTracker';
 import { CancelledError, ElementIndex, type IndexProgress } from '../cpp/elementIndex';
+import { answerEarly, type EarlyAnswer } from './earlyAnswer';
 import { silentLogger, type Logger } from '../log';
 import { FeatureStore } from '../store/featureStore';
 import { IndexCache } from './indexCache';
@@ -14,6 +15,8 @@ export interface IndexBuildRequest {
   /** The folder of the pack (core/index/indexCache.ts). */
   cacheDir: string;
   maxFileBytes: number;
+  /** Click names to analyze before anything else (the classes of the documents open in the editor). */
+  early?: string[];
 }
 
 export interface IndexBuildResult {
@@ -37,19 +40,36 @@ export interface IndexBuildOptions {
   isCancelled?(): boolean;
   /** Warnings (a pack set aside, a write that failed, skipped files) go here. */
   log?: Logger;
+  /** Click names asked for since the last call (besides the request's): answered between the steps of the build. */
+  takeEarly?(): string[];
+  onEarly?(answer: EarlyAnswer): void;
 }
 
 export async function buildIndexPack(request: IndexBuildRequest, options: IndexBuildOptions = {}): Promise<IndexBuildResult> {
   const t0 = Date.now();
   const log = options.log ?? silentLogger;
-  const { onProgress, isCancelled } = options;
+  const { isCancelled } = options;
   const cache = await IndexCache.open(request.cacheDir, { log });
   const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
-  const built = await index.build(request.roots, { parse: false, onProgress, isCancelled });
-  await index.parseElementFiles({ onProgress, isCancelled });
+  const built = await index.build(request.roots, { parse: false, onProgress: options.onProgress, isCancelled });
   // Static features only, kept in memory: they reach the server through the pack's element snapshots.
   const tracker = new FeatureTracker(index, FeatureStore.memory(request.roots[0] ?? request.cacheDir), log);
-  const stats = await tracker.analyzeAll({ isCancelled, onProgress: (done, total) => onProgress?.({ phase: 'analyzing', done, total }) });
+  let early = request.early ?? [];
+  const answerAsked = () => {
+    const names = [...early, ...(options.takeEarly?.() ?? [])];
+    early = [];
+    if (!names.length || !options.onEarly) return;
+    options.onEarly(answerEarly(index, tracker, names, request.cacheDir, log));
+  };
+  // Early answers go out between steps: the progress callbacks run where the build yields.
+  const onProgress = (p: IndexBuildProgress) => {
+    answerAsked();
+    options.onProgress?.(p);
+  };
+  answerAsked();
+  await index.parseElementFiles({ onProgress, isCancelled });
+  const stats = await tracker.analyzeAll({ isCancelled, onProgress: (done, total) => onProgress({ phase: 'analyzing', done, total }) });
+  answerAsked();
   if (isCancelled?.()) throw new CancelledError();
   await cache.save();
   return { files: built.files, elements: stats.elements, parsed: cache.stats.modelMisses, ms: Date.now() - t0 };

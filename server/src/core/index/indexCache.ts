@@ -207,6 +207,11 @@ export class IndexCache {
     return t?.signature === signature ? t : undefined;
   }
 
+  /** Whether any element table is stored for these roots (none: nothing was ever indexed there, a cold start). */
+  hasElementTable(roots: string): boolean {
+    return this.tables.has(roots);
+  }
+
   setElementTable(roots: string, table: ElementTable): void {
     if (this.tables.get(roots)?.signature === table.signature) return;
     this.tables.set(roots, table);
@@ -237,15 +242,20 @@ export class IndexCache {
     return !!e && e.hash === hash && (e.at !== undefined || this.models.get(path)?.hash === hash);
   }
 
-  /** The cached model of `path` for content `hash` (without its text), or undefined. */
-  model(path: string, hash: string): StoredModel | undefined {
+  /** The JSON of the cached model of `path` for content `hash`, or undefined. */
+  modelJson(path: string, hash: string): string | undefined {
     const e = this.entries.get(path);
     if (!e || e.hash !== hash) return undefined;
     const mine = this.models.get(path);
-    let json: string | undefined;
-    if (mine?.hash === hash) json = mine.json;
-    else if (e.at !== undefined && e.len !== undefined) json = this.readFromDisk(e.at, e.len);
-    if (json === undefined) return undefined;
+    if (mine?.hash === hash) return mine.json;
+    return e.at !== undefined && e.len !== undefined ? this.readFromDisk(e.at, e.len) : undefined;
+  }
+
+  /** The cached model of `path` for content `hash` (without its text), or undefined. */
+  model(path: string, hash: string): StoredModel | undefined {
+    const json = this.modelJson(path, hash);
+    const e = this.entries.get(path);
+    if (json === undefined || !e) return undefined;
     try {
       const m = decodeModel(json, path);
       this.stats.modelHits++;
@@ -291,7 +301,7 @@ export class IndexCache {
     let at = 0;
     for (const [path, e] of [...this.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const { at: _a, len: _l, ...base } = e;
-      const json = this.modelJson(path, e, previous);
+      const json = this.jsonToWrite(path, e, previous);
       if (json === undefined) {
         header.files[path] = base;
         continue;
@@ -335,7 +345,7 @@ export class IndexCache {
     this.savedChanges = changes;
   }
 
-  private modelJson(path: string, e: HeaderEntry, body: Buffer | undefined): string | undefined {
+  private jsonToWrite(path: string, e: HeaderEntry, body: Buffer | undefined): string | undefined {
     const mine = this.models.get(path);
     if (mine?.hash === e.hash) return mine.json;
     if (body !== undefined && e.at !== undefined && e.len !== undefined && e.at + e.len <= body.length) return body.toString('latin1', e.at, e.at + e.len);

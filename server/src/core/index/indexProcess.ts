@@ -7,13 +7,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { CancelledError } from '../cpp/elementIndex';
 import { createLogger, describeError, type Logger, type LogLevel } from '../log';
+import type { EarlyAnswer } from './earlyAnswer';
 import { buildIndexPack, type IndexBuildProgress, type IndexBuildRequest, type IndexBuildResult } from './indexBuild';
 
 export const INDEX_PROCESS_FLAG = '--flowmage-build-index';
 
-type ToChild = { type: 'build'; request: IndexBuildRequest };
+type ToChild = { type: 'build'; request: IndexBuildRequest } | { type: 'early'; names: string[] };
 type FromChild =
   | ({ type: 'progress' } & IndexBuildProgress)
+  | { type: 'early'; answer: EarlyAnswer }
   | { type: 'log'; level: LogLevel; message: string }
   | { type: 'done'; result: IndexBuildResult }
   | { type: 'failed'; message: string };
@@ -23,18 +25,28 @@ export interface IndexProcessOptions {
   /** Polled: once it returns true the child is killed and the promise rejects with CancelledError. */
   isCancelled?(): boolean;
   log?: Logger;
+  /** Answers to the request's `early` names and to askEarly(), as the child gets to them. */
+  onEarly?(answer: EarlyAnswer): void;
+}
+
+export interface IndexProcess {
+  /** Rejects when the child fails or stops early (CancelledError when cancelled). */
+  readonly result: Promise<IndexBuildResult>;
+  /** Asks for more elements first; answered through onEarly (not at all once the child is done). */
+  askEarly(names: string[]): void;
 }
 
 const CANCEL_POLL_MS = 100;
 const STDERR_KEPT = 4096;
 
-/** Runs buildIndexPack in a child process running `script` (the server's own bundle). Rejects when the child fails or stops early. */
-export function buildIndexInChildProcess(script: string, request: IndexBuildRequest, options: IndexProcessOptions = {}): Promise<IndexBuildResult> {
-  return new Promise((resolve, reject) => {
-    let child: ChildProcess;
+/** Runs buildIndexPack in a child process running `script` (the server's own bundle). */
+export function startIndexProcess(script: string, request: IndexBuildRequest, options: IndexProcessOptions = {}): IndexProcess {
+  let child: ChildProcess | undefined;
+  const result = new Promise<IndexBuildResult>((resolve, reject) => {
+    let proc: ChildProcess;
     try {
       // No inherited --inspect and the like: a debugger port already in use would stop the child.
-      child = fork(script, [INDEX_PROCESS_FLAG], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      proc = child = fork(script, [INDEX_PROCESS_FLAG], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     } catch (err) {
       reject(err instanceof Error ? err : new Error(String(err)));
       return;
@@ -45,31 +57,48 @@ export function buildIndexInChildProcess(script: string, request: IndexBuildRequ
       if (settled) return;
       settled = true;
       clearInterval(poll);
-      if (child.exitCode === null && child.signalCode === null) child.kill();
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill();
       if (err) reject(err);
       else resolve(result!);
     };
     const poll = setInterval(() => {
       if (options.isCancelled?.()) finish(new CancelledError());
     }, CANCEL_POLL_MS);
-    child.stderr?.on('data', (d: Buffer) => {
+    proc.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-STDERR_KEPT);
     });
-    child.on('message', (m: FromChild) => {
+    proc.on('message', (m: FromChild) => {
+      if (settled) return;
       if (m.type === 'progress') options.onProgress?.({ phase: m.phase, done: m.done, total: m.total });
+      else if (m.type === 'early') options.onEarly?.(m.answer);
       else if (m.type === 'log') options.log?.[m.level](m.message);
       else if (m.type === 'done') finish(undefined, m.result);
       else if (m.type === 'failed') finish(new Error(m.message));
     });
-    child.on('error', (err) => finish(err));
-    child.on('exit', (code, signal) => {
+    proc.on('error', (err) => finish(err));
+    proc.on('exit', (code, signal) => {
       const tail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
       finish(new Error(`the index process stopped (${signal ?? `exit code ${code}`}) before it was done${tail}`));
     });
-    child.send({ type: 'build', request } satisfies ToChild, (err) => {
-      if (err) finish(err);
-    });
+    send(proc, { type: 'build', request }, (err) => finish(err));
   });
+  return {
+    result,
+    askEarly(names) {
+      if (child?.connected && names.length) send(child, { type: 'early', names }, () => undefined);
+    },
+  };
+}
+
+function send(child: ChildProcess, message: ToChild, onError: (err: Error) => void): void {
+  try {
+    child.send(message, (err) => {
+      if (err) onError(err);
+    });
+  } catch (err) {
+    // The channel closed under us: the exit handler says why.
+    onError(err instanceof Error ? err : new Error(String(err)));
+  }
 }
 
 /** The child's side: one request answered over IPC, then exit. It also exits when the server goes away. */
@@ -86,13 +115,22 @@ export function serveIndexProcess(): void {
       send(m, undefined, undefined, () => resolve());
     });
   process.on('disconnect', () => process.exit(0));
-  process.once('message', (m: ToChild) => {
-    if (m?.type !== 'build') {
+  const asked: string[] = [];
+  let started = false;
+  process.on('message', (m: ToChild) => {
+    if (m?.type === 'early' && Array.isArray(m.names)) {
+      asked.push(...m.names.filter((n) => typeof n === 'string'));
+      return;
+    }
+    if (m?.type !== 'build' || started) {
       void post({ type: 'failed', message: 'unexpected message' }).then(() => process.exit(2));
       return;
     }
+    started = true;
     buildIndexPack(m.request, {
       onProgress: (p) => void post({ type: 'progress', ...p }),
+      takeEarly: () => asked.splice(0),
+      onEarly: (answer) => void post({ type: 'early', answer }),
       // Every level: the server's own logger filters by its setting.
       log: createLogger((level, message) => void post({ type: 'log', level, message }), () => 'debug'),
     })

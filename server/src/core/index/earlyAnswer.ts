@@ -1,0 +1,108 @@
+// Early answers of the index's child process (indexBuild.ts): while it builds the whole index, the
+// elements the server asks for first (the open documents' classes) are analyzed at once, and what
+// the server needs to show them (the models their analysis and parameters read, their snapshots)
+// is handed over, so the server parses nothing and its memory stays as after a warm start.
+//
+// Handed over in a file next to the pack, not through the IPC channel: the models are megabytes,
+// and a busy child writes a large message to the pipe 64 KB per turn of its event loop. The file
+// is written synchronously (the build goes on at once), read once and removed by the server.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FeatureTracker } from '../analysis/featureTracker';
+import type { ElementIndex, ModelJson } from '../cpp/elementIndex';
+import { describeError, silentLogger, type Logger } from '../log';
+import type { ElementSnapshot } from './indexCache';
+
+export interface EarlyAnswer {
+  /** The Click names asked for (found or not). */
+  names: string[];
+  /** The file holding the models and snapshots (undefined when nothing was found). */
+  file?: string;
+  /** Time spent on it in the child. */
+  ms: number;
+}
+
+interface EarlyHeader {
+  models: Array<[path: string, hash: string, length: number]>;
+  snapshots: Array<[key: string, snapshot: ElementSnapshot]>;
+}
+
+const FILE_PREFIX = 'early-';
+
+let written = 0;
+
+/** Analyzes the named elements now (those not analyzed yet) and writes what the server needs to show them into `dir`. */
+export function answerEarly(index: ElementIndex, tracker: FeatureTracker, names: string[], dir: string, log: Logger = silentLogger): EarlyAnswer {
+  const t0 = Date.now();
+  let tracked: ReturnType<FeatureTracker['analyzeElements']> = [];
+  const { paths } = index.withModelReads(() => {
+    try {
+      tracked = tracker.analyzeElements(index.findElementsEarly(names));
+      // What the server reads to show them in a configuration (hovers, the plan's rewrites).
+      for (const t of tracked) index.parameters(t.info.clickName);
+    } catch (err) {
+      // The server analyzes what is missing itself; the whole index goes on.
+      log.warn(`early analysis of ${names.join(', ')} failed: ${describeError(err)}`);
+    }
+  });
+  const wanted = new Set(paths);
+  for (const t of tracked) for (const f of [t.info.headerFile, ...t.info.sourceFiles, ...t.files]) wanted.add(f);
+  const header: EarlyHeader = { models: [], snapshots: [] };
+  const bodies: string[] = [];
+  for (const path of wanted) {
+    const hash = index.fileHash(path);
+    const json = hash === undefined ? undefined : index.cache?.modelJson(path, hash);
+    if (json === undefined || hash === undefined) continue;
+    header.models.push([path, hash, json.length]);
+    bodies.push(json);
+  }
+  for (const t of tracked) {
+    const snap = tracker.snapshot(t.info.clickName);
+    if (snap) header.snapshots.push(snap);
+  }
+  if (!tracked.length) return { names, ms: Date.now() - t0 };
+  const file = join(dir, `${FILE_PREFIX}${process.pid}-${++written}.json`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    // ASCII throughout (the pack's model JSON is): latin1 copies the strings as they are.
+    writeFileSync(file, `${JSON.stringify(header)}\n${bodies.join('')}`, { encoding: 'latin1', mode: 0o600 });
+  } catch (err) {
+    log.warn(`could not write the early answer for ${names.join(', ')} (${describeError(err)}); the server analyzes them itself`);
+    return { names, ms: Date.now() - t0 };
+  }
+  return { names, file, ms: Date.now() - t0 };
+}
+
+/**
+ * Takes an early answer into a server's index: its models, for the files this index read with the
+ * same content (another is parsed here when needed), and its snapshots, into the index's cache.
+ * The file is removed. Returns how many models were taken.
+ */
+export function adoptEarlyAnswer(index: ElementIndex, answer: EarlyAnswer): number {
+  if (!answer.file) return 0;
+  let text: string;
+  try {
+    text = readFileSync(answer.file, 'latin1');
+  } finally {
+    rmSync(answer.file, { force: true });
+  }
+  const newline = text.indexOf('\n');
+  const header = JSON.parse(text.slice(0, newline)) as EarlyHeader;
+  const models: ModelJson[] = [];
+  let at = newline + 1;
+  for (const [path, hash, length] of header.models) {
+    models.push({ path, hash, json: text.slice(at, at + length) });
+    at += length;
+  }
+  for (const [key, snap] of header.snapshots) index.cache?.setElementSnapshot(key, snap);
+  return index.adoptModels(models);
+}
+
+/** Removes early answers left in `dir` (the server's index ended before it read them). */
+export function removeEarlyAnswers(dir: string): void {
+  try {
+    for (const f of readdirSync(dir)) if (f.startsWith(FILE_PREFIX) && f.endsWith('.json')) rmSync(join(dir, f), { force: true });
+  } catch {
+    // No folder: nothing left.
+  }
+}
