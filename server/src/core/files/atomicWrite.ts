@@ -84,6 +84,11 @@ export interface WriteOptions {
   force?: boolean;
   /** Runs after the temporary files are written, before the checks and renames (tests use it). */
   beforeCommit?(): Promise<void> | void;
+  /**
+   * false: no fsync of the data and the folder. For a cache its reader checks and can rebuild
+   * (the index pack), where a crash may cost the file but never a user's work; the rename stays atomic.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -101,7 +106,7 @@ export async function writeFilesAtomic(writes: readonly FileWrite[], options: Wr
       else if (write.expected) throw changed(write.path, 'it was deleted');
       const tmp = tempName(target);
       prepared.push({ write, target, tmp });
-      await writeTemp(tmp, write.data, st, write.mode);
+      await writeTemp(tmp, write.data, st, write.mode, options.durable !== false);
     }
     await options.beforeCommit?.();
     for (const p of prepared) await checkUnchanged(p.write, p.target, options);
@@ -109,7 +114,7 @@ export async function writeFilesAtomic(writes: readonly FileWrite[], options: Wr
       await fs.rename(p.tmp, p.target);
       liveTemps.delete(p.tmp);
     }
-    for (const dir of new Set(prepared.map((p) => dirname(p.target)))) await syncDirectory(dir);
+    if (options.durable !== false) for (const dir of new Set(prepared.map((p) => dirname(p.target)))) await syncDirectory(dir);
   } catch (err) {
     for (const p of prepared) await removeTemp(p.tmp);
     if (err instanceof FileWriteError) throw err;
@@ -180,7 +185,7 @@ function checkReplaceable(st: Stats, path: string, options: WriteOptions): void 
   if ((st.mode & 0o222) === 0 && !options.force) throw new FileWriteError(`${path} is read-only; not written (use --force to write it anyway)`, 'read-only', path);
 }
 
-async function writeTemp(tmp: string, data: FileWrite['data'], original: Stats | undefined, mode: number | undefined): Promise<void> {
+async function writeTemp(tmp: string, data: FileWrite['data'], original: Stats | undefined, mode: number | undefined, durable: boolean): Promise<void> {
   const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   liveTemps.add(tmp);
   try {
@@ -194,7 +199,7 @@ async function writeTemp(tmp: string, data: FileWrite['data'], original: Stats |
     } else {
       await handle.chmod(mode ?? 0o666 & ~process.umask());
     }
-    await handle.sync();
+    if (durable) await handle.sync();
   } finally {
     await handle.close();
   }

@@ -321,7 +321,7 @@ export class IndexCache {
     const data = [Buffer.from(headerLine, 'latin1'), Buffer.from(chunks.join(''), 'latin1')];
     try {
       await fs.mkdir(this.dir!, { recursive: true });
-      await withFileLock(file, () => writeFileAtomic({ path: file, data, symlinks: 'refuse' }), { timeoutMs: 5000 });
+      await withFileLock(file, () => writeFileAtomic({ path: file, data, symlinks: 'refuse' }, { durable: false }), { timeoutMs: 5000 });
     } catch (err) {
       this.warn(`could not write the index cache ${file}: ${err instanceof FileWriteError ? err.message : describeError(err)}`);
       return;
@@ -461,13 +461,15 @@ async function readHeaderLine(file: string): Promise<{ header: string; bodyStart
   try {
     const parts: Buffer[] = [];
     let read = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(1 << 20);
+    for (let size = 1 << 20; ; size = Math.min(size * 2, 1 << 24)) {
+      // Filled by the read before anything looks at it: no need to zero it first.
+      const chunk = Buffer.allocUnsafe(size);
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, read);
       if (bytesRead === 0) return undefined;
       const nl = chunk.subarray(0, bytesRead).indexOf(0x0a);
       parts.push(chunk.subarray(0, nl < 0 ? bytesRead : nl));
-      if (nl >= 0) return { header: Buffer.concat(parts).toString('utf8'), bodyStart: read + nl + 1 };
+      // The pack is ASCII (asciiJson): latin1 decodes it by a plain copy.
+      if (nl >= 0) return { header: (parts.length === 1 ? parts[0] : Buffer.concat(parts)).toString('latin1'), bodyStart: read + nl + 1 };
       read += bytesRead;
     }
   } finally {
