@@ -175,6 +175,17 @@ describe('C++ indexing progress and settings', function () {
     assert.strictEqual(kinds[kinds.length - 1], 'end');
   });
 
+  it('answers a request that waits for the index from the index a settings change starts, even while the new settings are being read', async () => {
+    // Sent right after the notification: the server has not read the new settings yet.
+    void useSettings({ sourcePaths: [join(dir, 'fixtures')], store: { path: '' } });
+    const names = (await client.connection.sendRequest(ElementsRequest.type, undefined)).map((e) => e.name);
+    assert.ok(names.includes('AnnoTally') && !names.includes('FromDPDKDevice'), names.join(', '));
+    // Back to the examples, for the next test.
+    await useSettings({ sourcePaths: [join(ROOT, 'examples', 'elements')], store: { path: '' } });
+    const back = (await client.connection.sendRequest(ElementsRequest.type, undefined)).map((e) => e.name);
+    assert.ok(back.includes('FromDPDKDevice'), back.join(', '));
+  });
+
   it('stops indexing a large tree when the user cancels, keeping the previous index', async () => {
     client.connection.onRequest(WorkDoneProgressCreateRequest.type, (params) => {
       setTimeout(() => void client.connection.sendNotification(WorkDoneProgressCancelNotification.type, { token: params.token }), 50);

@@ -22,6 +22,8 @@ export interface ServerContext {
   storagePath(): string | undefined;
   /** Called by features that need to know when settings changed. */
   onSettingsChanged(listener: () => void): void;
+  /** Resolves once no settings refresh is under way (a change notified, the new settings not read yet). */
+  settingsSettled(): Promise<void>;
 }
 
 /** Runs a handler and turns any exception into a logged error and a safe fallback, never a crash. */

@@ -39,7 +39,7 @@ import { onWatchedFilesChanged } from './providers';
 import type { IndexStatus } from '../protocol';
 
 export interface ElementIndexService {
-  /** Resolves once the first full index (or the one under way) is done. */
+  /** Resolves once the first full index is done, and any index a settings change (read or being read) started. */
   ready(): Promise<void>;
   /**
    * An element's features for the solver, by Click name: the static analysis merged
@@ -176,8 +176,16 @@ class ElementIndexServiceImpl implements ElementIndexService {
     await this.saveStore();
   }
 
-  ready(): Promise<void> {
-    return this.firstIndex.then(() => this.current);
+  async ready(): Promise<void> {
+    await this.firstIndex;
+    // A settings change being read may start another index, and one may be queued while this
+    // waits: ready means the last one known when nothing else is pending.
+    for (;;) {
+      await this.ctx.settingsSettled();
+      const run = this.current;
+      await run;
+      if (run === this.current) return;
+    }
   }
 
   features(clickName: string, model?: string): MergedFeatures | undefined {

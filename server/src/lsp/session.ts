@@ -42,6 +42,8 @@ export function startSession(connection: Connection): ServerContext {
   process.on('uncaughtException', (err) => log.error(`uncaught exception: ${describeError(err)}`));
 
   const documents = new TextDocuments(TextDocument);
+  /** The settings refreshes under way, chained (ServerContext.settingsSettled waits for them). */
+  let settingsRefresh: Promise<void> = Promise.resolve();
   const ctx: ServerContext = {
     connection,
     documents,
@@ -52,6 +54,13 @@ export function startSession(connection: Connection): ServerContext {
     allowedLlmOrigins: () => allowedLlmOrigins,
     storagePath: () => storagePath,
     onSettingsChanged: (listener) => settingsListeners.push(listener),
+    settingsSettled: async () => {
+      // A refresh may start while one is awaited: wait until the last one seen is still the last.
+      for (let seen = settingsRefresh; ; seen = settingsRefresh) {
+        await seen;
+        if (seen === settingsRefresh) return;
+      }
+    },
   };
 
   const registered = FEATURES.map((feature) => feature(ctx));
@@ -76,7 +85,8 @@ export function startSession(connection: Connection): ServerContext {
   connection.onInitialized(async () => {
     if (canPullConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'flowmage' });
-      await refreshSettings();
+      settingsRefresh = settingsRefresh.then(() => refreshSettings()).catch((err) => log.error(`reading the settings failed: ${describeError(err)}`));
+      await settingsRefresh;
     }
     // Folders are part of what the listeners read (the index roots when flowmage.sourcePaths is
     // empty, the base of relative paths, the store's folder): each one re-checks what it depends on.
@@ -123,7 +133,10 @@ export function startSession(connection: Connection): ServerContext {
     }
   }
 
-  connection.onDidChangeConfiguration((change) => void refreshSettings(change.settings));
+  connection.onDidChangeConfiguration((change) => {
+    // Serialized: an older answer never overwrites a newer one.
+    settingsRefresh = settingsRefresh.then(() => refreshSettings(change.settings)).catch((err) => log.error(`reading the settings failed: ${describeError(err)}`));
+  });
   connection.onNotification(TrustChangedNotification.type, (params: { trusted?: unknown } | null) => {
     try {
       trusted = params?.trusted === true;
