@@ -1,7 +1,12 @@
 import * as assert from 'node:assert';
 import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol/node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { generateTree } from '../bench/analysis';
 import { startServer } from './lspClient';
-import { StatusRequest } from '../../server/src/protocol';
+import { ChainGraphRequest, ElementsRequest, IndexStatusRequest, StatusRequest } from '../../server/src/protocol';
 
 describe('language server over stdio', function () {
   this.timeout(20_000);
@@ -51,6 +56,41 @@ describe('language server over stdio', function () {
       assert.ok(results.filter((r) => r.i % 2 === 0).every((r) => r.value), 'the others were answered');
     } finally {
       await client.shutdown();
+    }
+  });
+
+  it('answers a request cancelled while it runs (waiting for the index) with RequestCancelled at once; the index goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowmage-cancel-running-'));
+    generateTree(dir);
+    const client = await startServer({ workspaceFolder: dir, settings: { store: { path: '' } } });
+    try {
+      const uri = pathToFileURL(join(dir, 'chain.click')).href;
+      await client.open(uri, 'FromDevice(eth0) -> Discard;\n');
+      const requests: Array<{ method: string; params: unknown }> = [
+        // Waits for the whole index of the generated tree.
+        { method: ElementsRequest.method, params: undefined },
+        // Waits for the index too, then for the document's flow analysis.
+        { method: ChainGraphRequest.method, params: { uri } },
+      ];
+      for (const { method, params } of requests) {
+        const source = new CancellationTokenSource();
+        const reply = client.connection.sendRequest(method, params, source.token).then(
+          () => 'answered',
+          (err: unknown) => (err instanceof ResponseError ? err.code : String(err)),
+        );
+        await new Promise((r) => setTimeout(r, 150));
+        const t0 = Date.now();
+        source.cancel();
+        assert.strictEqual(await reply, LSPErrorCodes.RequestCancelled, method);
+        assert.ok(Date.now() - t0 < 2000, `${method} answered ${Date.now() - t0} ms after its cancellation`);
+      }
+      const status = await client.connection.sendRequest(IndexStatusRequest.type);
+      assert.strictEqual(status.state, 'indexing', 'the index was still under way: the requests were cancelled while they waited');
+      const all = await client.connection.sendRequest(ElementsRequest.type, undefined);
+      assert.ok(all.length > 100, `the index went on (${all.length} elements)`);
+    } finally {
+      await client.shutdown();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  CancellationTokenSource,
   DidChangeTextDocumentNotification,
+  LSPErrorCodes,
+  ResponseError,
   DidSaveTextDocumentNotification,
   HoverRequest,
   WorkDoneProgressCancelNotification,
@@ -220,6 +223,38 @@ describe('FlowMage: Analyze Elements over LSP', function () {
       assert.ok(asked.size > 0);
       const third = await client.connection.sendRequest(AnalyzeElementsRequest.type, {});
       assert.match(third.message, /already has an LLM answer/);
+    } finally {
+      await client.shutdown();
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops asking when the request itself is cancelled, and answers RequestCancelled at once', async () => {
+    const fake = new FakeOpenAI();
+    await fake.start();
+    fake.script = (req) => ({ ...gullibleModel(req), delayMs: 400 });
+    const dir = mkdtempSync(join(tmpdir(), 'flowmage-analyze-cancel-'));
+    cpSync(join(ROOT, 'examples', 'elements'), join(dir, 'elements'), { recursive: true });
+    const client = await startServer({
+      workspaceFolder: dir,
+      settings: { llm: { enabled: true, baseUrl: fake.baseUrl, model: 'fake-4', concurrency: 1 } },
+      env: { FLOWMAGE_LLM_API_KEY: KEY },
+    });
+    try {
+      client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
+      const source = new CancellationTokenSource();
+      const reply = client.connection.sendRequest(AnalyzeElementsRequest.type, {}, source.token).then(
+        () => 'answered',
+        (err: unknown) => (err instanceof ResponseError ? err.code : String(err)),
+      );
+      await waitFor('the first LLM request', () => fake.requests.length >= 1);
+      source.cancel();
+      assert.strictEqual(await reply, LSPErrorCodes.RequestCancelled);
+      // The one in flight may still land; no other is sent.
+      const sent = fake.requests.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok(fake.requests.length <= sent + 1 && fake.requests.length < 8, `${fake.requests.length} requests after the cancel (${sent} before)`);
     } finally {
       await client.shutdown();
       await fake.stop();

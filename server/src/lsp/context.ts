@@ -4,6 +4,7 @@ import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Logger } from '../core/log';
 import type { Settings } from '../core/settings';
+import { isCancellation, tokenIn, unlessCancelled } from './requestCancellation';
 
 export interface ServerContext {
   connection: Connection;
@@ -26,7 +27,10 @@ export interface ServerContext {
   settingsSettled(): Promise<void>;
 }
 
-/** Runs a handler and turns any exception into a logged error and a safe fallback, never a crash. */
+/**
+ * Runs a handler and turns any exception into a logged error and a safe fallback, never a crash.
+ * A request cancelled while its handler waits is answered RequestCancelled at once.
+ */
 export function guard<A extends unknown[], R>(
   ctx: Pick<ServerContext, 'log'>,
   what: string,
@@ -35,8 +39,9 @@ export function guard<A extends unknown[], R>(
 ): (...args: A) => Promise<R> {
   return async (...args: A) => {
     try {
-      return await fn(...args);
+      return await unlessCancelled(tokenIn(args), (async () => fn(...args))(), what);
     } catch (err) {
+      if (isCancellation(err)) throw err;
       ctx.log.error(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return fallback;
     }

@@ -6,11 +6,12 @@ import type { ServerContext } from './context';
 import { getElementIndexService } from './elementIndexService';
 import { ElementsRequest, IndexStatusRequest, type ElementSummary } from '../protocol';
 import { summarizeFeatures } from '../core/analysis/summary';
+import { unlessCancelled } from './requestCancellation';
 
 export function elementRequestsFeature(ctx: ServerContext): Feature {
   const service = getElementIndexService(ctx);
-  ctx.connection.onRequest(ElementsRequest.type, async (params): Promise<ElementSummary[]> => {
-    if (params?.wait !== false) await service.ready();
+  ctx.connection.onRequest(ElementsRequest.type, async (params, token): Promise<ElementSummary[]> => {
+    if (params?.wait !== false) await unlessCancelled(token, service.ready(), ElementsRequest.method);
     const wanted = params?.names ? new Set(params.names) : undefined;
     return service
       .elements()

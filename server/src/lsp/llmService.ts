@@ -7,7 +7,7 @@
 // network; missing pairs are asked by a background job that publishes its answers (the analyses
 // are recomputed, diagnostics republished).
 import { fileURLToPath } from 'node:url';
-import { MessageType } from 'vscode-languageserver/node';
+import { MessageType, type CancellationToken } from 'vscode-languageserver/node';
 import { isCppSource } from '../core/cpp/sourceFiles';
 import { API_KEY_ENV } from '../core/llm/apiKeyEnv';
 import { LlmClient } from '../core/llm/client';
@@ -221,7 +221,7 @@ export function llmFeature(ctx: ServerContext): Feature {
 
   ctx.connection.onRequest(
     AnalyzeElementsRequest.type,
-    guard(ctx, AnalyzeElementsRequest.method, { message: 'failed; see the FlowMage log' } as AnalyzeElementsResult, async (params: { names?: string[] } = {}): Promise<AnalyzeElementsResult> => {
+    guard(ctx, AnalyzeElementsRequest.method, { message: 'failed; see the FlowMage log' } as AnalyzeElementsResult, async (params: { names?: string[] } = {}, token?: CancellationToken): Promise<AnalyzeElementsResult> => {
       await index.ready();
       const reason = blocked(false);
       if (reason) {
@@ -231,7 +231,9 @@ export function llmFeature(ctx: ServerContext): Feature {
       if (todo.length === 0) return { message: 'every element already has an LLM answer for its current code' };
       const progress = await ctx.connection.window.createWorkDoneProgress();
       const controller = new AbortController();
+      // Stopped from the progress notification, or by cancelling the request itself.
       progress.token.onCancellationRequested(() => controller.abort());
+      token?.onCancellationRequested(() => controller.abort());
       progress.begin(`FlowMage: asking ${target()}`, 0, `0/${todo.length} elements`, true);
       let result: ExtractManyResult;
       try {
