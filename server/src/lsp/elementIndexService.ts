@@ -433,6 +433,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
         }
       }
       const fresh = await child;
+      // Answers never read (the child answered after this server stopped waiting for them).
+      if (child && packDir) removeEarlyAnswers(packDir);
       if (fresh) {
         ({ index, built } = fresh);
         tracker = new FeatureTracker(index, store, log);
