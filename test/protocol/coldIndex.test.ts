@@ -2,12 +2,14 @@
 // child process (core/index/indexProcess.ts), answers from the open document's classes meanwhile,
 // then loads the child's pack as on a warm start; the next start parses nothing at all.
 import * as assert from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import { INDEX_PROCESS_FLAG } from '../../server/src/core/index/indexProcess';
 import { IndexStatusRequest } from '../../server/src/protocol';
+import { generateTree } from '../bench/analysis';
 import { startServer, waitFor, type TestClient } from './lspClient';
 import { TALLY_ELEMENTS_FOR_CHILD_INDEX, writeTallyElements } from '../support/tallyElements';
 
@@ -19,6 +21,21 @@ const wholeIndex = (client: TestClient) =>
     const s = await client.connection.sendRequest(IndexStatusRequest.type);
     return s.state === 'idle' && !s.partial && s.elements >= ELEMENTS ? s : undefined;
   }, 90_000);
+
+/** The pid of the server's index process (read from /proc: no procps needed), if it runs. */
+function indexProcessOf(serverPid: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The parent pid is the 4th field of stat, after the command in parentheses.
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      if (ppid === serverPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(INDEX_PROCESS_FLAG)) return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
+}
 
 describe('Cold start on a large tree: the index is built in a child process', function () {
   this.timeout(120_000);
@@ -67,6 +84,33 @@ describe('Cold start on a large tree: the index is built in a child process', fu
     assert.strictEqual(warm.status.cache?.modelMisses, 0);
     assert.strictEqual(warm.status.childIndex, undefined);
     assert.match(warm.hover, /src_ip/, warm.hover);
+  });
+
+  it('when the child dies, the server indexes the tree itself and still shows the open document\'s classes', async () => {
+    const big = mkdtempSync(join(tmpdir(), 'flowmage-cold-killed-'));
+    try {
+      // A tree large enough that the child is still at work when it is killed.
+      generateTree(big);
+      writeTallyElements(join(big, 'elements', 'tally'), 1);
+      writeFileSync(join(big, 'chain.click'), 'FromDevice(eth0) -> t :: SourceTally0 -> Discard;\n');
+      const client = await startServer({ workspaceFolder: big, initializationOptions: { trusted: true, storagePath: join(big, 'storage') } });
+      clients.push(client);
+      const uri = pathToFileURL(join(big, 'chain.click')).href;
+      await client.open(uri, 'FromDevice(eth0) -> t :: SourceTally0 -> Discard;\n');
+      const childPid = await waitFor('the index process', async () => indexProcessOf(client.process.pid!));
+      process.kill(childPid, 'SIGKILL');
+      const status = await waitFor('the whole index', async () => {
+        const s = await client.connection.sendRequest(IndexStatusRequest.type);
+        return s.state === 'idle' && !s.partial && s.elements > 700 ? s : undefined;
+      }, 90_000);
+      assert.ok(client.logs.some((l) => /indexing in a child process failed \(.*the index process stopped \(SIGKILL\)/.test(l)), client.logs.join('\n'));
+      assert.strictEqual(status.childIndex, undefined, 'no child index was loaded');
+      assert.ok(status.parsedHere > 700, `the server parsed the tree itself (${status.parsedHere})`);
+      const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 25 } });
+      assert.match((hover?.contents as MarkupContent | undefined)?.value ?? '', /src_ip/);
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
   });
 
   it('without a storage folder (no pack to write) the index is built in the server', async () => {
