@@ -315,10 +315,13 @@ export class IndexCache {
     for (const [key, snap] of this.elements) if (snap.files.every(([f]) => this.entries.has(f))) elements[key] = snap;
     header.elements = elements;
     header.tables = Object.fromEntries(this.tables);
-    // The pack is ASCII (asciiJson): encoded as latin1, a string becomes bytes by a plain copy,
-    // where UTF-8 would scan and re-encode all 30 MB.
+    // The pack is ASCII (asciiJson): as latin1 a string becomes bytes by a plain copy (UTF-8 would
+    // scan and re-encode all 30 MB), each model straight into one buffer (no joined string first).
     const headerLine = asciiJson(JSON.stringify(header)) + '\n';
-    const data = [Buffer.from(headerLine, 'latin1'), Buffer.from(chunks.join(''), 'latin1')];
+    const body = Buffer.allocUnsafe(at);
+    let offset = 0;
+    for (const c of chunks) offset += body.write(c, offset, 'latin1');
+    const data = [Buffer.from(headerLine, 'latin1'), body];
     try {
       await fs.mkdir(this.dir!, { recursive: true });
       await withFileLock(file, () => writeFileAtomic({ path: file, data, symlinks: 'refuse' }, { durable: false }), { timeoutMs: 5000 });
