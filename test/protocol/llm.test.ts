@@ -182,18 +182,23 @@ describe('LLM gates over LSP', function () {
 describe('FlowMage: Analyze Elements over LSP', function () {
   this.timeout(60_000);
 
-  it('asks about every element without an answer, reporting progress, and stops when cancelled', async () => {
+  /** The examples' elements and a fake LLM answering slowly, so a cancellation lands while requests are in flight. */
+  async function slowLlmWorkspace(concurrency: number) {
     const fake = new FakeOpenAI();
     await fake.start();
-    // Slow answers, so the cancellation lands while requests are still in flight.
     fake.script = (req) => ({ ...gullibleModel(req), delayMs: 400 });
     const dir = mkdtempSync(join(tmpdir(), 'flowmage-analyze-'));
     cpSync(join(ROOT, 'examples', 'elements'), join(dir, 'elements'), { recursive: true });
     const client = await startServer({
       workspaceFolder: dir,
-      settings: { llm: { enabled: true, baseUrl: fake.baseUrl, model: 'fake-4', concurrency: 2 } },
+      settings: { llm: { enabled: true, baseUrl: fake.baseUrl, model: 'fake-4', concurrency } },
       env: { FLOWMAGE_LLM_API_KEY: KEY },
     });
+    return { fake, dir, client };
+  }
+
+  it('asks about every element without an answer, reporting progress, and stops when cancelled', async () => {
+    const { fake, dir, client } = await slowLlmWorkspace(2);
     try {
       // Only the LLM run's progress counts (the start-up indexing reports progress too).
       const progress: Array<{ kind: string; message?: string; title?: string }> = [];
@@ -231,16 +236,7 @@ describe('FlowMage: Analyze Elements over LSP', function () {
   });
 
   it('stops asking when the request itself is cancelled, and answers RequestCancelled at once', async () => {
-    const fake = new FakeOpenAI();
-    await fake.start();
-    fake.script = (req) => ({ ...gullibleModel(req), delayMs: 400 });
-    const dir = mkdtempSync(join(tmpdir(), 'flowmage-analyze-cancel-'));
-    cpSync(join(ROOT, 'examples', 'elements'), join(dir, 'elements'), { recursive: true });
-    const client = await startServer({
-      workspaceFolder: dir,
-      settings: { llm: { enabled: true, baseUrl: fake.baseUrl, model: 'fake-4', concurrency: 1 } },
-      env: { FLOWMAGE_LLM_API_KEY: KEY },
-    });
+    const { fake, dir, client } = await slowLlmWorkspace(1);
     try {
       client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
       const source = new CancellationTokenSource();
