@@ -516,7 +516,8 @@ export class ElementIndex {
    */
   parameters(className: string): ParameterList | undefined {
     // While the element table is not built (a cold start, the first hovers), a class found early
-    // answers without parsing the whole tree; its list is not kept (the table may resolve the name otherwise).
+    // answers without parsing the whole tree; its list is kept only until the table is built (which
+    // may resolve the name otherwise).
     if (this.elementsStale && this.earlyParameterLists.has(className)) return this.earlyParameterLists.get(className);
     const early = this.elementsStale ? this.findElementsEarly([className])[0] : undefined;
     if (early) {

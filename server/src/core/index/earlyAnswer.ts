@@ -34,17 +34,19 @@ let written = 0;
 /** Analyzes the named elements now (those not analyzed yet) and writes what the server needs to show them into `dir`. */
 export function answerEarly(index: ElementIndex, tracker: FeatureTracker, names: string[], dir: string, log: Logger = silentLogger): EarlyAnswer {
   const t0 = Date.now();
-  let tracked: ReturnType<FeatureTracker['analyzeElements']> = [];
-  const { paths } = index.withModelReads(() => {
+  const { value: tracked, paths } = index.withModelReads(() => {
     try {
-      tracked = tracker.analyzeElements(index.findElementsEarly(names));
+      const found = tracker.analyzeElements(index.findElementsEarly(names));
       // What the server reads to show them in a configuration (hovers, the plan's rewrites).
-      for (const t of tracked) index.parameters(t.info.clickName);
+      for (const t of found) index.parameters(t.info.clickName);
+      return found;
     } catch (err) {
       // The server analyzes what is missing itself; the whole index goes on.
       log.warn(`early analysis of ${names.join(', ')} failed: ${describeError(err)}`);
+      return [];
     }
   });
+  if (!tracked.length) return { names, ms: Date.now() - t0 };
   const wanted = new Set(paths);
   for (const t of tracked) for (const f of [t.info.headerFile, ...t.info.sourceFiles, ...t.files]) wanted.add(f);
   const header: EarlyHeader = { models: [], snapshots: [] };
@@ -60,7 +62,6 @@ export function answerEarly(index: ElementIndex, tracker: FeatureTracker, names:
     const snap = tracker.snapshot(t.info.clickName);
     if (snap) header.snapshots.push(snap);
   }
-  if (!tracked.length) return { names, ms: Date.now() - t0 };
   const file = join(dir, `${FILE_PREFIX}${process.pid}-${++written}.json`);
   try {
     mkdirSync(dir, { recursive: true });
@@ -88,6 +89,7 @@ export function adoptEarlyAnswer(index: ElementIndex, answer: EarlyAnswer): numb
   }
   const newline = text.indexOf('\n');
   const header = JSON.parse(text.slice(0, newline)) as EarlyHeader;
+  if (newline < 0 || !Array.isArray(header?.models) || !Array.isArray(header.snapshots)) throw new Error(`${answer.file} is not an early answer`);
   const models: ModelJson[] = [];
   let at = newline + 1;
   for (const [path, hash, length] of header.models) {

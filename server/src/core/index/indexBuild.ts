@@ -1,8 +1,9 @@
 // Builds the persistent index of some source roots in full: every element file parsed (in parse
-// workers), every element analyzed, the pack written with its models, element table and element
-// snapshots. The language server runs it in a child process on a cold start (indexProcess.ts): the
-// memory of the whole parse and analysis goes back to the system when the child exits, and the
-// server then loads the pack as on a warm start.
+// workers where the machine has the cores), every element analyzed, the pack written with its
+// models, element table and element snapshots. The language server runs it in a child process on
+// a cold start (indexProcess.ts): the memory of the whole parse and analysis goes back to the
+// system when the child exits, and the server then loads the pack as on a warm start. Elements the
+// server needs first are analyzed between the build's steps and handed over (earlyAnswer.ts).
 import { FeatureTracker } from '../analysis/featureTracker';
 import { CancelledError, ElementIndex, type IndexProgress } from '../cpp/elementIndex';
 import { answerEarly, type EarlyAnswer } from './earlyAnswer';
