@@ -13,7 +13,7 @@ import {
   type Message,
 } from 'vscode-languageclient/node';
 import { API_KEY_ENV } from '../../server/src/core/llm/apiKeyEnv';
-import { LlmEndpointConsentNotification, SERVER_NODE_ARGS, SHOW_CHAIN_COMMAND, SHOW_FEATURES_AT_COMMAND, TrustChangedNotification, type InitializationOptions } from '../../server/src/protocol';
+import { LlmEndpointConsentNotification, SERVER_ENV, SERVER_NODE_ARGS, SHOW_CHAIN_COMMAND, SHOW_FEATURES_AT_COMMAND, TrustChangedNotification, type InitializationOptions } from '../../server/src/protocol';
 import type { EndpointConsent } from './endpointConsent';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
@@ -51,7 +51,7 @@ export class ServerController implements vscode.Disposable {
     const module = this.context.asAbsolutePath('dist/server.js');
     const key = await this.apiKey();
     if (process.env.OPENAI_BASE_URL) this.log.info('OPENAI_BASE_URL is set in the environment; the FlowMage server ignores it and uses flowmage.llm.baseUrl (empty = OpenAI)');
-    const env = { ...process.env, [API_KEY_ENV]: key ?? '' };
+    const env = { ...process.env, ...SERVER_ENV, [API_KEY_ENV]: key ?? '' };
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_ARGS] } },
       debug: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_ARGS, '--nolazy', '--inspect=6009'] } },

@@ -29,6 +29,9 @@ const notification =
  */
 export const SERVER_NODE_ARGS: readonly string[] = ['--expose-gc'];
 
+/** Environment variables clients add to the server's (core/mallocTuning.ts). */
+export { SERVER_MALLOC_ENV as SERVER_ENV } from './core/mallocTuning';
+
 // ---- initialize ----
 
 export interface InitializationOptions {

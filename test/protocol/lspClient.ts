@@ -18,7 +18,7 @@ import {
   PublishDiagnosticsNotification,
   ConfigurationRequest,
 } from 'vscode-languageserver-protocol/node';
-import { SERVER_NODE_ARGS } from '../../server/src/protocol';
+import { SERVER_ENV, SERVER_NODE_ARGS } from '../../server/src/protocol';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const SERVER = resolve(ROOT, 'dist', 'server.js');
@@ -47,8 +47,8 @@ export interface StartOptions {
 }
 
 export async function startServer(options: StartOptions = {}): Promise<TestClient> {
-  // Started as the VS Code client starts it (the same Node flags).
-  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '--stdio'], { env: { ...process.env, ...options.env } });
+  // Started as the VS Code client starts it (the same Node flags and environment).
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '--stdio'], { env: { ...process.env, ...SERVER_ENV, ...options.env } });
   const stderr: string[] = [];
   child.stderr.on('data', (d) => stderr.push(String(d)));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));

@@ -11,6 +11,7 @@ import { adoptEarlyAnswer, type EarlyAnswer } from '../../../server/src/core/ind
 import { IndexCache } from '../../../server/src/core/index/indexCache';
 import { startIndexProcess } from '../../../server/src/core/index/indexProcess';
 import { createLogger } from '../../../server/src/core/log';
+import { SERVER_MALLOC_ENV } from '../../../server/src/core/mallocTuning';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { fixtureCopy } from '../../support/hostileTree';
 import { REPO_ROOT } from '../../support/fastclickSource';
@@ -107,6 +108,19 @@ describe('the cold index in a child process', function () {
     const script = join(tmp, 'crash.js');
     writeFileSync(script, "process.stderr.write('out of memory, say\\n'); process.exit(3);\n");
     await assert.rejects(startIndexProcess(script, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }).result, /stopped \(exit code 3\) before it was done: out of memory, say/);
+  });
+
+  it("runs the child with glibc's default malloc thresholds, whatever the server's tuning (it gives its memory back at exit)", async () => {
+    const script = join(tmp, 'env.js');
+    writeFileSync(script, "process.stderr.write('threshold=' + (process.env.MALLOC_MMAP_THRESHOLD_ ?? 'default') + ' other=' + process.env.FLOWMAGE_TEST_KEPT + '\\n'); process.exit(3);\n");
+    const saved = { ...process.env };
+    Object.assign(process.env, SERVER_MALLOC_ENV, { FLOWMAGE_TEST_KEPT: 'kept' });
+    try {
+      await assert.rejects(startIndexProcess(script, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }).result, /threshold=default other=kept/);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 
   it("passes the child's warnings to the caller's log (a pack that cannot be written)", async () => {

@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { CancelledError } from '../cpp/elementIndex';
 import { createLogger, describeError, type Logger, type LogLevel } from '../log';
+import { withoutServerMallocTuning } from '../mallocTuning';
 import type { EarlyAnswer } from './earlyAnswer';
 import { buildIndexPack, type IndexBuildProgress, type IndexBuildRequest, type IndexBuildResult } from './indexBuild';
 
@@ -46,7 +47,7 @@ export function startIndexProcess(script: string, request: IndexBuildRequest, op
     let proc: ChildProcess;
     try {
       // No inherited --inspect and the like: a debugger port already in use would stop the child.
-      proc = child = fork(script, [INDEX_PROCESS_FLAG], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      proc = child = fork(script, [INDEX_PROCESS_FLAG], { execArgv: [], env: withoutServerMallocTuning(process.env), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     } catch (err) {
       reject(err instanceof Error ? err : new Error(String(err)));
       return;
