@@ -86,6 +86,31 @@ describe('Cold start on a large tree: the index is built in a child process', fu
     assert.match(warm.hover, /src_ip/, warm.hover);
   });
 
+  it('asks the child first for the classes of a document opened while it works, and parses nothing itself', async () => {
+    const big = mkdtempSync(join(tmpdir(), 'flowmage-cold-opened-'));
+    try {
+      // A tree large enough that the child is still at work when the second document opens.
+      generateTree(big);
+      writeTallyElements(join(big, 'elements', 'tally'), 1);
+      const client = await startServer({ workspaceFolder: big, initializationOptions: { trusted: true, storagePath: join(big, 'storage') } });
+      clients.push(client);
+      await client.open(pathToFileURL(join(big, 'first.click')).href, 'FromDevice(eth0) -> SourceTally0 -> Discard;\n');
+      await waitFor('the first early answer', async () => (client.logs.some((l) => /the index process analyzed SourceTally0 first/.test(l)) ? true : undefined), 60_000);
+      const status = await client.connection.sendRequest(IndexStatusRequest.type);
+      assert.ok(status.partial, 'the child was still at work when the second document opened');
+      await client.open(pathToFileURL(join(big, 'second.click')).href, 'FromDevice(eth0) -> GenElement650 -> Discard;\n');
+      await waitFor('the answer for the second document', async () => (client.logs.some((l) => /the index process analyzed GenElement650 first/.test(l)) ? true : undefined), 60_000);
+      const done = await waitFor('the whole index', async () => {
+        const s = await client.connection.sendRequest(IndexStatusRequest.type);
+        return s.state === 'idle' && !s.partial && s.elements > 700 ? s : undefined;
+      }, 90_000);
+      assert.strictEqual(done.parsedHere, 0, 'the server parsed no C++ file');
+      assert.ok(done.childIndex, 'the child built the index');
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
+  });
+
   it('when the child dies, the server indexes the tree itself and still shows the open document\'s classes', async () => {
     const big = mkdtempSync(join(tmpdir(), 'flowmage-cold-killed-'));
     try {
