@@ -78,7 +78,7 @@ describe('language server over stdio', function () {
           () => 'answered',
           (err: unknown) => (err instanceof ResponseError ? err.code : String(err)),
         );
-        await new Promise((r) => setTimeout(r, 150));
+        await new Promise((r) => setTimeout(r, 50));
         const t0 = Date.now();
         source.cancel();
         assert.strictEqual(await reply, LSPErrorCodes.RequestCancelled, method);
