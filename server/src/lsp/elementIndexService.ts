@@ -26,7 +26,6 @@ import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
 import { adoptEarlyAnswer, removeEarlyAnswers, type EarlyAnswer } from '../core/index/earlyAnswer';
-import { startIndexProcess, type IndexProcess } from '../core/index/indexProcess';
 import { FeatureStore } from '../core/store/featureStore';
 import { confinePath } from '../core/files/confinedPath';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
@@ -36,6 +35,7 @@ import { clickDocuments } from './clickDocuments';
 import { perServer, type ServerContext } from './context';
 import type { Feature } from './features';
 import { onWatchedFilesChanged } from './providers';
+import { ChildIndexRun } from './childIndexRun';
 import type { IndexStatus } from '../protocol';
 
 export interface ElementIndexService {
@@ -99,12 +99,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private cache: IndexCache | undefined;
   private cacheDir = '';
   private cachedFiles = 0;
-  /** A child process is writing the index cache's pack (this server then never saves its own view of it). */
-  private childIndexing = false;
-  /** That child, while it runs: the first index's early classes are asked of it, so this server parses nothing. */
-  private childProcess: IndexProcess | undefined;
-  /** Click names asked of the child and not answered yet. */
-  private readonly askedOfChild = new Set<string>();
+  /** A cold index a child process builds: while it runs, classes are asked of it (this server parses nothing) and the pack is its to write. */
+  private childRun: ChildIndexRun | undefined;
   /** Files parsed by the indexes this server replaced (status.parsedHere). */
   private parsedByEarlierIndexes = 0;
   /** Answers that came before this server published its first, partial index. */
@@ -221,9 +217,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
     if (!this.partial || !tracker) return [];
     const todo = names.filter((n) => !tracker.get(n));
     if (!todo.length) return [];
-    if (this.childProcess) {
+    if (this.childRun?.running) {
       // The child parses and analyzes them (this server's memory stays as on a warm start); its answer publishes them.
-      this.askChild(todo);
+      this.childRun.ask(todo);
       return [];
     }
     return this.analyzeHere(tracker, todo);
@@ -239,12 +235,6 @@ class ElementIndexServiceImpl implements ElementIndexService {
     }
   }
 
-  private askChild(names: readonly string[]): void {
-    const ask = names.filter((n) => !this.askedOfChild.has(n));
-    for (const n of ask) this.askedOfChild.add(n);
-    this.childProcess?.askEarly(ask);
-  }
-
   /** The child's answer for early classes: its models and snapshots taken, the classes are analyzed here as on a warm start. */
   private takeEarlyAnswer(answer: EarlyAnswer, t0: number): void {
     const tracker = this.tracker;
@@ -252,7 +242,6 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.earlyAnswers.push(answer);
       return;
     }
-    for (const n of answer.names) this.askedOfChild.delete(n);
     if (!this.partial) return;
     try {
       adoptEarlyAnswer(tracker.index, answer);
@@ -395,9 +384,14 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.earlyAnswers = [];
       const startChild = (cacheDir: string) => {
         removeEarlyAnswers(cacheDir);
-        const early = first ? this.openDocumentClasses() : [];
-        for (const n of early) this.askedOfChild.add(n);
-        child = this.indexInChildProcess(roots, cacheDir, early, childOptions);
+        const run = new ChildIndexRun(log, { roots, cacheDir, maxFileBytes: this.maxFileKB * 1024, early: first ? this.openDocumentClasses() : [] }, childOptions);
+        this.childRun = run;
+        child = run.loaded.then((loaded) => {
+          if (!loaded) return undefined;
+          this.cache = loaded.cache;
+          this.lastChildIndex = { ms: loaded.result.ms, parsed: loaded.result.parsed, cpuMs: loaded.result.cpuMs };
+          return { index: loaded.index, built: loaded.built };
+        });
         child.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
       };
       const packDir = this.cache?.dir;
@@ -438,12 +432,12 @@ class ElementIndexServiceImpl implements ElementIndexService {
       if (fresh) {
         ({ index, built } = fresh);
         tracker = new FeatureTracker(index, store, log);
-      } else if (this.askedOfChild.size) {
+      } else if (this.childRun?.unanswered().length) {
         // The child failed: what was asked of it is analyzed here, before the rest.
-        const early = this.analyzeEarly([...this.askedOfChild]);
-        this.askedOfChild.clear();
+        const early = this.analyzeEarly(this.childRun.unanswered());
         if (early.length) this.emit(early);
       }
+      this.childRun = undefined;
       await index.parseElementFiles({ isCancelled, onProgress });
       const stats = await tracker.analyzeAll({ isCancelled, onProgress: (done, total) => onProgress({ phase: 'analyzing', done, total }) });
       if (isCancelled()) throw new CancelledError();
@@ -481,49 +475,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
         log.error(`indexing C++ elements failed: ${describeError(err)}`);
       }
     } finally {
+      this.childRun = undefined;
       progress?.done();
       this.firstIndexDone();
-    }
-  }
-
-  /**
-   * A cold index of many files, built by a child process into the pack (core/index/indexProcess.ts)
-   * and then loaded from it as on a warm start: the memory of the parse and the analysis leaves
-   * with the child, and this server answers requests meanwhile. Undefined when the child failed
-   * (said in the log): the caller then indexes here as before.
-   */
-  private async indexInChildProcess(
-    roots: string[],
-    cacheDir: string,
-    early: string[],
-    options: { isCancelled: () => boolean; onProgress: (p: { phase: string; done: number; total: number }) => void; onEarly: (a: EarlyAnswer) => void },
-  ): Promise<{ index: ElementIndex; built: IndexStats } | undefined> {
-    const log = this.ctx.log;
-    const maxFileBytes = this.maxFileKB * 1024;
-    this.childIndexing = true;
-    const child = startIndexProcess(process.argv[1], { roots, cacheDir, maxFileBytes, early }, { ...options, log });
-    this.childProcess = child;
-    try {
-      const result = await child.result;
-      this.childProcess = undefined;
-      this.askedOfChild.clear();
-      this.lastChildIndex = { ms: result.ms, parsed: result.parsed, cpuMs: result.cpuMs };
-      log.info(`a child process indexed ${result.files} C++ files (${result.parsed} parsed) and analyzed ${result.elements} elements into the index cache in ${result.ms} ms`);
-      // The pack on disk is the child's: the cache is read again (this instance's offsets point into the old one).
-      this.cache = await IndexCache.open(cacheDir, { log });
-      const index = await ElementIndex.create({ maxFileBytes, cache: this.cache });
-      const built = await index.build(roots, { isCancelled: options.isCancelled, parse: false });
-      return { index, built };
-    } catch (err) {
-      if (err instanceof CancelledError) {
-        this.askedOfChild.clear();
-        throw err;
-      }
-      log.warn(`indexing in a child process failed (${describeError(err)}); indexing in the server instead`);
-      return undefined;
-    } finally {
-      this.childProcess = undefined;
-      this.childIndexing = false;
     }
   }
 
@@ -644,7 +598,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
     clearTimeout(this.saveTimer);
     // The index cache warns for itself (through the log) and never throws. While a child process
     // writes the pack, this server's older view of it must not overwrite it.
-    if (this.cache?.isDirty && !this.childIndexing) await this.cache.save();
+    if (this.cache?.isDirty && !this.childRun?.running) await this.cache.save();
     this.releaseModels();
     if (!this.store?.isDirty) return;
     try {
