@@ -85,8 +85,7 @@ export function startSession(connection: Connection): ServerContext {
   connection.onInitialized(async () => {
     if (canPullConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'flowmage' });
-      settingsRefresh = settingsRefresh.then(() => refreshSettings()).catch((err) => log.error(`reading the settings failed: ${describeError(err)}`));
-      await settingsRefresh;
+      await queueSettingsRefresh();
     }
     // Folders are part of what the listeners read (the index roots when flowmage.sourcePaths is
     // empty, the base of relative paths, the store's folder): each one re-checks what it depends on.
@@ -105,6 +104,12 @@ export function startSession(connection: Connection): ServerContext {
     log.info(`FlowMage server ${SERVER_VERSION} ready (workspace ${trusted ? 'trusted' : 'untrusted'}, ${folders.length} folder(s))`);
     for (const feature of registered) await feature.initialized?.();
   });
+
+  /** Refreshes are serialized: an older answer never overwrites a newer one. */
+  function queueSettingsRefresh(pushed?: unknown): Promise<void> {
+    settingsRefresh = settingsRefresh.then(() => refreshSettings(pushed)).catch((err) => log.error(`reading the settings failed: ${describeError(err)}`));
+    return settingsRefresh;
+  }
 
   async function refreshSettings(pushed?: unknown): Promise<void> {
     let raw: unknown = pushed;
@@ -133,10 +138,7 @@ export function startSession(connection: Connection): ServerContext {
     }
   }
 
-  connection.onDidChangeConfiguration((change) => {
-    // Serialized: an older answer never overwrites a newer one.
-    settingsRefresh = settingsRefresh.then(() => refreshSettings(change.settings)).catch((err) => log.error(`reading the settings failed: ${describeError(err)}`));
-  });
+  connection.onDidChangeConfiguration((change) => void queueSettingsRefresh(change.settings));
   connection.onNotification(TrustChangedNotification.type, (params: { trusted?: unknown } | null) => {
     try {
       trusted = params?.trusted === true;

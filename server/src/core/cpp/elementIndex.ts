@@ -203,8 +203,7 @@ export class ElementIndex {
     }
     this.cache?.retain(new Set(this.sources.keys()), this.roots);
     this.rebuildNameMaps();
-    this.elementsStale = true;
-    this.earlyParameterLists.clear();
+    this.markStale();
     if (options.parse !== false) await this.parseElementFiles(options);
     return { files: this.sources.size, parsedFiles: this.parsed.size, cachedFiles, elements: options.parse === false ? 0 : this.elements().length, ms: Date.now() - t0 };
   }
@@ -226,6 +225,11 @@ export class ElementIndex {
         await yieldToEventLoop();
       }
     }
+    this.markStale();
+  }
+
+  /** The element table must be built again; what was resolved before it (early parameter lists) goes with it. */
+  private markStale(): void {
     this.elementsStale = true;
     this.earlyParameterLists.clear();
   }
@@ -274,8 +278,7 @@ export class ElementIndex {
         if (done % 16 === 0 || done === total) options.onProgress?.({ phase: 'parsing', done, total });
       },
     });
-    for (const [path, json] of models) this.prebuilt.set(path, { hash: hashes.get(path)!, json });
-    this.workerModels += models.size;
+    this.workerModels += this.adoptModels([...models].map(([path, json]) => ({ path, hash: hashes.get(path)!, json })));
   }
 
   /**
@@ -380,8 +383,7 @@ export class ElementIndex {
       if (src.mentionsClassName) this.model(path);
     }
     this.rebuildNameMaps();
-    this.elementsStale = true;
-    this.earlyParameterLists.clear();
+    this.markStale();
     return true;
   }
 
@@ -392,8 +394,7 @@ export class ElementIndex {
     this.prebuilt.delete(path);
     if (had) {
       this.rebuildNameMaps();
-      this.elementsStale = true;
-      this.earlyParameterLists.clear();
+      this.markStale();
     }
     return had;
   }
