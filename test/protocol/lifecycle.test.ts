@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateTree } from '../bench/analysis';
-import { startServer } from './lspClient';
+import { outcome, startServer } from './lspClient';
 import { ChainGraphRequest, ElementsRequest, IndexStatusRequest, StatusRequest } from '../../server/src/protocol';
 
 describe('language server over stdio', function () {
@@ -74,10 +74,7 @@ describe('language server over stdio', function () {
       ];
       for (const { method, params } of requests) {
         const source = new CancellationTokenSource();
-        const reply = client.connection.sendRequest(method, params, source.token).then(
-          () => 'answered',
-          (err: unknown) => (err instanceof ResponseError ? err.code : String(err)),
-        );
+        const reply = outcome(client.connection.sendRequest(method, params, source.token));
         await new Promise((r) => setTimeout(r, 50));
         const t0 = Date.now();
         source.cancel();

@@ -7,7 +7,6 @@ import {
   CancellationTokenSource,
   DidChangeTextDocumentNotification,
   LSPErrorCodes,
-  ResponseError,
   DidSaveTextDocumentNotification,
   HoverRequest,
   WorkDoneProgressCancelNotification,
@@ -15,7 +14,7 @@ import {
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { FakeOpenAI, featureJson, type RecordedRequest } from '../support/fakeOpenAI';
-import { ROOT, startServer, waitFor, type TestClient } from './lspClient';
+import { outcome, ROOT, startServer, waitFor, type TestClient } from './lspClient';
 import { AnalyzeElementsRequest, OptimizeRequest } from '../../server/src/protocol';
 
 const KEY = 'sk-protocol-test-KEY-9f8e7d6c5b4a';
@@ -240,10 +239,7 @@ describe('FlowMage: Analyze Elements over LSP', function () {
     try {
       client.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
       const source = new CancellationTokenSource();
-      const reply = client.connection.sendRequest(AnalyzeElementsRequest.type, {}, source.token).then(
-        () => 'answered',
-        (err: unknown) => (err instanceof ResponseError ? err.code : String(err)),
-      );
+      const reply = outcome(client.connection.sendRequest(AnalyzeElementsRequest.type, {}, source.token));
       await waitFor('the first LLM request', () => fake.requests.length >= 1);
       source.cancel();
       assert.strictEqual(await reply, LSPErrorCodes.RequestCancelled);

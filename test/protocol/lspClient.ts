@@ -17,6 +17,7 @@ import {
   type PublishDiagnosticsParams,
   PublishDiagnosticsNotification,
   ConfigurationRequest,
+  ResponseError,
 } from 'vscode-languageserver-protocol/node';
 import { SERVER_ENV, SERVER_NODE_ARGS } from '../../server/src/protocol';
 
@@ -132,6 +133,14 @@ export async function startServer(options: StartOptions = {}): Promise<TestClien
 }
 
 /** Polls `probe` every 100 ms until it returns a truthy value, or fails after `ms`. */
+/** How a request ended: 'answered', or the code of the error the server answered with. */
+export function outcome(reply: Promise<unknown>): Promise<'answered' | number | string> {
+  return reply.then(
+    () => 'answered' as const,
+    (err: unknown) => (err instanceof ResponseError ? err.code : String(err)),
+  );
+}
+
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
