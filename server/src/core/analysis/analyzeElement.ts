@@ -629,7 +629,7 @@ function otherElementPointer(scope: ElementScope, name: string): string | undefi
   if (!field?.field.pointer) return undefined;
   const type = stripType(field.type).replace(/<.*$/, '');
   const seen = new Set<string>();
-  let queue = scope.index.findClasses(type, field.owner.cls.file).slice(0, 1);
+  let queue = [scope.index.findClass(type, field.owner.cls.file)].filter((c) => c !== undefined);
   while (queue.length && seen.size < 12) {
     const cls = queue.shift()!;
     if (seen.has(cls.name)) continue;
@@ -637,7 +637,7 @@ function otherElementPointer(scope: ElementScope, name: string): string | undefi
     if (cls.clickName || /^(Element|BatchElement|SimpleElement|FlowElement)$/.test(cls.name)) return type;
     for (const b of cls.bases) {
       if (/^(Element|BatchElement|SimpleElement)$/.test(b.name)) return type;
-      queue = queue.concat(scope.index.findClasses(b.name, cls.file).slice(0, 1));
+      queue = queue.concat([scope.index.findClass(b.name, cls.file)].filter((c) => c !== undefined));
     }
   }
   return undefined;

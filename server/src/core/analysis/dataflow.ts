@@ -756,7 +756,7 @@ export class FlowStateInterpreter {
         if (isThis(e.object)) return !!this.scope.fields.get(e.field)?.field.pointer;
         const holder = e.object.kind === 'id' ? f.types.get(e.object.name) : undefined;
         if (!holder) return false;
-        const cls = this.scope.index.findClasses(stripType(holder).replace(/<.*$/, ''), f.sf.fn.file)[0];
+        const cls = this.scope.index.findClass(stripType(holder).replace(/<.*$/, ''), f.sf.fn.file);
         return !!cls?.fields.find((x) => x.name === e.field)?.pointer;
       }
       case 'index': {

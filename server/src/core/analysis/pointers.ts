@@ -57,7 +57,7 @@ const FLAT_TYPES = new Set([
 export function pointerVerdict(scope: ElementScope, obj: ObjectFacts, declared: string, file: string, v: Located, ctx: EvidenceContext): PointerVerdict {
   const stateNames = new Set(scope.stateTypes.map((s) => s.name));
   let records = [...obj.recordTypes].filter((t) => stateNames.has(t));
-  if (!records.length) records = [...obj.recordTypes].filter((t) => !isContainer(t) && scope.index.findClasses(t.replace(/<.*$/, ''), file).length > 0);
+  if (!records.length) records = [...obj.recordTypes].filter((t) => !isContainer(t) && scope.index.findClass(t.replace(/<.*$/, ''), file) !== undefined);
   const out: PointerVerdict = { found: false, unknown: false, heuristic: false };
   // The container itself: pointer values or linked nodes.
   const top = containerPointers(declared);
@@ -80,7 +80,7 @@ function heldContainerPointers(scope: ElementScope, declared: string, file: stri
   for (const t of inner) {
     const parsed = parseTypeName(t);
     if (!parsed || FLAT_TYPES.has(parsed.name) || isBuiltinType(parsed.name)) continue;
-    const cls = scope.index.findClasses(parsed.name, file)[0];
+    const cls = scope.index.findClass(parsed.name, file);
     if (!cls) continue;
     for (const f of cls.fields) {
       if (f.isStatic) continue;
@@ -132,7 +132,7 @@ export function recordPointers(scope: ElementScope, typeName: string, fromFile: 
     // A container inside a per-flow record keeps its elements on the heap, behind a pointer.
     return depth > 0 ? { found: true, unknown: false, heuristic: true } : none;
   }
-  const cls = scope.index.findClasses(parsed.name, fromFile)[0];
+  const cls = scope.index.findClass(parsed.name, fromFile);
   if (!cls) return { found: false, unknown: true, heuristic: false };
   let opaque = false;
   for (const c of withBases(scope, cls)) {
@@ -173,7 +173,7 @@ function withBases(scope: ElementScope, cls: CppClass): CppClass[] {
   const out = [cls];
   for (let i = 0; i < out.length && out.length < 8; i++) {
     for (const b of out[i].bases) {
-      const c = scope.index.findClasses(b.name, out[i].file)[0];
+      const c = scope.index.findClass(b.name, out[i].file);
       if (c && !out.includes(c)) out.push(c);
     }
   }

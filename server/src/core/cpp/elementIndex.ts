@@ -14,14 +14,14 @@ import { exportAliasesIn } from './exportAliases';
 import { extractCppFile, extractExportAliases, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
 import { decodeModel } from './modelCodec';
-import { defaultParseWorkers, parseInWorkers, type ParseJob } from './parsePool';
+import { ParseHelpers, type ParseJob } from './parsePool';
 import { resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
 
 /** The setting's default, when the caller gives no limit. */
 const DEFAULT_MAX_FILE_KB = defaultSettings().index.maxFileSizeKB;
-/** Files to parse from which parse workers pay (below, starting them costs more than they save). */
-const MIN_FILES_FOR_WORKERS = 32;
+/** Files to parse from which parse helpers pay (below, starting them costs more than they save). */
+const MIN_FILES_FOR_HELPERS = 32;
 
 export interface IndexOptions {
   /** Files larger than this are skipped with a problem (their parse could exhaust the parser's memory). */
@@ -79,8 +79,10 @@ export interface IndexProgress {
 export interface BuildOptions {
   onProgress?(p: IndexProgress): void;
   isCancelled?(): boolean;
-  /** Parse workers for parseElementFiles (parsePool.ts): 0 parses on this thread; default defaultParseWorkers() when there are many files. */
+  /** Parse helpers for parseElementFiles (parsePool.ts): 0 parses on this thread alone; default defaultParseWorkers() when there are many files. */
   workers?: number;
+  /** Helpers started earlier (their runtime loads while the files are read); stopped if not needed. */
+  helpers?: ParseHelpers;
   /** false: only list, read and scan; parseElementFiles() parses later (default true). */
   parse?: boolean;
   /** Called once the files are listed, before any is read (the server may hand a cold index to a child process then). */
@@ -134,12 +136,16 @@ export class ElementIndex {
   /** The persistent index, if any (the feature tracker keeps its element snapshots there). */
   readonly cache: IndexCache | undefined;
   private clickNameFiles = new Map<string, string[]>();
+  /** Files naming each class in EXPORT_ELEMENT, in the order the files were listed. */
+  private exportFiles = new Map<string, string[]>();
   /** What families need of each element (core/cpp/families.ts), from the stored table or computed once. */
   private familyFactsByName = new Map<string, FamilyFacts>();
   /** True when the element table came from the persistent index (no model was read to build it). */
   tableFromCache = false;
-  /** Models parse workers produced since the last build (parsePool.ts). */
+  /** Models parse helpers produced since the last build (parsePool.ts). */
   workerModels = 0;
+  /** Parse helpers at work on this index's files, and the content hash of each file they were given. */
+  private helpers: { pool: ParseHelpers; hashes: Map<string, string> } | undefined;
   /** Files this index parsed with its own parser (not taken from the cache, parse workers or the child process). */
   parsedHere = 0;
   /** Paths model() was asked for while withModelReads() runs. */
@@ -175,6 +181,7 @@ export class ElementIndex {
     const t0 = Date.now();
     const cancelled = options.isCancelled ?? (() => false);
     this.roots = [...roots];
+    this.stopParseHelpers();
     this.sources.clear();
     this.parsed.clear();
     this.prebuilt.clear();
@@ -213,12 +220,17 @@ export class ElementIndex {
     const cancelled = options.isCancelled ?? (() => false);
     // The persistent index holds the element table for these very files: models are read when asked for.
     const stored = this.storedTable();
-    if (stored) return this.restoreElements(stored.rows, stored.problems);
-    const elementFiles = [...this.sources.entries()].filter(([, s]) => s.mentionsClassName).map(([f]) => f);
-    await this.parseInWorkers(elementFiles, options);
-    if (cancelled()) throw new CancelledError();
+    if (stored) {
+      options.helpers?.stop();
+      return this.restoreElements(stored.rows, stored.problems);
+    }
+    const elementFiles = this.elementFilesInOrder();
+    this.startParsing(options);
     for (let i = 0; i < elementFiles.length; i++) {
-      if (cancelled()) throw new CancelledError();
+      if (cancelled()) {
+        this.stopParseHelpers();
+        throw new CancelledError();
+      }
       this.model(elementFiles[i]);
       if (i % 16 === 0 || i === elementFiles.length - 1) {
         options.onProgress?.({ phase: 'parsing', done: i + 1, total: elementFiles.length });
@@ -252,33 +264,71 @@ export class ElementIndex {
   }
 
   /**
-   * Parses in worker threads the element files, and the files defining their classes' methods,
-   * that neither memory nor the cache holds: most of a cold index. Their models wait as JSON in
-   * `prebuilt` until model() asks; a file a worker could not parse is parsed here then.
+   * Gives parse helpers the element files, and the files defining their classes' methods, that
+   * neither memory nor the cache holds: most of a cold index. They take files from the end of the
+   * list while this thread goes through the elements from the start; model() takes a helper's
+   * model, or claims the file and parses it here (parsePool.ts). Does nothing when helpers already
+   * run for this build or the element table is stored.
    */
-  private async parseInWorkers(elementFiles: readonly string[], options: BuildOptions): Promise<void> {
-    const workers = options.workers ?? defaultParseWorkers();
-    if (workers === 0 || !this.withParameters) return;
-    const classNames = new Set<string>();
-    for (const f of elementFiles) for (const c of this.sources.get(f)!.classNames) classNames.add(c);
-    const wanted = new Set(elementFiles);
-    for (const [f, src] of this.sources) if ([...src.owners].some((o) => classNames.has(o))) wanted.add(f);
+  startParsing(options: BuildOptions = {}): void {
+    const given = options.helpers;
+    if (this.helpers) {
+      if (given && given !== this.helpers.pool) given.stop();
+      return;
+    }
+    if (options.workers === 0 || !this.withParameters || this.storedTable()) return given?.stop();
+    // In the order this thread needs them: each element file, then the files defining its classes' methods.
+    const wanted = new Set<string>();
+    for (const f of this.elementFilesInOrder()) {
+      wanted.add(f);
+      for (const c of this.sources.get(f)!.classNames) for (const o of this.ownerFiles.get(c) ?? []) wanted.add(o);
+    }
     const jobs: ParseJob[] = [];
     for (const f of wanted) {
       const src = this.sources.get(f)!;
       if (this.modelAtHand(f, src)) continue;
       jobs.push({ path: f, text: src.text, mtimeMs: src.mtimeMs, size: src.size });
     }
-    if (jobs.length < MIN_FILES_FOR_WORKERS) return;
-    const hashes = new Map(jobs.map((j) => [j.path, this.sources.get(j.path)!.hash]));
-    const models = await parseInWorkers(jobs, {
-      workers,
-      isCancelled: options.isCancelled,
-      onProgress: (done, total) => {
-        if (done % 16 === 0 || done === total) options.onProgress?.({ phase: 'parsing', done, total });
-      },
+    const pool = jobs.length >= MIN_FILES_FOR_HELPERS ? (given ?? ParseHelpers.start(options.workers)) : undefined;
+    if (!pool) return given?.stop();
+    pool.assign(jobs);
+    const helpers = { pool, hashes: new Map(jobs.map((j) => [j.path, this.sources.get(j.path)!.hash])) };
+    this.helpers = helpers;
+    // Helpers end when no file is left: what they finished and nobody asked for yet is kept as JSON.
+    void pool.whenEnded().then(() => {
+      if (this.helpers === helpers) this.stopParseHelpers();
     });
-    this.workerModels += this.adoptModels([...models].map(([path, json]) => ({ path, hash: hashes.get(path)!, json })));
+  }
+
+  /** The files that may define elements, in the order the element table takes them (of two elements of one name, the first wins). */
+  private elementFilesInOrder(): string[] {
+    return [...this.sources.keys()].filter((f) => this.sources.get(f)!.mentionsClassName).sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Stops the parse helpers, if any run, keeping the models they finished. */
+  stopParseHelpers(): void {
+    const helpers = this.helpers;
+    if (!helpers) return;
+    this.helpers = undefined;
+    const finished = helpers.pool.takeFinished();
+    helpers.pool.stop();
+    this.workerModels += this.adoptModels(finished.map(({ path, json }) => ({ path, hash: helpers.hashes.get(path)!, json })));
+  }
+
+  /** A helper's model of `path` (waiting for it if a helper is parsing it), or undefined: then the file is this thread's to parse. */
+  private fromParseHelpers(path: string, src: SourceText): CppFileModel | undefined {
+    const helpers = this.helpers;
+    if (!helpers || helpers.hashes.get(path) !== src.hash) return undefined;
+    const json = helpers.pool.take(path);
+    if (json === undefined) return undefined;
+    try {
+      const m = withText(decodeModel(json, path), src);
+      this.cache?.setModelJson(path, src.hash, json);
+      this.workerModels++;
+      return m;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -296,14 +346,13 @@ export class ElementIndex {
       }
       return out;
     }
-    const exported = new Set([...this.sources.values()].flatMap((s) => s.exports));
     for (const name of new Set(clickNames)) {
       const files = [...(this.clickNameFiles.get(name) ?? [])].sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
       for (const f of files) {
         const cls = this.model(f)?.classes.find((c) => c.clickName === name && c.templateParams.length === 0);
         if (!cls) continue;
         const sourceFiles = [...new Set(this.definitions(cls.name).map((d) => d.file))].filter((x) => x !== f);
-        out.push({ clickName: name, className: cls.name, cls, headerFile: f, sourceFiles, exported: exported.has(cls.name), doc: this.findDoc(name, [f, ...sourceFiles]) });
+        out.push({ clickName: name, className: cls.name, cls, headerFile: f, sourceFiles, exported: this.exportFiles.has(cls.name), doc: this.findDoc(name, [f, ...sourceFiles]) });
         break;
       }
     }
@@ -447,6 +496,11 @@ export class ElementIndex {
         // Parsed again below, here.
       }
     }
+    m = this.fromParseHelpers(path, src);
+    if (m) {
+      this.parsed.set(path, m);
+      return m;
+    }
     try {
       this.parsedHere++;
       m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });
@@ -550,19 +604,35 @@ export class ElementIndex {
 
   /**
    * Classes named `name` (simple or qualified), best match first for code in `fromFile`: same file,
-   * then same directory, then the longest shared path prefix.
+   * then same directory, then the longest shared path prefix; only those defined in files `inFile`
+   * accepts, when given.
    */
-  findClasses(name: string, fromFile?: string): CppClass[] {
+  findClasses(name: string, fromFile?: string, inFile?: (file: string) => boolean): CppClass[] {
+    return [...this.classesNamed(name, fromFile, inFile)];
+  }
+
+  /**
+   * The first of findClasses() that `accept` takes (any, by default). Files are parsed in the
+   * order of the answer and only until it is found: a name defined across the tree (a class of the
+   * simulator, another of a GUI) costs the nearest file, not all of them.
+   */
+  findClass(name: string, fromFile?: string, accept?: (cls: CppClass) => boolean): CppClass | undefined {
+    for (const c of this.classesNamed(name, fromFile)) if (!accept || accept(c)) return c;
+    return undefined;
+  }
+
+  private *classesNamed(name: string, fromFile?: string, inFile?: (file: string) => boolean): Generator<CppClass> {
     const simple = name.split('::').pop()!;
-    const out: CppClass[] = [];
-    for (const f of this.classFiles.get(simple) ?? []) {
+    // A class is in the file that defines it: the files `inFile` refuses are not parsed to find out.
+    let files = this.classFiles.get(simple) ?? [];
+    if (inFile) files = files.filter(inFile);
+    if (fromFile && files.length > 1) files = [...files].sort((a, b) => closeness(b, fromFile) - closeness(a, fromFile));
+    for (const f of files) {
       const m = this.model(f);
       for (const c of (m && lookups(m).classes.get(simple)) ?? []) {
-        if (name === simple || c.qualifiedName.endsWith(name)) out.push(c);
+        if (name === simple || c.qualifiedName.endsWith(name)) yield c;
       }
     }
-    if (fromFile && out.length > 1) out.sort((a, b) => closeness(b.file, fromFile) - closeness(a.file, fromFile));
-    return out;
   }
 
   /** Out-of-class definitions of `owner::name` (all methods of `owner` when name is omitted). */
@@ -623,6 +693,9 @@ export class ElementIndex {
     const clickNameFiles = new Map<string, string[]>();
     for (const f of files) for (const n of this.sources.get(f)!.clickNames) push(clickNameFiles, n, f);
     this.clickNameFiles = clickNameFiles;
+    const exportFiles = new Map<string, string[]>();
+    for (const [f, src] of this.sources) for (const x of src.exports) push(exportFiles, x, f);
+    this.exportFiles = exportFiles;
   }
 
   /**
@@ -677,9 +750,7 @@ export class ElementIndex {
     this.familyFactsByName.clear();
     const byName = new Map<string, ElementInfo>();
     const problems: string[] = [];
-    const exported = new Map<string, string[]>();
-    const files = [...this.sources.keys()].filter((f) => this.sources.get(f)!.mentionsClassName).sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
-    for (const [f, src] of this.sources) for (const x of src.exports) push(exported, x, f);
+    const files = this.elementFilesInOrder();
     for (const f of files) {
       const m = this.model(f);
       if (!m) continue;
@@ -697,14 +768,14 @@ export class ElementIndex {
           cls,
           headerFile: f,
           sourceFiles,
-          exported: exported.has(cls.name),
+          exported: this.exportFiles.has(cls.name),
           doc: this.findDoc(cls.clickName, [f, ...sourceFiles]),
         });
       }
     }
     this.parameterLists.clear();
     this.earlyParameterLists.clear();
-    this.addInheritedNames(byName, exported);
+    this.addInheritedNames(byName, this.exportFiles);
     this.addExportAliases(byName);
     this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     this.duplicateProblems = problems;
@@ -775,7 +846,7 @@ export class ElementIndex {
     const known = new Set([...byName.values()].map((e) => e.className));
     for (const [name, files] of exported) {
       if (known.has(name)) continue;
-      const cls = this.findClasses(name, files[0]).find((c) => !c.clickName && c.templateParams.length === 0);
+      const cls = this.findClass(name, files[0], (c) => !c.clickName && c.templateParams.length === 0);
       if (!cls) continue;
       const clickName = this.inheritedClickName(cls, new Set());
       if (!clickName || byName.has(clickName)) continue;
@@ -788,7 +859,7 @@ export class ElementIndex {
     if (seen.has(cls) || seen.size > 16) return undefined;
     seen.add(cls);
     for (const b of cls.bases) {
-      const base = this.findClasses(b.name.replace(/<.*$/, '').trim(), cls.file)[0];
+      const base = this.findClass(b.name.replace(/<.*$/, '').trim(), cls.file);
       if (!base) continue;
       const found = base.clickName ?? this.inheritedClickName(base, seen);
       if (found) return found;

@@ -41,7 +41,7 @@ export function readsKeyword(list: ParameterList | undefined, keyword: string): 
 
 /** What the resolver needs from the element index. */
 export interface ClassLookup {
-  findClasses(name: string, fromFile?: string): CppClass[];
+  findClass(name: string, fromFile?: string): CppClass | undefined;
   definitions(owner: string, name?: string): CppFunction[];
   text(path: string): string | undefined;
 }
@@ -156,7 +156,7 @@ class ParameterResolver {
       return undefined;
     }
     for (const b of cls.bases) {
-      const base = this.index.findClasses(b.name, cls.file)[0];
+      const base = this.index.findClass(b.name, cls.file);
       if (!base) {
         this.missingReason ??= `${name}() may be inherited from ${b.name}, which is not indexed`;
         continue;
@@ -222,7 +222,7 @@ class ParameterResolver {
   }
 
   private scoped(scope: string, name: string, fromFile: string): { fns: CppFunction[]; owner?: CppClass } | undefined {
-    const cls = this.index.findClasses(scope, fromFile)[0];
+    const cls = this.index.findClass(scope, fromFile);
     if (cls) return this.findMethod(cls, name);
     const fns = this.index.definitions(scope, name).filter((f) => f.bodyStart !== undefined);
     return fns.length ? { fns } : undefined;
@@ -244,7 +244,7 @@ class ParameterResolver {
     if (f) return f.type;
     if (depth > MAX_DEPTH) return undefined;
     for (const b of cls.bases) {
-      const base = this.index.findClasses(b.name, cls.file)[0];
+      const base = this.index.findClass(b.name, cls.file);
       const t = base ? this.field(base, name, depth + 1) : undefined;
       if (t) return t;
     }
@@ -268,7 +268,7 @@ class ParameterResolver {
     }
     if (depth > MAX_DEPTH) return undefined;
     for (const b of cls.bases) {
-      const base = this.index.findClasses(b.name, cls.file)[0];
+      const base = this.index.findClass(b.name, cls.file);
       const v = base ? this.constructorValue(base, name, depth + 1) : undefined;
       if (v !== undefined) return v;
     }

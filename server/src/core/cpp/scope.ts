@@ -153,7 +153,7 @@ function walkChain(scope: ElementScope, sc: ScopeClass, seen: Set<string>): void
     scope.baseNames.push(written);
     const spec = STATE_BASES[b.name];
     if (spec && args[spec.arg] !== undefined) addStateType(scope, args[spec.arg], b.name, spec.keyedBy, sc.cls.file, b.start, b.end);
-    const target = scope.index.findClasses(b.name, sc.cls.file).find((c) => (args.length > 0) === (c.templateParams.length > 0)) ?? scope.index.findClasses(b.name, sc.cls.file)[0];
+    const target = scope.index.findClass(b.name, sc.cls.file, (c) => (args.length > 0) === (c.templateParams.length > 0)) ?? scope.index.findClass(b.name, sc.cls.file);
     if (!target) {
       scope.unresolvedBases.push(written);
       continue;
@@ -171,7 +171,7 @@ function walkChain(scope: ElementScope, sc: ScopeClass, seen: Set<string>): void
 function addStateType(scope: ElementScope, name: string, base: string, keyedBy: StateTypeRef['keyedBy'], file: string, start: number, end: number): void {
   const clean = stripType(name);
   if (scope.stateTypes.some((s) => s.name === clean && s.base === base)) return;
-  const cls = isBuiltinType(clean) ? undefined : scope.index.findClasses(clean, file)[0];
+  const cls = isBuiltinType(clean) ? undefined : scope.index.findClass(clean, file);
   scope.stateTypes.push({ name: clean, cls, base, keyedBy, file, start, end });
 }
 
@@ -193,7 +193,8 @@ function inferStateTypes(scope: ElementScope, base: CppClass, subst: Record<stri
 function outOfClassDefinitions(index: ElementIndex, cls: CppClass): CppFunction[] {
   const defs = index.definitions(cls.name);
   if (defs.length === 0) return defs;
-  const unique = index.findClasses(cls.name).length <= 1;
+  // Only until a second class of that name is found.
+  const unique = index.findClass(cls.name, cls.file, (c) => c.file !== cls.file || c.start !== cls.start) === undefined;
   return unique ? defs : defs.filter((d) => d.file === cls.file || dirname(d.file) === dirname(cls.file));
 }
 
@@ -206,7 +207,7 @@ function collectRecords(scope: ElementScope): void {
     seen.add(cls);
     scope.recordClasses.push(cls);
     scope.files.add(cls.file);
-    for (const b of cls.bases) add(scope.index.findClasses(b.name, cls.file)[0], depth + 1);
+    for (const b of cls.bases) add(scope.index.findClass(b.name, cls.file), depth + 1);
     for (const f of cls.fields) for (const n of typeNames(f.type)) add(nearClass(scope, n, cls.file, chainFiles), depth + 1);
   };
   for (const st of scope.stateTypes) add(st.cls, 0);
@@ -216,7 +217,7 @@ function collectRecords(scope: ElementScope): void {
 /** A class named `name` defined in one of `files` (or nested in a chain class); library types are left out. */
 function nearClass(scope: ElementScope, name: string, from: string, files: Set<string>): CppClass | undefined {
   if (isBuiltinType(name)) return undefined;
-  return scope.index.findClasses(name, from).find((c) => files.has(c.file) || scope.files.has(c.file));
+  return scope.index.findClasses(name, from, (file) => files.has(file) || scope.files.has(file))[0];
 }
 
 function collectReachable(scope: ElementScope): void {

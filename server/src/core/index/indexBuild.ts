@@ -10,6 +10,7 @@ import { answerEarly, type EarlyAnswer } from './earlyAnswer';
 import { silentLogger, type Logger } from '../log';
 import { FeatureStore } from '../store/featureStore';
 import { IndexCache } from './indexCache';
+import { ParseHelpers } from '../cpp/parsePool';
 
 export interface IndexBuildRequest {
   roots: string[];
@@ -50,28 +51,36 @@ export async function buildIndexPack(request: IndexBuildRequest, options: IndexB
   const t0 = Date.now();
   const log = options.log ?? silentLogger;
   const { isCancelled } = options;
-  const cache = await IndexCache.open(request.cacheDir, { log });
-  const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
-  const built = await index.build(request.roots, { parse: false, onProgress: options.onProgress, isCancelled });
-  // Static features only, kept in memory: they reach the server through the pack's element snapshots.
-  const tracker = new FeatureTracker(index, FeatureStore.memory(request.roots[0] ?? request.cacheDir), log);
-  let early = request.early ?? [];
-  const answerAsked = () => {
-    const names = [...early, ...(options.takeEarly?.() ?? [])];
-    early = [];
-    if (!names.length || !options.onEarly) return;
-    options.onEarly(answerEarly(index, tracker, names, request.cacheDir, log));
-  };
-  // Early answers go out between steps: the progress callbacks run where the build yields.
-  const onProgress = (p: IndexBuildProgress) => {
+  // Parse helpers load their runtime while the files are listed and read.
+  const helpers = ParseHelpers.start();
+  try {
+    const cache = await IndexCache.open(request.cacheDir, { log });
+    const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
+    const built = await index.build(request.roots, { parse: false, onProgress: options.onProgress, isCancelled });
+    // Static features only, kept in memory: they reach the server through the pack's element snapshots.
+    const tracker = new FeatureTracker(index, FeatureStore.memory(request.roots[0] ?? request.cacheDir), log);
+    let early = request.early ?? [];
+    const answerAsked = () => {
+      const names = [...early, ...(options.takeEarly?.() ?? [])];
+      early = [];
+      if (!names.length || !options.onEarly) return;
+      options.onEarly(answerEarly(index, tracker, names, request.cacheDir, log));
+    };
+    // Early answers go out between steps: the progress callbacks run where the build yields.
+    const onProgress = (p: IndexBuildProgress) => {
+      answerAsked();
+      options.onProgress?.(p);
+    };
     answerAsked();
-    options.onProgress?.(p);
-  };
-  answerAsked();
-  await index.parseElementFiles({ onProgress, isCancelled });
-  const stats = await tracker.analyzeAll({ isCancelled, onProgress: (done, total) => onProgress({ phase: 'analyzing', done, total }) });
-  answerAsked();
-  if (isCancelled?.()) throw new CancelledError();
-  await cache.save();
-  return { files: built.files, elements: stats.elements, parsed: cache.stats.modelMisses, ms: Date.now() - t0 };
+    await index.parseElementFiles({ onProgress, isCancelled, helpers });
+    const stats = await tracker.analyzeAll({ isCancelled, onProgress: (done, total) => onProgress({ phase: 'analyzing', done, total }) });
+    // Files the helpers had left were needed by no element: not worth waiting for.
+    index.stopParseHelpers();
+    answerAsked();
+    if (isCancelled?.()) throw new CancelledError();
+    await cache.save();
+    return { files: built.files, elements: stats.elements, parsed: cache.stats.modelMisses, ms: Date.now() - t0 };
+  } finally {
+    helpers?.stop();
+  }
 }
