@@ -44,6 +44,11 @@ export class ChildIndexRun {
     this.loaded = this.load(request, options.isCancelled).finally(() => (this.finished = true));
   }
 
+  /** The file holding the child's file scans once it has read the tree; undefined when it failed first. */
+  get scanned(): Promise<string | undefined> {
+    return this.child.scanned;
+  }
+
   /** Until the child's index is loaded (or the child failed). */
   get running(): boolean {
     return !this.finished;

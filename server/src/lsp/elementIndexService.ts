@@ -25,7 +25,7 @@ import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
-import { adoptEarlyAnswer, removeEarlyAnswers, type EarlyAnswer } from '../core/index/earlyAnswer';
+import { adoptEarlyAnswer, adoptScans, removeEarlyAnswers, type EarlyAnswer } from '../core/index/earlyAnswer';
 import { FeatureStore } from '../core/store/featureStore';
 import { confinePath } from '../core/files/confinedPath';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
@@ -396,6 +396,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
       };
       const packDir = this.cache?.dir;
       const neverIndexed = !!packDir && !this.cache!.hasElementTable(roots.join('\n'));
+      let handedOver = 0;
       let built = await index.build(roots, {
         isCancelled,
         // Once a child runs, the progress shown is its own.
@@ -403,11 +404,14 @@ class ElementIndexServiceImpl implements ElementIndexService {
           if (!child) onProgress(p);
         },
         parse: false,
-        onListed: (files) => {
-          if (neverIndexed && files.length >= CHILD_INDEX_MIN_LISTED) startChild(packDir!);
+        onListed: async (files) => {
+          if (!neverIndexed || files.length < CHILD_INDEX_MIN_LISTED) return;
+          startChild(packDir!);
+          handedOver = await this.takeChildScans();
         },
       });
-      this.cachedFiles = built.cachedFiles;
+      // Files whose scans the child handed over were read by the child, not found unchanged.
+      this.cachedFiles = Math.max(0, built.cachedFiles - handedOver);
       let tracker = new FeatureTracker(index, store, log);
       if (!child && this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES) startChild(this.cache.dir);
       if (first) {
@@ -455,7 +459,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.lastStats = { ...stats, ms: Date.now() - t0 };
       this.state = 'idle';
       const cache = this.cache;
-      const cacheNote = cache ? `; index cache ${cache.file}: ${built.cachedFiles} of ${built.files} files unchanged, ${cache.stats.modelHits} models reused, ${cache.stats.modelMisses} parsed` : '; no index cache (no storage folder)';
+      const cacheNote = cache
+        ? `; index cache ${cache.file}: ${built.cachedFiles} of ${built.files} files unchanged, ${cache.stats.modelHits} models reused, ${cache.stats.modelMisses} parsed`
+        : '; no index cache (no storage folder)';
       log.info(
         `indexed ${built.files} C++ files under ${roots.join(', ')} (${reason}): ${stats.elements} elements, ${stats.analyzed} analyzed, ${stats.reused} unchanged, ${stats.failed} failed, ${Date.now() - t0} ms${cacheNote}`,
       );
@@ -481,6 +487,25 @@ class ElementIndexServiceImpl implements ElementIndexService {
     }
   }
 
+  /**
+   * Once the child has read the tree, its files' scans go into this server's cache: the server's
+   * own build then only stats the files, instead of reading and hashing them again beside the child.
+   */
+  private async takeChildScans(): Promise<number> {
+    const run = this.childRun;
+    const cache = this.cache;
+    const file = await run?.scanned;
+    if (!file || !cache) return 0;
+    try {
+      const n = adoptScans(cache, file);
+      this.ctx.log.debug(`took the scans of ${n} files from the index's child process`);
+      return n;
+    } catch (err) {
+      this.ctx.log.warn(`could not take the index child's file scans (${describeError(err)}); reading the files here`);
+      return 0;
+    }
+  }
+
   /** Skipped files change what the user sees (elements without features): say so once per index, not only in the log. */
   private tellSkipped(index: ElementIndex): void {
     const skipped = index.skippedFiles();
@@ -489,7 +514,10 @@ class ElementIndexServiceImpl implements ElementIndexService {
     const more = skipped.length > 1 ? ` and ${skipped.length - 1} more` : '';
     // A notification, not window/showMessageRequest: nothing waits for the user to close it.
     void this.ctx.connection
-      .sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `FlowMage skipped ${index.displayPath(first.file)}: ${first.reason}${more}. See the FlowMage log.` })
+      .sendNotification(ShowMessageNotification.type, {
+        type: MessageType.Warning,
+        message: `FlowMage skipped ${index.displayPath(first.file)}: ${first.reason}${more}. See the FlowMage log.`,
+      })
       .catch(() => undefined);
   }
 
@@ -543,7 +571,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private watchRoots(roots: string[]): void {
     this.closeWatchers();
     if (this.canRegisterWatchers) {
-      const watchers: FileSystemWatcher[] = roots.map((r) => (this.relativePatterns ? { globPattern: { baseUri: pathToFileURL(r).href, pattern: CPP_GLOB } } : { globPattern: `${r.split(sep).join('/')}/${CPP_GLOB}` }));
+      const watchers: FileSystemWatcher[] = roots.map((r) =>
+        this.relativePatterns ? { globPattern: { baseUri: pathToFileURL(r).href, pattern: CPP_GLOB } } : { globPattern: `${r.split(sep).join('/')}/${CPP_GLOB}` },
+      );
       void this.ctx.connection.client
         .register(DidChangeWatchedFilesNotification.type, { watchers })
         .then((d) => (this.watchRegistration = d))

@@ -2,12 +2,12 @@
 // writes the pack; loading it afterwards is a warm start with the features an in-process analysis
 // gives. A cancelled or failing child never leaves the caller waiting.
 import * as assert from 'node:assert';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { CancelledError, ElementIndex } from '../../../server/src/core/cpp/elementIndex';
-import { adoptEarlyAnswer, type EarlyAnswer } from '../../../server/src/core/index/earlyAnswer';
+import { adoptEarlyAnswer, adoptScans, type EarlyAnswer } from '../../../server/src/core/index/earlyAnswer';
 import { IndexCache } from '../../../server/src/core/index/indexCache';
 import { startIndexProcess } from '../../../server/src/core/index/indexProcess';
 import { createLogger } from '../../../server/src/core/log';
@@ -20,7 +20,11 @@ const SERVER = join(REPO_ROOT, 'dist', 'server.js');
 const MAX = 512 * 1024;
 
 /** A logger keeping warnings and errors in `lines`. */
-const warningsInto = (lines: string[]) => createLogger((_level, message) => void lines.push(message), () => 'warn');
+const warningsInto = (lines: string[]) =>
+  createLogger(
+    (_level, message) => void lines.push(message),
+    () => 'warn',
+  );
 
 async function analyzed(root: string, cache?: IndexCache) {
   const index = await ElementIndex.create({ maxFileBytes: MAX, cache });
@@ -67,7 +71,10 @@ describe('the cold index in a child process', function () {
 
   it('answers early names first with the models and snapshots a server shows them from, without parsing or analyzing', async () => {
     const inProcess = await analyzed(root);
-    const stateful = inProcess.tracker.all().filter((t) => t.features.stateful).map((t) => t.info.clickName);
+    const stateful = inProcess.tracker
+      .all()
+      .filter((t) => t.features.stateful)
+      .map((t) => t.info.clickName);
     assert.ok(stateful.length >= 2, stateful.join(', '));
     const [first, second] = stateful;
     // A server's index: its own reading of the tree; the child's models and snapshots are taken
@@ -77,25 +84,75 @@ describe('the cold index in a child process', function () {
     await index.build([root], { parse: false });
     const answers: EarlyAnswer[] = [];
     const adopted: number[] = [];
-    const child = startIndexProcess(SERVER, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX, early: [first, 'NoSuchElement'] }, {
-      onEarly: (a) => {
-        answers.push(a);
-        adopted.push(adoptEarlyAnswer(index, a));
+    const child = startIndexProcess(
+      SERVER,
+      { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX, early: [first, 'NoSuchElement'] },
+      {
+        onEarly: (a) => {
+          answers.push(a);
+          adopted.push(adoptEarlyAnswer(index, a));
+        },
       },
-    });
+    );
     // Asked after the start, as a document opened meanwhile would be.
     child.askEarly([second]);
     await child.result;
     assert.deepStrictEqual(answers[0]?.names, [first, 'NoSuchElement', second]);
     for (const [i, n] of adopted.entries()) assert.ok(n > 0, `models taken for ${answers[i].names.join(', ')}`);
-    assert.deepStrictEqual(readdirSync(join(tmp, 'index')).filter((f) => f.startsWith('early-')), [], 'answers removed once read');
+    assert.deepStrictEqual(
+      readdirSync(join(tmp, 'index')).filter((f) => f.startsWith('early-')),
+      [],
+      'answers removed once read',
+    );
     const tracker = new FeatureTracker(index, FeatureStore.memory(root));
     const shown = tracker.analyzeElements(index.findElementsEarly([first, second]));
-    assert.deepStrictEqual(shown.map((t) => t.info.clickName), [first, second]);
+    assert.deepStrictEqual(
+      shown.map((t) => t.info.clickName),
+      [first, second],
+    );
     for (const t of shown) assert.deepStrictEqual(t.features, inProcess.tracker.get(t.info.clickName)!.features, t.info.clickName);
     assert.strictEqual(tracker.analysisRuns, 0, 'analyzed from the snapshots');
-    assert.ok(shown.every((t) => t.info.cls.name === t.info.className && t.slice.text.length > 0), 'class and slice read from the adopted models');
+    assert.ok(
+      shown.every((t) => t.info.cls.name === t.info.className && t.slice.text.length > 0),
+      'class and slice read from the adopted models',
+    );
     assert.strictEqual(index.parsedHere, 0, 'no file parsed by the server');
+  });
+
+  it("hands over the files' scans once it has read the tree: an index built with them reads no file and finds the same elements", async () => {
+    const cacheDir = join(tmp, 'index');
+    const child = startIndexProcess(SERVER, { roots: [root], cacheDir, maxFileBytes: MAX });
+    const file = await child.scanned;
+    assert.ok(file && file.startsWith(cacheDir), `scans in ${file}`);
+    const cache = IndexCache.memory();
+    const taken = adoptScans(cache, file);
+    assert.ok(!existsSync(file), 'the file is read once and removed');
+    const index = await ElementIndex.create({ maxFileBytes: MAX, cache });
+    const built = await index.build([root], { parse: false });
+    assert.strictEqual(taken, built.files);
+    assert.strictEqual(built.cachedFiles, built.files, 'every file known by its stat: none read');
+    await child.result;
+    const inProcess = await analyzed(root);
+    await index.parseElementFiles();
+    assert.deepStrictEqual(
+      index.elements().map((e) => e.clickName),
+      inProcess.index.elements().map((e) => e.clickName),
+    );
+  });
+
+  it('a child that stops before reading the tree hands over no scans (the caller reads the files itself)', async () => {
+    const script = join(tmp, 'crash.js');
+    writeFileSync(script, 'process.exit(3);\n');
+    const child = startIndexProcess(script, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX });
+    assert.strictEqual(await child.scanned, undefined);
+    await assert.rejects(child.result);
+  });
+
+  it('scans that are not a list of file scans are refused, and the file removed', () => {
+    const file = join(tmp, 'scans-1.json');
+    writeFileSync(file, '{"not": "a list"}');
+    assert.throws(() => adoptScans(IndexCache.memory(), file), /not a list of file scans/);
+    assert.ok(!existsSync(file));
   });
 
   it('is killed when cancelled, and the caller gets CancelledError at once', async () => {
@@ -107,12 +164,18 @@ describe('the cold index in a child process', function () {
   it('says why when the child stops before answering', async () => {
     const script = join(tmp, 'crash.js');
     writeFileSync(script, "process.stderr.write('out of memory, say\\n'); process.exit(3);\n");
-    await assert.rejects(startIndexProcess(script, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }).result, /stopped \(exit code 3\) before it was done: out of memory, say/);
+    await assert.rejects(
+      startIndexProcess(script, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }).result,
+      /stopped \(exit code 3\) before it was done: out of memory, say/,
+    );
   });
 
   it("runs the child with glibc's default malloc thresholds, whatever the server's tuning (it gives its memory back at exit)", async () => {
     const script = join(tmp, 'env.js');
-    writeFileSync(script, "process.stderr.write('threshold=' + (process.env.MALLOC_MMAP_THRESHOLD_ ?? 'default') + ' other=' + process.env.FLOWMAGE_TEST_KEPT + '\\n'); process.exit(3);\n");
+    writeFileSync(
+      script,
+      "process.stderr.write('threshold=' + (process.env.MALLOC_MMAP_THRESHOLD_ ?? 'default') + ' other=' + process.env.FLOWMAGE_TEST_KEPT + '\\n'); process.exit(3);\n",
+    );
     const saved = { ...process.env };
     Object.assign(process.env, SERVER_MALLOC_ENV, { FLOWMAGE_TEST_KEPT: 'kept' });
     try {
@@ -130,6 +193,9 @@ describe('the cold index in a child process', function () {
     const log = warningsInto(warnings);
     const result = await startIndexProcess(SERVER, { roots: [root], cacheDir: join(notAFolder, 'index'), maxFileBytes: MAX }, { log }).result;
     assert.ok(result.elements > 0);
-    assert.ok(warnings.some((w) => /could not write the index cache/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /could not write the index cache/.test(w)),
+      warnings.join('\n'),
+    );
   });
 });

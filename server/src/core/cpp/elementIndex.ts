@@ -85,8 +85,11 @@ export interface BuildOptions {
   helpers?: ParseHelpers;
   /** false: only list, read and scan; parseElementFiles() parses later (default true). */
   parse?: boolean;
-  /** Called once the files are listed, before any is read (the server may hand a cold index to a child process then). */
-  onListed?(files: readonly string[]): void;
+  /**
+   * Called once the files are listed, before any is read (the server may hand a cold index to a
+   * child process then); reading waits for what it returns (the child's scans, put in the cache).
+   */
+  onListed?(files: readonly string[]): void | Promise<void>;
 }
 
 /** A model parsed elsewhere (a parse worker, the index's child process), as the pack's JSON, for the content hash it was parsed from. */
@@ -192,7 +195,8 @@ export class ElementIndex {
     if (cancelled()) throw new CancelledError();
     this.listingProblems = [...listing.problems];
     const files = listing.files;
-    options.onListed?.(files);
+    await options.onListed?.(files);
+    if (cancelled()) throw new CancelledError();
     // Read synchronously in batches, yielding between them so requests are still answered.
     const BATCH = 32;
     let cachedFiles = 0;
@@ -412,7 +416,12 @@ export class ElementIndex {
    * gone). Returns false when nothing changed.
    */
   async updateFile(path: string, text?: string): Promise<boolean> {
-    const read: ReadResult = text === undefined ? readSource(path, this.maxFileBytes) : text.length > this.maxFileBytes ? { problem: tooLarge(text.length, this.maxFileBytes) } : { src: scanSource(text, Date.now(), text.length) };
+    const read: ReadResult =
+      text === undefined
+        ? readSource(path, this.maxFileBytes)
+        : text.length > this.maxFileBytes
+          ? { problem: tooLarge(text.length, this.maxFileBytes) }
+          : { src: scanSource(text, Date.now(), text.length) };
     const src = read.src;
     if (src && this.cache) this.cache.put(path, cachedFileOf(src));
     const old = this.sources.get(path);
@@ -985,7 +994,18 @@ function scanSource(text: string, mtimeMs: number, size: number): SourceText {
     CLICK_NAME_RE.lastIndex = 0;
     for (let m = CLICK_NAME_RE.exec(text); m; m = CLICK_NAME_RE.exec(text)) clickNames.push(m[1]);
   }
-  return { text, mtimeMs, size, hash: hashText(text), clickNames, classNames, owners, mentionsClassName, exports: text.includes('EXPORT_ELEMENT') ? extractExports(text) : [], exportAliases: text.includes('EXPORT_ELEMENT') ? extractExportAliases(text) : [] };
+  return {
+    text,
+    mtimeMs,
+    size,
+    hash: hashText(text),
+    clickNames,
+    classNames,
+    owners,
+    mentionsClassName,
+    exports: text.includes('EXPORT_ELEMENT') ? extractExports(text) : [],
+    exportAliases: text.includes('EXPORT_ELEMENT') ? extractExportAliases(text) : [],
+  };
 }
 
 /** `const char *class_name() const { return "Name"; }`: a hint only, the parse decides. */
@@ -1000,7 +1020,14 @@ function cachedFileOf(src: SourceText): CachedFile {
     size: src.size,
     mtimeMs: src.mtimeMs,
     hash: src.hash,
-    scan: { classNames: [...src.classNames], owners: [...src.owners], mentionsClassName: src.mentionsClassName, exports: src.exports, exportAliases: src.exportAliases, clickNames: src.clickNames },
+    scan: {
+      classNames: [...src.classNames],
+      owners: [...src.owners],
+      mentionsClassName: src.mentionsClassName,
+      exports: src.exports,
+      exportAliases: src.exportAliases,
+      clickNames: src.clickNames,
+    },
   };
 }
 

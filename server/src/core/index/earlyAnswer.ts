@@ -1,7 +1,8 @@
 // Early answers of the index's child process (indexBuild.ts): while it builds the whole index, the
 // elements the server asks for first (the open documents' classes) are analyzed at once, and what
 // the server needs to show them (the models their analysis and parameters read, their snapshots)
-// is handed over, so the server parses nothing and its memory stays as after a warm start.
+// is handed over, so the server parses nothing and its memory stays as after a warm start. Before
+// them, the files' scans: the server then reads no file the child already read.
 //
 // Handed over in a file next to the pack, not through the IPC channel: the models are megabytes,
 // and a busy child writes a large message to the pipe 64 KB per turn of its event loop. The file
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import type { FeatureTracker } from '../analysis/featureTracker';
 import type { ElementIndex, ModelJson } from '../cpp/elementIndex';
 import { describeError, silentLogger, type Logger } from '../log';
-import type { ElementSnapshot } from './indexCache';
+import type { CachedFile, ElementSnapshot, IndexCache } from './indexCache';
 
 export interface EarlyAnswer {
   /** The Click names asked for (found or not). */
@@ -28,6 +29,7 @@ interface EarlyHeader {
 }
 
 const FILE_PREFIX = 'early-';
+const SCANS_PREFIX = 'scans-';
 
 let written = 0;
 
@@ -100,10 +102,49 @@ export function adoptEarlyAnswer(index: ElementIndex, answer: EarlyAnswer): numb
   return index.adoptModels(models);
 }
 
-/** Removes early answers left in `dir` (the server's index ended before it read them). */
+/**
+ * Writes every file's stat, content hash and scan the child's cache holds (it has just read the
+ * tree) into `dir`; the file's path, or undefined when it could not be written (the server then
+ * reads the files itself).
+ */
+export function writeScans(cache: IndexCache, dir: string, log: Logger = silentLogger): string | undefined {
+  const file = join(dir, `${SCANS_PREFIX}${process.pid}.json`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, JSON.stringify(cache.files()), { mode: 0o600 });
+    return file;
+  } catch (err) {
+    log.warn(`could not hand the file scans over (${describeError(err)}); the server reads the files itself`);
+    return undefined;
+  }
+}
+
+/**
+ * Takes the child's scans into the server's cache, so its own build only stats the files (those
+ * unchanged since the child read them are not read). The file is removed. Returns how many.
+ */
+export function adoptScans(cache: IndexCache, file: string): number {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } finally {
+    rmSync(file, { force: true });
+  }
+  const files = JSON.parse(text) as Array<[string, CachedFile]>;
+  if (!Array.isArray(files)) throw new Error(`${file} is not a list of file scans`);
+  let n = 0;
+  for (const [path, f] of files) {
+    if (typeof path !== 'string' || typeof f?.hash !== 'string' || typeof f.size !== 'number' || typeof f.mtimeMs !== 'number' || !Array.isArray(f.scan?.classNames)) continue;
+    cache.put(path, f);
+    n++;
+  }
+  return n;
+}
+
+/** Removes early answers and scans left in `dir` (the server's index ended before it read them). */
 export function removeEarlyAnswers(dir: string): void {
   try {
-    for (const f of readdirSync(dir)) if (f.startsWith(FILE_PREFIX) && f.endsWith('.json')) rmSync(join(dir, f), { force: true });
+    for (const f of readdirSync(dir)) if ((f.startsWith(FILE_PREFIX) || f.startsWith(SCANS_PREFIX)) && f.endsWith('.json')) rmSync(join(dir, f), { force: true });
   } catch {
     // No folder: nothing left.
   }

@@ -6,7 +6,7 @@
 // server needs first are analyzed between the build's steps and handed over (earlyAnswer.ts).
 import { FeatureTracker } from '../analysis/featureTracker';
 import { CancelledError, ElementIndex, type IndexProgress } from '../cpp/elementIndex';
-import { answerEarly, type EarlyAnswer } from './earlyAnswer';
+import { answerEarly, writeScans, type EarlyAnswer } from './earlyAnswer';
 import { silentLogger, type Logger } from '../log';
 import { FeatureStore } from '../store/featureStore';
 import { IndexCache } from './indexCache';
@@ -45,6 +45,8 @@ export interface IndexBuildOptions {
   /** Click names asked for since the last call (besides the request's): answered between the steps of the build. */
   takeEarly?(): string[];
   onEarly?(answer: EarlyAnswer): void;
+  /** Called once the files are read with the file holding their scans (earlyAnswer.ts: writeScans), or undefined when it could not be written. */
+  onScanned?(file: string | undefined): void;
 }
 
 export async function buildIndexPack(request: IndexBuildRequest, options: IndexBuildOptions = {}): Promise<IndexBuildResult> {
@@ -57,6 +59,7 @@ export async function buildIndexPack(request: IndexBuildRequest, options: IndexB
     const cache = await IndexCache.open(request.cacheDir, { log });
     const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
     const built = await index.build(request.roots, { parse: false, onProgress: options.onProgress, isCancelled });
+    options.onScanned?.(writeScans(cache, request.cacheDir, log));
     // Static features only, kept in memory: they reach the server through the pack's element snapshots.
     const tracker = new FeatureTracker(index, FeatureStore.memory(request.roots[0] ?? request.cacheDir), log);
     let early = request.early ?? [];

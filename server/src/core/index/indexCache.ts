@@ -113,7 +113,6 @@ interface Header {
   tables?: Record<string, ElementTable>;
 }
 
-
 export interface IndexCacheStats {
   /** Files whose entry was loaded from disk. */
   loaded: number;
@@ -178,6 +177,11 @@ export class IndexCache {
   /** The entry for `path` whatever its stat (to compare content hashes). */
   entry(path: string): CachedFile | undefined {
     return this.entries.get(path);
+  }
+
+  /** Every file's stat, hash and scan (what the index's child process hands over once it has read the tree). */
+  files(): Array<[path: string, file: CachedFile]> {
+    return [...this.entries].map(([path, { size, mtimeMs, hash, scan }]) => [path, { size, mtimeMs, hash, scan }]);
   }
 
   /** Records a file's stat, hash and scan; a different hash drops its cached model. */

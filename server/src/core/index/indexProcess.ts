@@ -17,6 +17,7 @@ type ToChild = { type: 'build'; request: IndexBuildRequest } | { type: 'early'; 
 type FromChild =
   | ({ type: 'progress' } & IndexBuildProgress)
   | { type: 'early'; answer: EarlyAnswer }
+  | { type: 'scanned'; file?: string }
   | { type: 'log'; level: LogLevel; message: string }
   | { type: 'done'; result: IndexBuildResult }
   | { type: 'failed'; message: string };
@@ -35,6 +36,8 @@ export interface IndexProcess {
   readonly result: Promise<IndexBuildResult>;
   /** Asks for more elements first; answered through onEarly (not at all once the child is done). */
   askEarly(names: string[]): void;
+  /** The file holding the files' scans once the child has read the tree (earlyAnswer.ts); undefined when the child ends or fails first. */
+  readonly scanned: Promise<string | undefined>;
 }
 
 const CANCEL_POLL_MS = 100;
@@ -43,12 +46,15 @@ const STDERR_KEPT = 4096;
 /** Runs buildIndexPack in a child process running `script` (the server's own bundle). */
 export function startIndexProcess(script: string, request: IndexBuildRequest, options: IndexProcessOptions = {}): IndexProcess {
   let child: ChildProcess | undefined;
+  let scannedFile: (file: string | undefined) => void = () => undefined;
+  const scanned = new Promise<string | undefined>((resolve) => (scannedFile = resolve));
   const result = new Promise<IndexBuildResult>((resolve, reject) => {
     let proc: ChildProcess;
     try {
       // No inherited --inspect and the like: a debugger port already in use would stop the child.
       proc = child = fork(script, [INDEX_PROCESS_FLAG], { execArgv: [], env: withoutServerMallocTuning(process.env), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     } catch (err) {
+      scannedFile(undefined);
       reject(err instanceof Error ? err : new Error(String(err)));
       return;
     }
@@ -57,6 +63,7 @@ export function startIndexProcess(script: string, request: IndexBuildRequest, op
     const finish = (err: Error | undefined, result?: IndexBuildResult) => {
       if (settled) return;
       settled = true;
+      scannedFile(undefined);
       clearInterval(poll);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill();
       if (err) reject(err);
@@ -72,6 +79,7 @@ export function startIndexProcess(script: string, request: IndexBuildRequest, op
       if (settled) return;
       if (m.type === 'progress') options.onProgress?.({ phase: m.phase, done: m.done, total: m.total });
       else if (m.type === 'early') options.onEarly?.(m.answer);
+      else if (m.type === 'scanned') scannedFile(m.file);
       else if (m.type === 'log') options.log?.[m.level](m.message);
       else if (m.type === 'done') finish(undefined, m.result);
       else if (m.type === 'failed') finish(new Error(m.message));
@@ -85,6 +93,7 @@ export function startIndexProcess(script: string, request: IndexBuildRequest, op
   });
   return {
     result,
+    scanned,
     askEarly(names) {
       if (child?.connected && names.length) send(child, { type: 'early', names }, () => undefined);
     },
@@ -132,8 +141,12 @@ export function serveIndexProcess(): void {
       onProgress: (p) => void post({ type: 'progress', ...p }),
       takeEarly: () => asked.splice(0),
       onEarly: (answer) => void post({ type: 'early', answer }),
+      onScanned: (file) => void post({ type: 'scanned', file }),
       // Every level: the server's own logger filters by its setting.
-      log: createLogger((level, message) => void post({ type: 'log', level, message }), () => 'debug'),
+      log: createLogger(
+        (level, message) => void post({ type: 'log', level, message }),
+        () => 'debug',
+      ),
     })
       .then(
         (result) => {
