@@ -95,14 +95,15 @@ const testBuild = {
   minify: false,
 };
 
-const copyPlugin = { name: 'copy-wasm', setup(build) { build.onEnd(() => copyWasm()); } };
+const copyPlugin = {
+  name: 'copy-wasm',
+  setup(build) {
+    build.onEnd(() => copyWasm());
+  },
+};
 
 if (watch) {
-  const contexts = await Promise.all(
-    [...products.map((p) => ({ ...common, ...p })), testBuild].map((o) =>
-      esbuild.context({ ...o, plugins: [...(o.plugins ?? []), copyPlugin] }),
-    ),
-  );
+  const contexts = await Promise.all([...products.map((p) => ({ ...common, ...p })), testBuild].map((o) => esbuild.context({ ...o, plugins: [...(o.plugins ?? []), copyPlugin] })));
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[esbuild] watching for changes');
 } else {

@@ -88,7 +88,12 @@ if (mode === 'list' && args.length === 1) {
     const { used, defined } = await usage(resolve(file));
     for (const c of used) if (!defined.has(c)) all.add(c);
   }
-  process.stdout.write([...all].sort().map((c) => `${c}\n`).join(''));
+  process.stdout.write(
+    [...all]
+      .sort()
+      .map((c) => `${c}\n`)
+      .join(''),
+  );
 } else {
   fail('usage: fastclick-confs.mjs list FASTCLICK_DIR | classes FILE...');
 }

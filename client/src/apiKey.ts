@@ -19,7 +19,7 @@ export class ApiKeyStore {
         ? given
         : await vscode.window.showInputBox({
             title: 'FlowMage: Set API Key',
-            prompt: 'API key for the OpenAI-compatible endpoint in flowmage.llm.baseUrl. It is kept in VS Code\'s secret storage.',
+            prompt: "API key for the OpenAI-compatible endpoint in flowmage.llm.baseUrl. It is kept in VS Code's secret storage.",
             password: true,
             ignoreFocusOut: true,
             validateInput: (v) => (v.trim().length < 8 ? 'That does not look like an API key.' : undefined),

@@ -51,7 +51,9 @@ export class ChainView implements vscode.Disposable {
   async show(uri?: vscode.Uri | string, input?: string, options?: { trace?: string }): Promise<ChainRendered | undefined> {
     // From the palette while the view itself has focus there is no active editor: keep its document.
     const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : (uri ?? vscode.window.activeTextEditor?.document.uri ?? this.document);
-    const doc = target && (vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString()) ?? (await vscode.workspace.openTextDocument(target).then(undefined, () => undefined)));
+    const doc =
+      target &&
+      (vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString()) ?? (await vscode.workspace.openTextDocument(target).then(undefined, () => undefined)));
     if (!doc || doc.languageId !== 'click') {
       void vscode.window.showWarningMessage('FlowMage: open a .click configuration to show its chain.');
       return undefined;
@@ -81,10 +83,15 @@ export class ChainView implements vscode.Disposable {
 
   private createPanel(): void {
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel('flowmage.chainView', 'Chain', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      localResourceRoots: [dist],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      'flowmage.chainView',
+      'Chain',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        localResourceRoots: [dist],
+      },
+    );
     this.panel = panel;
     this.ready = false;
     panel.webview.html = pageHtml(panel.webview, dist);
@@ -139,7 +146,10 @@ export class ChainView implements vscode.Disposable {
     if (!panel || !uri) return;
     let message: ToWebview;
     try {
-      const result = await this.controller.request<ChainGraphResult>(ChainGraphRequest.method, { uri: uri.toString(), ...(this.trace ? { trace: this.trace } : {}) } satisfies ChainGraphParams);
+      const result = await this.controller.request<ChainGraphResult>(ChainGraphRequest.method, {
+        uri: uri.toString(),
+        ...(this.trace ? { trace: this.trace } : {}),
+      } satisfies ChainGraphParams);
       message = { type: 'graph', document: uri.path.split('/').pop() ?? uri.toString(), result, focus: this.focus };
       if (!result.indexReady) this.retry = setTimeout(() => void this.refresh(), INDEX_RETRY_MS);
     } catch (err) {

@@ -13,7 +13,15 @@ import {
   type Message,
 } from 'vscode-languageclient/node';
 import { API_KEY_ENV } from '../../server/src/core/llm/apiKeyEnv';
-import { LlmEndpointConsentNotification, SERVER_ENV, SERVER_NODE_ARGS, SHOW_CHAIN_COMMAND, SHOW_FEATURES_AT_COMMAND, TrustChangedNotification, type InitializationOptions } from '../../server/src/protocol';
+import {
+  LlmEndpointConsentNotification,
+  SERVER_ENV,
+  SERVER_NODE_ARGS,
+  SHOW_CHAIN_COMMAND,
+  SHOW_FEATURES_AT_COMMAND,
+  TrustChangedNotification,
+  type InitializationOptions,
+} from '../../server/src/protocol';
 import type { EndpointConsent } from './endpointConsent';
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'restarting';
@@ -65,7 +73,12 @@ export class ServerController implements vscode.Disposable {
       synchronize: { configurationSection: 'flowmage' },
       outputChannel: this.log,
       traceOutputChannel: this.log,
-      initializationOptions: { trusted: vscode.workspace.isTrusted, allowedLlmOrigins: this.consent?.allowedOrigins(), storagePath: this.context.storageUri?.fsPath, clientCommands: [SHOW_FEATURES_AT_COMMAND, SHOW_CHAIN_COMMAND] } satisfies InitializationOptions,
+      initializationOptions: {
+        trusted: vscode.workspace.isTrusted,
+        allowedLlmOrigins: this.consent?.allowedOrigins(),
+        storagePath: this.context.storageUri?.fsPath,
+        clientCommands: [SHOW_FEATURES_AT_COMMAND, SHOW_CHAIN_COMMAND],
+      } satisfies InitializationOptions,
       errorHandler: this.errorHandler(),
     };
     const client = new LanguageClient('flowmage', 'FlowMage Language Server', serverOptions, clientOptions);
@@ -138,7 +151,9 @@ export class ServerController implements vscode.Disposable {
   /** Tells the server that the workspace became trusted; a failure (server stopped, restarting) is logged, never thrown. */
   notifyTrust(): void {
     try {
-      this.client?.sendNotification(TrustChangedNotification.type, { trusted: vscode.workspace.isTrusted }).catch((err: unknown) => this.log.warn(`telling the server about workspace trust: ${String(err)}`));
+      this.client
+        ?.sendNotification(TrustChangedNotification.type, { trusted: vscode.workspace.isTrusted })
+        .catch((err: unknown) => this.log.warn(`telling the server about workspace trust: ${String(err)}`));
     } catch (err) {
       this.log.warn(`telling the server about workspace trust: ${String(err)}`);
     }

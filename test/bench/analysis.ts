@@ -11,7 +11,6 @@ import { FeatureStore } from '../../server/src/core/store/featureStore';
 import type { BenchResult } from './benchResult';
 import { manyClassesHeader } from '../support/manyClasses';
 
-
 export const name = 'C++ element index and static analysis';
 
 const ELEMENTS = 700;
@@ -50,7 +49,10 @@ export function generateTree(root: string): { dir: string; savedFile: string } {
 
 function header(cls: string, kind: number, i: number): string {
   const base = kind === 0 ? `IFlowManager<${cls}State>` : kind === 1 ? `FlowStateElement<${cls}, ${cls}State>` : 'BatchElement';
-  const items = Array.from({ length: 10 }, (_, k) => `=item KEYWORD${k}\n\nInteger. What keyword ${k} of ${cls} changes, in a sentence or two\nof documentation as FastClick elements have. Default ${k * 8}.\n`).join('\n');
+  const items = Array.from(
+    { length: 10 },
+    (_, k) => `=item KEYWORD${k}\n\nInteger. What keyword ${k} of ${cls} changes, in a sentence or two\nof documentation as FastClick elements have. Default ${k * 8}.\n`,
+  ).join('\n');
   return `#ifndef CLICK_${cls.toUpperCase()}_HH
 #define CLICK_${cls.toUpperCase()}_HH
 #include <click/batchelement.hh>
@@ -181,13 +183,17 @@ ${cls}::simple_action(Packet *p)
         p->kill();
         return 0;
     }
-    ${kind >= 5 ? '_count++;' : `${cls}State *s = _table.findp(key_of(p));
+    ${
+      kind >= 5
+        ? '_count++;'
+        : `${cls}State *s = _table.findp(key_of(p));
     if (!s) {
         _table.insert(key_of(p), ${cls}State());
         s = _table.findp(key_of(p));
     }
     s->packets++;
-    s->bytes += p->length();`}
+    s->bytes += p->length();`
+    }
     return p;
 }
 
@@ -346,7 +352,6 @@ ELEMENT_MT_SAFE(${cls})
 
 const MANY_CLASSES = 4000;
 
-
 async function coldRun(roots: string[]): Promise<{ index: ElementIndex; tracker: FeatureTracker; ms: number; indexMs: number; files: number }> {
   const t0 = performance.now();
   const index = await ElementIndex.create();
@@ -417,7 +422,13 @@ export async function bench(): Promise<BenchResult[]> {
     results.push(...(await parameterCost([dir], 3, 'generated tree')));
     const cold = await coldRun([dir]);
     const elements = cold.tracker.all().length;
-    results.push({ name: `generated tree cold: index + analyze (${cold.files} files, ${elements} elements)`, value: Math.round(cold.ms), unit: 'ms', target: 5000, detail: `index ${Math.round(cold.indexMs)} ms` });
+    results.push({
+      name: `generated tree cold: index + analyze (${cold.files} files, ${elements} elements)`,
+      value: Math.round(cold.ms),
+      unit: 'ms',
+      target: 5000,
+      detail: `index ${Math.round(cold.indexMs)} ms`,
+    });
 
     // One element saved: re-read, re-parse, re-analyze what it affects.
     const original = readFileSync(savedFile, 'utf8');
@@ -430,7 +441,13 @@ export async function bench(): Promise<BenchResult[]> {
       if (changed.length !== 1) throw new Error(`expected one re-analyzed element, got ${changed.join(', ')}`);
     }
     times.sort((a, b) => a - b);
-    results.push({ name: 'one element re-analyzed after a save (median of 20)', value: Math.round(times[10] * 10) / 10, unit: 'ms', target: 50, detail: `max ${Math.round(times[times.length - 1] * 10) / 10} ms` });
+    results.push({
+      name: 'one element re-analyzed after a save (median of 20)',
+      value: Math.round(times[10] * 10) / 10,
+      unit: 'ms',
+      target: 50,
+      detail: `max ${Math.round(times[times.length - 1] * 10) / 10} ms`,
+    });
 
     // Second start with a store: unchanged slices are reused, not re-analyzed.
     const storeFile = join(root, 'store', 'features.json');
@@ -453,7 +470,12 @@ export async function bench(): Promise<BenchResult[]> {
   try {
     writeFileSync(join(manyRoot, 'many.hh'), manyClassesHeader(MANY_CLASSES));
     const many = await coldRun([manyRoot]);
-    results.push({ name: `${MANY_CLASSES} classes in one header: index + analyze`, value: Math.round(many.ms), unit: 'ms', detail: `index ${Math.round(many.indexMs)} ms, ${many.tracker.all().length} elements` });
+    results.push({
+      name: `${MANY_CLASSES} classes in one header: index + analyze`,
+      value: Math.round(many.ms),
+      unit: 'ms',
+      detail: `index ${Math.round(many.indexMs)} ms, ${many.tracker.all().length} elements`,
+    });
   } finally {
     rmSync(manyRoot, { recursive: true, force: true });
   }

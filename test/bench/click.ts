@@ -8,7 +8,6 @@ import { ClickDocument } from '../../server/src/core/click/clickDocument';
 import { createParser } from '../../server/src/core/treeSitter';
 import type { BenchResult } from './benchResult';
 
-
 export const name = 'Click parser and configuration model';
 
 /** A configuration of `elements` elements in chains of five, as a large deployment would write them. */
@@ -71,7 +70,13 @@ export async function bench(): Promise<BenchResult[]> {
   parser.delete();
 
   const full = await timeFull(text, 7);
-  results.push({ name: `full parse + model, ${full.elements} elements (${Math.round(text.length / 1024)} KB)`, value: round(full.ms), unit: 'ms', target: 100, detail: `CPU ${round(full.cpu)} ms; tree-sitter parse alone ${round(median(parseTimes))} ms` });
+  results.push({
+    name: `full parse + model, ${full.elements} elements (${Math.round(text.length / 1024)} KB)`,
+    value: round(full.ms),
+    unit: 'ms',
+    target: 100,
+    detail: `CPU ${round(full.cpu)} ms; tree-sitter parse alone ${round(median(parseTimes))} ms`,
+  });
 
   // One-character edits in the middle of the file: a digit in an argument (only that statement is
   // relinked), a character of a name other statements use (the whole file is relinked), and a
@@ -107,7 +112,13 @@ export async function bench(): Promise<BenchResult[]> {
       return r % 2 ? doc.text.slice(0, at) + doc.text.slice(at + 1) : doc.text.slice(0, at) + '7' + doc.text.slice(at);
     });
     results.push({ name: 'incremental update after a one-character edit in an argument', value: value.ms, unit: 'ms', target: 10, detail: value.detail });
-    results.push({ name: 'incremental update after typing or deleting a character in an argument (later statements move)', value: typed.ms, unit: 'ms', target: 10, detail: typed.detail });
+    results.push({
+      name: 'incremental update after typing or deleting a character in an argument (later statements move)',
+      value: typed.ms,
+      unit: 'ms',
+      target: 10,
+      detail: typed.detail,
+    });
     results.push({ name: 'update after a one-character edit of a declared name', value: name.ms, unit: 'ms', detail: name.detail });
   } finally {
     doc.dispose();
@@ -116,6 +127,11 @@ export async function bench(): Promise<BenchResult[]> {
   // Roughly linear: four times the text should take about four times as long.
   const quarter = await timeFull(generateConfig(5000), 3);
   const four = await timeFull(generateConfig(20000), 3);
-  results.push({ name: 'full parse + model, 20,000 elements', value: round(four.ms), unit: 'ms', detail: `CPU ${round(four.cpu)} ms; ${round(four.ms / quarter.ms)}x the 5,000-element time for 4x the text` });
+  results.push({
+    name: 'full parse + model, 20,000 elements',
+    value: round(four.ms),
+    unit: 'ms',
+    detail: `CPU ${round(four.cpu)} ms; ${round(four.ms / quarter.ms)}x the 5,000-element time for 4x the text`,
+  });
   return results;
 }

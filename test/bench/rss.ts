@@ -41,7 +41,11 @@ export async function bench(): Promise<BenchResult[]> {
   // pass, the symmetric ones (a two-way NAT is in the chain) one by one, then the solve.
   const chain: SolverElement[] = [
     { name: 'psd', className: 'IPortScanDetector', features: { stateful: true, flowKey: ['src_ip'], intensity: 'per-packet', pointerChasing: true } },
-    { name: 'nat', className: 'TwoWayNAT', features: { stateful: true, flowKey: ['src_ip', 'dst_ip', 'src_port', 'dst_port'], bidirectional: true, intensity: 'per-packet', pointerChasing: false } },
+    {
+      name: 'nat',
+      className: 'TwoWayNAT',
+      features: { stateful: true, flowKey: ['src_ip', 'dst_ip', 'src_port', 'dst_port'], bidirectional: true, intensity: 'per-packet', pointerChasing: false },
+    },
   ];
   const t1 = performance.now();
   const flows = aggregateFlows(trace);
@@ -68,6 +72,11 @@ export async function bench(): Promise<BenchResult[]> {
       target: 2000,
       detail: `${flows.length} flows, ${plan.alternatives.length + 1} candidates weighed; chosen ${plan.rss.join(' ')}${plan.symmetric ? ' symmetric' : ''}, imbalance ${plan.imbalance?.toFixed(2)}`,
     },
-    { name: 'the same with nearly every packet its own flow (uniform popularity)', value: Math.round(flatMs), unit: 'ms', detail: `${flatFlows} distinct flows; field contributions once per flow, XORed per candidate` },
+    {
+      name: 'the same with nearly every packet its own flow (uniform popularity)',
+      value: Math.round(flatMs),
+      unit: 'ms',
+      detail: `${flatFlows} distinct flows; field contributions once per flow, XORed per candidate`,
+    },
   ];
 }

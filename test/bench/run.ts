@@ -5,7 +5,6 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResult } from './benchResult';
 
-
 interface BenchModule {
   name?: string;
   bench?: () => Promise<BenchResult[] | void>;

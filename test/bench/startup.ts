@@ -121,10 +121,15 @@ export async function bench(): Promise<BenchResult[]> {
     const conf = join(source, CONF);
     const cliCold = optimize(tmp, source, conf);
     const cliWarm = optimize(tmp, source, conf);
-    const detail = (f: StartFigures) => `${f.status.elements} elements in ${f.status.files} files; cache: ${f.status.cache?.cachedFiles ?? 0} files unchanged, ${f.status.cache?.modelHits ?? 0} models reused, ${f.status.cache?.modelMisses ?? 0} parsed`;
+    const detail = (f: StartFigures) =>
+      `${f.status.elements} elements in ${f.status.files} files; cache: ${f.status.cache?.cachedFiles ?? 0} files unchanged, ${f.status.cache?.modelHits ?? 0} models reused, ${f.status.cache?.modelMisses ?? 0} parsed`;
     const cpu = (ms: number) => `server CPU ${ms} ms`;
     const child = cold.status.childIndex;
-    console.log(`  (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores: wall times grow with the load, CPU times much less)`);
+    console.log(
+      `  (load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores: wall times grow with the load, CPU times much less)`,
+    );
     return [
       { name: 'first hover after server start, cold (empty storage)', value: cold.hoverMs, unit: 'ms', target: 3000, detail: `${cpu(cold.hoverCpuMs)}; ${INSTANCE} in ${CONF}` },
       { name: 'first hover after server start, warm (index cache)', value: warm.hoverMs, unit: 'ms', target: 1000, detail: cpu(warm.hoverCpuMs) },
@@ -136,8 +141,20 @@ export async function bench(): Promise<BenchResult[]> {
         detail: `${cpu(cold.indexedCpuMs)}${child ? `; a child process parsed ${child.parsed} files and analyzed the tree in ${child.ms} ms, CPU ${child.cpuMs} ms` : '; indexed in the server'}; ${detail(cold)}`,
       },
       { name: 'whole tree indexed, warm', value: warm.indexedMs, unit: 'ms', detail: `${cpu(warm.indexedCpuMs)}; ${detail(warm)}` },
-      { name: `server RSS ${SETTLE_MS / 1000} s after a cold index`, value: cold.status.memory.rss, unit: 'MB', target: 150, detail: `${cold.earlyRss} MB at 2.5 s; heapUsed ${cold.status.memory.heapUsed} MB; C++ files the server parsed itself: ${cold.status.parsedHere}` },
-      { name: `server RSS ${SETTLE_MS / 1000} s after a warm index`, value: warm.status.memory.rss, unit: 'MB', target: 150, detail: `${warm.earlyRss} MB at 2.5 s; heapUsed ${warm.status.memory.heapUsed} MB` },
+      {
+        name: `server RSS ${SETTLE_MS / 1000} s after a cold index`,
+        value: cold.status.memory.rss,
+        unit: 'MB',
+        target: 150,
+        detail: `${cold.earlyRss} MB at 2.5 s; heapUsed ${cold.status.memory.heapUsed} MB; C++ files the server parsed itself: ${cold.status.parsedHere}`,
+      },
+      {
+        name: `server RSS ${SETTLE_MS / 1000} s after a warm index`,
+        value: warm.status.memory.rss,
+        unit: 'MB',
+        target: 150,
+        detail: `${warm.earlyRss} MB at 2.5 s; heapUsed ${warm.status.memory.heapUsed} MB`,
+      },
       { name: 'flowmage optimize, cold (no .flowmage/index)', value: cliCold.ms, unit: 'ms', detail: `CPU ${cliCold.cpuMs} ms; ${CONF}` },
       { name: 'flowmage optimize, warm', value: cliWarm.ms, unit: 'ms', target: 1000, detail: `CPU ${cliWarm.cpuMs} ms; ${CONF}` },
     ];

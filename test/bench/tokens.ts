@@ -34,7 +34,8 @@ export async function bench() {
       whole: countChatTokens(featureMessages(t.info.clickName, wholeText), model),
     });
   }
-  for (const r of rows) console.log(`  ${r.name.padEnd(22)} slice ${String(r.slice).padStart(5)}  whole files ${String(r.whole).padStart(5)}  (${Math.round((100 * r.slice) / r.whole)}%)`);
+  for (const r of rows)
+    console.log(`  ${r.name.padEnd(22)} slice ${String(r.slice).padStart(5)}  whole files ${String(r.whole).padStart(5)}  (${Math.round((100 * r.slice) / r.whole)}%)`);
   const avg = (k: 'slice' | 'whole') => Math.round(rows.reduce((s, r) => s + r[k], 0) / rows.length);
   return [
     { name: 'mean prompt tokens with the code slice', value: avg('slice'), unit: 'tokens', detail: `${rows.length} elements; the paper averaged 7,164 per element` },

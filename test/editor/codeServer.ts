@@ -91,10 +91,14 @@ export function startCodeServer(sandbox: Sandbox, port: number, log: (line: stri
   const child = spawn(
     CODE_SERVER,
     [
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
-      '--user-data-dir', sandbox.userData,
-      '--extensions-dir', sandbox.extensions,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--user-data-dir',
+      sandbox.userData,
+      '--extensions-dir',
+      sandbox.extensions,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

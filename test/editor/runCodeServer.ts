@@ -2,9 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import {
-  CHROMIUM, OUTPUT_DIR, ROOT, ensureCodeServer, freePort, installVsix, killGroup, makeSandbox, removeSandbox, startCodeServer, waitForHealthy,
-} from './codeServer';
+import { CHROMIUM, OUTPUT_DIR, ROOT, ensureCodeServer, freePort, installVsix, killGroup, makeSandbox, removeSandbox, startCodeServer, waitForHealthy } from './codeServer';
 
 const SUITE_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -65,7 +63,7 @@ async function main(): Promise<number> {
           }
           const file = join(OUTPUT_DIR, `${name}.png`);
           await page.waitForTimeout(300); // let the last render settle
-          await page.screenshot({ path: `${file}.tmp` , type: 'png' });
+          await page.screenshot({ path: `${file}.tmp`, type: 'png' });
           renameSync(`${file}.tmp`, file);
           rmSync(join(requests, name));
           console.log(`screenshot: ${file}`);

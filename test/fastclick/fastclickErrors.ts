@@ -4,12 +4,7 @@
 // addresses, timings, DPDK's start-up chatter).
 
 /** Lines that are DPDK or FastClick progress reports, never errors. */
-const NOISE = [
-  /^(EAL|TELEMETRY|USER1|PMD|ETHDEV|MBUF|MEMPOOL|RING|HASH|LPM|ACL|CRYPTODEV|VHOST_CONFIG|NULL|net_null)\b[:\s]/i,
-  /^Initializing DPDK/i,
-  /^Port \d+:/,
-  /^\s*$/,
-];
+const NOISE = [/^(EAL|TELEMETRY|USER1|PMD|ETHDEV|MBUF|MEMPOOL|RING|HASH|LPM|ACL|CRYPTODEV|VHOST_CONFIG|NULL|net_null)\b[:\s]/i, /^Initializing DPDK/i, /^Port \d+:/, /^\s*$/];
 
 /** Click's error-context line, e.g. "While configuring 'x :: Class':" or "While initializing 'x :: Class':". */
 const CONTEXT = /^(While [a-z]+ '.*':|In definition of '.*':|Errors in .*:)$/i;
@@ -47,16 +42,18 @@ const NULL_DEVICE_CONSEQUENCES = [
 
 /** Strips what varies between runs or copies: file landmarks, addresses, timings, numbers of bytes. */
 export function normalizeLine(line: string): string {
-  return line
-    // eslint-disable-next-line no-control-regex -- ANSI colour sequences start with ESC
-    .replace(/\x1b\[[0-9;]*m/g, '') // colours
-    .replace(/^\S+?\.click(?::\d+)*:\s*/, '') // "file.click:12: " landmarks (the copy lives elsewhere)
-    .replace(/^<[a-z-]+>:\d*:?\s*/, '') // "<expr>:1: " landmarks
-    .replace(/\b0x[0-9a-f]+\b/gi, '0x?')
-    .replace(/\b\d+(\.\d+)?\s?(ns|us|µs|ms|s)\b/g, '?s')
-    .replace(/(\/[\w.@+-]+)+\/([\w.@+-]+)/g, '$2') // absolute paths: keep the base name
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    line
+      // eslint-disable-next-line no-control-regex -- ANSI colour sequences start with ESC
+      .replace(/\x1b\[[0-9;]*m/g, '') // colours
+      .replace(/^\S+?\.click(?::\d+)*:\s*/, '') // "file.click:12: " landmarks (the copy lives elsewhere)
+      .replace(/^<[a-z-]+>:\d*:?\s*/, '') // "<expr>:1: " landmarks
+      .replace(/\b0x[0-9a-f]+\b/gi, '0x?')
+      .replace(/\b\d+(\.\d+)?\s?(ns|us|µs|ms|s)\b/g, '?s')
+      .replace(/(\/[\w.@+-]+)+\/([\w.@+-]+)/g, '$2') // absolute paths: keep the base name
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /**

@@ -102,8 +102,21 @@ export function queuesFor(rules: readonly string[]): number {
 export function validateRules(rules: readonly string[], queues = queuesFor(rules)): RuleVerdict[] {
   if (!rules.length) return [];
   const prefix = dpdkPrefix();
-  const args = ['-l', '0-1', '--no-huge', '-m', '1024', '--no-pci', `--file-prefix=${prefix}`, '--vdev=net_null0', '--', '-i',
-    `--rxq=${queues}`, `--txq=${queues}`, '--total-num-mbufs=8192'];
+  const args = [
+    '-l',
+    '0-1',
+    '--no-huge',
+    '-m',
+    '1024',
+    '--no-pci',
+    `--file-prefix=${prefix}`,
+    '--vdev=net_null0',
+    '--',
+    '-i',
+    `--rxq=${queues}`,
+    `--txq=${queues}`,
+    '--total-num-mbufs=8192',
+  ];
   const input = rules.map((r) => `flow validate 0 ${r}\n`).join('') + 'quit\n';
   // testpmd reports PMD errors on stderr and prompts on stdout: one pipe keeps them in order.
   const run = spawnSync('sh', ['-c', 'exec dpdk-testpmd "$@" 2>&1', 'dpdk-testpmd', ...args], {

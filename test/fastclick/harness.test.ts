@@ -41,14 +41,20 @@ describe('real-FastClick harness', function () {
     const before = loadConfig(minclick, config('plain.click', '')).errors;
     const after = loadConfig(minclick, config('fork.click', ', HASHFUNC "src_ip dst_ip"')).errors;
     const added = newErrors(before, after);
-    assert.ok(added.some((e) => /While configuring 'input :: FromDPDKDevice'.*HASHFUNC: unknown argument/.test(e)), added.join('\n'));
+    assert.ok(
+      added.some((e) => /While configuring 'input :: FromDPDKDevice'.*HASHFUNC: unknown argument/.test(e)),
+      added.join('\n'),
+    );
   });
 
   it('reports an element class the driver does not have as a new error', function () {
     this.timeout(60_000);
     const before = loadConfig(minclick, config('plain.click', '')).errors;
     const after = loadConfig(minclick, config('unknown.click', '', 'Idle -> NoSuchFlowElement -> Discard;\n')).errors;
-    assert.ok(newErrors(before, after).some((e) => /NoSuchFlowElement/.test(e)), after.join('\n'));
+    assert.ok(
+      newErrors(before, after).some((e) => /NoSuchFlowElement/.test(e)),
+      after.join('\n'),
+    );
   });
 
   it('accepts MODE flow with a rules file FastClick parses (net_null cannot install it)', function () {

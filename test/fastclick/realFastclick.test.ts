@@ -64,9 +64,11 @@ function optimize(file: string, src: string): Promise<{ code: number | null; out
 
 async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 /** Click prints a message to stdout/stderr that names the problem; show the first few. */
@@ -78,7 +80,10 @@ describe('Optimize chain against real FastClick', function () {
   const src = fastclickSourceDir();
   const cases: Case[] = [
     ...upstreamConfs(src).map((f) => ({ label: relative(src, f), source: f })),
-    ...readdirSync(FIXTURES).filter((f) => f.endsWith('.click')).sort().map((f) => ({ label: `fixtures/upstream/${f}`, source: join(FIXTURES, f) })),
+    ...readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.click'))
+      .sort()
+      .map((f) => ({ label: `fixtures/upstream/${f}`, source: join(FIXTURES, f) })),
   ];
   let work: string;
   let minclick: string;
@@ -122,10 +127,12 @@ describe('Optimize chain against real FastClick', function () {
     });
     const fromConf = rows.filter((c) => c.label.startsWith('conf/'));
     const early = rows.filter((c) => loads.get(c.label)!.original.errors.some((e) => LEXER_STAGE.test(e)));
-    console.log(`\n      ${rows.length} configurations (${fromConf.length} from conf/), ` +
-      `${clean.length} originals load clean (${clean.filter((c) => c.label.startsWith('conf/')).length} from conf/), ` +
-      `${early.length} originals fail before configure, ${rows.filter((c) => c.changed).length} changed, ` +
-      `${rows.reduce((n, c) => n + (c.written?.length ?? 0), 0)} rules files written, ${withNew.length} with new FastClick errors`);
+    console.log(
+      `\n      ${rows.length} configurations (${fromConf.length} from conf/), ` +
+        `${clean.length} originals load clean (${clean.filter((c) => c.label.startsWith('conf/')).length} from conf/), ` +
+        `${early.length} originals fail before configure, ${rows.filter((c) => c.changed).length} changed, ` +
+        `${rows.reduce((n, c) => n + (c.written?.length ?? 0), 0)} rules files written, ${withNew.length} with new FastClick errors`,
+    );
     console.log(`      minclick: ${minclick}`);
   });
 

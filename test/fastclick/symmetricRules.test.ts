@@ -11,10 +11,13 @@ import { validateRules } from './fastclickRunner';
 describe('symmetric flow rules in dpdk-testpmd', function () {
   this.timeout(120_000);
 
-  it('every NIC profile\'s symmetric rules for the address pair and the 4-tuple parse', function () {
+  it("every NIC profile's symmetric rules for the address pair and the 4-tuple parse", function () {
     const rules: string[] = [];
     for (const nic of Object.values(BUILTIN_NIC_PROFILES)) {
-      for (const fields of [['src_ip', 'dst_ip'], ['src_ip', 'dst_ip', 'src_port', 'dst_port']] as FlowField[][]) {
+      for (const fields of [
+        ['src_ip', 'dst_ip'],
+        ['src_ip', 'dst_ip', 'src_port', 'dst_port'],
+      ] as FlowField[][]) {
         const symmetric = symmetricHashFor(nic, fields);
         assert.ok(symmetric, `${nic.id} offers symmetric hashing over ${fields.join(' ')}`);
         const v = flowRulesFor(fields, [0, 1, 2, 3], { nic, symmetric });
@@ -24,6 +27,9 @@ describe('symmetric flow rules in dpdk-testpmd', function () {
     }
     assert.ok(rules.some((r) => /func symmetric_toeplitz /.test(r)) && rules.some((r) => /key (6d5a)+ key_len 40/.test(r)));
     const rejected = validateRules([...new Set(rules)]).filter((v) => !v.accepted);
-    assert.deepStrictEqual(rejected.map((v) => `${v.rule} → ${v.output.split('\n').pop()}`), []);
+    assert.deepStrictEqual(
+      rejected.map((v) => `${v.rule} → ${v.output.split('\n').pop()}`),
+      [],
+    );
   });
 });

@@ -36,7 +36,22 @@ describe('the packaged VSIX', () => {
   });
 
   it('holds every runtime file the extension loads', () => {
-    for (const f of ['dist/client.js', 'dist/server.js', 'dist/parseWorker.js', 'dist/tokenizer-cl100k_base.js', 'dist/tokenizer-o200k_base.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-cpp.wasm', 'dist/chainView.js', 'dist/chainView.css', 'package.json', 'syntaxes/click.tmLanguage.json', 'syntaxes/language-configuration.json', 'media/icon.png', 'media/chain-view.png']) {
+    for (const f of [
+      'dist/client.js',
+      'dist/server.js',
+      'dist/parseWorker.js',
+      'dist/tokenizer-cl100k_base.js',
+      'dist/tokenizer-o200k_base.js',
+      'dist/tree-sitter.wasm',
+      'dist/tree-sitter-cpp.wasm',
+      'dist/chainView.js',
+      'dist/chainView.css',
+      'package.json',
+      'syntaxes/click.tmLanguage.json',
+      'syntaxes/language-configuration.json',
+      'media/icon.png',
+      'media/chain-view.png',
+    ]) {
       assert.ok(files.includes(f), `${f} is packaged`);
     }
   });

@@ -6,25 +6,19 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  ConfigurationRequest,
-  DidChangeConfigurationNotification,
-  DidSaveTextDocumentNotification,
-  HoverRequest,
-  type MarkupContent,
-} from 'vscode-languageserver-protocol/node';
+import { ConfigurationRequest, DidChangeConfigurationNotification, DidSaveTextDocumentNotification, HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { FakeOpenAI, featureJson } from '../support/fakeOpenAI';
 import { IndexStatusRequest } from '../../server/src/protocol';
 import { ROOT, startServer, waitFor, type TestClient } from './lspClient';
 
 const KEY = 'sk-analysis-host-test-0123456789';
 
-
 const indexStatus = (client: TestClient) => client.connection.sendRequest(IndexStatusRequest.type);
-const indexed = (client: TestClient) => waitFor('the first index', async () => {
-  const s = await indexStatus(client);
-  return s.state === 'idle' && s.elements > 0 && !s.partial ? s : undefined;
-});
+const indexed = (client: TestClient) =>
+  waitFor('the first index', async () => {
+    const s = await indexStatus(client);
+    return s.state === 'idle' && s.elements > 0 && !s.partial ? s : undefined;
+  });
 
 function workspace(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -196,7 +190,10 @@ describe('Analysis host: the persistent index', function () {
     assert.strictEqual(second.cache?.modelMisses, 0, 'no file parsed');
     // The element table and every element's analysis come from the cache: no model is even decoded.
     assert.strictEqual(second.cache?.modelHits, 0, 'no model decoded');
-    assert.ok(warm.logs.some((l) => /index cache .*: \d+ of \d+ files unchanged, \d+ models reused, 0 parsed/.test(l)), warm.logs.join('\n'));
+    assert.ok(
+      warm.logs.some((l) => /index cache .*: \d+ of \d+ files unchanged, \d+ models reused, 0 parsed/.test(l)),
+      warm.logs.join('\n'),
+    );
     // Features are the same as after a cold start.
     const md = async (c: TestClient) => {
       const uri = pathToFileURL(join(dir, 'paper-chain.click')).href;
@@ -221,9 +218,18 @@ describe('Analysis host: the persistent index', function () {
     const c = await start();
     const s = await indexed(c);
     assert.ok(s.elements >= 3, 'the index was built');
-    assert.ok(s.cache?.warnings.some((w) => /corrupt/.test(w) && /moved it to/.test(w)), JSON.stringify(s.cache));
-    assert.ok(c.logs.some((l) => /index cache .* is corrupt/.test(l)), 'the warning is logged');
-    assert.ok(readdirSync(join(storage, 'index')).some((f) => f.startsWith('index.pack.corrupt-')), 'the corrupt file is kept aside');
+    assert.ok(
+      s.cache?.warnings.some((w) => /corrupt/.test(w) && /moved it to/.test(w)),
+      JSON.stringify(s.cache),
+    );
+    assert.ok(
+      c.logs.some((l) => /index cache .* is corrupt/.test(l)),
+      'the warning is logged',
+    );
+    assert.ok(
+      readdirSync(join(storage, 'index')).some((f) => f.startsWith('index.pack.corrupt-')),
+      'the corrupt file is kept aside',
+    );
     assert.ok(c.process.exitCode === null, 'the server is still running');
     await c.shutdown();
     // The next start writes a fresh cache that is read back.

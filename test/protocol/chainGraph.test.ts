@@ -54,7 +54,10 @@ describe('the chain graph request over LSP (paper chain)', function () {
     assert.deepStrictEqual(psd.range.start, { line, character: text.split('\n')[line].indexOf('psd') });
     assert.ok(!('startOffset' in psd.range), 'LSP ranges carry lines and characters only');
     assert.strictEqual(g.edges.length, g.nodes.length - 1);
-    assert.deepStrictEqual(g.conflicts.map((c) => [c.a, c.b]), [['psd', 'policer']]);
+    assert.deepStrictEqual(
+      g.conflicts.map((c) => [c.a, c.b]),
+      [['psd', 'policer']],
+    );
     assert.strictEqual(g.loads, undefined, 'no trace, no loads');
   });
 
@@ -64,8 +67,14 @@ describe('the chain graph request over LSP (paper chain)', function () {
     const loads = r.chains[0].loads!;
     assert.strictEqual(loads.queues, 16);
     assert.strictEqual(loads.packets, 2000);
-    assert.strictEqual(loads.current.packets.reduce((a, b) => a + b, 0), 2000);
-    assert.strictEqual(loads.planned.packets.reduce((a, b) => a + b, 0), 2000);
+    assert.strictEqual(
+      loads.current.packets.reduce((a, b) => a + b, 0),
+      2000,
+    );
+    assert.strictEqual(
+      loads.planned.packets.reduce((a, b) => a + b, 0),
+      2000,
+    );
     assert.deepStrictEqual(loads.planned.rss, ['src_ip']);
   });
 
@@ -84,7 +93,10 @@ describe('the chain graph request over LSP (paper chain)', function () {
       assert.deepStrictEqual(loads.planned.rss, g.plannedRss);
       assert.deepStrictEqual(loads.current.rss, g.currentRss);
       assert.strictEqual(loads.packets, 2000);
-      assert.strictEqual(loads.planned.packets.reduce((a, b) => a + b, 0), 2000);
+      assert.strictEqual(
+        loads.planned.packets.reduce((a, b) => a + b, 0),
+        2000,
+      );
       const mean = 2000 / loads.queues;
       assert.ok(Math.abs(loads.planned.imbalance - Math.max(...loads.planned.packets) / mean) < 1e-9);
     } finally {

@@ -18,9 +18,7 @@ import { ROOT, startServer, type TestClient } from './lspClient';
 import { OptimizeRequest } from '../../server/src/protocol';
 
 function applyWorkspaceEdit(text: string, uri: string, edit: WorkspaceEdit): string {
-  const edits = edit.documentChanges
-    ? edit.documentChanges.flatMap((c) => ('edits' in c && c.textDocument.uri === uri ? c.edits : []))
-    : (edit.changes?.[uri] ?? []);
+  const edits = edit.documentChanges ? edit.documentChanges.flatMap((c) => ('edits' in c && c.textDocument.uri === uri ? c.edits : [])) : (edit.changes?.[uri] ?? []);
   return TextDocument.applyEdits(TextDocument.create(uri, 'click', 1, text), edits as never);
 }
 
@@ -54,10 +52,15 @@ describe('chain optimization over LSP (paper chain)', function () {
   it('warns on the detector and the policer that their keys are disjoint, pointing at each other', async () => {
     const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'disjoint-keys'), 20_000);
     const disjoint = published.diagnostics.filter((d: Diagnostic) => d.code === 'disjoint-keys');
-    const on = disjoint.map((d) => text.slice(TextDocument.create(uri, 'click', 1, text).offsetAt(d.range.start), TextDocument.create(uri, 'click', 1, text).offsetAt(d.range.end))).sort();
+    const on = disjoint
+      .map((d) => text.slice(TextDocument.create(uri, 'click', 1, text).offsetAt(d.range.start), TextDocument.create(uri, 'click', 1, text).offsetAt(d.range.end)))
+      .sort();
     assert.deepStrictEqual(on, ['policer', 'psd']);
     for (const d of disjoint) assert.strictEqual(d.relatedInformation?.length, 1);
-    assert.ok(published.diagnostics.some((d) => d.code === 'better-plan'), 'a hint that a better plan exists');
+    assert.ok(
+      published.diagnostics.some((d) => d.code === 'better-plan'),
+      'a hint that a better plan exists',
+    );
   });
 
   it('hovers the port-scan detector with its key and how it runs now and after optimizing', async () => {
@@ -95,7 +98,11 @@ describe('chain optimization over LSP (paper chain)', function () {
     const inConfig = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: pos('SIZE 8000000)', 0) })) as CompletionItem[];
     assert.ok(inConfig.length > 0 && inConfig.every((i) => /^[A-Z_0-9]+$/.test(i.label)), JSON.stringify(inConfig.map((i) => i.label)));
     const classes = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } })) as CompletionItem[];
-    for (const name of ['IPortScanDetector', 'IPolicer', 'IFlowCounter']) assert.ok(classes.some((c) => c.label === name), name);
+    for (const name of ['IPortScanDetector', 'IPolicer', 'IFlowCounter'])
+      assert.ok(
+        classes.some((c) => c.label === name),
+        name,
+      );
   });
 
   it('tells where a stateful-looking class is missing and offers to add its sources', async () => {
@@ -104,7 +111,11 @@ describe('chain optimization over LSP (paper chain)', function () {
     const published = await client.waitForDiagnostics(other, (p) => p.diagnostics.some((d) => d.code === 'unknown-class'), 20_000);
     const info = published.diagnostics.find((d) => d.code === 'unknown-class')!;
     assert.strictEqual(info.severity, 3);
-    const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: other }, range: info.range, context: { diagnostics: [info] } })) as CodeAction[];
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri: other },
+      range: info.range,
+      context: { diagnostics: [info] },
+    })) as CodeAction[];
     const fix = actions.find((a) => a.kind === 'quickfix');
     assert.deepStrictEqual(fix?.command?.arguments, ['flowmage.sourcePaths']);
   });

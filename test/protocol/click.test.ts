@@ -61,10 +61,20 @@ describe('Click language features over LSP', function () {
     const useLine = text.findIndex((l) => l.startsWith('split[0]'));
     const declLine = text.findIndex((l) => l.includes('-> split :: Splitter'));
     const def = (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: useLine, character: 2 } })) as Location;
-    assert.deepStrictEqual(def.range, { start: { line: declLine, character: text[declLine].indexOf('split') }, end: { line: declLine, character: text[declLine].indexOf('split') + 5 } });
+    assert.deepStrictEqual(def.range, {
+      start: { line: declLine, character: text[declLine].indexOf('split') },
+      end: { line: declLine, character: text[declLine].indexOf('split') + 5 },
+    });
 
-    const refs = (await client.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri }, position: { line: useLine, character: 1 }, context: { includeDeclaration: true } })) as Location[];
-    assert.deepStrictEqual(refs.map((r) => r.range.start.line), [declLine, useLine, useLine + 1]);
+    const refs = (await client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri },
+      position: { line: useLine, character: 1 },
+      context: { includeDeclaration: true },
+    })) as Location[];
+    assert.deepStrictEqual(
+      refs.map((r) => r.range.start.line),
+      [declLine, useLine, useLine + 1],
+    );
 
     const folds = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
     assert.ok(folds && folds.some((f) => text[f.startLine].startsWith('elementclass Counted')));

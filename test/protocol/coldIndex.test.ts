@@ -17,10 +17,14 @@ const ELEMENTS = TALLY_ELEMENTS_FOR_CHILD_INDEX;
 
 /** The status once the whole tree is indexed and analyzed. */
 const wholeIndex = (client: TestClient) =>
-  waitFor('the whole index', async () => {
-    const s = await client.connection.sendRequest(IndexStatusRequest.type);
-    return s.state === 'idle' && !s.partial && s.elements >= ELEMENTS ? s : undefined;
-  }, 90_000);
+  waitFor(
+    'the whole index',
+    async () => {
+      const s = await client.connection.sendRequest(IndexStatusRequest.type);
+      return s.state === 'idle' && !s.partial && s.elements >= ELEMENTS ? s : undefined;
+    },
+    90_000,
+  );
 
 /** The pid of the server's index process (read from /proc: no procps needed), if it runs. */
 function indexProcessOf(serverPid: number): number | undefined {
@@ -28,7 +32,11 @@ function indexProcessOf(serverPid: number): number | undefined {
     if (!/^\d+$/.test(entry)) continue;
     try {
       // The parent pid is the 4th field of stat, after the command in parentheses.
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      const ppid = Number(
+        readFileSync(`/proc/${entry}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
       if (ppid === serverPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(INDEX_PROCESS_FLAG)) return Number(entry);
     } catch {
       // Gone meanwhile.
@@ -99,11 +107,19 @@ describe('Cold start on a large tree: the index is built in a child process', fu
       const status = await client.connection.sendRequest(IndexStatusRequest.type);
       assert.ok(status.partial, 'the child was still at work when the second document opened');
       await client.open(pathToFileURL(join(big, 'second.click')).href, 'FromDevice(eth0) -> GenElement650 -> Discard;\n');
-      await waitFor('the answer for the second document', async () => (client.logs.some((l) => /the index process analyzed GenElement650 first/.test(l)) ? true : undefined), 60_000);
-      const done = await waitFor('the whole index', async () => {
-        const s = await client.connection.sendRequest(IndexStatusRequest.type);
-        return s.state === 'idle' && !s.partial && s.elements > 700 ? s : undefined;
-      }, 90_000);
+      await waitFor(
+        'the answer for the second document',
+        async () => (client.logs.some((l) => /the index process analyzed GenElement650 first/.test(l)) ? true : undefined),
+        60_000,
+      );
+      const done = await waitFor(
+        'the whole index',
+        async () => {
+          const s = await client.connection.sendRequest(IndexStatusRequest.type);
+          return s.state === 'idle' && !s.partial && s.elements > 700 ? s : undefined;
+        },
+        90_000,
+      );
       assert.strictEqual(done.parsedHere, 0, 'the server parsed no C++ file');
       assert.ok(done.childIndex, 'the child built the index');
     } finally {
@@ -111,7 +127,7 @@ describe('Cold start on a large tree: the index is built in a child process', fu
     }
   });
 
-  it('when the child dies, the server indexes the tree itself and still shows the open document\'s classes', async () => {
+  it("when the child dies, the server indexes the tree itself and still shows the open document's classes", async () => {
     const big = mkdtempSync(join(tmpdir(), 'flowmage-cold-killed-'));
     try {
       // A tree large enough that the child is still at work when it is killed.
@@ -124,11 +140,18 @@ describe('Cold start on a large tree: the index is built in a child process', fu
       await client.open(uri, 'FromDevice(eth0) -> t :: SourceTally0 -> Discard;\n');
       const childPid = await waitFor('the index process', async () => indexProcessOf(client.process.pid!));
       process.kill(childPid, 'SIGKILL');
-      const status = await waitFor('the whole index', async () => {
-        const s = await client.connection.sendRequest(IndexStatusRequest.type);
-        return s.state === 'idle' && !s.partial && s.elements > 700 ? s : undefined;
-      }, 90_000);
-      assert.ok(client.logs.some((l) => /indexing in a child process failed \(.*the index process stopped \(SIGKILL\)/.test(l)), client.logs.join('\n'));
+      const status = await waitFor(
+        'the whole index',
+        async () => {
+          const s = await client.connection.sendRequest(IndexStatusRequest.type);
+          return s.state === 'idle' && !s.partial && s.elements > 700 ? s : undefined;
+        },
+        90_000,
+      );
+      assert.ok(
+        client.logs.some((l) => /indexing in a child process failed \(.*the index process stopped \(SIGKILL\)/.test(l)),
+        client.logs.join('\n'),
+      );
       assert.strictEqual(status.childIndex, undefined, 'no child index was loaded');
       assert.ok(status.parsedHere > 700, `the server parsed the tree itself (${status.parsedHere})`);
       const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 25 } });

@@ -131,7 +131,10 @@ describe('C++ elements over LSP', function () {
     await elements();
     const status = await client.connection.sendRequest(IndexStatusRequest.type);
     assert.strictEqual(status.state, 'idle');
-    assert.ok(client.logs.some((l) => /26 elements, 0 analyzed, 26 unchanged/.test(l)), client.logs.join('\n'));
+    assert.ok(
+      client.logs.some((l) => /26 elements, 0 analyzed, 26 unchanged/.test(l)),
+      client.logs.join('\n'),
+    );
   });
 });
 

@@ -14,7 +14,11 @@ import { OptimizeRequest, type OptimizeResult } from '../../server/src/protocol'
 async function openFixture(canCreateFiles: boolean): Promise<{ dir: string; client: TestClient; uri: string; text: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'flowmage-deploy-'));
   cpSync(join(ROOT, 'test', 'fixtures', 'deploy'), dir, { recursive: true });
-  const client = await startServer({ workspaceFolder: dir, settings: { rewrite: { swapClasses: true } }, workspaceEdit: canCreateFiles ? { documentChanges: true, resourceOperations: ['create'] } : { documentChanges: true } });
+  const client = await startServer({
+    workspaceFolder: dir,
+    settings: { rewrite: { swapClasses: true } },
+    workspaceEdit: canCreateFiles ? { documentChanges: true, resourceOperations: ['create'] } : { documentChanges: true },
+  });
   const uri = pathToFileURL(join(dir, 'chain-src.click')).href;
   const text = readFileSync(join(dir, 'chain-src.click'), 'utf8');
   await client.open(uri, text);
@@ -51,7 +55,7 @@ describe('deploy targets over LSP', function () {
       const out = TextDocument.applyEdits(TextDocument.create(uri, 'click', 1, text), conf.edits as never);
       assert.match(out, /MODE flow, FLOW_RULES_FILE "chain-src\.fd0\.rules"/);
       assert.match(out, /ft :: FlowTableIMP/);
-      assert.strictEqual(r.changes, 3, "two configuration edits (the keywords are one insertion) and one file");
+      assert.strictEqual(r.changes, 3, 'two configuration edits (the keywords are one insertion) and one file');
 
       const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
         textDocument: { uri },

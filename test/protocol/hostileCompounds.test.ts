@@ -66,14 +66,20 @@ describe('hostile compounds over LSP (issue 13, item 1)', function () {
       await client.open(uri, h.text);
       const published = await client.waitForDiagnostics(uri, (p) => !h.code || p.diagnostics.some((d) => d.code === h.code), 30_000);
       if (h.code) assert.ok(published.diagnostics.some((d) => d.code === h.code && d.message.length > 0));
-      const hover = await within(10_000, `hover on ${h.name}`, client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: h.text.split('\n').length - 2, character: 12 } }));
+      const hover = await within(
+        10_000,
+        `hover on ${h.name}`,
+        client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: h.text.split('\n').length - 2, character: 12 } }),
+      );
       assert.match((hover?.contents as MarkupContent).value, /FromDPDKDevice/);
       await hoverPsd(`hover on another document after ${h.name}`);
 
       // An edit that doubles the hostile part: still answered.
       await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
         textDocument: { uri, version: 2 },
-        contentChanges: [{ text: h.text.replace(/input :: FromDPDKDevice\(0\)/, 'input :: FromDPDKDevice(0) -> { input -> IFlowCounter -> output }') + h.text.replace(/input ::/, 'again ::') }],
+        contentChanges: [
+          { text: h.text.replace(/input :: FromDPDKDevice\(0\)/, 'input :: FromDPDKDevice(0) -> { input -> IFlowCounter -> output }') + h.text.replace(/input ::/, 'again ::') },
+        ],
       });
       await hoverPsd(`hover after editing ${h.name}`);
     });

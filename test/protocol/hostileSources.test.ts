@@ -40,8 +40,14 @@ describe('hostile C++ sources over LSP', function () {
     const status = await client.connection.sendRequest(IndexStatusRequest.type);
     assert.strictEqual(status.state, 'idle');
     for (const re of [/^huge\.cc skipped: 9\d KB is over the 64 KB limit/, /^deep\.cc skipped: cannot be analyzed/, /^pipe\.hh skipped: not a regular file$/]) {
-      assert.ok(status.problems.some((p) => re.test(p)), `${re} in ${status.problems.join(' | ')}`);
-      assert.ok(client.logs.some((l) => re.test(l.replace(/^\[warn\] /, ''))), `${re} logged`);
+      assert.ok(
+        status.problems.some((p) => re.test(p)),
+        `${re} in ${status.problems.join(' | ')}`,
+      );
+      assert.ok(
+        client.logs.some((l) => re.test(l.replace(/^\[warn\] /, ''))),
+        `${re} logged`,
+      );
     }
     const warning = client.messages.find((m) => /FlowMage skipped/.test(m.message));
     assert.ok(warning && warning.type === 2, `a visible warning: ${JSON.stringify(client.messages)}`);

@@ -51,9 +51,18 @@ describe('language server over stdio', function () {
       const results = await Promise.all(replies);
       const cancelled = results.filter((r) => r.code === LSPErrorCodes.RequestCancelled);
       assert.ok(cancelled.length > 0, 'some requests were still waiting when their cancellation came');
-      assert.ok(cancelled.every((r) => r.i % 2 === 1), 'only the cancelled ones');
-      assert.ok(results.every((r) => r.code === undefined || r.code === LSPErrorCodes.RequestCancelled), JSON.stringify(results.find((r) => r.code !== undefined && r.code !== LSPErrorCodes.RequestCancelled)));
-      assert.ok(results.filter((r) => r.i % 2 === 0).every((r) => r.value), 'the others were answered');
+      assert.ok(
+        cancelled.every((r) => r.i % 2 === 1),
+        'only the cancelled ones',
+      );
+      assert.ok(
+        results.every((r) => r.code === undefined || r.code === LSPErrorCodes.RequestCancelled),
+        JSON.stringify(results.find((r) => r.code !== undefined && r.code !== LSPErrorCodes.RequestCancelled)),
+      );
+      assert.ok(
+        results.filter((r) => r.i % 2 === 0).every((r) => r.value),
+        'the others were answered',
+      );
     } finally {
       await client.shutdown();
     }

@@ -26,7 +26,8 @@ function gullibleModel(req: RecordedRequest) {
   if (/ignore previous instructions/i.test(prompt)) return { kind: 'content' as const, content: featureJson({ stateful: false }) };
   if (/class IPortScanDetector/.test(prompt)) return { kind: 'content' as const, content: featureJson({ stateful: true, key: ['src_ip'], pointers: true }) };
   if (/class IPolicer/.test(prompt)) return { kind: 'content' as const, content: featureJson({ stateful: true, key: ['dst_ip'] }) };
-  if (/class IFlowCounter/.test(prompt)) return { kind: 'content' as const, content: featureJson({ stateful: true, key: ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] }) };
+  if (/class IFlowCounter/.test(prompt))
+    return { kind: 'content' as const, content: featureJson({ stateful: true, key: ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] }) };
   return { kind: 'content' as const, content: featureJson({ stateful: false }) };
 }
 
@@ -57,7 +58,6 @@ describe('LLM feature extraction over LSP', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-
   it('asks the LLM about the elements of an opened .click file, with the key in the Authorization header', async () => {
     await waitFor('LLM requests for the chain', () => fake.requests.filter((r) => /class IPolicer/.test(r.body.messages?.[1]?.content ?? '')).length > 0);
     const req = fake.requests[0];
@@ -66,7 +66,7 @@ describe('LLM feature extraction over LSP', function () {
     assert.strictEqual(req.body.response_format?.type, 'json_schema');
     const store = join(dir, '.flowmage', 'features.json');
     // The store is saved as answers arrive: wait for the policer's own answer, not just any.
-    const entry = await waitFor('the policer\'s answer in the store', () => {
+    const entry = await waitFor("the policer's answer in the store", () => {
       const text = existsSync(store) ? readFileSync(store, 'utf8') : '';
       if (!/llm:fake-4/.test(text)) return undefined;
       return JSON.parse(text).elements?.IPolicer?.sources?.['llm:fake-4'];
@@ -80,7 +80,10 @@ describe('LLM feature extraction over LSP', function () {
     const text = readFileSync(join(dir, 'paper-chain.click'), 'utf8');
     const line = text.split('\n').findIndex((l) => l.includes('policer ::'));
     const md = await waitFor('a hover with both sources', async () => {
-      const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: clickUri }, position: { line, character: text.split('\n')[line].indexOf('policer') + 1 } });
+      const h = await client.connection.sendRequest(HoverRequest.type, {
+        textDocument: { uri: clickUri },
+        position: { line, character: text.split('\n')[line].indexOf('policer') + 1 },
+      });
       const v = (h?.contents as MarkupContent | undefined)?.value ?? '';
       return v.includes('llm:fake-4') ? v : undefined;
     });
@@ -217,7 +220,10 @@ describe('FlowMage: Analyze Elements over LSP', function () {
       assert.match(r.message, /cancelled/);
       assert.ok(r.extracted.length >= 1 && r.extracted.length < 8, `${r.extracted.length} extracted before the cancel`);
       assert.deepStrictEqual([progress[0].kind, progress[progress.length - 1].kind], ['begin', 'end']);
-      assert.ok(progress.some((p) => /\d+\/8 elements/.test(p.message ?? '')), JSON.stringify(progress));
+      assert.ok(
+        progress.some((p) => /\d+\/8 elements/.test(p.message ?? '')),
+        JSON.stringify(progress),
+      );
       // Running it again finishes the rest and asks nothing about what is already answered.
       const asked = new Set(fake.requests.map((q) => /class (\w+)/.exec(q.body.messages?.[1]?.content ?? '')?.[1]));
       const second = await client.connection.sendRequest(AnalyzeElementsRequest.type, {});

@@ -12,7 +12,6 @@ import { AnalyzeElementsRequest, LlmEndpointConsentNotification, StatusRequest }
 
 const KEY = 'sk-protocol-ENDPOINT-9f8e7d6c5b4a';
 
-
 /** An address of this machine that is not loopback: it stands in for a remote endpoint. */
 function externalAddress(): string | undefined {
   return Object.values(networkInterfaces())
@@ -90,7 +89,10 @@ describe('LLM endpoint over LSP (issue 13, item 4)', function () {
     const status = await client.connection.sendRequest(StatusRequest.type);
     assert.strictEqual(status.llm?.endpoint, host);
     assert.match(status.llm?.blocked ?? '', new RegExp(`to ${host.replace(/\./g, '\\.')}`));
-    assert.ok(client.messages.some((m) => m.message.includes(host)), 'the user is told too');
+    assert.ok(
+      client.messages.some((m) => m.message.includes(host)),
+      'the user is told too',
+    );
     await client.connection.sendRequest(AnalyzeElementsRequest.type, {});
     await new Promise((r) => setTimeout(r, 1500));
     assert.strictEqual(remote.requests.length, 0, 'nothing was sent before consent');

@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CodeActionRequest, CompletionRequest, HoverRequest, type CodeAction, type CompletionItem, type MarkupContent, type WorkspaceEdit } from 'vscode-languageserver-protocol/node';
+import {
+  CodeActionRequest,
+  CompletionRequest,
+  HoverRequest,
+  type CodeAction,
+  type CompletionItem,
+  type MarkupContent,
+  type WorkspaceEdit,
+} from 'vscode-languageserver-protocol/node';
 import { ROOT, startServer, type TestClient } from './lspClient';
 
 const TEXT = 'src :: ChildRx(0, PROMISK true, VERBOSE 1)\n    -> shaper :: LegacyShaper(100, STRICT maybe)\n    -> lax :: LaxCounter(HASHFUNC x)\n    -> Discard;\n';
@@ -40,7 +48,9 @@ describe('keyword arguments over LSP', function () {
 
   it('flags an unknown keyword and a wrongly typed value, not the keywords of a partial list, and fixes the typo', async () => {
     const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'unknown-argument'), 20_000);
-    const mine = published.diagnostics.filter((d) => ['unknown-argument', 'argument-type', 'missing-argument', 'duplicate-argument', 'too-many-arguments'].includes(String(d.code)));
+    const mine = published.diagnostics.filter((d) =>
+      ['unknown-argument', 'argument-type', 'missing-argument', 'duplicate-argument', 'too-many-arguments'].includes(String(d.code)),
+    );
     const d = doc();
     assert.deepStrictEqual(
       mine.map((x) => [x.code, x.severity, TEXT.slice(d.offsetAt(x.range.start), d.offsetAt(x.range.end))]),
@@ -51,7 +61,11 @@ describe('keyword arguments over LSP', function () {
     );
     const unknown = mine[0];
     assert.match(unknown.message, /^PROMISK: unknown argument; did you mean `PROMISC`\?/);
-    const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: unknown.range, context: { diagnostics: [unknown] } })) as CodeAction[];
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: unknown.range,
+      context: { diagnostics: [unknown] },
+    })) as CodeAction[];
     const fix = actions.find((a) => a.title === 'Change to `PROMISC`');
     assert.ok(fix?.edit, JSON.stringify(actions.map((a) => a.title)));
     assert.strictEqual(fix.kind, 'quickfix');
@@ -68,7 +82,7 @@ describe('keyword arguments over LSP', function () {
     assert.match((promisc.documentation as MarkupContent).value, /Accept every frame/);
   });
 
-  it('shows a keyword\'s documentation, type and default on hover', async () => {
+  it("shows a keyword's documentation, type and default on hover", async () => {
     const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: pos('STRICT', 2) });
     const value = (hover?.contents as MarkupContent).value;
     assert.match(value, /\*\*STRICT\*\* · `LegacyShaper` keyword/);

@@ -10,7 +10,10 @@ import { ElementsRequest } from '../../server/src/protocol';
 
 function element(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'probe.hh'), '#include <click/element.hh>\nclass Probe : public Element { public:\n  const char *class_name() const override { return "Probe"; }\n  void push(int, Packet *p) override { output(0).push(p); }\n};\n');
+  writeFileSync(
+    join(dir, 'probe.hh'),
+    '#include <click/element.hh>\nclass Probe : public Element { public:\n  const char *class_name() const override { return "Probe"; }\n  void push(int, Packet *p) override { output(0).push(p); }\n};\n',
+  );
 }
 
 describe('where the server keeps the feature store', function () {
@@ -37,7 +40,10 @@ describe('where the server keeps the feature store', function () {
   async function indexAndStop(settings: Record<string, unknown> | undefined, initializationOptions?: Record<string, unknown>): Promise<string[]> {
     client = await startServer({ workspaceFolder: ws, settings, initializationOptions });
     const list = await client.connection.sendRequest(ElementsRequest.type, {});
-    assert.deepStrictEqual(list.map((e) => e.name), ['Probe']);
+    assert.deepStrictEqual(
+      list.map((e) => e.name),
+      ['Probe'],
+    );
     const logs = client.logs;
     await client.shutdown();
     client = undefined;
@@ -48,7 +54,10 @@ describe('where the server keeps the feature store', function () {
     symlinkSync(outside, join(ws, '.flowmage'));
     const logs = await indexAndStop(undefined);
     assert.deepStrictEqual(readdirSync(outside), [], 'nothing written outside the workspace');
-    assert.ok(logs.some((l) => /\.flowmage is a symbolic link/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /\.flowmage is a symbolic link/.test(l)),
+      logs.join('\n'),
+    );
   });
 
   it('refuses a store path that leads outside the workspace, leaving the file there untouched', async () => {
@@ -57,7 +66,10 @@ describe('where the server keeps the feature store', function () {
       const logs = await indexAndStop({ store: { path } });
       assert.strictEqual(readFileSync(join(outside, '.bashrc'), 'utf8'), 'alias ls="ls -F"\n');
       assert.deepStrictEqual(readdirSync(outside), ['.bashrc'], path);
-      assert.ok(logs.some((l) => /flowmage\.store\.path .* outside the workspace folder/.test(l)), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => /flowmage\.store\.path .* outside the workspace folder/.test(l)),
+        logs.join('\n'),
+      );
     }
   });
 

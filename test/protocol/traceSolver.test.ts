@@ -13,7 +13,6 @@ import { ethernetFrame, writePcapng } from '../support/captureWriter';
 import { OptimizeRequest, type OptimizeResult } from '../../server/src/protocol';
 import { ROOT, startServer } from './lspClient';
 
-
 describe('flowmage.solver.trace over LSP', function () {
   this.timeout(90_000);
 
@@ -21,7 +20,9 @@ describe('flowmage.solver.trace over LSP', function () {
     const dir = mkdtempSync(join(tmpdir(), 'flowmage-trace-lsp-'));
     cpSync(join(ROOT, 'test', 'fixtures', 'twoway'), dir, { recursive: true });
     const trace = syntheticTrace({ packets: 2000, connections: 200, seed: 3 });
-    const frames = Array.from({ length: trace.length }, (_, i) => ethernetFrame({ src: trace.srcIp[i], dst: trace.dstIp[i], sport: trace.srcPort[i], dport: trace.dstPort[i], proto: trace.protocol[i] }));
+    const frames = Array.from({ length: trace.length }, (_, i) =>
+      ethernetFrame({ src: trace.srcIp[i], dst: trace.dstIp[i], sport: trace.srcPort[i], dport: trace.dstPort[i], proto: trace.protocol[i] }),
+    );
     writeFileSync(join(dir, 'captures.pcapng'), writePcapng(frames));
     const client = await startServer({
       workspaceFolder: dir,
@@ -61,12 +62,18 @@ describe('flowmage.solver.trace over LSP', function () {
     const dir = mkdtempSync(join(tmpdir(), 'flowmage-trace-lsp-'));
     cpSync(join(ROOT, 'test', 'fixtures', 'twoway'), dir, { recursive: true });
     writeFileSync(join(dir, 'bad.pcap'), 'not a capture');
-    const client = await startServer({ workspaceFolder: dir, settings: { solver: { nicProfile: 'ice', trace: 'bad.pcap' }, rewrite: { target: 'fastclick' } }, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } });
+    const client = await startServer({
+      workspaceFolder: dir,
+      settings: { solver: { nicProfile: 'ice', trace: 'bad.pcap' }, rewrite: { target: 'fastclick' } },
+      workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+    });
     try {
       const uri = pathToFileURL(join(dir, 'nat-two-devices.click')).href;
       await client.open(uri, readFileSync(join(dir, 'nat-two-devices.click'), 'utf8'));
       const { diagnostics } = await client.waitForDiagnostics(uri, (p) => p.diagnostics.some((x) => x.code === 'split-two-way'), 30_000);
-      const notes = diagnostics.filter((x) => x.code === 'chain-note' && /flowmage\.solver\.trace: bad\.pcap: .*not a pcap or pcapng capture.*the plan is made without it/.test(x.message));
+      const notes = diagnostics.filter(
+        (x) => x.code === 'chain-note' && /flowmage\.solver\.trace: bad\.pcap: .*not a pcap or pcapng capture.*the plan is made without it/.test(x.message),
+      );
       assert.strictEqual(notes.length, 2, JSON.stringify(diagnostics.map((x) => x.message)));
       const r = await client.connection.sendRequest(OptimizeRequest.type, { uri });
       assert.ok(r.edit, r.message);

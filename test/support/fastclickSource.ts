@@ -32,9 +32,7 @@ export function fastclickSourceDir(env: NodeJS.ProcessEnv = process.env): string
   const run = spawnSync('bash', [BUILD_SCRIPT, '--extract-only'], { cwd: REPO_ROOT, encoding: 'utf8', env });
   const dir = run.stdout.trim().split('\n').pop() ?? '';
   if (run.status !== 0 || !dir || !existsSync(join(dir, 'elements'))) {
-    throw new Error(
-      `cannot extract FastClick's source for the tests (set FASTCLICK_DIR to a checkout, or provide the archive):\n${run.stderr.trim()}`,
-    );
+    throw new Error(`cannot extract FastClick's source for the tests (set FASTCLICK_DIR to a checkout, or provide the archive):\n${run.stderr.trim()}`);
   }
   cached = dir;
   return dir;

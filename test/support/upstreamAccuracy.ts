@@ -168,7 +168,11 @@ export function formatTable(r: AccuracyReport, fastclick: string): string {
     '',
     '| feature | right | accuracy | notes |',
     '|---|---|---|---|',
-    row('stateful', r.stateful, `confusion (label × analyzer): ${r.confusion.tp} stateful/stateful, ${r.confusion.fn} stateful/stateless, ${r.confusion.fp} stateless/stateful, ${r.confusion.tn} stateless/stateless${r.missing.length ? `; ${r.missing.length} not found` : ''}`),
+    row(
+      'stateful',
+      r.stateful,
+      `confusion (label × analyzer): ${r.confusion.tp} stateful/stateful, ${r.confusion.fn} stateful/stateless, ${r.confusion.fp} stateless/stateful, ${r.confusion.tn} stateless/stateless${r.missing.length ? `; ${r.missing.length} not found` : ''}`,
+    ),
     row('flow key exact', r.key, `on elements both call stateful; keys wider than the label: ${r.keyWider.length}`),
     row('R/W intensity', r.intensity, 'on elements both call stateful'),
     row('pointer chasing', r.pointerChasing, 'on elements both call stateful'),

@@ -22,14 +22,36 @@ describe('flowmage analyze', function () {
     assert.deepStrictEqual(Object.keys(out.stats), ['files', 'elements', 'ms']);
     assert.strictEqual(out.stats.elements, 26);
     const psd = out.elements.IPortScanDetector;
-    assert.deepStrictEqual(Object.keys(psd), ['stateful', 'flowKey', 'otherKeyFields', 'intensity', 'pointerChasing', 'bidirectional', 'directionPorts', 'fragments', 'stateObjects', 'evidence', 'confidence', 'threading', 'files', 'provenance', 'parameters']);
+    assert.deepStrictEqual(Object.keys(psd), [
+      'stateful',
+      'flowKey',
+      'otherKeyFields',
+      'intensity',
+      'pointerChasing',
+      'bidirectional',
+      'directionPorts',
+      'fragments',
+      'stateObjects',
+      'evidence',
+      'confidence',
+      'threading',
+      'files',
+      'provenance',
+      'parameters',
+    ]);
     assert.strictEqual(psd.threading.model, 'per-thread');
-    assert.ok(psd.threading.evidence.some((e: { reason: string }) => /per_thread/.test(e.reason)), JSON.stringify(psd.threading));
+    assert.ok(
+      psd.threading.evidence.some((e: { reason: string }) => /per_thread/.test(e.reason)),
+      JSON.stringify(psd.threading),
+    );
     assert.deepStrictEqual([psd.stateful, psd.flowKey, psd.intensity, psd.pointerChasing, psd.provenance], [true, ['src_ip'], 'per-packet', true, 'static']);
     // The keyword arguments configure() accepts, through the IFlowManager base's parse(&args).
     assert.deepStrictEqual(Object.keys(psd.parameters), ['completeness', 'parameters', 'reasons']);
     assert.strictEqual(psd.parameters.completeness, 'complete', psd.parameters.reasons.join('; '));
-    assert.deepStrictEqual(psd.parameters.parameters.map((p: { name: string }) => p.name), ['SHARED', 'SIZE', 'LIMIT']);
+    assert.deepStrictEqual(
+      psd.parameters.parameters.map((p: { name: string }) => p.name),
+      ['SHARED', 'SIZE', 'LIMIT'],
+    );
     assert.ok(psd.parameters.parameters.every((p: { file: string }) => p.file.startsWith('test/fixtures/elements/')));
     assert.ok(psd.files.includes('test/fixtures/elements/elements/flowmage/iportscandetector.cc'), psd.files.join(' '));
     assert.ok(psd.evidence.every((e: { file: string }) => e.file.startsWith('test/fixtures/elements/')));

@@ -29,7 +29,8 @@ describe('flowmage analyze --llm', function () {
     await fake.start();
     fake.script = (req) => {
       const code = req.body.messages?.[1]?.content ?? '';
-      if (/class IPolicer/.test(code)) return { kind: 'content', content: featureJson({ stateful: true, key: ['dst_ip', 'dst_port'] }), usage: { prompt_tokens: 900, completion_tokens: 60 } };
+      if (/class IPolicer/.test(code))
+        return { kind: 'content', content: featureJson({ stateful: true, key: ['dst_ip', 'dst_port'] }), usage: { prompt_tokens: 900, completion_tokens: 60 } };
       return { kind: 'content', content: featureJson({ stateful: false }) };
     };
     dir = mkdtempSync(join(tmpdir(), 'flowmage-cli-llm-'));
@@ -41,7 +42,10 @@ describe('flowmage analyze --llm', function () {
 
   it('adds the LLM answer, the merged features and the tokens per element', async () => {
     const store = join(dir, 'features.json');
-    const r = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--json', '--llm', '--base-url', fake.baseUrl, '--model', 'fake-4', '--store', store], { OPENAI_API_KEY: KEY });
+    const r = await run(
+      ['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--json', '--llm', '--base-url', fake.baseUrl, '--model', 'fake-4', '--store', store],
+      { OPENAI_API_KEY: KEY },
+    );
     assert.strictEqual(r.code, 0, r.stderr);
     const el = JSON.parse(r.stdout).elements.IPolicer;
     assert.deepStrictEqual(el.llm.flowKey, ['dst_ip', 'dst_port']);
@@ -52,7 +56,10 @@ describe('flowmage analyze --llm', function () {
     assert.ok(![r.stdout, r.stderr, readFileSync(store, 'utf8')].join('').includes(KEY), 'the key is not printed or stored');
     // A second run finds the answer in the store and asks nothing.
     const before = fake.requests.length;
-    const again = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--json', '--llm', '--base-url', fake.baseUrl, '--model', 'fake-4', '--store', store], { OPENAI_API_KEY: KEY });
+    const again = await run(
+      ['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--json', '--llm', '--base-url', fake.baseUrl, '--model', 'fake-4', '--store', store],
+      { OPENAI_API_KEY: KEY },
+    );
     assert.strictEqual(again.code, 0);
     assert.strictEqual(fake.requests.length, before);
     assert.deepStrictEqual(JSON.parse(again.stdout).elements.IPolicer.llm.flowKey, ['dst_ip', 'dst_port']);
@@ -67,10 +74,16 @@ describe('flowmage analyze --llm', function () {
   it('names the endpoint host it asks, and says when it comes from OPENAI_BASE_URL (issue 13, item 4)', async () => {
     const host = new URL(fake.baseUrl).host;
     const store = join(dir, 'env-features.json');
-    const fromEnv = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--llm', '--model', 'fake-4', '--store', store], { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseUrl });
+    const fromEnv = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--llm', '--model', 'fake-4', '--store', store], {
+      OPENAI_API_KEY: KEY,
+      OPENAI_BASE_URL: fake.baseUrl,
+    });
     assert.strictEqual(fromEnv.code, 0, fromEnv.stderr);
     assert.ok(fromEnv.stderr.includes(`asking fake-4 at ${host} (from OPENAI_BASE_URL) about 1 element(s)`), fromEnv.stderr);
-    const given = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--llm', '--model', 'fake-5', '--base-url', fake.baseUrl, '--store', store], { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://127.0.0.9:9/v1' });
+    const given = await run(
+      ['analyze', '--source', join(ROOT, 'examples', 'elements'), '--element', 'IPolicer', '--llm', '--model', 'fake-5', '--base-url', fake.baseUrl, '--store', store],
+      { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'http://127.0.0.9:9/v1' },
+    );
     assert.ok(given.stderr.includes(`asking fake-5 at ${host} (from --base-url) about 1 element(s)`), given.stderr);
     const bad = await run(['analyze', '--source', join(ROOT, 'examples', 'elements'), '--llm'], { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: 'file:///etc/passwd' });
     assert.strictEqual(bad.code, 2);

@@ -32,7 +32,10 @@ describe('flowmage parse and optimize on hostile compounds', function () {
     assert.strictEqual(cli(['parse', path]).code, 0);
     const r = cli(['optimize', path, '--json']);
     assert.strictEqual(r.code, 0, r.stderr);
-    assert.deepStrictEqual(JSON.parse(r.stdout).chains.map((c: { elements: Record<string, unknown> }) => Object.keys(c.elements)), [['@2/@1/@1/@1/Counter@1', 'Discard@3']]);
+    assert.deepStrictEqual(
+      JSON.parse(r.stdout).chains.map((c: { elements: Record<string, unknown> }) => Object.keys(c.elements)),
+      [['@2/@1/@1/@1/Counter@1', 'Discard@3']],
+    );
   });
 
   it('a recursive elementclass: both exit 1 naming the use', () => {

@@ -29,7 +29,10 @@ describe('flowmage parse', () => {
     });
     assert.deepStrictEqual(out.elements.map((e: { name: string }) => e.name).slice(0, 3), ['input', 'Classifier@2', 'MarkIPHeader@3']);
     assert.deepStrictEqual(out.connections[0], { from: { element: 'input', port: 0 }, to: { element: 'Classifier@2', port: 0 }, operator: '->' });
-    assert.deepStrictEqual(out.defines, [{ name: 'port', value: '0000:51:00.0' }, { name: 'cores', value: '16' }]);
+    assert.deepStrictEqual(out.defines, [
+      { name: 'port', value: '0000:51:00.0' },
+      { name: 'cores', value: '16' },
+    ]);
     assert.deepStrictEqual(out.elementclasses, []);
   });
 
@@ -37,7 +40,16 @@ describe('flowmage parse', () => {
     const r = runCli(['parse', join(FIXTURES, 'valid', 'compounds.click'), '--json']);
     assert.strictEqual(r.code, 0, r.stderr);
     const classes = JSON.parse(r.stdout).elementclasses.map((c: { name: string; formals: string[] }) => `${c.name}(${c.formals.join(', ')})`);
-    assert.deepStrictEqual(classes, ['Counted($label)', 'Paced(RATE $rate, __REST__ $rest)', 'Tagger($color)', 'Tagger($color, $anno)', 'Tagger($color, $anno, $extra)', 'Forwarder()', 'Splitter()', 'Half()']);
+    assert.deepStrictEqual(classes, [
+      'Counted($label)',
+      'Paced(RATE $rate, __REST__ $rest)',
+      'Tagger($color)',
+      'Tagger($color, $anno)',
+      'Tagger($color, $anno, $extra)',
+      'Forwarder()',
+      'Splitter()',
+      'Half()',
+    ]);
   });
 
   it('exits 1 and reports errors with their place', () => {

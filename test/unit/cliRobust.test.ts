@@ -107,6 +107,11 @@ describe('flowmage CLI robustness', function () {
     assert.deepStrictEqual(plan.__proto__.flowKey, ['dst_ip']);
     assert.deepStrictEqual(plan['constructor/inner'].flowKey, ['src_ip']);
     const analyzed = JSON.parse(runCli(['analyze', '--source', dir, '--json']).stdout);
-    assert.deepStrictEqual(Object.keys(analyzed.elements).filter((n) => ['__proto__', 'constructor', 'toString'].includes(n)).sort(), ['__proto__', 'constructor', 'toString']);
+    assert.deepStrictEqual(
+      Object.keys(analyzed.elements)
+        .filter((n) => ['__proto__', 'constructor', 'toString'].includes(n))
+        .sort(),
+      ['__proto__', 'constructor', 'toString'],
+    );
   });
 });

@@ -36,7 +36,11 @@ function storeElements(file: string): Record<string, { sources: Record<string, u
 }
 
 function llmAnswers(file: string): string[] {
-  return Object.entries(storeElements(file)).flatMap(([name, e]) => Object.keys(e.sources).filter((p) => p.startsWith('llm:')).map((p) => `${name} ${p}`));
+  return Object.entries(storeElements(file)).flatMap(([name, e]) =>
+    Object.keys(e.sources)
+      .filter((p) => p.startsWith('llm:'))
+      .map((p) => `${name} ${p}`),
+  );
 }
 
 function element(dir: string, name: string): void {
@@ -68,7 +72,11 @@ describe('the store under the CLI', function () {
       rmSync(file, { force: true });
       const runs = await Promise.all(roots.map((r) => run(['analyze', '--source', r, '--store', file])));
       for (const r of runs) assert.strictEqual(r.code, 0, r.stderr);
-      assert.deepStrictEqual(Object.keys(storeElements(file)).sort(), roots.map((_, i) => `Par${i}`), `trial ${trial}`);
+      assert.deepStrictEqual(
+        Object.keys(storeElements(file)).sort(),
+        roots.map((_, i) => `Par${i}`),
+        `trial ${trial}`,
+      );
     }
   });
 

@@ -27,9 +27,11 @@ describe('flowmage optimize --trace', function () {
   before(() => (dir = mkdtempSync(join(tmpdir(), 'flowmage-trace-'))));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints each candidate\'s imbalance on the capture, as the simulation computes it', () => {
+  it("prints each candidate's imbalance on the capture, as the simulation computes it", () => {
     const trace = syntheticTrace({ packets: 3000, connections: 300, seed: 4 });
-    const frames = Array.from({ length: trace.length }, (_, i) => ethernetFrame({ src: trace.srcIp[i], dst: trace.dstIp[i], sport: trace.srcPort[i], dport: trace.dstPort[i], proto: trace.protocol[i] }));
+    const frames = Array.from({ length: trace.length }, (_, i) =>
+      ethernetFrame({ src: trace.srcIp[i], dst: trace.dstIp[i], sport: trace.srcPort[i], dport: trace.dstPort[i], proto: trace.protocol[i] }),
+    );
     const file = join(dir, 't.pcapng');
     writeFileSync(file, writePcapng(frames));
     const r = run(['optimize', PAPER, '--source', SOURCES, '--nic', 'ixgbe', '--trace', file, '--queues', '4', '--json']);
@@ -38,7 +40,10 @@ describe('flowmage optimize --trace', function () {
     const expected = simulate(trace, candidateFieldSets('ixgbe'), { reta: profileReta(BUILTIN_NIC_PROFILES.ixgbe, 4), nbQueues: 4 });
     assert.strictEqual(json.trace.kept, 3000);
     assert.strictEqual(json.trace.retaSize, 128);
-    assert.deepStrictEqual(json.trace.candidates.map((c: { rss: string[]; imbalance: number }) => [c.rss.join(' '), c.imbalance]), expected.map((l) => [l.fields.join(' '), l.imbalance]));
+    assert.deepStrictEqual(
+      json.trace.candidates.map((c: { rss: string[]; imbalance: number }) => [c.rss.join(' '), c.imbalance]),
+      expected.map((l) => [l.fields.join(' '), l.imbalance]),
+    );
     const text = run(['optimize', PAPER, '--source', SOURCES, '--nic', 'ixgbe', '--trace', file, '--queues', '4']);
     assert.strictEqual(text.code, 0, text.stderr);
     assert.match(text.stderr, /trace .*t\.pcapng: 3000 packets, 3000 IPv4 kept/);
@@ -49,14 +54,19 @@ describe('flowmage optimize --trace', function () {
     const chosen = expected.find((l) => l.fields.join(' ') === json.chains[0].rss.join(' '))!;
     assert.strictEqual(chosen.imbalance, least);
     assert.strictEqual(json.chains[0].imbalance, chosen.imbalance);
-    assert.ok(expected.some((l) => l.imbalance > least), 'the trace tells the candidates apart');
+    assert.ok(
+      expected.some((l) => l.imbalance > least),
+      'the trace tells the candidates apart',
+    );
     // The chosen set is marked.
     assert.ok(text.stderr.includes(`* ${json.chains[0].rss.join(' ')}: ${least.toFixed(2)}`), text.stderr);
   });
 
   it('the solver rejects a single-address set that a heavy source overloads, and says why', () => {
     const trace = syntheticTrace({ packets: 6000, connections: 1500, zipf: 0.4, heavySources: 1, heavyShare: 0.5, twoWayShare: 0, seed: 9 });
-    const frames = Array.from({ length: trace.length }, (_, i) => ethernetFrame({ src: trace.srcIp[i], dst: trace.dstIp[i], sport: trace.srcPort[i], dport: trace.dstPort[i], proto: trace.protocol[i] }));
+    const frames = Array.from({ length: trace.length }, (_, i) =>
+      ethernetFrame({ src: trace.srcIp[i], dst: trace.dstIp[i], sport: trace.srcPort[i], dport: trace.dstPort[i], proto: trace.protocol[i] }),
+    );
     const file = join(dir, 'heavy.pcapng');
     writeFileSync(file, writePcapng(frames));
     const before = JSON.parse(run(['optimize', PAPER, '--source', SOURCES, '--json']).stdout);

@@ -111,7 +111,7 @@ describe('flowmage optimize --write keeps files safe', function () {
     assert.strictEqual(readFileSync(file, 'utf8'), PAPER, 'the file is untouched');
   });
 
-  it('ends an inserted line with the file\'s CRLF', () => {
+  it("ends an inserted line with the file's CRLF", () => {
     const file = join(dir, 'c.click');
     const text = 'in :: FromDPDKDevice(0,\r\n                     MAXTHREADS 4,\r\n                     NDESC 512)\r\n  -> c :: IPolicer -> Discard;\r\n';
     writeFileSync(file, text);

@@ -116,7 +116,12 @@ describe('Click parser under fuzzing', () => {
   });
 
   it('does not overflow the stack on deep nesting, and says why it stopped', async () => {
-    for (const text of ['a :: Idle; a -> ' + '('.repeat(20_000) + ')'.repeat(20_000) + ' -> a', 'x :: ' + '{'.repeat(20_000) + '}'.repeat(20_000), '('.repeat(50_000), '['.repeat(50_000)]) {
+    for (const text of [
+      'a :: Idle; a -> ' + '('.repeat(20_000) + ')'.repeat(20_000) + ' -> a',
+      'x :: ' + '{'.repeat(20_000) + '}'.repeat(20_000),
+      '('.repeat(50_000),
+      '['.repeat(50_000),
+    ]) {
       const model = await parseClick(text);
       assert.ok(model.problems.length >= 1);
       assertCoherent(model, text.slice(0, 20));

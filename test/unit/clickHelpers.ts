@@ -12,7 +12,9 @@ export function fixture(...parts: string[]): string {
 }
 
 export function fixtureNames(dir: 'valid' | 'broken'): string[] {
-  return readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith('.click')).sort();
+  return readdirSync(join(FIXTURES, dir))
+    .filter((f) => f.endsWith('.click'))
+    .sort();
 }
 
 /** `line:col-line:col`, 1-based, of a range of the model's text, for compact assertions. */

@@ -122,7 +122,10 @@ describe('ClickDocument (incremental updates)', () => {
     try {
       edit(doc, 0, 1, 'b');
       assert.strictEqual(doc.lastUpdate, 'relinked-all');
-      assert.deepStrictEqual(doc.model.problems.map((p) => p.code), ['undeclared-element']);
+      assert.deepStrictEqual(
+        doc.model.problems.map((p) => p.code),
+        ['undeclared-element'],
+      );
     } finally {
       doc.dispose();
     }
@@ -156,7 +159,10 @@ describe('ClickDocument (incremental updates)', () => {
         { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, text: 'y -> x;\nz' },
       ]);
       assert.strictEqual(doc.text, 'x :: Idle;\ny -> x;\nz :: Idle;\n');
-      assert.deepStrictEqual(doc.model.elements.map((e) => e.name), ['x', 'z']);
+      assert.deepStrictEqual(
+        doc.model.elements.map((e) => e.name),
+        ['x', 'z'],
+      );
       doc.setText('x :: Idle;\nz :: Idle;\n');
       assert.deepStrictEqual(doc.model.problems, []);
       assert.strictEqual(doc.setText(doc.text), doc.model);

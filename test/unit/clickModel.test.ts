@@ -29,7 +29,10 @@ describe('Click configuration model', () => {
       const m = await parseClick('a :: Idle; Print(x); (-> Paint(1) ->); Tee; Discard');
       // a is 1, Print 2, the group takes 3 (itself and its two tunnels), Paint 6, Tee 7, Discard 8.
       assert.deepStrictEqual(names(m), ['a', 'Print@2', 'Paint@6', 'Tee@7', 'Discard@8']);
-      assert.deepStrictEqual(m.groups.map((g) => g.name), ['@3']);
+      assert.deepStrictEqual(
+        m.groups.map((g) => g.name),
+        ['@3'],
+      );
       assert.ok(m.elements.slice(1).every((e) => e.anonymous && e.form === 'anonymous'));
     });
 
@@ -44,9 +47,7 @@ describe('Click configuration model', () => {
     });
 
     it('numbers elements per elementclass body and records their scope', async () => {
-      const m = await parseClick(
-        'elementclass Foo { $a | elementclass Bar { $b | DriverManager($a); } elementclass Baz { $a | Idle; Bar($a); } Baz(x); } Foo(stop);',
-      );
+      const m = await parseClick('elementclass Foo { $a | elementclass Bar { $b | DriverManager($a); } elementclass Baz { $a | Idle; Bar($a); } Baz(x); } Foo(stop);');
       assert.deepStrictEqual(
         m.elements.map((e) => `${e.scope}/${e.name}`),
         ['Bar/DriverManager@1', 'Baz/Idle@1', 'Baz/Bar@2', 'Foo/Baz@1', 'null/Foo@1'],
@@ -58,11 +59,14 @@ describe('Click configuration model', () => {
 
     it('gives every name of `a, b :: C(cfg)` the class and configuration of the last', async () => {
       const m = await parseClick('c0, c1 :: Classifier(12/0806, -)');
-      assert.deepStrictEqual(m.elements.map((e) => `${e.name}:${e.className}:${e.form}:${e.sharedWith ?? ''}`), [
-        'c0:Classifier:shared-declaration:c1',
-        'c1:Classifier:declaration:',
-      ]);
-      assert.deepStrictEqual(m.elements[0].config?.args.map((a) => a.value), ['12/0806', '-']);
+      assert.deepStrictEqual(
+        m.elements.map((e) => `${e.name}:${e.className}:${e.form}:${e.sharedWith ?? ''}`),
+        ['c0:Classifier:shared-declaration:c1', 'c1:Classifier:declaration:'],
+      );
+      assert.deepStrictEqual(
+        m.elements[0].config?.args.map((a) => a.value),
+        ['12/0806', '-'],
+      );
       assert.strictEqual(textOf(m, m.elements[0].nameRange), 'c0');
     });
 
@@ -74,22 +78,27 @@ describe('Click configuration model', () => {
       assert.deepStrictEqual(problems(m), [`undeclared-element 1:${q3}-1:${q3 + 2} \`q3\` is not declared: declare it with \`q3 :: Class\` before using it`]);
       const use = text.indexOf('-> q ') + 4;
       const refs = m.references.filter((r) => r.name === 'q');
-      assert.deepStrictEqual(refs.map((r) => [r.isDeclaration, r.target, at(m, r.range)]), [[true, 0, '1:1-1:2'], [false, 0, `1:${use}-1:${use + 1}`]]);
+      assert.deepStrictEqual(
+        refs.map((r) => [r.isDeclaration, r.target, at(m, r.range)]),
+        [
+          [true, 0, '1:1-1:2'],
+          [false, 0, `1:${use}-1:${use + 1}`],
+        ],
+      );
       assert.strictEqual(m.connections[1].from.kind, 'element');
       assert.strictEqual(m.connections[m.connections.length - 1].to.kind, 'undeclared');
     });
 
     it('records inline compounds as elements with a scope of their own', async () => {
       const m = await parseClick('a :: Idle -> p :: { input -> Paint(1) -> output } -> { -> Print(x) -> } -> Discard');
-      assert.deepStrictEqual(m.elements.map((e) => `${e.name}:${e.form}:${e.scope}`), [
-        'a:declaration:null',
-        'p:declaration:null',
-        'Paint@1:anonymous:{p}',
-        '@3:compound:null',
-        'Print@1:anonymous:{@3}',
-        'Discard@4:anonymous:null',
-      ]);
-      assert.deepStrictEqual(m.scopes.map((s) => `${s.kind}:${s.name}`), ['file:null', 'compound:{p}', 'compound:{@3}']);
+      assert.deepStrictEqual(
+        m.elements.map((e) => `${e.name}:${e.form}:${e.scope}`),
+        ['a:declaration:null', 'p:declaration:null', 'Paint@1:anonymous:{p}', '@3:compound:null', 'Print@1:anonymous:{@3}', 'Discard@4:anonymous:null'],
+      );
+      assert.deepStrictEqual(
+        m.scopes.map((s) => `${s.kind}:${s.name}`),
+        ['file:null', 'compound:{p}', 'compound:{@3}'],
+      );
     });
   });
 
@@ -123,15 +132,21 @@ describe('Click configuration model', () => {
 
     it('reports many-to-many with -> and port counts that do not match', async () => {
       const m = await parseClick('a, b, c, d :: Idle; a [0,1] => [0,1,2] b; a, b -> c, d;');
-      assert.deepStrictEqual(m.problems.map((p) => `${p.code}: ${p.message}`), [
-        'connection-mismatch: connection mismatch: 2 outputs connected to 3 inputs',
-        'connection-mismatch: connecting several outputs to several inputs needs `=>`, not `->`',
-      ]);
+      assert.deepStrictEqual(
+        m.problems.map((p) => `${p.code}: ${p.message}`),
+        ['connection-mismatch: connection mismatch: 2 outputs connected to 3 inputs', 'connection-mismatch: connecting several outputs to several inputs needs `=>`, not `->`'],
+      );
     });
 
     it('keeps the context name of ~name> arrows', async () => {
       const m = await parseClick('a :: Idle; b :: Idle; c :: Idle; a ~> b ~ctx> c');
-      assert.deepStrictEqual(m.connections.map((c) => [c.operator, c.contextName]), [['~>', undefined], ['~>', 'ctx']]);
+      assert.deepStrictEqual(
+        m.connections.map((c) => [c.operator, c.contextName]),
+        [
+          ['~>', undefined],
+          ['~>', 'ctx'],
+        ],
+      );
       assert.strictEqual(textOf(m, m.connections[1].operatorRange), '~ctx>');
     });
 
@@ -146,7 +161,14 @@ describe('Click configuration model', () => {
     it('connects the implicit input and output of a compound, with lone ports', async () => {
       const m = await parseClick('elementclass T { [1] -> Paint(1) -> [2]; input[0] -> output }');
       assert.deepStrictEqual(hookups(m), ['input[1] -> [0]Paint@1', 'Paint@1[0] -> [2]output', 'input[0] -> [0]output']);
-      assert.deepStrictEqual(m.connections.map((c) => [c.from.implicit, c.to.implicit, c.scope]), [[true, false, 'T'], [false, true, 'T'], [false, false, 'T']]);
+      assert.deepStrictEqual(
+        m.connections.map((c) => [c.from.implicit, c.to.implicit, c.scope]),
+        [
+          [true, false, 'T'],
+          [false, true, 'T'],
+          [false, false, 'T'],
+        ],
+      );
       assert.deepStrictEqual(m.problems, []);
     });
 
@@ -163,7 +185,10 @@ describe('Click configuration model', () => {
 
     it('warns about ports that connect to nothing', async () => {
       const m = await parseClick('a :: Idle; b :: Idle; [1]a -> b[2];');
-      assert.deepStrictEqual(m.problems.map((p) => `${p.severity} ${p.code} ${at(m, p.range)}`), ['warning ignored-port 1:23-1:26', 'warning ignored-port 1:32-1:35']);
+      assert.deepStrictEqual(
+        m.problems.map((p) => `${p.severity} ${p.code} ${at(m, p.range)}`),
+        ['warning ignored-port 1:23-1:26', 'warning ignored-port 1:32-1:35'],
+      );
     });
   });
 
@@ -190,21 +215,46 @@ describe('Click configuration model', () => {
       // `fwd :: Forwarder(left)` refers to the class Forwarder, declared at line 33.
       const forwarder = m.references.find((r) => r.kind === 'class' && r.name === 'Forwarder' && !r.isDeclaration);
       assert.strictEqual(m.elementClasses[forwarder!.target!].name, 'Forwarder');
-      assert.deepStrictEqual(m.elements.filter((e) => e.scope === 'Tagger').map((e) => `${e.name}/${e.overload}`), ['Paint@1/0', 'Paint@1/1', 'Paint@1/0', 'Print@2/0']);
+      assert.deepStrictEqual(
+        m.elements.filter((e) => e.scope === 'Tagger').map((e) => `${e.name}/${e.overload}`),
+        ['Paint@1/0', 'Paint@1/1', 'Paint@1/0', 'Print@2/0'],
+      );
     });
 
     it('records defines and expands them in arguments, keeping formals for later', async () => {
-      const m = await parseClick('define($port 0, $size ${base-4096}, $rate $size)\nsrc :: FromDPDKDevice($port, SIZE ${size}, X ${nope-7}, Y $unknown)\nelementclass C { $port | input -> Q($port, $rate) -> output }');
-      assert.deepStrictEqual(m.defines.map((d) => [d.name, d.value, textOf(m, d.nameRange), textOf(m, d.valueRange)]), [
-        ['port', '0', '$port', '0'],
-        ['size', '${base-4096}', '$size', '${base-4096}'],
-        ['rate', '$size', '$rate', '$size'],
-      ]);
+      const m = await parseClick(
+        'define($port 0, $size ${base-4096}, $rate $size)\nsrc :: FromDPDKDevice($port, SIZE ${size}, X ${nope-7}, Y $unknown)\nelementclass C { $port | input -> Q($port, $rate) -> output }',
+      );
+      assert.deepStrictEqual(
+        m.defines.map((d) => [d.name, d.value, textOf(m, d.nameRange), textOf(m, d.valueRange)]),
+        [
+          ['port', '0', '$port', '0'],
+          ['size', '${base-4096}', '$size', '${base-4096}'],
+          ['rate', '$size', '$rate', '$size'],
+        ],
+      );
       const args = m.elements[0].config!.args;
-      assert.deepStrictEqual(args.map((a) => [a.value, a.expandedValue]), [['$port', '0'], ['${size}', '4096'], ['${nope-7}', '7'], ['$unknown', undefined]]);
-      assert.deepStrictEqual(args[2].variables.map((v) => [v.name, v.defaultValue, textOf(m, v.range)]), [['nope', '7', '${nope-7}']]);
+      assert.deepStrictEqual(
+        args.map((a) => [a.value, a.expandedValue]),
+        [
+          ['$port', '0'],
+          ['${size}', '4096'],
+          ['${nope-7}', '7'],
+          ['$unknown', undefined],
+        ],
+      );
+      assert.deepStrictEqual(
+        args[2].variables.map((v) => [v.name, v.defaultValue, textOf(m, v.range)]),
+        [['nope', '7', '${nope-7}']],
+      );
       // Inside the class $port is the formal: left alone; $rate comes from the file.
-      assert.deepStrictEqual(m.elements[1].config!.args.map((a) => [a.value, a.expandedValue]), [['$port', undefined], ['$rate', '4096']]);
+      assert.deepStrictEqual(
+        m.elements[1].config!.args.map((a) => [a.value, a.expandedValue]),
+        [
+          ['$port', undefined],
+          ['$rate', '4096'],
+        ],
+      );
     });
 
     it('reports a define that is not a variable', async () => {
@@ -214,7 +264,13 @@ describe('Click configuration model', () => {
 
     it('records require and provide', async () => {
       const m = await parseClick('require(package "fastclick", dpdk); provide(mine)');
-      assert.deepStrictEqual(m.requires.map((r) => [r.kind, r.text, r.args.map((a) => a.value)]), [['require', 'package "fastclick", dpdk', ['package "fastclick"', 'dpdk']], ['provide', 'mine', ['mine']]]);
+      assert.deepStrictEqual(
+        m.requires.map((r) => [r.kind, r.text, r.args.map((a) => a.value)]),
+        [
+          ['require', 'package "fastclick", dpdk', ['package "fastclick"', 'dpdk']],
+          ['provide', 'mine', ['mine']],
+        ],
+      );
     });
   });
 
@@ -223,8 +279,14 @@ describe('Click configuration model', () => {
       const text = 'f :: IPFilter(allow (src host a or dst port 80), "x, \\"y\\"", \'p, q\', [1, 2], \\<00, 11>, /* c, d */ deny all // e, f\n, KW  v w)';
       const m = await parseClick(text);
       const args = m.elements[0].config!.args;
-      assert.deepStrictEqual(args.map((a) => a.value), ['allow (src host a or dst port 80)', '"x, \\"y\\""', "'p, q'", '[1, 2]', '\\<00, 11>', 'deny all', 'v w']);
-      assert.deepStrictEqual(args.map((a) => a.index), [0, 1, 2, 3, 4, 5, 6]);
+      assert.deepStrictEqual(
+        args.map((a) => a.value),
+        ['allow (src host a or dst port 80)', '"x, \\"y\\""', "'p, q'", '[1, 2]', '\\<00, 11>', 'deny all', 'v w'],
+      );
+      assert.deepStrictEqual(
+        args.map((a) => a.index),
+        [0, 1, 2, 3, 4, 5, 6],
+      );
       assert.deepStrictEqual([args[6].keyword, textOf(m, args[6].range), at(m, args[6].valueRange)], ['KW', 'KW  v w', '2:7-2:10']);
       for (const a of args) assert.strictEqual(textOf(m, a.valueRange), a.value);
       assert.deepStrictEqual(m.problems, []);
@@ -232,7 +294,14 @@ describe('Click configuration model', () => {
 
     it('counts empty arguments in the index and keeps an upper-case word alone positional', async () => {
       const m = await parseClick('x :: Foo(a,, RED, ANNO 3,)');
-      assert.deepStrictEqual(m.elements[0].config!.args.map((a) => [a.index, a.keyword, a.value]), [[0, undefined, 'a'], [2, undefined, 'RED'], [3, 'ANNO', '3']]);
+      assert.deepStrictEqual(
+        m.elements[0].config!.args.map((a) => [a.index, a.keyword, a.value]),
+        [
+          [0, undefined, 'a'],
+          [2, undefined, 'RED'],
+          [3, 'ANNO', '3'],
+        ],
+      );
     });
 
     it('reports ranges in UTF-16 code units, as LSP does', async () => {

@@ -14,8 +14,14 @@ describe('Click editor queries', () => {
     const use = referenceAt(m, text.lastIndexOf('q ->') + 1);
     assert.ok(use);
     assert.strictEqual(at(m, definitionOf(m, use)), '1:1-1:2');
-    assert.deepStrictEqual(referencesOf(m, use, true).map((r) => at(m, r.range)), ['1:1-1:2', '2:26-2:27', '3:1-3:2']);
-    assert.deepStrictEqual(referencesOf(m, use, false).map((r) => at(m, r.range)), ['2:26-2:27', '3:1-3:2']);
+    assert.deepStrictEqual(
+      referencesOf(m, use, true).map((r) => at(m, r.range)),
+      ['1:1-1:2', '2:26-2:27', '3:1-3:2'],
+    );
+    assert.deepStrictEqual(
+      referencesOf(m, use, false).map((r) => at(m, r.range)),
+      ['2:26-2:27', '3:1-3:2'],
+    );
     assert.strictEqual(referenceAt(m, text.indexOf('Queue') + 2), undefined, 'a built-in class is no reference');
   });
 
@@ -70,6 +76,9 @@ describe('Click editor queries', () => {
 
   it('lists folding ranges for multi-line constructs only', async () => {
     const m = await parseClick('/* a\n b */\nelementclass C {\n input -> output\n}\nx :: Classifier(\n 12/0800,\n -)\ny :: Idle(1, 2)');
-    assert.deepStrictEqual(m.foldingRanges.map((f) => `${f.kind} ${at(m, f.range)}`), ['comment 1:1-2:6', 'compound 3:16-5:2', 'config 6:16-8:4']);
+    assert.deepStrictEqual(
+      m.foldingRanges.map((f) => `${f.kind} ${at(m, f.range)}`),
+      ['comment 1:1-2:6', 'compound 3:16-5:2', 'config 6:16-8:4'],
+    );
   });
 });

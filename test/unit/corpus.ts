@@ -16,7 +16,9 @@ const HEADER = /^(={3,})\n([^\n]*)\n((?::[^\n]*\n)*)\1\n/gm;
 
 export function readCorpus(dir: string): CorpusCase[] {
   const cases: CorpusCase[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     const file = join(dir, name);
     const text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
     const headers = [...text.matchAll(HEADER)];
@@ -42,11 +44,7 @@ export function readCorpus(dir: string): CorpusCase[] {
 
 /** Whitespace-insensitive S-expression, as `tree-sitter test` compares them. */
 export function normalizeSexp(s: string): string {
-  return s
-    .replace(/\s+/g, ' ')
-    .replace(/\( /g, '(')
-    .replace(/ \)/g, ')')
-    .trim();
+  return s.replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
 }
 
 /** Field names (`name: (x)`) are compared only when the expectation writes them. */

@@ -24,9 +24,20 @@ describe('the demo element library (examples/elements)', () => {
 
   it('documents the device keywords for completion', () => {
     const from = tracker.get('FromDPDKDevice')!.info.doc!;
-    for (const k of ['PORT', 'QUEUE', 'N_QUEUES', 'MAXTHREADS', 'NDESC', 'BURST', 'MODE', 'RSS_AGGREGATE', 'HASHFUNC', 'VERBOSE']) assert.ok(from.items.some((i) => i.keyword === k), k);
+    for (const k of ['PORT', 'QUEUE', 'N_QUEUES', 'MAXTHREADS', 'NDESC', 'BURST', 'MODE', 'RSS_AGGREGATE', 'HASHFUNC', 'VERBOSE'])
+      assert.ok(
+        from.items.some((i) => i.keyword === k),
+        k,
+      );
     const to = tracker.get('ToDPDKDevice')!.info.doc!;
-    for (const k of ['PORT', 'IQUEUE', 'BLOCKING', 'BURST', 'TIMEOUT', 'VERBOSE']) assert.ok(to.items.some((i) => i.keyword === k), k);
-    assert.deepStrictEqual(tracker.get('IPortScanDetector')!.info.doc!.items.map((i) => i.keyword), ['LIMIT', 'SHARED', 'SIZE']);
+    for (const k of ['PORT', 'IQUEUE', 'BLOCKING', 'BURST', 'TIMEOUT', 'VERBOSE'])
+      assert.ok(
+        to.items.some((i) => i.keyword === k),
+        k,
+      );
+    assert.deepStrictEqual(
+      tracker.get('IPortScanDetector')!.info.doc!.items.map((i) => i.keyword),
+      ['LIMIT', 'SHARED', 'SIZE'],
+    );
   });
 });

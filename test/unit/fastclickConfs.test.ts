@@ -41,7 +41,9 @@ describe('FastClick configurations (upstream source)', function () {
       if (isM4Template(text)) templates.push(relative(dir, file));
       else failures.push(`${relative(dir, file)}:${new LineIndex(text).position(syntax[0].range.startOffset).line + 1}: ${syntax[0].message}`);
     }
-    console.log(`      ${files.length} files, ${elements} elements, ${failures.length} with syntax errors, ${templates.length} m4 templates skipped (${templates.join(', ')}), ${semantic} other problems`);
+    console.log(
+      `      ${files.length} files, ${elements} elements, ${failures.length} with syntax errors, ${templates.length} m4 templates skipped (${templates.join(', ')}), ${semantic} other problems`,
+    );
     assert.deepStrictEqual(failures, []);
   });
 });

@@ -7,26 +7,32 @@ const EAL_NOISE = [
   'EAL: Detected NUMA nodes: 1',
   'EAL: Detected shared linkage of DPDK',
   'EAL: Multi-process socket /var/run/dpdk/flowmage-test-1234-0/mp_socket',
-  'EAL: Selected IOVA mode \'VA\'',
+  "EAL: Selected IOVA mode 'VA'",
   'TELEMETRY: No legacy callbacks, legacy socket not created',
   'Initializing DPDK',
   '',
 ].join('\n');
 
 describe('FastClick error normaliser', function () {
-  it('keeps an error under its context, without the file landmark or the copy\'s path', function () {
-    const a = normalizeErrors(`${EAL_NOISE}\n/tmp/flowmage-fastclick-AAA/optimized/3/nat-dpdk.click:24: While configuring 'nicIn0 :: FromDPDKDevice':\n  HASHFUNC: unknown argument\nRouter could not be initialized!\n`);
+  it("keeps an error under its context, without the file landmark or the copy's path", function () {
+    const a = normalizeErrors(
+      `${EAL_NOISE}\n/tmp/flowmage-fastclick-AAA/optimized/3/nat-dpdk.click:24: While configuring 'nicIn0 :: FromDPDKDevice':\n  HASHFUNC: unknown argument\nRouter could not be initialized!\n`,
+    );
     assert.deepStrictEqual(a, ["While configuring 'nicIn0 :: FromDPDKDevice': HASHFUNC: unknown argument", 'Router could not be initialized!']);
-    const b = normalizeErrors(`/work/fastclick/conf/nat/nat-dpdk.click:25: While configuring 'nicIn0 :: FromDPDKDevice':\n  HASHFUNC: unknown argument\nRouter could not be initialized!\n`);
+    const b = normalizeErrors(
+      `/work/fastclick/conf/nat/nat-dpdk.click:25: While configuring 'nicIn0 :: FromDPDKDevice':\n  HASHFUNC: unknown argument\nRouter could not be initialized!\n`,
+    );
     assert.deepStrictEqual(b, a, 'the same error at another path and line is the same error');
   });
 
   it('drops DPDK chatter and warnings, and reports an undeclared class', function () {
-    const errors = normalizeErrors(`${EAL_NOISE}\nx.click:3: warning: FromDPDKDevice uses a deprecated argument\nx.click:7: undeclared element 'FlowIPManagerX' (parsed as element class)\n`);
+    const errors = normalizeErrors(
+      `${EAL_NOISE}\nx.click:3: warning: FromDPDKDevice uses a deprecated argument\nx.click:7: undeclared element 'FlowIPManagerX' (parsed as element class)\n`,
+    );
     assert.deepStrictEqual(errors, ["undeclared element 'FlowIPManagerX' (parsed as element class)"]);
   });
 
-  it('does not count FastClick\'s reports on threads, queues, batching and flow state as errors', function () {
+  it("does not count FastClick's reports on threads, queues, batching and flow state as errors", function () {
     const stderr = [
       'fd0: 1 threads will be used to push packets downstream. 1 queues will be used meaning that each queue will be shared by 1 threads',
       'fd0: using queues from 0 to 0',
@@ -67,35 +73,46 @@ describe('FastClick error normaliser', function () {
     "'",
   ].join('\n');
 
-  it('does not count the flow rule manager\'s progress reports as errors', function () {
+  it("does not count the flow rule manager's progress reports as errors", function () {
     assert.deepStrictEqual(normalizeErrors(FLOW_MANAGER_PROGRESS), []);
-    assert.deepStrictEqual(normalizeErrors('DPDK Flow Rule Manager (port 0): Loaded 0/1 rules'), ['DPDK Flow Rule Manager (port 0): Loaded 0/1 rules'], 'a rule left out is reported');
+    assert.deepStrictEqual(
+      normalizeErrors('DPDK Flow Rule Manager (port 0): Loaded 0/1 rules'),
+      ['DPDK Flow Rule Manager (port 0): Loaded 0/1 rules'],
+      'a rule left out is reported',
+    );
   });
 
   it('treats net_null refusing rules that parsed as accepted, but not a rule that did not parse', function () {
-    const accepted = normalizeErrors([
-      FLOW_MANAGER_PROGRESS,
-      'port_flow_complain(): Caught PMD error type 1 (cause unspecified): Function not implemented: Function not implemented',
-      'DPDK Flow Rule Manager (port 0): Flow installation failed - Has 0, but expected 1 rules',
-      "fl.click:25: While initializing 'nicOut0 :: ToDPDKDevice':",
-      '  Could not configure all rules for device 0',
-      'Router could not be initialized!',
-    ].join('\n'));
+    const accepted = normalizeErrors(
+      [
+        FLOW_MANAGER_PROGRESS,
+        'port_flow_complain(): Caught PMD error type 1 (cause unspecified): Function not implemented: Function not implemented',
+        'DPDK Flow Rule Manager (port 0): Flow installation failed - Has 0, but expected 1 rules',
+        "fl.click:25: While initializing 'nicOut0 :: ToDPDKDevice':",
+        '  Could not configure all rules for device 0',
+        'Router could not be initialized!',
+      ].join('\n'),
+    );
     assert.strictEqual(accepted.length, 4, accepted.join('\n'));
     assert.deepStrictEqual(withoutNullDeviceFlowLimit(accepted), []);
 
-    const rejected = normalizeErrors([
-      FLOW_MANAGER_PROGRESS.replace(/l3-src-only/g, 'l3-src-onl'),
-      'DPDK Flow Parser failed to parse input line: flow create 0 ingress pattern eth / ipv4 / end actions rss types ipv4 l3-src-onl end queues 0 1 end / end',
-      '',
-      'DPDK Flow Rule Manager (port 0): Partially installed 0/1 rules',
-      'DPDK Flow Rule Manager (port 0): Failed to parse rules due to ambiguous input',
-      "bl.click:25: While initializing 'nicOut0 :: ToDPDKDevice':",
-      '  Could not configure all rules for device 0',
-      'Router could not be initialized!',
-    ].join('\n'));
+    const rejected = normalizeErrors(
+      [
+        FLOW_MANAGER_PROGRESS.replace(/l3-src-only/g, 'l3-src-onl'),
+        'DPDK Flow Parser failed to parse input line: flow create 0 ingress pattern eth / ipv4 / end actions rss types ipv4 l3-src-onl end queues 0 1 end / end',
+        '',
+        'DPDK Flow Rule Manager (port 0): Partially installed 0/1 rules',
+        'DPDK Flow Rule Manager (port 0): Failed to parse rules due to ambiguous input',
+        "bl.click:25: While initializing 'nicOut0 :: ToDPDKDevice':",
+        '  Could not configure all rules for device 0',
+        'Router could not be initialized!',
+      ].join('\n'),
+    );
     assert.deepStrictEqual(withoutNullDeviceFlowLimit(rejected), rejected);
-    assert.ok(rejected.some((e) => e.startsWith('DPDK Flow Parser failed to parse input line')), rejected.join('\n'));
+    assert.ok(
+      rejected.some((e) => e.startsWith('DPDK Flow Parser failed to parse input line')),
+      rejected.join('\n'),
+    );
   });
 
   it('newErrors lists only what the second run added', function () {

@@ -31,13 +31,23 @@ const CORE = SERVER.filter((s) => s.file.startsWith('server/src/core/'));
 describe('one source of truth', () => {
   it('the core reads no setting by its id: only the adapters turn settings into options', () => {
     const offenders = CORE.filter((s) => s.file !== 'server/src/core/settings.ts').filter((s) => /\[\s*['"`]flowmage\.|getConfiguration|\breadSettings\(/.test(s.text));
-    assert.deepStrictEqual(offenders.map((s) => s.file), []);
+    assert.deepStrictEqual(
+      offenders.map((s) => s.file),
+      [],
+    );
   });
 
   it('every setting id the code mentions (messages, comments) is a setting of the schema', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     const ids = new Set<string>(settingLeaves().map((l) => l.id));
-    const groups = new Set([...ids].flatMap((id) => id.split('.').slice(1, -1).map((_, i, parts) => `flowmage.${parts.slice(0, i + 1).join('.')}`)));
+    const groups = new Set(
+      [...ids].flatMap((id) =>
+        id
+          .split('.')
+          .slice(1, -1)
+          .map((_, i, parts) => `flowmage.${parts.slice(0, i + 1).join('.')}`),
+      ),
+    );
     // Ids that are no setting: commands, the client's secret and memento keys, its status item, a code action kind, the chain view's panel type.
     const other = new Set<string>([
       ...pkg.contributes.commands.map((c: { command: string }) => c.command),
@@ -71,14 +81,20 @@ describe('one source of truth', () => {
   it('the five flow fields are listed once, in core/analysis/features.ts', () => {
     const list = FLOW_FIELDS.map((f) => `['"]${f}['"]`).join('\\s*,\\s*');
     const offenders = [...SERVER, ...CLIENT].filter((s) => s.file !== 'server/src/core/analysis/features.ts' && new RegExp(list).test(s.text));
-    assert.deepStrictEqual(offenders.map((s) => s.file), []);
+    assert.deepStrictEqual(
+      offenders.map((s) => s.file),
+      [],
+    );
   });
 
   it('the C++ file extensions are listed once, in core/cpp/sourceFiles.ts', () => {
     // A list of two or more extensions anywhere else (a glob, a regex, an array) is a copy.
     const copy = /['"`]\.?(hh|cc|hpp|cpp|cxx|hxx)['"`]\s*,\s*['"`]\.?(hh|cc|h|hpp|cpp|cxx|hxx)['"`]|\{(cc|hh),|\((hh|cc)\|/;
     const offenders = [...SERVER, ...CLIENT].filter((s) => s.file !== 'server/src/core/cpp/sourceFiles.ts' && copy.test(s.text));
-    assert.deepStrictEqual(offenders.map((s) => s.file), []);
+    assert.deepStrictEqual(
+      offenders.map((s) => s.file),
+      [],
+    );
     for (const ext of CPP_EXTENSIONS) assert.ok(isCppSource(`x${ext.toUpperCase()}`), ext);
   });
 });

@@ -8,7 +8,7 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 describe('README stays true', () => {
-  it('documents every setting in its table, with the schema\'s default', () => {
+  it("documents every setting in its table, with the schema's default", () => {
     for (const { id: key, schema } of settingLeaves()) {
       const row = new RegExp(`^\\| \`${key.replace(/\./g, '\\.')}\` \\| \`([^\`]*)\` \\|`, 'm').exec(README);
       assert.ok(row, `${key} is in the README's settings table`);

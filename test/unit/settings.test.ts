@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { FLOW_FIELDS } from '../../server/src/core/analysis/features';
 import { REWRITE_TARGETS } from '../../server/src/core/rewrite/deployTarget';
 import Ajv from 'ajv';
-import { ANNOTATIONS, defaultSettings, manifestProperties, readSettings, readSettingsLayers, restrictedSettings, settingLeaves, SETTINGS_SCHEMA, unknownSettingKeys } from '../../server/src/core/settings';
+import {
+  ANNOTATIONS,
+  defaultSettings,
+  manifestProperties,
+  readSettings,
+  readSettingsLayers,
+  restrictedSettings,
+  settingLeaves,
+  SETTINGS_SCHEMA,
+  unknownSettingKeys,
+} from '../../server/src/core/settings';
 import { NIC_PROFILES } from '../../server/src/core/solver/candidates';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -14,7 +24,10 @@ describe('settings', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     assert.deepStrictEqual(pkg.contributes.configuration.properties, manifestProperties());
     // The order too: it is the order of VS Code's settings UI.
-    assert.deepStrictEqual(Object.keys(pkg.contributes.configuration.properties), settingLeaves().map((l) => l.id));
+    assert.deepStrictEqual(
+      Object.keys(pkg.contributes.configuration.properties),
+      settingLeaves().map((l) => l.id),
+    );
   });
 
   it('package.json restricts in untrusted workspaces exactly the settings marked restricted, the store path among them', () => {
@@ -86,7 +99,10 @@ describe('settings', () => {
 
   it('falls back to the default for a wrong value and says why, item by item', () => {
     const problems: string[] = [];
-    const s = readSettings({ log: { level: 'loud' }, solver: { customFieldSets: [['src_ip'], ['dst_mac']], weights: { perPacket: -1 } }, llm: { samples: 2.5, model: '  ' } }, problems);
+    const s = readSettings(
+      { log: { level: 'loud' }, solver: { customFieldSets: [['src_ip'], ['dst_mac']], weights: { perPacket: -1 } }, llm: { samples: 2.5, model: '  ' } },
+      problems,
+    );
     assert.deepStrictEqual(s.log.level, defaultSettings().log.level);
     assert.deepStrictEqual(s.solver.customFieldSets, []);
     assert.strictEqual(s.solver.weights.perPacket, defaultSettings().solver.weights.perPacket);
@@ -101,7 +117,18 @@ describe('settings', () => {
   });
 
   it('never throws on hostile input', () => {
-    for (const raw of [null, undefined, 42, 'x', [], [1, 2], { log: null }, { log: 'x' }, { __proto__: { log: { level: 'debug' } } }, JSON.parse('{"__proto__": {"log": {"level": "debug"}}}')]) {
+    for (const raw of [
+      null,
+      undefined,
+      42,
+      'x',
+      [],
+      [1, 2],
+      { log: null },
+      { log: 'x' },
+      { __proto__: { log: { level: 'debug' } } },
+      JSON.parse('{"__proto__": {"log": {"level": "debug"}}}'),
+    ]) {
       const problems: string[] = [];
       assert.deepStrictEqual(readSettings(raw as unknown, problems), defaultSettings(), JSON.stringify(raw));
     }
@@ -126,11 +153,10 @@ describe('settings', () => {
   });
 
   it('names the keys that are no setting', () => {
-    assert.deepStrictEqual(unknownSettingKeys({ solver: { nicProfil: 'ice', weights: { perFlow: 1, x: 2 } }, 'flowmage.llm.modle': 'm', 'flowmage.llm.model': 'm', sourcePaths: [], index: 3 }), [
-      'flowmage.solver.nicProfil',
-      'flowmage.solver.weights.x',
-      'flowmage.llm.modle',
-    ]);
+    assert.deepStrictEqual(
+      unknownSettingKeys({ solver: { nicProfil: 'ice', weights: { perFlow: 1, x: 2 } }, 'flowmage.llm.modle': 'm', 'flowmage.llm.model': 'm', sourcePaths: [], index: 3 }),
+      ['flowmage.solver.nicProfil', 'flowmage.solver.weights.x', 'flowmage.llm.modle'],
+    );
   });
 
   it('derives the enums from the core vocabularies instead of repeating them', () => {

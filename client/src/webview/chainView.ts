@@ -180,9 +180,13 @@ async function graphSvg(chain: ChainGraphData): Promise<SVGSVGElement> {
     const lines = nodeLines(n, chain);
     const width = Math.ceil(Math.max(textWidth(lines[0], true), textWidth(lines[1]), textWidth(lines[2])) + 2 * PAD_X);
     const ports: ElkPort[] = [
-      ...[...(inPorts.get(n.id) ?? [])].sort((a, b) => a - b).map((p, i) => ({ id: portId(n.id, 'in', p), width: PORT, height: PORT, layoutOptions: { 'elk.port.side': 'WEST', 'elk.port.index': String(i) } })),
+      ...[...(inPorts.get(n.id) ?? [])]
+        .sort((a, b) => a - b)
+        .map((p, i) => ({ id: portId(n.id, 'in', p), width: PORT, height: PORT, layoutOptions: { 'elk.port.side': 'WEST', 'elk.port.index': String(i) } })),
       // ELK orders EAST ports clockwise (top to bottom) by index.
-      ...[...(outPorts.get(n.id) ?? [])].sort((a, b) => a - b).map((p, i) => ({ id: portId(n.id, 'out', p), width: PORT, height: PORT, layoutOptions: { 'elk.port.side': 'EAST', 'elk.port.index': String(i) } })),
+      ...[...(outPorts.get(n.id) ?? [])]
+        .sort((a, b) => a - b)
+        .map((p, i) => ({ id: portId(n.id, 'out', p), width: PORT, height: PORT, layoutOptions: { 'elk.port.side': 'EAST', 'elk.port.index': String(i) } })),
     ];
     return { id: n.id, width: Math.max(width, 90), height: lines.length * LINE + 2 * PAD_Y, ports, layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' } };
   });
@@ -304,7 +308,13 @@ function nodeSvg(n: ChainNodeData, lines: string[], box: { x: number; y: number;
   const g = svgEl('g', { class: `node status-${n.status}`, tabindex: '0', role: 'button', transform: `translate(${box.x},${box.y})` }) as SVGGElement;
   g.dataset.id = n.id;
   const current = n.currentStatus !== n.status ? `; as configured: ${STATUS_LABEL[n.currentStatus]}` : '';
-  g.append(svgEl('title', {}, `${n.id} (${n.className}): ${STATUS_LABEL[n.status]}${n.flowKey.length ? `, key ${n.flowKey.join(' ')}` : ''}${current}${n.reason ? `\n${n.reason}` : ''}\nClick to show it in the editor.`));
+  g.append(
+    svgEl(
+      'title',
+      {},
+      `${n.id} (${n.className}): ${STATUS_LABEL[n.status]}${n.flowKey.length ? `, key ${n.flowKey.join(' ')}` : ''}${current}${n.reason ? `\n${n.reason}` : ''}\nClick to show it in the editor.`,
+    ),
+  );
   g.append(svgEl('rect', { class: 'box', width: String(box.w), height: String(box.h), rx: '4', ry: '4' }));
   lines.forEach((line, i) => {
     g.append(svgEl('text', { class: i === 0 ? 'name' : i === 1 ? 'class' : 'key', x: String(PAD_X), y: String(PAD_Y + LINE * (i + 1) - 4) }, line));
@@ -349,13 +359,24 @@ function loadSection(result: ChainGraphResult, chain: ChainGraphData): { section
   }
   const loads = chain.loads;
   if (!loads) {
-    section.append(el('p', { class: 'status' }, 'No trace: set a pcap or pcapng capture (flowmage.solver.trace) to see how the current and the planned RSS spread packets over the queues.'));
+    section.append(
+      el('p', { class: 'status' }, 'No trace: set a pcap or pcapng capture (flowmage.solver.trace) to see how the current and the planned RSS spread packets over the queues.'),
+    );
     return { section, bars: 0 };
   }
-  section.append(el('p', { class: 'summary' }, `${result.trace?.file ?? 'trace'}: ${loads.packets} packets in ${loads.flows} flows over ${loads.queues} queues.${loads.warning ? ` ${loads.warning}` : ''}`));
+  section.append(
+    el(
+      'p',
+      { class: 'summary' },
+      `${result.trace?.file ?? 'trace'}: ${loads.packets} packets in ${loads.flows} flows over ${loads.queues} queues.${loads.warning ? ` ${loads.warning}` : ''}`,
+    ),
+  );
   const max = Math.max(1, ...loads.current.packets, ...loads.planned.packets);
   let bars = 0;
-  for (const [title, load] of [['Current', loads.current], ['Planned', loads.planned]] as const) {
+  for (const [title, load] of [
+    ['Current', loads.current],
+    ['Planned', loads.planned],
+  ] as const) {
     const chart = el('div', { class: 'chart' });
     chart.append(el('h3', {}, `${title} RSS (${fields(load.rss)}): imbalance ${load.imbalance.toFixed(2)}`));
     const row = el('div', { class: 'bars', role: 'list' });

@@ -77,10 +77,12 @@ export async function loadSourceTree(command: string, roots: string[], storePath
       io.err(`flowmage: warning: cannot write the store ${storePath}: ${(err as Error).message}\n`);
     });
   // Ctrl-C: write what is in memory (LLM answers received so far) before exiting.
-  const offInterrupt = storePath ? onInterrupt(async () => {
-    clearTimeout(timer);
-    await saveQuietly();
-  }) : () => undefined;
+  const offInterrupt = storePath
+    ? onInterrupt(async () => {
+        clearTimeout(timer);
+        await saveQuietly();
+      })
+    : () => undefined;
   return {
     tracker,
     store,

@@ -49,7 +49,10 @@ export function readWorkspaceSettings(options: { folder?: string; start?: string
   const layers: SettingsLayer[] = [];
   if (options.flags !== undefined) layers.push({ name: 'the command line', values: options.flags });
   if (folder !== undefined) {
-    for (const [rel, onlyFlowmage] of [[CONFIG_FILE, false], [VSCODE_SETTINGS_FILE, true]] as const) {
+    for (const [rel, onlyFlowmage] of [
+      [CONFIG_FILE, false],
+      [VSCODE_SETTINGS_FILE, true],
+    ] as const) {
       const path = join(folder, rel);
       if (!existsSync(path)) continue;
       const values = readJsoncObject(path, rel, problems);

@@ -86,19 +86,21 @@ export const SETTINGS_SCHEMA = {
           type: 'string',
           default: '',
           markdownDescription:
-            'A pcap or pcapng capture (path relative to the first workspace folder) of the traffic the chain will see. With it, the solver simulates each RSS candidate on the NIC profile\'s key and RETA, reports its imbalance (max / mean queue load), adds it to the cost (`#flowmage.solver.imbalanceWeight#`) and rejects candidates over `#flowmage.solver.maxImbalance#`. Empty: no trace.',
+            "A pcap or pcapng capture (path relative to the first workspace folder) of the traffic the chain will see. With it, the solver simulates each RSS candidate on the NIC profile's key and RETA, reports its imbalance (max / mean queue load), adds it to the cost (`#flowmage.solver.imbalanceWeight#`) and rejects candidates over `#flowmage.solver.maxImbalance#`. Empty: no trace.",
         },
         imbalanceWeight: {
           type: 'number',
           default: 2,
           minimum: 0,
-          markdownDescription: 'With a trace: cost added per unit of imbalance above 1, i.e. `weight × (max / mean queue load − 1)`. At 2, a candidate that loads its busiest core twice the mean costs as much as sharing one per-flow element twice. 0 only reports imbalance.',
+          markdownDescription:
+            'With a trace: cost added per unit of imbalance above 1, i.e. `weight × (max / mean queue load − 1)`. At 2, a candidate that loads its busiest core twice the mean costs as much as sharing one per-flow element twice. 0 only reports imbalance.',
         },
         maxImbalance: {
           type: 'number',
           default: 2,
           minimum: 0,
-          markdownDescription: 'With a trace: RSS candidates whose busiest queue gets more than this many times the mean load are rejected (the plan says which and why). 0 rejects none. If every candidate is over it, none is rejected.',
+          markdownDescription:
+            'With a trace: RSS candidates whose busiest queue gets more than this many times the mean load are rejected (the plan says which and why). 0 rejects none. If every candidate is over it, none is rejected.',
         },
         weights: {
           type: 'object',
@@ -221,8 +223,7 @@ export const SETTINGS_SCHEMA = {
         complexityComparison: {
           type: 'boolean',
           default: true,
-          markdownDescription:
-            "When the solver ties, ask the LLM which element needs more processing per packet (the paper's CCE); otherwise a static estimate breaks the tie.",
+          markdownDescription: "When the solver ties, ask the LLM which element needs more processing per packet (the paper's CCE); otherwise a static estimate breaks the tie.",
         },
       },
     },
@@ -399,7 +400,9 @@ export function readSettingsLayers(layers: readonly SettingsLayer[], problems: s
       if (validate(value)) setPath(out, leaf.path, structuredClone(value));
       else {
         const where = layer.name ? ` in ${layer.name}` : '';
-        problems.push(`Setting ${leaf.id}${where} has an invalid value ${JSON.stringify(value)} (${describeErrors(validate.errors)}); using the default ${JSON.stringify(leaf.schema.default)}.`);
+        problems.push(
+          `Setting ${leaf.id}${where} has an invalid value ${JSON.stringify(value)} (${describeErrors(validate.errors)}); using the default ${JSON.stringify(leaf.schema.default)}.`,
+        );
       }
       break;
     }

@@ -18,41 +18,49 @@ import { ChainGraphRequest, SHOW_CHAIN_COMMAND, type ChainGraphParams, type Chai
 /** How long a request waits for the element index's first pass (before it, every class looks unknown). */
 const INDEX_WAIT_MS = 5000;
 
-
 export function chainGraphFeature(ctx: ServerContext): Feature {
   const flows = flowAnalysis(ctx);
   let canShowChain = false;
 
   ctx.connection.onRequest(
     ChainGraphRequest.type,
-    guard(ctx, ChainGraphRequest.method, { chains: [], indexReady: true, message: 'FlowMage could not build the chain graph (see the log)' } as ChainGraphResult, async (params: ChainGraphParams): Promise<ChainGraphResult> => {
-      if (!params || typeof params.uri !== 'string') return { chains: [], indexReady: true, message: 'the request needs the URI of a .click document' };
-      const indexReady = await waitForIndex(ctx);
-      const result = await flows.analysis(params.uri);
-      if (!result) return { chains: [], indexReady, message: 'not an open .click document' };
-      let graphs = chainGraphs(result.analysis);
-      const message = result.model.problems.some((p) => p.severity === 'error') ? 'the configuration has syntax errors; the graph may be incomplete' : graphs.length ? undefined : 'no chain: no input device (From...) feeds any element';
-      let trace: ChainGraphResult['trace'];
-      const explicit = typeof params.trace === 'string' && params.trace ? params.trace : undefined;
-      if (explicit) {
-        // A capture named in the request is simulated here for the view only (the plan stays as it is).
-        const load = await traceInput(ctx).read(explicit);
-        if (!load.read) trace = { file: explicit, error: load.problem ?? 'no capture' };
-        else {
-          graphs = addTraceLoads(graphs, load.read, ctx.settings().solver.nicProfile);
-          trace = { file: explicit };
+    guard(
+      ctx,
+      ChainGraphRequest.method,
+      { chains: [], indexReady: true, message: 'FlowMage could not build the chain graph (see the log)' } as ChainGraphResult,
+      async (params: ChainGraphParams): Promise<ChainGraphResult> => {
+        if (!params || typeof params.uri !== 'string') return { chains: [], indexReady: true, message: 'the request needs the URI of a .click document' };
+        const indexReady = await waitForIndex(ctx);
+        const result = await flows.analysis(params.uri);
+        if (!result) return { chains: [], indexReady, message: 'not an open .click document' };
+        let graphs = chainGraphs(result.analysis);
+        const message = result.model.problems.some((p) => p.severity === 'error')
+          ? 'the configuration has syntax errors; the graph may be incomplete'
+          : graphs.length
+            ? undefined
+            : 'no chain: no input device (From...) feeds any element';
+        let trace: ChainGraphResult['trace'];
+        const explicit = typeof params.trace === 'string' && params.trace ? params.trace : undefined;
+        if (explicit) {
+          // A capture named in the request is simulated here for the view only (the plan stays as it is).
+          const load = await traceInput(ctx).read(explicit);
+          if (!load.read) trace = { file: explicit, error: load.problem ?? 'no capture' };
+          else {
+            graphs = addTraceLoads(graphs, load.read, ctx.settings().solver.nicProfile);
+            trace = { file: explicit };
+          }
+        } else {
+          // flowmage.solver.trace: the solver already weighed it, and the graph carries its loads.
+          const setting = ctx.settings().solver.trace.trim();
+          if (setting) {
+            const load = await traceInput(ctx).current();
+            trace = load.problem ? { file: setting, error: load.problem } : { file: setting };
+          }
         }
-      } else {
-        // flowmage.solver.trace: the solver already weighed it, and the graph carries its loads.
-        const setting = ctx.settings().solver.trace.trim();
-        if (setting) {
-          const load = await traceInput(ctx).current();
-          trace = load.problem ? { file: setting, error: load.problem } : { file: setting };
-        }
-      }
-      const lines = lineIndexOf(result.model);
-      return { chains: graphs.map((g) => toLsp(g, lines)), indexReady, ...(message ? { message } : {}), ...(trace ? { trace } : {}) };
-    }),
+        const lines = lineIndexOf(result.model);
+        return { chains: graphs.map((g) => toLsp(g, lines)), indexReady, ...(message ? { message } : {}), ...(trace ? { trace } : {}) };
+      },
+    ),
   );
 
   // A lens above each input device: "Show chain" with the chain's element count (the plan may still change
@@ -94,7 +102,12 @@ async function waitForIndex(ctx: ServerContext): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((res) => (timer = setTimeout(() => res(false), INDEX_WAIT_MS)));
   try {
-    return await Promise.race([getElementIndexService(ctx).ready().then(() => true), timeout]);
+    return await Promise.race([
+      getElementIndexService(ctx)
+        .ready()
+        .then(() => true),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -81,7 +81,9 @@ function createCache(ctx: ServerContext): ClickDocuments {
       } else entry.doc.setText(text);
       entry.version = version;
       const model = entry.doc.model;
-      ctx.log.debug(`click: ${uri} v${document.version} ${entry.doc.lastUpdate} in ${Date.now() - started} ms (${model.elements.length} elements, ${model.problems.length} problems)`);
+      ctx.log.debug(
+        `click: ${uri} v${document.version} ${entry.doc.lastUpdate} in ${Date.now() - started} ms (${model.elements.length} elements, ${model.problems.length} problems)`,
+      );
       notify(uri, model, version);
       return model;
     };

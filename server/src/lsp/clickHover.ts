@@ -90,7 +90,9 @@ function inputSection(c: ChainAnalysis, rssParameter: string): string[] {
     ...(c.deploy.symmetricHint ? [`- ${c.deploy.symmetricHint}`] : []),
     `- Deploy: ${c.deploy.reason}${c.deploy.rulesFile && c.deploy.rules ? ` (rules file \`${basename(c.deploy.rulesFile)}\`)` : ''}`,
     ...c.deploy.notes.map((n) => `- ${n}`),
-    ...(c.plan.tieBreak.method !== 'none' ? [`- Tie broken by ${c.plan.tieBreak.method === 'llm' ? 'the LLM complexity comparison' : 'a static estimate of per-packet work'}: ${c.plan.tieBreak.ranking.join(' > ')}`] : []),
+    ...(c.plan.tieBreak.method !== 'none'
+      ? [`- Tie broken by ${c.plan.tieBreak.method === 'llm' ? 'the LLM complexity comparison' : 'a static estimate of per-packet work'}: ${c.plan.tieBreak.ranking.join(' > ')}`]
+      : []),
   ];
 }
 
@@ -99,7 +101,11 @@ function statusSection(c: ChainAnalysis, s: ElementStatus, sharedParameter: stri
   if (!s.info) return [`**Sharing**${where}: unknown: the class is not indexed.`];
   if (!s.stateful) return [`**Sharing**${where}: not applicable: stateless.`];
   const written =
-    s.route?.kind === 'class' ? `class ${s.instance.className}, ${s.route.model ?? 'threading unknown'}` : s.currentSharedArg ? `${sharedParameter} ${s.currentSharedArg.value}` : `${sharedParameter} not set (defaults to true)`;
+    s.route?.kind === 'class'
+      ? `class ${s.instance.className}, ${s.route.model ?? 'threading unknown'}`
+      : s.currentSharedArg
+        ? `${sharedParameter} ${s.currentSharedArg.value}`
+        : `${sharedParameter} not set (defaults to true)`;
   const nowState = s.currentShared
     ? `shares state across cores (${written})${s.safeSharedNothingNow ? '; it could safely run shared-nothing' : ''}`
     : s.safeSharedNothingNow

@@ -34,10 +34,7 @@ export function workspaceEditFor(uri: string, version: number | undefined, analy
   if (!canCreateFiles) return null;
   const files = analysis.fileChanges.flatMap((f) => {
     const fileUri = pathToFileURL(f.path).toString();
-    return [
-      CreateFile.create(fileUri, { overwrite: true }),
-      TextDocumentEdit.create({ uri: fileUri, version: null }, [TextEdit.insert({ line: 0, character: 0 }, f.content)]),
-    ];
+    return [CreateFile.create(fileUri, { overwrite: true }), TextDocumentEdit.create({ uri: fileUri, version: null }, [TextEdit.insert({ line: 0, character: 0 }, f.content)])];
   });
   return { documentChanges: [...files, TextDocumentEdit.create({ uri, version: version ?? null }, edits)] };
 }

@@ -77,7 +77,9 @@ function classItems(model: ConfigModel, index: ReturnType<typeof getElementIndex
       label: name,
       kind: CompletionItemKind.Class,
       detail: f.stateful ? `stateful · key ${f.flowKey.join(' ') || 'unknown'}` : 'stateless',
-      documentation: t.info.doc ? { kind: MarkupKind.Markdown, value: [t.info.doc.synopsis && `\`${t.info.doc.synopsis}\``, t.info.doc.summary].filter(Boolean).join('\n\n') } : undefined,
+      documentation: t.info.doc
+        ? { kind: MarkupKind.Markdown, value: [t.info.doc.synopsis && `\`${t.info.doc.synopsis}\``, t.info.doc.summary].filter(Boolean).join('\n\n') }
+        : undefined,
     });
   }
   for (const el of model.elements) {

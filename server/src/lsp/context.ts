@@ -31,12 +31,7 @@ export interface ServerContext {
  * Runs a handler and turns any exception into a logged error and a safe fallback, never a crash.
  * A request cancelled while its handler waits is answered RequestCancelled at once.
  */
-export function guard<A extends unknown[], R>(
-  ctx: Pick<ServerContext, 'log'>,
-  what: string,
-  fallback: R,
-  fn: (...args: A) => R | Promise<R>,
-): (...args: A) => Promise<R> {
+export function guard<A extends unknown[], R>(ctx: Pick<ServerContext, 'log'>, what: string, fallback: R, fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
   return async (...args: A) => {
     try {
       return await unlessCancelled(tokenIn(args), (async () => fn(...args))(), what);

@@ -29,7 +29,12 @@ function cppHover(ctx: ServerContext, params: HoverParams): Hover | null {
   return {
     contents: {
       kind: 'markdown',
-      value: [featuresMarkdown(element.info.clickName, element.features, merged?.sources.length && merged.sources.length > 1 ? merged : undefined), threadingMarkdown(element.threading)].filter(Boolean).join('\n\n'),
+      value: [
+        featuresMarkdown(element.info.clickName, element.features, merged?.sources.length && merged.sources.length > 1 ? merged : undefined),
+        threadingMarkdown(element.threading),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     },
     range: { start: lines.position(word.start), end: lines.position(word.end) },
   };

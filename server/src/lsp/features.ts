@@ -28,4 +28,25 @@ export interface Feature {
   shutdown?(): void | Promise<void>;
 }
 
-export const FEATURES: Array<(ctx: ServerContext) => Feature> = [statusFeature, elementIndexFeature, elementRequestsFeature, cppHoverFeature, cppCodeLensFeature, diagnosticsFeature, documentSymbolsFeature, definitionFeature, referencesFeature, foldingFeature, semanticTokensFeature, flowDiagnosticsFeature, parameterDiagnosticsFeature, clickHoverFeature, codeActionsFeature, optimizeRequestFeature, completionFeature, llmFeature, cppDiagnosticsFeature, chainGraphFeature];
+export const FEATURES: Array<(ctx: ServerContext) => Feature> = [
+  statusFeature,
+  elementIndexFeature,
+  elementRequestsFeature,
+  cppHoverFeature,
+  cppCodeLensFeature,
+  diagnosticsFeature,
+  documentSymbolsFeature,
+  definitionFeature,
+  referencesFeature,
+  foldingFeature,
+  semanticTokensFeature,
+  flowDiagnosticsFeature,
+  parameterDiagnosticsFeature,
+  clickHoverFeature,
+  codeActionsFeature,
+  optimizeRequestFeature,
+  completionFeature,
+  llmFeature,
+  cppDiagnosticsFeature,
+  chainGraphFeature,
+];

@@ -34,16 +34,18 @@ export function flowDiagnosticsFeature(ctx: ServerContext): Feature {
     const lines = lineIndexOf(result.model);
     // With no element sources at all, "not in the index" would flag every class; hovers say it instead.
     const indexEmpty = index.elements().length === 0;
-    return analysis.findings.filter((f) => !(indexEmpty && f.code === 'unknown-class')).map((f): Diagnostic => ({
-      range: toLspRange(lines, f.range),
-      severity: SEVERITY[f.severity],
-      message: f.message,
-      code: f.code,
-      source: 'flowmage',
-      relatedInformation: f.related.map((r) => ({ location: { uri, range: toLspRange(lines, r.range) }, message: r.message })),
-      // The quick fix applies the whole plan; only offer it when the plan changes something.
-      data: { optimizable: f.fixedByPlan || (OPTIMIZABLE_CODES.has(f.code) && analysis.edits.length > 0) },
-    }));
+    return analysis.findings
+      .filter((f) => !(indexEmpty && f.code === 'unknown-class'))
+      .map((f): Diagnostic => ({
+        range: toLspRange(lines, f.range),
+        severity: SEVERITY[f.severity],
+        message: f.message,
+        code: f.code,
+        source: 'flowmage',
+        relatedInformation: f.related.map((r) => ({ location: { uri, range: toLspRange(lines, r.range) }, message: r.message })),
+        // The quick fix applies the whole plan; only offer it when the plan changes something.
+        data: { optimizable: f.fixedByPlan || (OPTIMIZABLE_CODES.has(f.code) && analysis.edits.length > 0) },
+      }));
   });
   return {};
 }

@@ -22,7 +22,6 @@ import type { Feature } from './features';
 import { flowAnalysis } from './flowAnalysis';
 import { AnalyzeElementsRequest, type AnalyzeElementsResult, type LlmStatus } from '../protocol';
 
-
 /** The LLM's status for `flowmage/status`, filled in by the LLM feature. */
 export const llmStatus = perServer<{ current: () => LlmStatus | undefined }>(() => ({ current: () => undefined }));
 
@@ -212,46 +211,58 @@ export function llmFeature(ctx: ServerContext): Feature {
     }
     const nowBlocked = !!blocked(true);
     if (wasBlocked && !nowBlocked) {
-      const models = ctx.documents.all().map((d) => docs.get(d.uri)).filter((m) => m !== undefined);
+      const models = ctx.documents
+        .all()
+        .map((d) => docs.get(d.uri))
+        .filter((m) => m !== undefined);
       const names = [...new Set(models.flatMap((m) => m.elements.map((e) => e.className)))];
-      if (names.length) void index.ready().then(() => run(names, 'the LLM became usable')).catch((err) => ctx.log.error(`LLM after a settings change failed: ${describeError(err)}`));
+      if (names.length)
+        void index
+          .ready()
+          .then(() => run(names, 'the LLM became usable'))
+          .catch((err) => ctx.log.error(`LLM after a settings change failed: ${describeError(err)}`));
     }
     wasBlocked = nowBlocked;
   });
 
   ctx.connection.onRequest(
     AnalyzeElementsRequest.type,
-    guard(ctx, AnalyzeElementsRequest.method, { message: 'failed; see the FlowMage log' } as AnalyzeElementsResult, async (params: { names?: string[] } = {}, token?: CancellationToken): Promise<AnalyzeElementsResult> => {
-      await index.ready();
-      const reason = blocked(false);
-      if (reason) {
-        return { message: reason === 'disabled' ? 'LLM analysis is disabled (flowmage.llm.enabled); the static analysis is up to date.' : reason };
-      }
-      const todo = analyzer.missing(params.names);
-      if (todo.length === 0) return { message: 'every element already has an LLM answer for its current code' };
-      const progress = await ctx.connection.window.createWorkDoneProgress();
-      const controller = new AbortController();
-      // Stopped from the progress notification, or by cancelling the request itself.
-      progress.token.onCancellationRequested(() => controller.abort());
-      token?.onCancellationRequested(() => controller.abort());
-      progress.begin(`FlowMage: asking ${target()}`, 0, `0/${todo.length} elements`, true);
-      let result: ExtractManyResult;
-      try {
-        result = await analyzer.extractMany(todo, {
-          signal: controller.signal,
-          onProgress: (done, total, name) => progress.report(Math.round((done / total) * 100), `${done}/${total} elements (${name})`),
-        });
-      } finally {
-        progress.done();
-      }
-      await afterAnswers(result.extracted);
-      const parts = [`${result.extracted.length} of ${todo.length} element(s) analyzed`];
-      if (result.failed.length) parts.push(`${result.failed.length} failed (${result.failed[0].name}: ${result.failed[0].error})`);
-      if (result.skipped.length) parts.push(`${result.skipped.length} skipped as too large`);
-      if (result.cancelled) parts.push('cancelled');
-      parts.push(`${result.tokens.prompt} prompt + ${result.tokens.completion} completion tokens`);
-      return { ...result, message: parts.join('; ') };
-    }),
+    guard(
+      ctx,
+      AnalyzeElementsRequest.method,
+      { message: 'failed; see the FlowMage log' } as AnalyzeElementsResult,
+      async (params: { names?: string[] } = {}, token?: CancellationToken): Promise<AnalyzeElementsResult> => {
+        await index.ready();
+        const reason = blocked(false);
+        if (reason) {
+          return { message: reason === 'disabled' ? 'LLM analysis is disabled (flowmage.llm.enabled); the static analysis is up to date.' : reason };
+        }
+        const todo = analyzer.missing(params.names);
+        if (todo.length === 0) return { message: 'every element already has an LLM answer for its current code' };
+        const progress = await ctx.connection.window.createWorkDoneProgress();
+        const controller = new AbortController();
+        // Stopped from the progress notification, or by cancelling the request itself.
+        progress.token.onCancellationRequested(() => controller.abort());
+        token?.onCancellationRequested(() => controller.abort());
+        progress.begin(`FlowMage: asking ${target()}`, 0, `0/${todo.length} elements`, true);
+        let result: ExtractManyResult;
+        try {
+          result = await analyzer.extractMany(todo, {
+            signal: controller.signal,
+            onProgress: (done, total, name) => progress.report(Math.round((done / total) * 100), `${done}/${total} elements (${name})`),
+          });
+        } finally {
+          progress.done();
+        }
+        await afterAnswers(result.extracted);
+        const parts = [`${result.extracted.length} of ${todo.length} element(s) analyzed`];
+        if (result.failed.length) parts.push(`${result.failed.length} failed (${result.failed[0].name}: ${result.failed[0].error})`);
+        if (result.skipped.length) parts.push(`${result.skipped.length} skipped as too large`);
+        if (result.cancelled) parts.push('cancelled');
+        parts.push(`${result.tokens.prompt} prompt + ${result.tokens.completion} completion tokens`);
+        return { ...result, message: parts.join('; ') };
+      },
+    ),
   );
 
   return {

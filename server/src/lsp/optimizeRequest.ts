@@ -12,20 +12,25 @@ export function optimizeRequestFeature(ctx: ServerContext): Feature {
   const flows = flowAnalysis(ctx);
   ctx.connection.onRequest(
     OptimizeRequest.type,
-    guard(ctx, OptimizeRequest.method, { edit: null, changes: 0, summary: [], message: 'FlowMage could not analyze this document (see the log)' } as OptimizeResult, async (params): Promise<OptimizeResult> => {
-      const result = await flows.analysis(params.uri);
-      if (!result) return { edit: null, changes: 0, summary: [], message: 'not a .click document' };
-      const { model, analysis } = result;
-      if (model.problems.some((p) => p.severity === 'error')) {
-        return { edit: null, changes: 0, summary: [], message: 'the configuration has syntax errors; fix them before optimizing' };
-      }
-      const summary = planSummary(analysis);
-      const changes = analysis.edits.length + analysis.fileChanges.length;
-      if (changes === 0) return { edit: null, changes: 0, summary, message: 'the configuration already matches the optimized plan' };
-      const edit = workspaceEditFor(params.uri, ctx.documents.get(params.uri)?.version, analysis, lineIndexOf(model), clientFileOperations(ctx).create);
-      if (!edit) return { edit: null, changes: 0, summary, message: NO_FILE_CREATION };
-      return { edit, changes, summary };
-    }),
+    guard(
+      ctx,
+      OptimizeRequest.method,
+      { edit: null, changes: 0, summary: [], message: 'FlowMage could not analyze this document (see the log)' } as OptimizeResult,
+      async (params): Promise<OptimizeResult> => {
+        const result = await flows.analysis(params.uri);
+        if (!result) return { edit: null, changes: 0, summary: [], message: 'not a .click document' };
+        const { model, analysis } = result;
+        if (model.problems.some((p) => p.severity === 'error')) {
+          return { edit: null, changes: 0, summary: [], message: 'the configuration has syntax errors; fix them before optimizing' };
+        }
+        const summary = planSummary(analysis);
+        const changes = analysis.edits.length + analysis.fileChanges.length;
+        if (changes === 0) return { edit: null, changes: 0, summary, message: 'the configuration already matches the optimized plan' };
+        const edit = workspaceEditFor(params.uri, ctx.documents.get(params.uri)?.version, analysis, lineIndexOf(model), clientFileOperations(ctx).create);
+        if (!edit) return { edit: null, changes: 0, summary, message: NO_FILE_CREATION };
+        return { edit, changes, summary };
+      },
+    ),
   );
   return {};
 }

@@ -21,16 +21,14 @@ export function parameterDiagnosticsFeature(ctx: ServerContext): Feature {
   registerDiagnosticProvider(ctx, (_uri, model) => {
     // Before the first index pass no list is known; the flow service republishes when it is ready.
     if (!flows.indexReady()) return [];
-    return checkParameters(model, (name) => index.parameters(name)).map(
-      (p): Diagnostic => ({
-        range: toLspRange(lineIndexOf(model), p.range),
-        severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-        message: p.message,
-        code: p.code,
-        source: 'flowmage',
-        data: { replacement: p.replacement } satisfies ParameterDiagnosticData,
-      }),
-    );
+    return checkParameters(model, (name) => index.parameters(name)).map((p): Diagnostic => ({
+      range: toLspRange(lineIndexOf(model), p.range),
+      severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+      message: p.message,
+      code: p.code,
+      source: 'flowmage',
+      data: { replacement: p.replacement } satisfies ParameterDiagnosticData,
+    }));
   });
   return {};
 }

@@ -1,13 +1,6 @@
 // Wires the server together: lifecycle, document sync, settings, trust and logging, then registers
 // each LSP feature from its own module.
-import {
-  type Connection,
-  type InitializeParams,
-  type InitializeResult,
-  DidChangeConfigurationNotification,
-  TextDocuments,
-  TextDocumentSyncKind,
-} from 'vscode-languageserver/node';
+import { type Connection, type InitializeParams, type InitializeResult, DidChangeConfigurationNotification, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { createLogger, describeError, type LogLevel } from '../core/log';

@@ -28,7 +28,10 @@ export function shutdownGuard(): ShutdownGuard {
       },
     },
     install(connection: Connection): void {
-      connection.onRequest(REFUSE, (params: { method?: string }) => new ResponseError(ErrorCodes.InvalidRequest, `the server is shut down; ${params?.method ?? 'the request'} was refused`));
+      connection.onRequest(
+        REFUSE,
+        (params: { method?: string }) => new ResponseError(ErrorCodes.InvalidRequest, `the server is shut down; ${params?.method ?? 'the request'} was refused`),
+      );
     },
   };
 }

@@ -34,11 +34,15 @@ describe('extension activation', () => {
     const api = await activateExtension();
     const before = await api.request<{ pid: number }>(StatusRequest.method);
     process.kill(before.pid, 'SIGKILL');
-    const after = await waitFor('a new server process', async () => {
-      if (api.serverState() !== 'running') return undefined;
-      const s = await api.request<{ pid: number }>(StatusRequest.method).catch(() => undefined);
-      return s && s.pid !== before.pid ? s : undefined;
-    }, 60_000);
+    const after = await waitFor(
+      'a new server process',
+      async () => {
+        if (api.serverState() !== 'running') return undefined;
+        const s = await api.request<{ pid: number }>(StatusRequest.method).catch(() => undefined);
+        return s && s.pid !== before.pid ? s : undefined;
+      },
+      60_000,
+    );
     assert.notStrictEqual(after.pid, before.pid);
   });
 

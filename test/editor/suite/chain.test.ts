@@ -5,7 +5,7 @@ import { activateExtension, openFile, screenshot, waitFor } from './util';
 const code = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
 
 const OPTIMIZED = [
-  '// A three-function chain in the shape of FlowMage\'s Figure 7: a port-scan detector keyed by source',
+  "// A three-function chain in the shape of FlowMage's Figure 7: a port-scan detector keyed by source",
   '// address, a policer keyed by destination address and a 5-tuple flow counter, on 16 cores.',
   'define($port 0)',
   '',
@@ -34,10 +34,14 @@ describe('Optimize chain on the paper configuration', () => {
 
   it('warns on the detector and on the policer that their keys are disjoint', async () => {
     const uri = editor.document.uri;
-    const disjoint = await waitFor('the disjoint-key warnings', () => {
-      const d = vscode.languages.getDiagnostics(uri).filter((x) => code(x) === 'disjoint-keys');
-      return d.length >= 2 ? d : undefined;
-    }, 60_000);
+    const disjoint = await waitFor(
+      'the disjoint-key warnings',
+      () => {
+        const d = vscode.languages.getDiagnostics(uri).filter((x) => code(x) === 'disjoint-keys');
+        return d.length >= 2 ? d : undefined;
+      },
+      60_000,
+    );
     assert.deepStrictEqual(disjoint.map((d) => editor.document.getText(d.range)).sort(), ['policer', 'psd']);
     for (const d of disjoint) {
       assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Warning);
@@ -46,7 +50,10 @@ describe('Optimize chain on the paper configuration', () => {
   });
 
   it('hovers the port-scan detector with src_ip and its sharing status', async () => {
-    const line = editor.document.getText().split('\n').findIndex((l) => l.includes('psd ::'));
+    const line = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('psd ::'));
     const position = new vscode.Position(line, editor.document.lineAt(line).text.indexOf('psd') + 1);
     const hovers = await waitFor('a hover with features', async () => {
       const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, position);

@@ -39,11 +39,21 @@ describe('Chain view on the paper configuration', () => {
   });
 
   it('puts a Show chain lens on the input device that opens the view on its chain', async () => {
-    const lens = await waitFor('the Show chain lens', async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
-      return (lenses ?? []).find((l) => l.command?.command === 'flowmage.showChain');
-    }, 60_000);
-    assert.strictEqual(lens.range.start.line, editor.document.getText().split('\n').findIndex((l) => l.startsWith('input ::')));
+    const lens = await waitFor(
+      'the Show chain lens',
+      async () => {
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+        return (lenses ?? []).find((l) => l.command?.command === 'flowmage.showChain');
+      },
+      60_000,
+    );
+    assert.strictEqual(
+      lens.range.start.line,
+      editor.document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith('input ::')),
+    );
     const drawn = await vscode.commands.executeCommand<ChainRendered | undefined>(lens.command!.command, ...(lens.command!.arguments ?? []));
     assert.ok(drawn, 'the webview reports what it drew');
     assert.strictEqual(drawn.input, 'input');
@@ -56,10 +66,14 @@ describe('Chain view on the paper configuration', () => {
     await vscode.commands.executeCommand('editor.action.hideHover');
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
-    const drawn = await waitFor('a drawing with the whole chain and the load bars', async () => {
-      const r = await vscode.commands.executeCommand<ChainRendered | undefined>('flowmage.showChain', editor.document.uri, undefined, { trace: 'chain-view-trace.pcap' });
-      return r && r.nodes.includes('counter') && r.loadBars > 0 ? r : undefined;
-    }, 60_000);
+    const drawn = await waitFor(
+      'a drawing with the whole chain and the load bars',
+      async () => {
+        const r = await vscode.commands.executeCommand<ChainRendered | undefined>('flowmage.showChain', editor.document.uri, undefined, { trace: 'chain-view-trace.pcap' });
+        return r && r.nodes.includes('counter') && r.loadBars > 0 ? r : undefined;
+      },
+      60_000,
+    );
     for (const id of ['input', 'psd', 'policer', 'counter', 'output']) assert.ok(drawn.nodes.includes(id), `${id} is drawn (${drawn.nodes.join(', ')})`);
     assert.strictEqual(drawn.nodes.length, 7, 'the classifier and the header marker too');
     assert.strictEqual(drawn.conflicts, 1, 'one conflict: the detector (src_ip) and the policer (dst_ip)');
@@ -79,12 +93,19 @@ describe('Chain view on the paper configuration', () => {
   });
 
   it('redraws when the document changes', async () => {
-    const line = editor.document.getText().split('\n').findIndex((l) => l.includes('policer ::'));
+    const line = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('policer ::'));
     await editor.edit((b) => b.delete(editor.document.lineAt(line).rangeIncludingLineBreak));
-    const redrawn = await waitFor('a drawing without the policer', () => {
-      const r = api.chainViewRendered();
-      return r && !r.nodes.includes('policer') && r.nodes.includes('counter') ? r : undefined;
-    }, 30_000);
+    const redrawn = await waitFor(
+      'a drawing without the policer',
+      () => {
+        const r = api.chainViewRendered();
+        return r && !r.nodes.includes('policer') && r.nodes.includes('counter') ? r : undefined;
+      },
+      30_000,
+    );
     assert.strictEqual(redrawn.conflicts, 0, 'without the policer no keys are disjoint');
   });
 });

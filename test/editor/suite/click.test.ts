@@ -27,7 +27,10 @@ describe('Click files in the editor', () => {
       ['$port: 0', 'Guard: elementclass', 'src: FromDPDKDevice', 'guard: Guard', 'psd: IPortScanDetector', 'sink: ToDPDKDevice', 'Discard@5: Discard'],
     );
     const guard = outline.find((s) => s.name === 'Guard');
-    assert.deepStrictEqual(guard?.children.map((c) => c.name), ['count', 'IPFilter@2']);
+    assert.deepStrictEqual(
+      guard?.children.map((c) => c.name),
+      ['count', 'IPFilter@2'],
+    );
     // Diagnostics are published as soon as a file opens; give them a moment to arrive, then expect none.
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepStrictEqual(parseDiagnostics(uri), []);
@@ -56,7 +59,11 @@ describe('Click files in the editor', () => {
     const useLine = lines.findIndex((l) => l.startsWith('guard -> Discard'));
     const declLine = lines.findIndex((l) => l.includes('-> guard :: Guard'));
     const locations = await waitFor('the definition', async () => {
-      const l = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>('vscode.executeDefinitionProvider', editor.document.uri, new vscode.Position(useLine, 2));
+      const l = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>(
+        'vscode.executeDefinitionProvider',
+        editor.document.uri,
+        new vscode.Position(useLine, 2),
+      );
       return l && l.length ? l : undefined;
     });
     const target = locations[0];

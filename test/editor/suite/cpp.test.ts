@@ -43,7 +43,10 @@ describe('C++ elements in the editor', () => {
   it('hovers an element class in a header with its features and evidence links', async () => {
     const editor = await openFile(...PSD);
     assert.strictEqual(editor.document.languageId, 'cpp');
-    const line = editor.document.getText().split('\n').findIndex((l) => l.startsWith('class IPortScanDetector'));
+    const line = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('class IPortScanDetector'));
     const position = new vscode.Position(line, 8);
     const text = await waitFor('the element hover', async () => {
       const t = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, position));
@@ -62,14 +65,19 @@ describe('C++ elements in the editor', () => {
 
   it('shows a CodeLens with the summary above the element class', async () => {
     const editor = await openFile(...POLICER_HH);
-    const classLine = editor.document.getText().split('\n').findIndex((l) => l.startsWith('class IPolicer'));
+    const classLine = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('class IPolicer'));
     const lenses = await waitFor('the CodeLens', async () => {
       const l = await lensTitles(editor.document.uri);
       return l.length ? l : undefined;
     });
     assert.deepStrictEqual(lenses, [{ line: classLine, title: 'FlowMage: stateful · key dst_ip · per-packet' }]);
     // The lens is clickable: its command puts the cursor on the class name (and shows the hover).
-    const [lens] = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri)) ?? []).filter((l) => l.command?.title.startsWith('FlowMage'));
+    const [lens] = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri)) ?? []).filter((l) =>
+      l.command?.title.startsWith('FlowMage'),
+    );
     await vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
     const active = vscode.window.activeTextEditor!;
     assert.strictEqual(active.document.getText(active.document.getWordRangeAtPosition(active.selection.active)), 'IPolicer');

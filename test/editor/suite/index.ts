@@ -9,8 +9,14 @@ export async function run(): Promise<void> {
   const Mocha = require('mocha');
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'spec' });
   // FLOWMAGE_EDITOR_TESTS=chainView,click runs only the files whose names contain one of the words.
-  const only = (process.env.FLOWMAGE_EDITOR_TESTS ?? '').split(',').map((w) => w.trim()).filter(Boolean);
-  for (const f of readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (!only.length || only.some((w) => f.includes(w)))).sort()) mocha.addFile(join(__dirname, f));
+  const only = (process.env.FLOWMAGE_EDITOR_TESTS ?? '')
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean);
+  for (const f of readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js') && (!only.length || only.some((w) => f.includes(w))))
+    .sort())
+    mocha.addFile(join(__dirname, f));
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const report = join(OUTPUT_DIR, 'report.txt');
   writeFileSync(report, '');
@@ -22,6 +28,12 @@ export async function run(): Promise<void> {
       else resolve();
     });
     runner.on('pass', (t: { fullTitle(): string; duration?: number }) => write(`  ✔ ${t.fullTitle()} (${t.duration ?? 0} ms)`));
-    runner.on('fail', (t: { fullTitle(): string }, err: Error) => write(`  ✘ ${t.fullTitle()}\n      ${String(err?.stack ?? err).split('\n').join('\n      ')}`));
+    runner.on('fail', (t: { fullTitle(): string }, err: Error) =>
+      write(
+        `  ✘ ${t.fullTitle()}\n      ${String(err?.stack ?? err)
+          .split('\n')
+          .join('\n      ')}`,
+      ),
+    );
   });
 }

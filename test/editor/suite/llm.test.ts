@@ -14,7 +14,8 @@ function answer(req: RecordedRequest) {
   if (/ignore previous instructions/i.test(prompt)) return { kind: 'content' as const, content: featureJson({ stateful: false }) };
   if (/class IPolicer/.test(prompt)) return { kind: 'content' as const, content: featureJson({ stateful: true, key: ['dst_ip'] }) };
   if (/class IPortScanDetector/.test(prompt)) return { kind: 'content' as const, content: featureJson({ stateful: true, key: ['src_ip'], pointers: true }) };
-  if (/class IFlowCounter/.test(prompt)) return { kind: 'content' as const, content: featureJson({ stateful: true, key: ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] }) };
+  if (/class IFlowCounter/.test(prompt))
+    return { kind: 'content' as const, content: featureJson({ stateful: true, key: ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'] }) };
   return { kind: 'content' as const, content: featureJson({ stateful: false }) };
 }
 
@@ -46,7 +47,11 @@ describe('LLM features in the editor (against a fake OpenAI-compatible server)',
     await vscode.workspace.getConfiguration('flowmage').update('llm.enabled', true, vscode.ConfigurationTarget.Workspace);
     await openFile('paper-chain.click');
     // Its requests carry the key, in the Authorization header only.
-    await waitFor('the LLM to be asked about the chain with the key', () => fake.requests.some((r) => /class IPolicer/.test(JSON.stringify(r.body)) && r.headers.authorization === `Bearer ${KEY}`), 60_000);
+    await waitFor(
+      'the LLM to be asked about the chain with the key',
+      () => fake.requests.some((r) => /class IPolicer/.test(JSON.stringify(r.body)) && r.headers.authorization === `Bearer ${KEY}`),
+      60_000,
+    );
     for (const r of fake.requests) assert.ok(!JSON.stringify(r.body).includes(KEY), 'the key is never in a request body');
     const settingsText = JSON.stringify(vscode.workspace.getConfiguration('flowmage'));
     assert.ok(!settingsText.includes(KEY), 'the key is not in the settings');
@@ -60,9 +65,11 @@ describe('LLM features in the editor (against a fake OpenAI-compatible server)',
     assert.ok(await cc.document.save());
     await waitFor('the LLM to see the new code', () => fake.requests.some((r) => /ignore previous instructions/.test(JSON.stringify(r.body))), 60_000);
     const header = await openFile('elements', 'elements', 'flowmage', 'ipolicer.hh');
-    const warning = await waitFor('a disagreement warning on the C++ class', () =>
-      vscode.languages.getDiagnostics(header.document.uri).find((d) => code(d) === 'features-disagree'),
-    60_000);
+    const warning = await waitFor(
+      'a disagreement warning on the C++ class',
+      () => vscode.languages.getDiagnostics(header.document.uri).find((d) => code(d) === 'features-disagree'),
+      60_000,
+    );
     assert.match(warning.message, /static analysis says stateful = stateful, the LLM \(llm:fake-4\) says stateless/);
     const click = workspaceFile('paper-chain.click');
     const onUse = await waitFor('the warning on the .click use of IPolicer', () => vscode.languages.getDiagnostics(click).find((d) => code(d) === 'features-disagree'), 60_000);

@@ -47,7 +47,12 @@ describe('the feature tracker', () => {
     const t = await tracker();
     await t.analyzeAll();
     const base = join(dir, 'include', 'click', 'iflowmanager.hh');
-    writeFileSync(base, readFileSync(base, 'utf8').replace('    Spinlock _lock;\n', '    Spinlock _lock;\n    uint64_t _batches;\n').replace('        int n = 0;\n', '        int n = 0;\n        _batches++;\n'));
+    writeFileSync(
+      base,
+      readFileSync(base, 'utf8')
+        .replace('    Spinlock _lock;\n', '    Spinlock _lock;\n    uint64_t _batches;\n')
+        .replace('        int n = 0;\n', '        int n = 0;\n        _batches++;\n'),
+    );
     const changed = await t.filesChanged([base]);
     assert.deepStrictEqual(changed, ['IFlowCounter', 'IPolicer', 'IPortScanDetector']);
   });
@@ -66,7 +71,10 @@ describe('the feature tracker', () => {
     const t = await tracker();
     await t.analyzeAll();
     const hh = join(dir, 'elements', 'mine.hh');
-    writeFileSync(hh, 'class Mine : public BatchElement { public:\n  const char *class_name() const override { return "Mine"; }\n  Packet *simple_action(Packet *p) override { _n++; return p; }\n  uint64_t _n;\n};\n');
+    writeFileSync(
+      hh,
+      'class Mine : public BatchElement { public:\n  const char *class_name() const override { return "Mine"; }\n  Packet *simple_action(Packet *p) override { _n++; return p; }\n  uint64_t _n;\n};\n',
+    );
     assert.deepStrictEqual(await t.filesChanged([hh]), ['Mine']);
     assert.strictEqual(t.get('Mine')!.features.stateful, false);
     rmSync(hh);

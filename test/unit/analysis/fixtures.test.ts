@@ -75,7 +75,11 @@ describe('static analysis of the fixture elements (test/fixtures/elements/expect
       it('lists its state objects', () => {
         const objects = got().stateObjects.map((o) => ({ name: o.name, keyFields: o.keyFields, writes: o.writes, pointers: o.pointers }));
         assert.deepStrictEqual(objects, want.stateObjects);
-        for (const o of got().stateObjects) assert.ok(lineOf(o.file, o.line).includes(o.name.split(' / ')[0].replace(/^flow state \((\w+)\)$/, 'FlowStateElement')) || lineOf(o.file, o.line).includes(o.type), `${o.name} declared at ${o.file}:${o.line + 1}`);
+        for (const o of got().stateObjects)
+          assert.ok(
+            lineOf(o.file, o.line).includes(o.name.split(' / ')[0].replace(/^flow state \((\w+)\)$/, 'FlowStateElement')) || lineOf(o.file, o.line).includes(o.type),
+            `${o.name} declared at ${o.file}:${o.line + 1}`,
+          );
       });
 
       it('points its evidence at the right lines', () => {
@@ -86,7 +90,10 @@ describe('static analysis of the fixture elements (test/fixtures/elements/expect
         }
         for (const w of want.evidence) {
           const hit = f.evidence.find((e) => e.feature === w.feature && (!w.file || e.file === join(FIXTURES, w.file)) && lineOf(e.file, e.line).includes(w.text));
-          assert.ok(hit, `${w.feature} evidence at a line of ${w.file} containing ${JSON.stringify(w.text)}; got:\n${f.evidence.map((e) => `  ${e.feature} ${e.file}:${e.line + 1} ${e.reason}`).join('\n')}`);
+          assert.ok(
+            hit,
+            `${w.feature} evidence at a line of ${w.file} containing ${JSON.stringify(w.text)}; got:\n${f.evidence.map((e) => `  ${e.feature} ${e.file}:${e.line + 1} ${e.reason}`).join('\n')}`,
+          );
         }
         for (const w of want.notEvidence ?? []) {
           const hit = f.evidence.find((e) => e.feature === w.feature && lineOf(e.file, e.line).includes(w.text));
@@ -96,7 +103,9 @@ describe('static analysis of the fixture elements (test/fixtures/elements/expect
 
       if (want.stateful && want.flowKey.length) {
         it('names the origin of every key field in its evidence', () => {
-          const keyEvidence = got().evidence.filter((e) => e.feature === 'flowKey').map((e) => e.reason + ' ' + lineOf(e.file, e.line));
+          const keyEvidence = got()
+            .evidence.filter((e) => e.feature === 'flowKey')
+            .map((e) => e.reason + ' ' + lineOf(e.file, e.line));
           for (const field of want.flowKey) {
             const raw: Record<string, RegExp> = {
               src_ip: /ip_src|saddr|src_ip|IPFlow5?ID|12\/0|5-tuple/,
@@ -105,7 +114,10 @@ describe('static analysis of the fixture elements (test/fixtures/elements/expect
               dst_port: /dport|dst_port|IPFlow5?ID|22\/0|20\/0\/ffffffff|5-tuple/,
               protocol: /ip_p\b|proto\(|protocol|IPFlow5ID|FLOW_TCP|5-tuple/,
             };
-            assert.ok(keyEvidence.some((t) => raw[field].test(t)), `${field} is explained: ${keyEvidence.join(' | ')}`);
+            assert.ok(
+              keyEvidence.some((t) => raw[field].test(t)),
+              `${field} is explained: ${keyEvidence.join(' | ')}`,
+            );
           }
         });
       }

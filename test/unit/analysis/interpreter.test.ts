@@ -62,7 +62,10 @@ describe('rules of the static analysis', () => {
         _by_flow[IPFlowID(p)]++;`,
     );
     assert.deepStrictEqual(f.flowKey, ['src_ip']);
-    assert.ok(f.evidence.some((e) => /`_by_flow` is also keyed by dst_ip src_port dst_port/.test(e.reason)), f.evidence.map((e) => e.reason).join('\n'));
+    assert.ok(
+      f.evidence.some((e) => /`_by_flow` is also keyed by dst_ip src_port dst_port/.test(e.reason)),
+      f.evidence.map((e) => e.reason).join('\n'),
+    );
   });
 
   it('leaves the key undecided, never guessed, when it comes from code it cannot read', async () => {
@@ -96,7 +99,11 @@ describe('rules of the static analysis', () => {
     const f1 = await analyze('HashMap<IPAddress, Counter *> _t;', '        Counter *c = _t.find(p->ip_header()->ip_src); if (c) c->n++;', 'struct Counter { uint64_t n; };');
     assert.strictEqual(f1.pointerChasing, true);
     assert.ok(f1.evidence.some((e) => e.feature === 'pointerChasing' && /maps keys to pointers/.test(e.reason)));
-    const f2 = await analyze('HashMap<IPAddress, Session> _t;', '        Session *s = _t.findp(p->ip_header()->ip_src); if (s) s->n++;', 'struct Peer { int x; };\nstruct Session { uint64_t n; Peer *peer; };');
+    const f2 = await analyze(
+      'HashMap<IPAddress, Session> _t;',
+      '        Session *s = _t.findp(p->ip_header()->ip_src); if (s) s->n++;',
+      'struct Peer { int x; };\nstruct Session { uint64_t n; Peer *peer; };',
+    );
     assert.strictEqual(f2.pointerChasing, true);
     const f3 = await analyze('HashMap<IPAddress, Flat> _t;', '        Flat *s = _t.findp(p->ip_header()->ip_src); if (s) s->n++;', 'struct Flat { uint64_t n; uint32_t m; };');
     assert.strictEqual(f3.pointerChasing, false);

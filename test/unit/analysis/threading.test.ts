@@ -42,7 +42,10 @@ describe('threading model', function () {
     assert.match(evidenceLine(t, 'FlowTableMP'), /HashTableMP<IPFlowID, uint64_t> _table;/);
     const limiter = t.get('DstLimiter')!.threading!;
     assert.strictEqual(limiter.model, 'shared-safe');
-    assert.ok(limiter.evidence.some((e) => /Spinlock _lock/.test(e.reason)), JSON.stringify(limiter));
+    assert.ok(
+      limiter.evidence.some((e) => /Spinlock _lock/.test(e.reason)),
+      JSON.stringify(limiter),
+    );
   });
 
   it('plain state written on the packet path is unsafe, pointing at the write', () => {

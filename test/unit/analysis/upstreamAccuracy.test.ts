@@ -70,7 +70,17 @@ describe('accuracy scoring', function () {
   const labels: LabelFile = {
     fastclick: 'test',
     elements: {
-      Nat: { files: [], category: 'nat', stateful: true, flowKey: ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'], protocolFixedBySession: true, intensity: 'per-flow', pointerChasing: true, evidence: [], note: '' },
+      Nat: {
+        files: [],
+        category: 'nat',
+        stateful: true,
+        flowKey: ['src_ip', 'dst_ip', 'src_port', 'dst_port', 'protocol'],
+        protocolFixedBySession: true,
+        intensity: 'per-flow',
+        pointerChasing: true,
+        evidence: [],
+        note: '',
+      },
       Counter: { files: [], category: 'counter', stateful: false, flowKey: [], intensity: null, pointerChasing: null, evidence: [], note: '' },
       Policer: { files: [], category: 'monitor', stateful: true, flowKey: ['dst_ip'], intensity: 'per-packet', pointerChasing: false, evidence: [], note: '' },
       Gone: { files: [], category: 'x', stateful: true, flowKey: ['src_ip'], intensity: 'per-packet', pointerChasing: false, evidence: [], note: '' },
@@ -78,12 +88,14 @@ describe('accuracy scoring', function () {
   };
 
   it('counts stateful, exact keys (protocol ignored where the session fixes it), wider keys and confidence', function () {
-    const r = score(labels, (n) =>
-      ({
-        Nat: { stateful: true, flowKey: ['src_ip', 'dst_ip', 'src_port', 'dst_port'], intensity: 'per-packet', pointerChasing: true, confidence: 'high' },
-        Counter: { stateful: true, flowKey: [], intensity: 'per-packet', pointerChasing: false, confidence: 'high' },
-        Policer: { stateful: true, flowKey: ['src_ip', 'dst_ip'], intensity: 'per-packet', pointerChasing: false, confidence: 'medium' },
-      })[n] as never,
+    const r = score(
+      labels,
+      (n) =>
+        ({
+          Nat: { stateful: true, flowKey: ['src_ip', 'dst_ip', 'src_port', 'dst_port'], intensity: 'per-packet', pointerChasing: true, confidence: 'high' },
+          Counter: { stateful: true, flowKey: [], intensity: 'per-packet', pointerChasing: false, confidence: 'high' },
+          Policer: { stateful: true, flowKey: ['src_ip', 'dst_ip'], intensity: 'per-packet', pointerChasing: false, confidence: 'medium' },
+        })[n] as never,
     );
     assert.deepStrictEqual(r.missing, ['Gone']);
     assert.deepStrictEqual(r.stateful, { right: 2, total: 4 });

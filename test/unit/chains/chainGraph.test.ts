@@ -71,14 +71,7 @@ p[1] -> ( input -> q :: EtherMirror -> output ) -> d :: Discard;
 p[0] -> [0]join :: IFlowCounter;
 `);
     const edges = g.edges.map((e) => `${e.from}[${e.fromPort}] -> [${e.toPort}]${e.to}`).sort();
-    assert.deepStrictEqual(edges, [
-      'p/a[0] -> [0]join',
-      'p/b[0] -> [0]q',
-      'q[0] -> [0]d',
-      'src[0] -> [0]sw',
-      'sw[0] -> [0]p/a',
-      'sw[1] -> [0]p/b',
-    ].sort());
+    assert.deepStrictEqual(edges, ['p/a[0] -> [0]join', 'p/b[0] -> [0]q', 'q[0] -> [0]d', 'src[0] -> [0]sw', 'sw[0] -> [0]p/a', 'sw[1] -> [0]p/b'].sort());
     const nodes = byId(g);
     assert.strictEqual(nodes.get('p/a')?.status, 'shared-nothing', 'dst_ip policer alone: RSS on dst_ip keeps it shared-nothing');
     assert.deepStrictEqual(
@@ -93,11 +86,18 @@ p[0] -> [0]join :: IFlowCounter;
 a :: FromDPDKDevice(0) -> pa :: IPolicer -> Discard;
 b :: FromDPDKDevice(1) -> sb :: ISourceCounter -> Discard;
 `);
-    assert.deepStrictEqual(graphs.map((g) => [g.input, g.nodes.map((n) => n.className)]), [
-      ['a', ['FromDPDKDevice', 'IPolicer', 'Discard']],
-      ['b', ['FromDPDKDevice', 'ISourceCounter', 'Discard']],
-    ]);
-    assert.deepStrictEqual(graphs.map((g) => g.conflicts.length), [0, 0], 'keys of different chains never conflict');
+    assert.deepStrictEqual(
+      graphs.map((g) => [g.input, g.nodes.map((n) => n.className)]),
+      [
+        ['a', ['FromDPDKDevice', 'IPolicer', 'Discard']],
+        ['b', ['FromDPDKDevice', 'ISourceCounter', 'Discard']],
+      ],
+    );
+    assert.deepStrictEqual(
+      graphs.map((g) => g.conflicts.length),
+      [0, 0],
+      'keys of different chains never conflict',
+    );
   });
 
   describe('per-queue loads from a trace', () => {
@@ -132,11 +132,17 @@ b :: FromDPDKDevice(1) -> sb :: ISourceCounter -> Discard;
     it('simulates the default 16 queues when the chain does not say how many it runs', async () => {
       const [g] = addTraceLoads(await graphsOf('src :: FromDPDKDevice(0) -> c :: IFlowCounter -> Discard;'), captureFlows(capture), 'ixgbe');
       assert.strictEqual(g.loads?.queues, 16);
-      assert.strictEqual(g.loads?.current.packets.reduce((a, b) => a + b, 0), trace.length);
+      assert.strictEqual(
+        g.loads?.current.packets.reduce((a, b) => a + b, 0),
+        trace.length,
+      );
     });
 
     it('rejects bytes that are no capture with a TraceFormatError', () => {
-      assert.throws(() => captureFlows(new TextEncoder().encode('not a capture at all')), (e: unknown) => e instanceof TraceFormatError);
+      assert.throws(
+        () => captureFlows(new TextEncoder().encode('not a capture at all')),
+        (e: unknown) => e instanceof TraceFormatError,
+      );
     });
   });
 });

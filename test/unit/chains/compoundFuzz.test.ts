@@ -16,16 +16,20 @@ type Item = { kind: 'class'; index: number } | { kind: 'leaf'; className: string
 const leaf = fc.constantFrom('Counter', 'Paint(1)', 'IPFilter(allow all)').map((className): Item => ({ kind: 'leaf', className }));
 const classUse = fc.nat(7).map((index): Item => ({ kind: 'class', index }));
 const { item } = fc.letrec<{ item: Item; items: Item[] }>((tie) => ({
-  item: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, classUse, classUse, tie('items').map((items): Item => ({ kind: 'inline', items }))),
+  item: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    classUse,
+    classUse,
+    tie('items').map((items): Item => ({ kind: 'inline', items })),
+  ),
   items: fc.array(tie('item'), { minLength: 1, maxLength: 3 }),
 }));
 const chainItems = fc.array(item, { minLength: 1, maxLength: 4 });
 
 /** Writes chain items; `useOf` names the class a class use refers to (a leaf when it gives none). */
 function render(items: Item[], useOf: (index: number) => string | undefined): string {
-  return items
-    .map((i) => (i.kind === 'leaf' ? i.className : i.kind === 'class' ? (useOf(i.index) ?? 'Counter') : `{ input -> ${render(i.items, useOf)} -> output }`))
-    .join(' -> ');
+  return items.map((i) => (i.kind === 'leaf' ? i.className : i.kind === 'class' ? (useOf(i.index) ?? 'Counter') : `{ input -> ${render(i.items, useOf)} -> output }`)).join(' -> ');
 }
 
 function configurationOf(bodies: Item[][], top: Item[], useOf: (from: number, index: number) => string | undefined): string {
@@ -73,7 +77,11 @@ describe('fuzzed nested and recursive compounds', function () {
         assert.ok(heapMB < HEAP_BUDGET_MB, `heap grew ${heapMB.toFixed(0)} MB:\n${text}`);
         // A class whose body names itself is recursion, which the parser reports.
         const selfUse = text.split('\n').some((line) => /^elementclass (C\d+) \{.*\b\1\b/.test(line));
-        assert.strictEqual(model.problems.some((p) => p.code === 'recursive-elementclass'), selfUse, text);
+        assert.strictEqual(
+          model.problems.some((p) => p.code === 'recursive-elementclass'),
+          selfUse,
+          text,
+        );
         if (analysis.findings.some((f) => f.code === 'expansion-budget')) seen.budget++;
         if (selfUse || analysis.findings.some((f) => f.code === 'recursive-elementclass')) seen.recursion++;
         if (analysis.chains.length) seen.chains++;

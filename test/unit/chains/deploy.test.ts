@@ -84,15 +84,24 @@ describe('deploy targets', function () {
     assert.match(out, /ft :: FlowTableIMP\(CAPACITY 65536\)/);
     assert.ok(!/MODE|FLOW_RULES_FILE/.test(out), 'the 4-tuple is what the driver hashes already');
     assert.deepStrictEqual(analysis.fileChanges, []);
-    assert.ok(analysis.editNotes.some((n) => /FlowTableMP → FlowTableIMP/.test(n) && /same name stem/.test(n)), analysis.editNotes.join('\n'));
+    assert.ok(
+      analysis.editNotes.some((n) => /FlowTableMP → FlowTableIMP/.test(n) && /same name stem/.test(n)),
+      analysis.editNotes.join('\n'),
+    );
   });
 
   it('without flowmage.rewrite.swapClasses it keeps the class and names the sibling', async () => {
     const text = readFileSync(join(DEPLOY, 'chain-src.click'), 'utf8');
     const analysis = await analyzeConfig(await parse(text), await options(join(DEPLOY, 'chain-src.click'), { 'flowmage.rewrite.swapClasses': false }));
-    assert.ok(analysis.edits.every((e) => !/^[A-Za-z_]\w*$/.test(e.newText)), JSON.stringify(analysis.edits));
+    assert.ok(
+      analysis.edits.every((e) => !/^[A-Za-z_]\w*$/.test(e.newText)),
+      JSON.stringify(analysis.edits),
+    );
     const swapped = await analyzeConfig(await parse(text), await options(join(DEPLOY, 'chain-src.click')));
-    assert.ok(swapped.edits.some((e) => /^[A-Za-z_]\w*$/.test(e.newText)), 'with the setting on, a class is swapped');
+    assert.ok(
+      swapped.edits.some((e) => /^[A-Za-z_]\w*$/.test(e.newText)),
+      'with the setting on, a class is swapped',
+    );
     const reasons = analysis.chains.flatMap((c) => c.elements.map((e) => e.reason)).join('\n') + analysis.editNotes.join('\n');
     assert.match(reasons + JSON.stringify(analysis.chains.map((c) => c.elements.map((e) => e.route))), /set flowmage\.rewrite\.swapClasses/);
   });
@@ -132,7 +141,10 @@ describe('deploy targets', function () {
     const fixed = await optimize('fd0 :: FromFlowNIC(0, N_QUEUES 4) -> src :: SrcTableIMP -> ft :: FlowTableMP -> Discard;\n');
     const plan = fixed.analysis.chains[0].plan;
     assert.deepStrictEqual(plan.rss, ['src_ip']);
-    assert.ok(plan.alternatives.every((a) => a.rss.every((f) => f === 'src_ip')), 'rejected candidates are not listed as alternatives');
+    assert.ok(
+      plan.alternatives.every((a) => a.rss.every((f) => f === 'src_ip')),
+      'rejected candidates are not listed as alternatives',
+    );
   });
 
   it('unknown queue count: no rules file, and the plan says why', async () => {

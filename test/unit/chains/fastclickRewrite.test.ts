@@ -59,7 +59,9 @@ describe('Optimize chain on FastClick conf/ (upstream source)', function () {
       // Every keyword written is one the class reads, and every class swapped in is indexed.
       for (const e of analysis.edits) {
         for (const m of e.newText.matchAll(/(?:^|[(,]\s*)([A-Z][A-Z_0-9]+)\s/g)) {
-          const decl = model.elements.find((el) => el.config && e.range.startOffset >= el.config.openParenOffset && e.range.startOffset <= (el.config.closeParenOffset ?? el.config.openParenOffset));
+          const decl = model.elements.find(
+            (el) => el.config && e.range.startOffset >= el.config.openParenOffset && e.range.startOffset <= (el.config.closeParenOffset ?? el.config.openParenOffset),
+          );
           if (decl && elementInfo(tracker, decl.className)?.reads?.(m[1]) !== true) failures.push(`${relative(dir, file)}: ${decl.className} does not read ${m[1]}`);
         }
         if (/^[A-Za-z_]\w*$/.test(e.newText) && !index.element(e.newText)) failures.push(`${relative(dir, file)}: ${e.newText} is not an indexed class`);
@@ -72,13 +74,15 @@ describe('Optimize chain on FastClick conf/ (upstream source)', function () {
         if (second.edits.length || second.fileChanges.length) failures.push(`${relative(dir, file)}: a second rewrite still edits`);
       }
     }
-    console.log(`      ${files.length} configurations, ${chains} chains, ${optimized} rewritten with ${edits} edits and ${rulesFiles} rules file(s); ${errorFindings.length} error finding(s)`);
+    console.log(
+      `      ${files.length} configurations, ${chains} chains, ${optimized} rewritten with ${edits} edits and ${rulesFiles} rules file(s); ${errorFindings.length} error finding(s)`,
+    );
     for (const e of errorFindings) console.log(`        ${e}`);
     assert.deepStrictEqual(failures, []);
   });
 });
 
-describe('Deploy targets on FastClick\'s own elements', function () {
+describe("Deploy targets on FastClick's own elements", function () {
   let dir: string;
   before(function () {
     this.timeout(180_000);
@@ -99,7 +103,11 @@ describe('Deploy targets on FastClick\'s own elements', function () {
       '    -> counter :: FlowCounter\n' +
       '    -> Discard;\n';
     const settings = readSettings({ 'flowmage.rewrite.swapClasses': true });
-    const analysis = await analyzeConfig(await parseClick(text), { ...analyzeOptions(settings, (n) => elementInfo(tracker, n)), configPath: '/nonexistent/flows.click', readFile: () => undefined });
+    const analysis = await analyzeConfig(await parseClick(text), {
+      ...analyzeOptions(settings, (n) => elementInfo(tracker, n)),
+      configPath: '/nonexistent/flows.click',
+      readFile: () => undefined,
+    });
     const out = applyEdits(text, analysis.edits);
     // FlowIPManagerIMP is EXPORT_ELEMENT's second name for FlowIPManager_CuckooPP: either name is the same class.
     assert.match(out, /table :: FlowIPManager(_CuckooPP|IMP)\(CAPACITY 65536, TIMEOUT 30\)/);

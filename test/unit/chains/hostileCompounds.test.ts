@@ -46,12 +46,25 @@ input :: FromDPDKDevice(0) -> A -> B -> Discard;
   it('reports an elementclass that uses itself where it is used, and does not expand it', async () => {
     const model = await parse(RECURSIVE);
     const recursion = model.problems.filter((p) => p.code === 'recursive-elementclass');
-    assert.deepStrictEqual(recursion.map((p) => [new LineIndex(model.text).position(p.range.startOffset).character, p.severity]), [[26, 'error'], [31, 'error']]);
+    assert.deepStrictEqual(
+      recursion.map((p) => [new LineIndex(model.text).position(p.range.startOffset).character, p.severity]),
+      [
+        [26, 'error'],
+        [31, 'error'],
+      ],
+    );
     assert.match(recursion[0].message, /`R` uses itself.*recursive elementclass/);
     const analysis = await analyzeConfig(model, await fixtureOptions());
-    assert.deepStrictEqual(analysis.findings.filter((f) => f.code === 'recursive-elementclass'), [], 'said once, by the parser');
+    assert.deepStrictEqual(
+      analysis.findings.filter((f) => f.code === 'recursive-elementclass'),
+      [],
+      'said once, by the parser',
+    );
     // The uses inside R are left out: the chain stops at them.
-    assert.deepStrictEqual(flattenConfig(model).chains[0].elements.map((e) => e.id), ['input']);
+    assert.deepStrictEqual(
+      flattenConfig(model).chains[0].elements.map((e) => e.id),
+      ['input'],
+    );
   });
 
   it('reports recursion through a class nested in the recursive one', async () => {

@@ -1,7 +1,6 @@
 // The three configurations of issue 13, item 1, shared by the model, CLI and fuzz tests.
 
-export const NESTED_ANONYMOUS =
-  'input :: FromDPDKDevice(0) -> { input -> { input -> { input -> { input -> Counter -> output } -> output } -> output } -> output } -> Discard;\n';
+export const NESTED_ANONYMOUS = 'input :: FromDPDKDevice(0) -> { input -> { input -> { input -> { input -> Counter -> output } -> output } -> output } -> output } -> Discard;\n';
 export const RECURSIVE = 'elementclass R { input -> R -> R -> output }\ninput :: FromDPDKDevice(0) -> R -> Discard;\n';
 
 /** `n` classes, each using the previous one twice: 2^(n-1) Counters. */

@@ -10,11 +10,19 @@ const PAPER = readFileSync(join(ROOT, 'examples', 'paper-chain.click'), 'utf8');
 
 async function optimize(text: string, overrides = {}) {
   const model = await parse(text);
-  assert.deepStrictEqual(model.problems.filter((p) => p.severity === 'error'), [], 'the input parses');
+  assert.deepStrictEqual(
+    model.problems.filter((p) => p.severity === 'error'),
+    [],
+    'the input parses',
+  );
   const analysis = await analyzeConfig(model, await fixtureOptions(overrides));
   const out = applyEdits(text, analysis.edits);
   const again = await parse(out);
-  assert.deepStrictEqual(again.problems.filter((p) => p.severity === 'error').map((p) => p.message), [], `the rewrite re-parses:\n${out}`);
+  assert.deepStrictEqual(
+    again.problems.filter((p) => p.severity === 'error').map((p) => p.message),
+    [],
+    `the rewrite re-parses:\n${out}`,
+  );
   const second = await analyzeConfig(again, await fixtureOptions(overrides));
   assert.deepStrictEqual(second.edits, [], `a second rewrite changes nothing:\n${out}`);
   return { model, analysis, out };
@@ -33,7 +41,10 @@ lonely :: IPolicer;
     assert.deepStrictEqual(ids[0].slice(0, 1), ['src']);
     for (const id of ['p/a', 'p/b', 'q/a', 'q/b']) assert.ok(ids[0].includes(id), `${id} in ${ids[0].join(', ')}`);
     assert.ok(ids[0][ids[0].length - 1].startsWith('Discard@'), 'the chain ends at the anonymous Discard');
-    assert.ok(ids[0].some((i) => i.startsWith('CheckIPHeader')), 'the group is crossed');
+    assert.ok(
+      ids[0].some((i) => i.startsWith('CheckIPHeader')),
+      'the group is crossed',
+    );
     assert.ok(!ids[0].includes('lonely'));
     assert.strictEqual(flat.chains[1].input.id, 'other');
     const pa = flat.instances.find((i) => i.id === 'p/a')!;
@@ -112,8 +123,14 @@ describe('findings', () => {
     assert.ok(analysis.findings.some((f) => f.code === 'better-plan'));
     const after = await analyzeConfig(await parse(out), await fixtureOptions());
     // The plan hashes one address; without a trace it says so (a caveat on the plan, not a fix to make).
-    assert.deepStrictEqual(after.findings.filter((f) => f.code === 'rss-balance').map((f) => f.severity), ['information']);
-    assert.deepStrictEqual(after.findings.filter((f) => f.code !== 'unknown-class' && f.code !== 'rss-balance'), []);
+    assert.deepStrictEqual(
+      after.findings.filter((f) => f.code === 'rss-balance').map((f) => f.severity),
+      ['information'],
+    );
+    assert.deepStrictEqual(
+      after.findings.filter((f) => f.code !== 'unknown-class' && f.code !== 'rss-balance'),
+      [],
+    );
   });
 
   it('reports stateful-looking classes missing from the index', async () => {
@@ -154,7 +171,10 @@ describe('rewrite', () => {
   it('continues a one-argument-per-line configuration on a new line', async () => {
     const text = 'in :: FromDPDKDevice(0,\n                     MAXTHREADS 4,\n                     NDESC 512)\n  -> c :: ISourceCounter -> Discard;\n';
     const { out } = await optimize(text);
-    assert.strictEqual(out, 'in :: FromDPDKDevice(0,\n                     MAXTHREADS 4,\n                     NDESC 512,\n                     HASHFUNC "src_ip")\n  -> c :: ISourceCounter(SHARED false) -> Discard;\n');
+    assert.strictEqual(
+      out,
+      'in :: FromDPDKDevice(0,\n                     MAXTHREADS 4,\n                     NDESC 512,\n                     HASHFUNC "src_ip")\n  -> c :: ISourceCounter(SHARED false) -> Discard;\n',
+    );
   });
 
   it('reads HASHFUNC $formal through the use and leaves it alone when the plan keeps those fields', async () => {
@@ -186,7 +206,10 @@ describe('rewrite', () => {
     ].join('\n');
     const { analysis, out } = await optimize(text);
     assert.match(out, /pol :: IPolicer\(SHARED true\)/);
-    assert.ok(analysis.editNotes.some((n) => /elementclass Stage/.test(n) && /stays shared/.test(n)), analysis.editNotes.join('\n'));
+    assert.ok(
+      analysis.editNotes.some((n) => /elementclass Stage/.test(n) && /stays shared/.test(n)),
+      analysis.editNotes.join('\n'),
+    );
     const rssB = analysis.chains.find((c) => c.chain.input.id === 'b')!.plan.rss;
     assert.deepStrictEqual(rssB, ['dst_ip']);
   });

@@ -65,11 +65,17 @@ describe('direction-aware solving: a NAT fed by two devices', function () {
     assert.strictEqual(f.length, 1, a.findings.map((x) => `${x.code}: ${x.message}`).join('\n'));
     assert.match(f[0].message, /looked up with sources and destinations swapped; fed by inside/);
     // Not also reported as a key problem: the 4-tuple lies inside its key.
-    assert.deepStrictEqual(a.findings.filter((x) => x.code === 'unsafe-shared-nothing'), []);
+    assert.deepStrictEqual(
+      a.findings.filter((x) => x.code === 'unsafe-shared-nothing'),
+      [],
+    );
     assert.strictEqual(a.chains[0].elements[0].safeSharedNothingNow, false);
     const files = new Map(a.fileChanges.map((x) => [x.path, x.content]));
     const after = await analyzeConfig(await parse(applyEdits(one, a.edits)), await options({ 'flowmage.solver.nicProfile': 'i40e' }, files));
-    assert.deepStrictEqual(after.findings.filter((x) => x.code === 'split-two-way'), []);
+    assert.deepStrictEqual(
+      after.findings.filter((x) => x.code === 'split-two-way'),
+      [],
+    );
     assert.strictEqual(after.chains[0].elements[0].safeSharedNothingNow, true);
   });
 
@@ -80,7 +86,10 @@ describe('direction-aware solving: a NAT fed by two devices', function () {
     const a = await analyzeConfig(await parse(text), await options({ 'flowmage.solver.nicProfile': 'ice' }));
     const plans = Object.fromEntries(a.chains.map((c) => [c.chain.input.id, c.plan.rss.join(' ')]));
     assert.deepStrictEqual(plans, { inside: 'src_ip dst_ip', outside: 'src_ip dst_ip src_port dst_port' });
-    assert.ok(a.editNotes.some((n) => /^nat \(TwoWayNAT\) sees both directions .* the devices feeding it hash differently/.test(n)), a.editNotes.join('\n'));
+    assert.ok(
+      a.editNotes.some((n) => /^nat \(TwoWayNAT\) sees both directions .* the devices feeding it hash differently/.test(n)),
+      a.editNotes.join('\n'),
+    );
     const f = a.findings.find((x) => x.code === 'split-two-way')!;
     assert.strictEqual(f.fixedByPlan, false);
   });
@@ -96,7 +105,10 @@ describe('direction-aware solving: a NAT fed by two devices', function () {
       // Plain hashing would send replies to another thread's table, which per-thread state cannot
       // survive: every candidate left is symmetric.
       assert.ok(c.plan.alternatives.length > 0);
-      assert.ok(c.plan.alternatives.every((x) => x.symmetric && x.sharedNothing.includes('nat')), JSON.stringify(c.plan.alternatives.map((x) => x.rss)));
+      assert.ok(
+        c.plan.alternatives.every((x) => x.symmetric && x.sharedNothing.includes('nat')),
+        JSON.stringify(c.plan.alternatives.map((x) => x.rss)),
+      );
     }
     assert.strictEqual(a.fileChanges.length, 2);
     for (const f of a.fileChanges) {
@@ -118,7 +130,10 @@ describe('direction-aware solving: a NAT fed by two devices', function () {
     // Once applied, nothing is split and a second rewrite changes nothing.
     const files = new Map(a.fileChanges.map((f) => [f.path, f.content]));
     const again = await analyzeConfig(await parse(out), await options({ 'flowmage.solver.nicProfile': 'ice' }, files));
-    assert.deepStrictEqual(again.findings.filter((x) => x.code === 'split-two-way'), []);
+    assert.deepStrictEqual(
+      again.findings.filter((x) => x.code === 'split-two-way'),
+      [],
+    );
     assert.deepStrictEqual(again.edits, []);
     assert.deepStrictEqual(again.fileChanges, []);
     assert.ok(again.chains.every((c) => c.current.symmetric === true));
@@ -139,12 +154,18 @@ describe('direction-aware solving: a NAT fed by two devices', function () {
   it('without any symmetric option (a NIC with a fixed key and no symmetric function) it cannot be shared-nothing', async () => {
     const a = await analyzeConfig(
       await parse(TEXT),
-      await options({ 'flowmage.solver.nicProfile': 'custom', 'flowmage.solver.customNicProfile': { id: 'fixed-key', l3SrcOnly: true, l3DstOnly: true, l4SrcOnly: true, l4DstOnly: true, keyConfigurable: false } }),
+      await options({
+        'flowmage.solver.nicProfile': 'custom',
+        'flowmage.solver.customNicProfile': { id: 'fixed-key', l3SrcOnly: true, l3DstOnly: true, l4SrcOnly: true, l4DstOnly: true, keyConfigurable: false },
+      }),
     );
     for (const c of a.chains) {
       assert.strictEqual(c.plan.symmetric, undefined);
       assert.strictEqual(c.plan.elements.find((e) => e.name === 'nat')!.shared, true);
-      assert.ok(c.plan.notes.some((n) => /nat see\(s\) both directions .* no symmetric|neither the NIC profile nor the deploy target offers symmetric hashing/.test(n)), c.plan.notes.join('\n'));
+      assert.ok(
+        c.plan.notes.some((n) => /nat see\(s\) both directions .* no symmetric|neither the NIC profile nor the deploy target offers symmetric hashing/.test(n)),
+        c.plan.notes.join('\n'),
+      );
     }
     assert.ok(a.fileChanges.every((f) => !/symmetric|key 6d5a/.test(f.content)));
     const f = a.findings.find((x) => x.code === 'split-two-way')!;

@@ -80,7 +80,10 @@ describe('workspace settings for the CLI', () => {
     const dir = ws({ '.flowmage/config.json': '[1, 2]' });
     mkdirSync(join(dir, '.vscode', 'settings.json'), { recursive: true });
     const r = readWorkspaceSettings({ folder: dir });
-    assert.deepStrictEqual(r.problems.map((p) => p.replace(/\\/g, '/')), ['.flowmage/config.json: expected a JSON object (ignored)', '.vscode/settings.json: not a regular file (ignored)']);
+    assert.deepStrictEqual(
+      r.problems.map((p) => p.replace(/\\/g, '/')),
+      ['.flowmage/config.json: expected a JSON object (ignored)', '.vscode/settings.json: not a regular file (ignored)'],
+    );
     assert.deepStrictEqual(r.settings, defaultSettings());
   });
 
@@ -111,7 +114,10 @@ describe('workspace settings for the CLI', () => {
       assert.match(fromSettings.stderr, /^flowmage: settings from \.vscode[/\\]settings\.json$/m);
       const plan = JSON.parse(fromSettings.stdout);
       // ixgbe hashes the address pair or the 4-tuple only: never src_ip alone, the default's choice.
-      assert.ok(['src_ip dst_ip', 'src_ip dst_ip src_port dst_port', 'src_ip dst_ip src_port dst_port protocol'].includes(plan.chains[0].rss.join(' ')), plan.chains[0].rss.join(' '));
+      assert.ok(
+        ['src_ip dst_ip', 'src_ip dst_ip src_port dst_port', 'src_ip dst_ip src_port dst_port protocol'].includes(plan.chains[0].rss.join(' ')),
+        plan.chains[0].rss.join(' '),
+      );
       const flag = run(['optimize', 'paper-chain.click', '--json', '--nic', 'all-subsets'], dir);
       assert.deepStrictEqual(JSON.parse(flag.stdout).chains[0].rss, ['src_ip']);
       const elsewhere = run(['optimize', 'paper-chain.click', '--json', '--workspace', join(dir, 'elements')], dir);
@@ -122,7 +128,10 @@ describe('workspace settings for the CLI', () => {
       const dir = example({ '.flowmage/config.json': '{ "solver": { "nicProfile": "warp-drive" } }' });
       const r = run(['optimize', 'paper-chain.click', '--json', '--source', 'elements'], dir);
       assert.strictEqual(r.code, 0, r.stderr);
-      assert.match(r.stderr, /flowmage: warning: Setting flowmage\.solver\.nicProfile in \.flowmage[/\\]config\.json has an invalid value "warp-drive" \(must be one of "all-subsets"/);
+      assert.match(
+        r.stderr,
+        /flowmage: warning: Setting flowmage\.solver\.nicProfile in \.flowmage[/\\]config\.json has an invalid value "warp-drive" \(must be one of "all-subsets"/,
+      );
       assert.deepStrictEqual(JSON.parse(r.stdout).chains[0].rss, ['src_ip']);
     });
 

@@ -59,7 +59,10 @@ The current rate.
   it('finds every documented element in a file, with offsets, and ignores other comments', () => {
     const text = '/* license */\n/*\n=c\nA()\n*/\nclass A {};\n/*\n=c\nB(X)\n=s test\n*/\nclass B {};\n';
     const docs = extractDocs(text);
-    assert.deepStrictEqual(docs.map((d) => d.name), ['A', 'B']);
+    assert.deepStrictEqual(
+      docs.map((d) => d.name),
+      ['A', 'B'],
+    );
     assert.ok(text.slice(docs[1].start, docs[1].end).includes('B(X)'));
     assert.strictEqual(parseDocComment('/* nothing to see */'), undefined);
   });

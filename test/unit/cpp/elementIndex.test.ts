@@ -15,7 +15,10 @@ describe('the element index', () => {
     assert.strictEqual(psd.exported, true);
     assert.strictEqual(index.element('Element'), undefined, 'abstract bases are not elements');
     assert.strictEqual(index.element('IFlowManager'), undefined, 'templates are not elements');
-    assert.deepStrictEqual(index.elementsInFile(psd.headerFile).map((e) => e.clickName), ['IPortScanDetector']);
+    assert.deepStrictEqual(
+      index.elementsInFile(psd.headerFile).map((e) => e.clickName),
+      ['IPortScanDetector'],
+    );
   });
 
   it('attaches the header documentation: synopsis, keywords and example', async () => {
@@ -23,10 +26,16 @@ describe('the element index', () => {
     const doc = index.element('IPortScanDetector')!.doc!;
     assert.strictEqual(doc.synopsis, 'IPortScanDetector([LIMIT, SHARED, SIZE])');
     assert.strictEqual(doc.category, 'flowmage');
-    assert.deepStrictEqual(doc.items.map((i) => i.keyword), ['LIMIT', 'SHARED', 'SIZE']);
+    assert.deepStrictEqual(
+      doc.items.map((i) => i.keyword),
+      ['LIMIT', 'SHARED', 'SIZE'],
+    );
     assert.match(doc.example, /IPortScanDetector\(LIMIT 16\)/);
     assert.deepStrictEqual(doc.seeAlso, ['IPolicer', 'IFlowManager']);
-    assert.deepStrictEqual(index.element('AverageCounter')!.doc!.items.map((i) => i.keyword), ['IGNORE']);
+    assert.deepStrictEqual(
+      index.element('AverageCounter')!.doc!.items.map((i) => i.keyword),
+      ['IGNORE'],
+    );
   });
 
   it('finds classes across files, nearest first', async () => {

@@ -47,24 +47,45 @@ EXPORT_ELEMENT(Thing)
   it('finds classes, bases with template arguments, fields, methods and class_name()', () => {
     const m = extractCppFile(parser, '/x/thing.hh', header);
     const base = m.classes.find((c) => c.name === 'Base')!;
-    assert.deepStrictEqual(base.templateParams, [{ name: 'T', default: undefined }, { name: 'C', default: 'DefaultChecker' }]);
-    assert.deepStrictEqual(base.methodDecls.map((d) => [d.name, d.params.map((p) => `${p.type} ${p.name}`)]), [['push_flow', ['int port', 'T* state', 'PacketBatch* batch']]]);
+    assert.deepStrictEqual(base.templateParams, [
+      { name: 'T', default: undefined },
+      { name: 'C', default: 'DefaultChecker' },
+    ]);
+    assert.deepStrictEqual(
+      base.methodDecls.map((d) => [d.name, d.params.map((p) => `${p.type} ${p.name}`)]),
+      [['push_flow', ['int port', 'T* state', 'PacketBatch* batch']]],
+    );
     const thing = m.classes.find((c) => c.name === 'Thing')!;
     assert.strictEqual(thing.clickName, 'Thing');
-    assert.deepStrictEqual(thing.bases.map((b) => [b.name, b.args]), [['Base', ['ThingState']], ['Helper', []]]);
-    assert.deepStrictEqual(thing.fields.map((f) => [f.name, f.type, f.pointer]), [
-      ['_stats', 'per_thread<Stats>', false],
-      ['_a', 'int', false],
-      ['_b', 'int*', true],
-      ['_map', 'HashMap<IPAddress,Entry*>', false],
-    ]);
+    assert.deepStrictEqual(
+      thing.bases.map((b) => [b.name, b.args]),
+      [
+        ['Base', ['ThingState']],
+        ['Helper', []],
+      ],
+    );
+    assert.deepStrictEqual(
+      thing.fields.map((f) => [f.name, f.type, f.pointer]),
+      [
+        ['_stats', 'per_thread<Stats>', false],
+        ['_a', 'int', false],
+        ['_b', 'int*', true],
+        ['_map', 'HashMap<IPAddress,Entry*>', false],
+      ],
+    );
     assert.ok(thing.nested.includes('Thing::Stats'));
-    assert.deepStrictEqual(thing.flowMacros.map((f) => f.args), [['MY_RULE', 'FLOW_TCP']]);
+    assert.deepStrictEqual(
+      thing.flowMacros.map((f) => f.args),
+      [['MY_RULE', 'FLOW_TCP']],
+    );
     assert.strictEqual(thing.methods.find((x) => x.name === 'configure')!.body, undefined, 'configure bodies are not converted');
     assert.deepStrictEqual(m.exports, ['Thing']);
     assert.deepStrictEqual({ ...m.defines }, { MY_RULE: '12/0/ffffffff' });
     assert.deepStrictEqual({ ...m.typedefs }, { FlowMap: 'HashMap<IPFlowID,int>' });
-    assert.deepStrictEqual(m.docs.map((d) => d.name), ['Thing']);
+    assert.deepStrictEqual(
+      m.docs.map((d) => d.name),
+      ['Thing'],
+    );
     assert.strictEqual(header.slice(thing.nameStart, thing.nameEnd), 'Thing');
   });
 
@@ -81,7 +102,14 @@ template <typename T> void Base<T>::helper() { }
 static inline uint32_t mix(uint32_t a) { return a * 31; }
 `;
     const m = extractCppFile(parser, '/x/thing.cc', cc);
-    assert.deepStrictEqual(m.functions.map((f) => [f.owner, f.name]), [['Thing', 'push_flow'], ['Base', 'helper'], [undefined, 'mix']]);
+    assert.deepStrictEqual(
+      m.functions.map((f) => [f.owner, f.name]),
+      [
+        ['Thing', 'push_flow'],
+        ['Base', 'helper'],
+        [undefined, 'mix'],
+      ],
+    );
     const push = m.functions[0];
     const kinds: string[] = [];
     forEachExpr(push.body!, (e) => {
@@ -95,7 +123,10 @@ static inline uint32_t mix(uint32_t a) { return a * 31; }
 
   it('survives code tree-sitter cannot fully parse', () => {
     const m = extractCppFile(parser, '/x/bad.hh', 'void f() { if ( x ) { g(; } }\nclass Ok : public Element { int y; };\n');
-    assert.ok(m.classes.some((c) => c.name === 'Ok'), 'a class after a garbled body is still found');
+    assert.ok(
+      m.classes.some((c) => c.name === 'Ok'),
+      'a class after a garbled body is still found',
+    );
     assert.doesNotThrow(() => extractCppFile(parser, '/x/bad2.hh', 'class Broken : public { int x; void f() { if ( } };\n}}}} class Ok { int y; };'));
     assert.doesNotThrow(() => extractCppFile(parser, '/x/empty.hh', ''));
     assert.doesNotThrow(() => extractCppFile(parser, '/x/binary.hh', '\u0000\u0001\u0002{{{(((<<<'));

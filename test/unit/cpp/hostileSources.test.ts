@@ -40,7 +40,10 @@ describe('indexing hostile C++ sources', function () {
     const dir = tree('flowmage-big-');
     write(join(dir, 'huge.hh'), oversizedElement(64 * 1024));
     const { index, tracker, features } = await analyze(dir, 32 * 1024);
-    assert.ok(index.problems.some((p) => /^huge\.hh skipped: 6\d KB is over the 32 KB limit \(flowmage\.index\.maxFileSizeKB\)$/.test(p)), index.problems.join('\n'));
+    assert.ok(
+      index.problems.some((p) => /^huge\.hh skipped: 6\d KB is over the 32 KB limit \(flowmage\.index\.maxFileSizeKB\)$/.test(p)),
+      index.problems.join('\n'),
+    );
     assert.strictEqual(tracker.get('HugeElement'), undefined);
     assertOthersAnalyzed(features);
   });
@@ -49,7 +52,10 @@ describe('indexing hostile C++ sources', function () {
     const dir = tree('flowmage-deep-');
     write(join(dir, 'deep.hh'), deeplyNestedElement(5000));
     const { index, features } = await analyze(dir);
-    assert.ok(index.problems.some((p) => /^deep\.hh skipped: cannot be analyzed \(code nested more than \d+ levels/.test(p)), index.problems.join('\n'));
+    assert.ok(
+      index.problems.some((p) => /^deep\.hh skipped: cannot be analyzed \(code nested more than \d+ levels/.test(p)),
+      index.problems.join('\n'),
+    );
     assertOthersAnalyzed(features);
   });
 
@@ -67,7 +73,10 @@ describe('indexing hostile C++ sources', function () {
     brokenLink(join(dir, 'gone.cc'));
     const { index, features } = await analyze(dir);
     assert.ok(index.problems.includes('pipe.hh skipped: not a regular file'), index.problems.join('\n'));
-    assert.ok(index.problems.some((p) => /^gone\.cc skipped: does not exist/.test(p)), index.problems.join('\n'));
+    assert.ok(
+      index.problems.some((p) => /^gone\.cc skipped: does not exist/.test(p)),
+      index.problems.join('\n'),
+    );
     assertOthersAnalyzed(features);
   });
 
@@ -76,7 +85,10 @@ describe('indexing hostile C++ sources', function () {
     const { symlinkSync } = await import('node:fs');
     symlinkSync('loop.hh', join(dir, 'loop.hh'));
     const { index, features } = await analyze(dir);
-    assert.ok(index.problems.some((p) => /^loop\.hh skipped: cannot be read \(ELOOP\)/.test(p)), index.problems.join('\n'));
+    assert.ok(
+      index.problems.some((p) => /^loop\.hh skipped: cannot be read \(ELOOP\)/.test(p)),
+      index.problems.join('\n'),
+    );
     assertOthersAnalyzed(features);
   });
 
@@ -125,10 +137,12 @@ describe('indexing hostile C++ sources', function () {
     assert.strictEqual(r.status, 0, `child failed: ${r.stderr}`);
     const out = JSON.parse(r.stdout) as { problems: string[]; features: Record<string, string[] | null>; clickElements: number; recoveries: number };
     assert.ok(out.recoveries >= 1, 'the parse aborted (the runtime is limited to 32 MB)');
-    assert.ok(out.problems.some((p) => /^a-huge\.hh skipped: cannot be analyzed \(the tree-sitter runtime aborted/.test(p)), out.problems.join('\n'));
+    assert.ok(
+      out.problems.some((p) => /^a-huge\.hh skipped: cannot be analyzed \(the tree-sitter runtime aborted/.test(p)),
+      out.problems.join('\n'),
+    );
     assert.deepStrictEqual(out.features.IPortScanDetector, ['src_ip']);
     assert.deepStrictEqual(out.features.IPolicer, ['dst_ip']);
     assert.strictEqual(out.clickElements, 3, 'a .click document still parses');
   });
 });
-

@@ -20,7 +20,10 @@ describe('blanking Click macros', () => {
   it('keeps every offset and line, replacing macros by spaces', () => {
     const { text } = blankClickMacros(src);
     assert.strictEqual(text.length, src.length);
-    assert.deepStrictEqual(text.split('\n').map((l) => l.length), src.split('\n').map((l) => l.length));
+    assert.deepStrictEqual(
+      text.split('\n').map((l) => l.length),
+      src.split('\n').map((l) => l.length),
+    );
     for (const m of ['CLICK_DECLS', 'CLICK_COLD', 'CLICK_CACHE_ALIGN', 'CLICK_ENDDECLS', 'EXPORT_ELEMENT', 'ELEMENT_REQUIRES', 'ELEMENT_MT_SAFE']) assert.ok(!text.includes(m), m);
     assert.ok(text.includes('class A : public Element'));
   });

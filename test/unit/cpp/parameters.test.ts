@@ -44,7 +44,10 @@ describe('parameter index', () => {
       HW: [false, false, 'bool', null],
     });
     // Positional parameters keep the order configure() reads them in.
-    assert.deepStrictEqual(list.parameters.filter((p) => p.positional).map((p) => p.name), ['DEV', 'QUEUE', 'RATIO']);
+    assert.deepStrictEqual(
+      list.parameters.filter((p) => p.positional).map((p) => p.name),
+      ['DEV', 'QUEUE', 'RATIO'],
+    );
     const vlan = list.parameters.find((p) => p.name === 'VLAN')!;
     assert.strictEqual(vlan.repeatable, true);
     const dev = list.parameters.find((p) => p.name === 'DEV')!;
@@ -101,11 +104,14 @@ describe('parameter index', () => {
   it('marks reads made on some paths only as conditional', () => {
     const list = index.parameters('SocketLike')!;
     assert.strictEqual(list.completeness, 'complete', list.reasons.join('; '));
-    assert.deepStrictEqual(list.parameters.map((p) => [p.name, p.positional, p.mandatory, !!p.conditional]), [
-      ['TYPE', true, true, false],
-      ['PORT', true, true, true],
-      ['FILENAME', true, true, true],
-    ]);
+    assert.deepStrictEqual(
+      list.parameters.map((p) => [p.name, p.positional, p.mandatory, !!p.conditional]),
+      [
+        ['TYPE', true, true, false],
+        ['PORT', true, true, true],
+        ['FILENAME', true, true, true],
+      ],
+    );
   });
 
   it('does not fall back to a base configure() when the class declares its own and it cannot be read', () => {
@@ -128,10 +134,19 @@ describe('parameter index', () => {
     const file = join(PARAMS, 'elements', 'partial.cc');
     const text = own.text(file)!;
     assert.strictEqual(own.parameters('LaxCounter')!.completeness, 'partial');
-    await own.updateFile(file, text.replace('return Args(conf, this, errh).read("VERBOSE", _verbose).consume();', 'return Args(conf, this, errh).read("VERBOSE", _verbose).read("EXTRA", _verbose).complete();'));
+    await own.updateFile(
+      file,
+      text.replace(
+        'return Args(conf, this, errh).read("VERBOSE", _verbose).consume();',
+        'return Args(conf, this, errh).read("VERBOSE", _verbose).read("EXTRA", _verbose).complete();',
+      ),
+    );
     const after = own.parameters('LaxCounter')!;
     assert.strictEqual(after.completeness, 'complete', after.reasons.join('; '));
-    assert.deepStrictEqual(after.parameters.map((p) => p.name), ['VERBOSE', 'EXTRA']);
+    assert.deepStrictEqual(
+      after.parameters.map((p) => p.name),
+      ['VERBOSE', 'EXTRA'],
+    );
   });
 });
 
@@ -154,7 +169,13 @@ describe('parameter index on upstream FastClick', function () {
     assert.strictEqual(readsKeyword(list, 'HASHFUNC'), false);
     const port = list.parameters.find((p) => p.name === 'PORT')!;
     assert.deepStrictEqual([port.positional, port.mandatory], [true, true]);
-    assert.deepStrictEqual(list.parameters.filter((p) => p.positional).map((p) => p.name).slice(0, 3), ['PORT', 'QUEUE', 'PROMISC']);
+    assert.deepStrictEqual(
+      list.parameters
+        .filter((p) => p.positional)
+        .map((p) => p.name)
+        .slice(0, 3),
+      ['PORT', 'QUEUE', 'PROMISC'],
+    );
     assert.strictEqual(list.parameters.find((p) => p.name === 'BURST')!.default, '32');
     assert.strictEqual(list.parameters.find((p) => p.name === 'PROMISC')!.type, 'bool');
     assert.match(list.parameters.find((p) => p.name === 'N_QUEUES')!.doc ?? '', /queues/i);
@@ -166,7 +187,10 @@ describe('parameter index on upstream FastClick', function () {
     assert.ok(counter.parameters.some((p) => p.name === 'NO_RATE' && p.type === 'bool'));
     const flows = index.parameters('FlowIPManager')!;
     assert.strictEqual(flows.completeness, 'complete', flows.reasons.join('; '));
-    assert.deepStrictEqual(flows.parameters.filter((p) => p.positional).map((p) => p.name), ['CAPACITY']);
+    assert.deepStrictEqual(
+      flows.parameters.filter((p) => p.positional).map((p) => p.name),
+      ['CAPACITY'],
+    );
     assert.ok(flows.parameters.some((p) => p.name === 'TIMEOUT'));
     // Classifier reads its patterns by hand: partial, so no keyword is ever called unknown.
     const classifier = index.parameters('Classifier')!;

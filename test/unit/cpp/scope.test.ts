@@ -10,7 +10,10 @@ describe('the scope of an element', () => {
     assert.deepStrictEqual(scope.baseNames, ['IFlowManager<PSDState>', 'BatchElement', 'Element']);
     assert.deepStrictEqual(scope.unresolvedBases, []);
     assert.deepStrictEqual({ ...scope.chain.find((c) => c.cls.name === 'IFlowManager')!.subst }, { State: 'PSDState' });
-    assert.deepStrictEqual(scope.stateTypes.map((s) => [s.name, s.base, s.cls?.file]), [['PSDState', 'IFlowManager', join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.hh')]]);
+    assert.deepStrictEqual(
+      scope.stateTypes.map((s) => [s.name, s.base, s.cls?.file]),
+      [['PSDState', 'IFlowManager', join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.hh')]],
+    );
     assert.deepStrictEqual(scope.recordClasses.map((c) => c.name).sort(), ['IState', 'IStateTable', 'PSDState', 'PortNode']);
   });
 
@@ -18,12 +21,18 @@ describe('the scope of an element', () => {
     const index = await fixtureElements();
     const scope = collectScope(index, index.element('FlowCounter')!);
     assert.deepStrictEqual(scope.baseNames, ['FlowStateElement<FlowCounter, int>', 'VirtualFlowSpaceElement', 'FlowElement', 'BatchElement', 'Element']);
-    assert.deepStrictEqual(scope.stateTypes.map((s) => [s.name, s.base, s.keyedBy]), [['int', 'FlowStateElement', 'flow-manager']]);
+    assert.deepStrictEqual(
+      scope.stateTypes.map((s) => [s.name, s.base, s.keyedBy]),
+      [['int', 'FlowStateElement', 'flow-manager']],
+    );
   });
 
   it('follows calls from the entry points into the element, its bases and its helpers, and nothing else', async () => {
     const index = await fixtureElements();
-    const reach = (name: string) => collectScope(index, index.element(name)!).reachable.map((r) => `${r.owner?.cls.name ?? ''}::${r.fn.name}`).sort();
+    const reach = (name: string) =>
+      collectScope(index, index.element(name)!)
+        .reachable.map((r) => `${r.owner?.cls.name ?? ''}::${r.fn.name}`)
+        .sort();
     assert.deepStrictEqual(reach('IPortScanDetector'), ['IFlowManager::push_batch', 'IPortScanDetector::calculate_hash', 'IPortScanDetector::process']);
     assert.deepStrictEqual(reach('ISourceCounter'), ['IPKeyedElement::source_key', 'ISourceCounter::simple_action']);
     assert.deepStrictEqual(reach('FlowIPLoadBalancer'), [

@@ -11,13 +11,25 @@ describe('the code slice of an element', () => {
   it('holds the class, its packet path, its bases and state types, without comments or unrelated members', async () => {
     const index = await fixtureElements();
     const slice = buildSlice(collectScope(index, index.element('IPortScanDetector')!));
-    for (const needle of ['class IPortScanDetector : public IFlowManager<PSDState>', 'IPortScanDetector::process(PSDState *state, Packet *p)', 'return click_hash_u32(p->ip_header()->ip_src.s_addr);', 'rte_hash_lookup_bulk', 'class PSDState : public IState', 'PortNode *next;', 'class_name() const override { return "IPortScanDetector"; }']) {
+    for (const needle of [
+      'class IPortScanDetector : public IFlowManager<PSDState>',
+      'IPortScanDetector::process(PSDState *state, Packet *p)',
+      'return click_hash_u32(p->ip_header()->ip_src.s_addr);',
+      'rte_hash_lookup_bulk',
+      'class PSDState : public IState',
+      'PortNode *next;',
+      'class_name() const override { return "IPortScanDetector"; }',
+    ]) {
       assert.ok(slice.text.includes(needle), `slice has ${needle}`);
     }
     for (const absent of ['//', '/*', 'configure', 'add_handlers', 'read_flagged', '#include', 'EXPORT_ELEMENT', 'CLICK_COLD', 'int parse(Args', 'initialize(']) {
       assert.ok(!slice.text.includes(absent), `slice has no ${absent}`);
     }
-    const files = [join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.hh'), join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.cc'), join(FIXTURES, 'include', 'click', 'iflowmanager.hh')];
+    const files = [
+      join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.hh'),
+      join(FIXTURES, 'elements', 'flowmage', 'iportscandetector.cc'),
+      join(FIXTURES, 'include', 'click', 'iflowmanager.hh'),
+    ];
     const fullSize = files.reduce((n, f) => n + readFileSync(f, 'utf8').length, 0);
     assert.ok(slice.chars < fullSize / 2, `slice (${slice.chars}) is less than half of the files (${fullSize})`);
     assert.match(slice.hash, /^sha256:[0-9a-f]{64}$/);
@@ -48,7 +60,10 @@ describe('the code slice of an element', () => {
       const before = hash();
       const cc = join(dir, 'elements', 'flowmage', 'ipolicer.cc');
       const text = readFileSync(cc, 'utf8');
-      writeFileSync(cc, text.replace('// ICMP is only dropped', '// a different comment: ICMP is only dropped').replace('_template.assign(rate, burst);', '_template.assign(rate, burst * 2);'));
+      writeFileSync(
+        cc,
+        text.replace('// ICMP is only dropped', '// a different comment: ICMP is only dropped').replace('_template.assign(rate, burst);', '_template.assign(rate, burst * 2);'),
+      );
       await index.updateFile(cc);
       assert.strictEqual(hash(), before, 'comments and configure() are not in the slice');
       writeFileSync(cc, text.replace('state->dropped++;', 'state->dropped += 2;'));

@@ -19,13 +19,22 @@ describe('the atomic writer', () => {
     writeFileSync(b, 'B1');
     const [sa, sb] = [await readSnapshot(a), await readSnapshot(b)];
     await assert.rejects(
-      writeFilesAtomic([{ path: a, data: 'A2', expected: sa }, { path: b, data: 'B2', expected: sb }], { beforeCommit: () => writeFileSync(b, 'B1 edited') }),
+      writeFilesAtomic(
+        [
+          { path: a, data: 'A2', expected: sa },
+          { path: b, data: 'B2', expected: sb },
+        ],
+        { beforeCommit: () => writeFileSync(b, 'B1 edited') },
+      ),
       (err: FileWriteError) => err.problem === 'changed' && err.path === b,
     );
     assert.strictEqual(readFileSync(a, 'utf8'), 'A1');
     assert.strictEqual(readFileSync(b, 'utf8'), 'B1 edited');
     assert.deepStrictEqual(readdirSync(dir).sort(), ['a.click', 'b.rules'], 'temporary files removed');
-    await writeFilesAtomic([{ path: a, data: 'A2', expected: await readSnapshot(a) }, { path: join(dir, 'new.rules'), data: 'N', mode: 0o640 }]);
+    await writeFilesAtomic([
+      { path: a, data: 'A2', expected: await readSnapshot(a) },
+      { path: join(dir, 'new.rules'), data: 'N', mode: 0o640 },
+    ]);
     assert.strictEqual(readFileSync(a, 'utf8'), 'A2');
     assert.strictEqual(statSync(join(dir, 'new.rules')).mode & 0o777, 0o640);
   });
@@ -44,13 +53,16 @@ describe('the atomic writer', () => {
     const snap = await readSnapshot(a);
     const st = statSync(a);
     await assert.rejects(
-      writeFileAtomic({ path: a, data: 'new', expected: snap }, {
-        beforeCommit: () => {
-          writeFileSync(a, 'yyyy');
-          // Same size, same mtime: only the content hash tells.
-          utimesSync(a, st.atime, st.mtime);
+      writeFileAtomic(
+        { path: a, data: 'new', expected: snap },
+        {
+          beforeCommit: () => {
+            writeFileSync(a, 'yyyy');
+            // Same size, same mtime: only the content hash tells.
+            utimesSync(a, st.atime, st.mtime);
+          },
         },
-      }),
+      ),
       /changed since it was read \((its content differs|its size or modification time differs)\)/,
     );
     assert.strictEqual(readFileSync(a, 'utf8'), 'yyyy');

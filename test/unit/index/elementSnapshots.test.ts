@@ -21,7 +21,8 @@ async function run(root: string, cacheDir: string) {
   return { tracker, cache };
 }
 
-const view = (t: FeatureTracker) => t.all().map((e) => ({ name: e.info.clickName, hash: e.slice.hash, chars: e.slice.chars, features: e.features, threading: e.threading, files: e.files, missing: e.missing }));
+const view = (t: FeatureTracker) =>
+  t.all().map((e) => ({ name: e.info.clickName, hash: e.slice.hash, chars: e.slice.chars, features: e.features, threading: e.threading, files: e.files, missing: e.missing }));
 
 describe('element snapshots in the persistent index', function () {
   this.timeout(60_000);
@@ -47,7 +48,10 @@ describe('element snapshots in the persistent index', function () {
     assert.strictEqual(warm.tracker.snapshotHits, n, 'every element from its snapshot');
     assert.strictEqual(warm.tracker.analysisRuns, 0, 'nothing analyzed again, although the store was empty');
     assert.deepStrictEqual(view(warm.tracker), view(cold.tracker));
-    assert.ok(warm.tracker.all().some((e) => e.threading), 'threading verdicts kept');
+    assert.ok(
+      warm.tracker.all().some((e) => e.threading),
+      'threading verdicts kept',
+    );
     // The slice's text is built on demand, and is the cold one.
     for (const e of warm.tracker.all()) assert.strictEqual(e.slice.text, cold.tracker.get(e.info.clickName)!.slice.text, e.info.clickName);
     assert.strictEqual(warm.cache.isDirty, false, 'an unchanged tree writes nothing');
@@ -56,7 +60,10 @@ describe('element snapshots in the persistent index', function () {
   it('a changed file invalidates the snapshots of exactly the elements whose scope read it', async () => {
     const cold = await run(root, cacheDir);
     const policer = join(root, 'elements', 'flowmage', 'ipolicer.cc');
-    const readers = cold.tracker.all().filter((e) => e.files.includes(policer)).map((e) => e.info.clickName);
+    const readers = cold.tracker
+      .all()
+      .filter((e) => e.files.includes(policer))
+      .map((e) => e.info.clickName);
     assert.ok(readers.length > 0);
     writeFileSync(policer, readFileSync(policer, 'utf8') + '\n// a comment\n');
     const warm = await run(root, cacheDir);
@@ -64,7 +71,10 @@ describe('element snapshots in the persistent index', function () {
     assert.strictEqual(warm.tracker.snapshotHits, all.length - readers.length);
     for (const name of readers) assert.ok(!warm.tracker.get(name)!.fromSnapshot, `${name} analyzed again`);
     assert.strictEqual(warm.tracker.analysisRuns, readers.length);
-    assert.deepStrictEqual(view(warm.tracker).map((e) => [e.name, e.features]), view(cold.tracker).map((e) => [e.name, e.features]));
+    assert.deepStrictEqual(
+      view(warm.tracker).map((e) => [e.name, e.features]),
+      view(cold.tracker).map((e) => [e.name, e.features]),
+    );
     // The next start takes them from their new snapshots.
     const third = await run(root, cacheDir);
     assert.strictEqual(third.tracker.snapshotHits, all.length);
@@ -82,7 +92,15 @@ describe('element snapshots in the persistent index', function () {
 
   describe('the element table', () => {
     const table = (index: ElementIndex) =>
-      index.elements().map((e) => ({ name: e.clickName, cls: e.className, header: e.headerFile, sources: e.sourceFiles, exported: e.exported, aliasOf: e.aliasOf, family: familyOf(index, e.clickName) }));
+      index.elements().map((e) => ({
+        name: e.clickName,
+        cls: e.className,
+        header: e.headerFile,
+        sources: e.sourceFiles,
+        exported: e.exported,
+        aliasOf: e.aliasOf,
+        family: familyOf(index, e.clickName),
+      }));
 
     async function build(cacheDir: string, root: string) {
       const cache = await IndexCache.open(cacheDir);
@@ -107,7 +125,10 @@ describe('element snapshots in the persistent index', function () {
       assert.strictEqual(warm.index.tableFromCache, true);
       assert.strictEqual(warm.cache.stats.modelHits + warm.cache.stats.modelMisses, 0, 'no model read for the table nor the families');
       assert.deepStrictEqual(warmTable, coldTable);
-      assert.ok(coldTable.some((e) => e.family.length), 'the fixtures hold a family');
+      assert.ok(
+        coldTable.some((e) => e.family.length),
+        'the fixtures hold a family',
+      );
       // A class and its documentation are read from the header's model when asked for.
       for (const e of cold.index.elements()) {
         const w = warm.index.element(e.clickName)!;
@@ -144,7 +165,10 @@ describe('element snapshots in the persistent index', function () {
     assert.strictEqual(index.releaseModels(), true);
     tracker.rebind();
     assert.strictEqual(index.parsedCount, 0, 'no model left in memory');
-    assert.ok(tracker.all().every((t) => t.info === index.element(t.info.clickName)), 'the tracker holds the new element infos');
+    assert.ok(
+      tracker.all().every((t) => t.info === index.element(t.info.clickName)),
+      'the tracker holds the new element infos',
+    );
     // Read back from the pack on disk (the cache never holds the body in memory).
     for (const [f, json] of models) assert.strictEqual(JSON.stringify({ ...index.model(f)!, text: undefined }), json, f);
     assert.ok(cache.stats.modelHits >= models.size);

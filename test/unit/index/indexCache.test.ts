@@ -116,13 +116,19 @@ describe('persistent index cache', function () {
     // The damaged model is the first in the body; a warm start may not need it (element snapshots): ask for it.
     const header = JSON.parse(bytes.slice(0, nl)) as { files: Record<string, { at?: number }> };
     warm.index.model(Object.entries(header.files).find(([, e]) => e.at === 0)![0]);
-    assert.ok(damaged.warnings.some((w) => /unreadable/.test(w)), damaged.warnings.join('\n'));
+    assert.ok(
+      damaged.warnings.some((w) => /unreadable/.test(w)),
+      damaged.warnings.join('\n'),
+    );
     assert.strictEqual(damaged.stats.modelMisses, 1);
     assert.strictEqual(warm.index.elements().length, first.index.elements().length);
 
     writeFileSync(pack, 'not a cache at all');
     const corrupt = await IndexCache.open(cacheDir);
-    assert.ok(corrupt.warnings.some((w) => /is corrupt/.test(w) && /moved it to/.test(w)), corrupt.warnings.join('\n'));
+    assert.ok(
+      corrupt.warnings.some((w) => /is corrupt/.test(w) && /moved it to/.test(w)),
+      corrupt.warnings.join('\n'),
+    );
     assert.ok(readdirSync(cacheDir).some((f) => f.startsWith(`${PACK_NAME}.corrupt-`)));
     const rebuilt = await indexWith(root, corrupt);
     assert.strictEqual(rebuilt.index.elements().length, first.index.elements().length);
@@ -137,7 +143,9 @@ describe('persistent index cache', function () {
     const bytes = readFileSync(pack, 'latin1');
     const nl = bytes.indexOf('\n');
     const header = JSON.parse(bytes.slice(0, nl)) as { files: Record<string, { at?: number; len?: number }> };
-    const withModels = Object.entries(header.files).filter(([, e]) => e.at !== undefined).sort(([, a], [, b]) => a.at! - b.at!);
+    const withModels = Object.entries(header.files)
+      .filter(([, e]) => e.at !== undefined)
+      .sort(([, a], [, b]) => a.at! - b.at!);
     // Keep the header and the first model only: opening must not need the rest of the body.
     const [firstPath, firstEntry] = withModels[0];
     const [lastPath] = withModels[withModels.length - 1];

@@ -155,7 +155,10 @@ describe('LLM client against a fake OpenAI-compatible server', function () {
         : { kind: 'content', content: valid };
     const r = await extractFeatures(client, settings, element);
     assert.deepStrictEqual(r.answer.flowKey, ['dst_ip']);
-    assert.deepStrictEqual(env.fake.requests.map((q) => q.body.response_format?.type), ['json_schema', 'json_object']);
+    assert.deepStrictEqual(
+      env.fake.requests.map((q) => q.body.response_format?.type),
+      ['json_schema', 'json_object'],
+    );
   });
 
   it('majority-votes three samples per feature', async () => {
@@ -228,6 +231,9 @@ describe('LLM client against a fake OpenAI-compatible server', function () {
     const { client, settings } = await env.start();
     env.fake.sequence({ kind: 'content', content: '{"complexity": "both"}' });
     const cache: ComplexityCache = { get: () => undefined, set: () => undefined };
-    await assert.rejects(compareComplexity(client, settings, { ...element, className: 'A', sliceHash: 'a' }, { ...element, className: 'B', sliceHash: 'b' }, cache), /must be "A" or "B"/);
+    await assert.rejects(
+      compareComplexity(client, settings, { ...element, className: 'A', sliceHash: 'a' }, { ...element, className: 'B', sliceHash: 'b' }, cache),
+      /must be "A" or "B"/,
+    );
   });
 });

@@ -16,7 +16,8 @@ describe('LLM endpoint consent (issue 13, item 4)', () => {
   it('reads an empty setting as OpenAI, and knows local hosts', () => {
     assert.deepStrictEqual(describeEndpoint(''), { url: DEFAULT_BASE_URL, origin: 'https://api.openai.com', host: 'api.openai.com', isDefault: true, isLocal: false });
     assert.strictEqual(describeEndpoint('  ')?.isDefault, true);
-    for (const local of ['http://localhost:11434/v1', 'http://127.0.0.1:8000/v1', 'http://127.1.2.3/v1', 'http://[::1]:8080/v1']) assert.strictEqual(describeEndpoint(local)?.isLocal, true, local);
+    for (const local of ['http://localhost:11434/v1', 'http://127.0.0.1:8000/v1', 'http://127.1.2.3/v1', 'http://[::1]:8080/v1'])
+      assert.strictEqual(describeEndpoint(local)?.isLocal, true, local);
     for (const remote of ['https://127.attacker.example/v1', 'https://localhost.attacker.example/v1', 'http://192.0.2.1/v1', 'https://api.openai.com.attacker.example/v1']) {
       assert.strictEqual(describeEndpoint(remote)?.isLocal, false, remote);
       assert.strictEqual(describeEndpoint(remote)?.isDefault, false, remote);
@@ -26,7 +27,7 @@ describe('LLM endpoint consent (issue 13, item 4)', () => {
     for (const bad of ['not a url', 'file:///etc/passwd', 'ftp://evil.example/']) assert.strictEqual(describeEndpoint(bad), undefined, bad);
   });
 
-  it('tells where a setting comes from, from VS Code\'s inspect()', () => {
+  it("tells where a setting comes from, from VS Code's inspect()", () => {
     assert.strictEqual(settingSource(undefined), 'default');
     assert.strictEqual(settingSource({}), 'default');
     assert.strictEqual(settingSource({ globalValue: 'https://mine.example/v1' }), 'user');
@@ -63,7 +64,10 @@ describe('LLM endpoint consent (issue 13, item 4)', () => {
       llmTargetText('gpt-4o', endpointConsent('workspace', 'https://evil.example/v1', {})),
       'LLM gpt-4o: nothing is sent to evil.example (set by the workspace settings) until you allow it',
     );
-    assert.match(llmTargetText('m', endpointConsent('workspace', 'https://evil.example/v1', { 'https://evil.example': false })), /nothing is sent to evil\.example \(set by the workspace settings; you declined/);
+    assert.match(
+      llmTargetText('m', endpointConsent('workspace', 'https://evil.example/v1', { 'https://evil.example': false })),
+      /nothing is sent to evil\.example \(set by the workspace settings; you declined/,
+    );
     assert.match(llmTargetText('m', endpointConsent('workspace', 'nope', {})), /not an http\(s\) URL; nothing is sent/);
   });
 });
@@ -71,7 +75,15 @@ describe('LLM endpoint consent (issue 13, item 4)', () => {
 describe('LLM client endpoint (issue 13, item 4)', function () {
   this.timeout(20_000);
   const settings = (baseUrl: string): LlmSettings => ({
-    enabled: true, baseUrl, model: 'gpt-4o', temperature: 0, samples: 1, maxInputTokens: 16000, concurrency: 1, timeoutSeconds: 2, maxRetries: 0,
+    enabled: true,
+    baseUrl,
+    model: 'gpt-4o',
+    temperature: 0,
+    samples: 1,
+    maxInputTokens: 16000,
+    concurrency: 1,
+    timeoutSeconds: 2,
+    maxRetries: 0,
   });
   const ask = (client: LlmClient) => client.chat({ messages: [{ role: 'user', content: 'hi' }], format: { name: 'x', schema: { type: 'object' } } });
   let redirect: FakeOpenAI;
@@ -94,7 +106,13 @@ describe('LLM client endpoint (issue 13, item 4)', function () {
     configured.sequence({ kind: 'content', content: '{}' });
     try {
       const url = await configured.start();
-      await ask(new LlmClient(() => settings(url), () => KEY, quiet));
+      await ask(
+        new LlmClient(
+          () => settings(url),
+          () => KEY,
+          quiet,
+        ),
+      );
       assert.strictEqual(configured.requests.length, 1);
       assert.strictEqual(redirect.requests.length, 0);
     } finally {
@@ -104,12 +122,24 @@ describe('LLM client endpoint (issue 13, item 4)', function () {
 
   it('with an empty baseUrl goes to OpenAI, never to OPENAI_BASE_URL', async () => {
     // api.openai.com is unreachable here: the request fails, and the redirect must see nothing.
-    await ask(new LlmClient(() => settings(''), () => KEY, quiet)).catch(() => undefined);
+    await ask(
+      new LlmClient(
+        () => settings(''),
+        () => KEY,
+        quiet,
+      ),
+    ).catch(() => undefined);
     assert.strictEqual(redirect.requests.length, 0, 'OPENAI_BASE_URL received the request (and the key)');
   });
 
   it('sends nothing to an endpoint that is not allowed, and says why', async () => {
-    const blocked = new LlmClient(() => settings(process.env.OPENAI_BASE_URL!), () => KEY, quiet, undefined, (e) => `not allowed: ${e.host}`);
+    const blocked = new LlmClient(
+      () => settings(process.env.OPENAI_BASE_URL!),
+      () => KEY,
+      quiet,
+      undefined,
+      (e) => `not allowed: ${e.host}`,
+    );
     await assert.rejects(ask(blocked), (err: LlmError) => err.kind === 'endpoint-not-allowed' && /not allowed: 127\.0\.0\.1:\d+/.test(err.message));
     assert.strictEqual(redirect.requests.length, 0);
   });

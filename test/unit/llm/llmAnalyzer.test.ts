@@ -15,8 +15,27 @@ describe('LLM complexity comparisons kept in the feature store', function () {
     await fake.start();
     fake.sequence({ kind: 'content', content: '{"complexity": "IPortScanDetector"}' });
     const tracker = await fixtureTracker();
-    let settings: LlmSettings = { enabled: true, baseUrl: fake.baseUrl, model: 'fake-4', temperature: 0, samples: 1, maxInputTokens: 16000, concurrency: 2, timeoutSeconds: 5, maxRetries: 0 };
-    const analyzer = new LlmAnalyzer(() => tracker, new LlmClient(() => settings, () => 'sk-test-key-12345678', silentLogger), () => settings, silentLogger);
+    let settings: LlmSettings = {
+      enabled: true,
+      baseUrl: fake.baseUrl,
+      model: 'fake-4',
+      temperature: 0,
+      samples: 1,
+      maxInputTokens: 16000,
+      concurrency: 2,
+      timeoutSeconds: 5,
+      maxRetries: 0,
+    };
+    const analyzer = new LlmAnalyzer(
+      () => tracker,
+      new LlmClient(
+        () => settings,
+        () => 'sk-test-key-12345678',
+        silentLogger,
+      ),
+      () => settings,
+      silentLogger,
+    );
     assert.strictEqual(await analyzer.comparator()('IPolicer', 'IPortScanDetector'), 'IPortScanDetector');
     assert.strictEqual(await analyzer.comparator()('IPortScanDetector', 'IPolicer'), 'IPortScanDetector');
     assert.strictEqual(fake.requests.length, 1, 'the second question is answered from the store');

@@ -56,7 +56,10 @@ describe('merging static analysis with the LLM', () => {
     const m = mergeFeatures(stat({ flowKey: ['dst_ip'] }), llm({ stateful: false, flowKey: [], intensity: null }))!;
     assert.strictEqual(m.stateful, true);
     assert.deepStrictEqual(m.flowKey, ['dst_ip']);
-    assert.deepStrictEqual(m.disagreements.map((d) => d.feature), ['stateful']);
+    assert.deepStrictEqual(
+      m.disagreements.map((d) => d.feature),
+      ['stateful'],
+    );
   });
 
   it('takes the costlier intensity and pointer chasing when they differ', () => {

@@ -16,7 +16,8 @@ function fakeConnection(): { connection: Connection; notifications: Map<string, 
     });
   const connection = new Proxy({} as Record<string | symbol, unknown>, {
     get(_target, key) {
-      if (key === 'onNotification') return (type: string | { method: string }, handler: (params: unknown) => unknown) => notifications.set(typeof type === 'string' ? type : type.method, handler);
+      if (key === 'onNotification')
+        return (type: string | { method: string }, handler: (params: unknown) => unknown) => notifications.set(typeof type === 'string' ? type : type.method, handler);
       if (key === 'console') return { error: (l: string) => errors.push(l), warn: () => undefined, info: () => undefined, log: () => undefined };
       return anything();
     },
@@ -37,7 +38,10 @@ describe('workspace trust change (server)', () => {
     assert.ok(handler, 'the server handles flowmage/trustChanged');
     assert.doesNotThrow(() => handler({ trusted: true }));
     assert.deepStrictEqual(seen, [true], 'the listener after the failing one still ran');
-    assert.ok(errors.some((e) => /listener exploded/.test(e)), `the failure is logged: ${errors.join('\n')}`);
+    assert.ok(
+      errors.some((e) => /listener exploded/.test(e)),
+      `the failure is logged: ${errors.join('\n')}`,
+    );
     assert.doesNotThrow(() => handler(null));
     assert.strictEqual(ctx.trusted(), false, 'a malformed notification leaves the workspace untrusted');
   });

@@ -45,31 +45,49 @@ describe('keyword-argument checks', () => {
 
   it('reports missing mandatory arguments, taking a positional argument for a mandatory keyword as Click does', async () => {
     const problems = await check('ArgsChain(eth0)');
-    assert.deepStrictEqual(problems.map((p) => [p.code, p.message]), [
-      ['missing-argument', 'ETH: required argument missing'],
-      ['missing-argument', 'TIMEOUT: required argument missing'],
-    ]);
-    assert.deepStrictEqual((await check('ArgsChain(ETH 00:11:22:33:44:55, TIMEOUT 5, DEV eth1)')).map((p) => p.code), []);
-    assert.deepStrictEqual((await check('LegacyShaper()')).map((p) => p.message), ['RATE: required argument missing']);
+    assert.deepStrictEqual(
+      problems.map((p) => [p.code, p.message]),
+      [
+        ['missing-argument', 'ETH: required argument missing'],
+        ['missing-argument', 'TIMEOUT: required argument missing'],
+      ],
+    );
+    assert.deepStrictEqual(
+      (await check('ArgsChain(ETH 00:11:22:33:44:55, TIMEOUT 5, DEV eth1)')).map((p) => p.code),
+      [],
+    );
+    assert.deepStrictEqual(
+      (await check('LegacyShaper()')).map((p) => p.message),
+      ['RATE: required argument missing'],
+    );
   });
 
   it('does not require what is mandatory on some paths only', async () => {
     assert.deepStrictEqual(await check('SocketLike(TCP, 80); SocketLike(UNIX, /tmp/s); SocketLike(TCP, 80, 1)'), []);
-    assert.deepStrictEqual((await check('SocketLike()')).map((p) => p.message), ['TYPE: required argument missing']);
+    assert.deepStrictEqual(
+      (await check('SocketLike()')).map((p) => p.message),
+      ['TYPE: required argument missing'],
+    );
   });
 
   it('warns about a keyword given twice, except for keywords read with read_all', async () => {
     const problems = await check(`ArgsChain(${OK}, ACTIVE true, VLAN 1, ACTIVE false, VLAN 2)`);
-    assert.deepStrictEqual(problems.map((p) => [p.code, p.severity, p.text]), [['duplicate-argument', 'warning', 'ACTIVE']]);
+    assert.deepStrictEqual(
+      problems.map((p) => [p.code, p.severity, p.text]),
+      [['duplicate-argument', 'warning', 'ACTIVE']],
+    );
   });
 
   it('reports values that cannot have the evident type, but never values from variables', async () => {
     const problems = await check('ArgsChain(eth0, x1, ETH 00:11:22:33:44:55, TIMEOUT 5, ACTIVE maybe, BURST -3)');
-    assert.deepStrictEqual(problems.map((p) => [p.code, p.text]), [
-      ['argument-type', 'x1'],
-      ['argument-type', 'maybe'],
-      ['argument-type', '-3'],
-    ]);
+    assert.deepStrictEqual(
+      problems.map((p) => [p.code, p.text]),
+      [
+        ['argument-type', 'x1'],
+        ['argument-type', 'maybe'],
+        ['argument-type', '-3'],
+      ],
+    );
     assert.match(problems[0].message, /^QUEUE: expected integer/);
     assert.match(problems[1].message, /^ACTIVE: expected boolean/);
     assert.match(problems[2].message, /^BURST: expected unsigned integer/);
@@ -77,17 +95,32 @@ describe('keyword-argument checks', () => {
     // `$opts` may expand to keyword arguments or to nothing: no position or mandatory argument is judged.
     assert.deepStrictEqual(await check('LegacyShaper($opts); LegacyShaper(1, $more, 2);'), []);
     // True is not one of Click's boolean spellings.
-    assert.deepStrictEqual((await check(`ArgsChain(${OK}, ACTIVE True)`)).map((p) => p.code), ['argument-type']);
+    assert.deepStrictEqual(
+      (await check(`ArgsChain(${OK}, ACTIVE True)`)).map((p) => p.code),
+      ['argument-type'],
+    );
   });
 
   it('splits keyword and positional arguments as Click does', async () => {
-    assert.deepStrictEqual([viewArgument({ value: 'lower case' } as never).keyword, viewArgument({ value: '12/0800' } as never).keyword, viewArgument({ value: 'ALONE' } as never).keyword], ['lower', undefined, undefined]);
+    assert.deepStrictEqual(
+      [viewArgument({ value: 'lower case' } as never).keyword, viewArgument({ value: '12/0800' } as never).keyword, viewArgument({ value: 'ALONE' } as never).keyword],
+      ['lower', undefined, undefined],
+    );
     // A lower-case word followed by a value is a keyword to Click: QUEUE does not take it.
     const problems = await check(`ArgsChain(${OK.replace('eth0, ', '')}, DEV eth0, lower case)`);
-    assert.deepStrictEqual(problems.map((p) => [p.code, p.text]), [['unknown-argument', 'lower']]);
-    assert.deepStrictEqual((await check('LegacyShaper(10, 10.0.0.1, 5)')).map((p) => [p.code, p.text]), [['too-many-arguments', '5']]);
+    assert.deepStrictEqual(
+      problems.map((p) => [p.code, p.text]),
+      [['unknown-argument', 'lower']],
+    );
+    assert.deepStrictEqual(
+      (await check('LegacyShaper(10, 10.0.0.1, 5)')).map((p) => [p.code, p.text]),
+      [['too-many-arguments', '5']],
+    );
     // QUEUE is positional, but a keyword argument stands first: Click leaves the 3 unmatched.
-    assert.deepStrictEqual((await check(`ArgsChain(${OK}, 3)`)).map((p) => [p.code, p.text]), [['too-many-arguments', '3']]);
+    assert.deepStrictEqual(
+      (await check(`ArgsChain(${OK}, 3)`)).map((p) => [p.code, p.text]),
+      [['too-many-arguments', '3']],
+    );
   });
 
   it('says nothing for partial lists, compounds of the same name, unknown classes and unclosed configurations', async () => {

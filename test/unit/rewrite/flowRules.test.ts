@@ -57,7 +57,12 @@ describe('flow rules for RSS field sets', () => {
 
 describe('flow rules on real NIC profiles', () => {
   const ONLY = /\b(l[34]-(?:src|dst)-only)\b/g;
-  const CAP: Record<string, keyof (typeof BUILTIN_NIC_PROFILES)['ice']['capabilities']> = { 'l3-src-only': 'l3SrcOnly', 'l3-dst-only': 'l3DstOnly', 'l4-src-only': 'l4SrcOnly', 'l4-dst-only': 'l4DstOnly' };
+  const CAP: Record<string, keyof (typeof BUILTIN_NIC_PROFILES)['ice']['capabilities']> = {
+    'l3-src-only': 'l3SrcOnly',
+    'l3-dst-only': 'l3DstOnly',
+    'l4-src-only': 'l4SrcOnly',
+    'l4-dst-only': 'l4DstOnly',
+  };
   for (const nic of Object.values(BUILTIN_NIC_PROFILES)) {
     it(`${nic.id}: emits only rss types its driver supports, refuses the rest with the nearest set`, () => {
       let refused = 0;

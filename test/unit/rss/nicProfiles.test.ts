@@ -17,11 +17,22 @@ describe('NIC profiles', () => {
 
   it('the old profiles keep their candidates', () => {
     assert.strictEqual(candidateFieldSets('all-subsets').length, 31);
-    assert.deepStrictEqual(names(candidateFieldSets('dpdk-common')), ['src_ip', 'dst_ip', 'src_ip dst_ip', 'src_ip dst_ip src_port dst_port', 'src_ip dst_ip src_port dst_port protocol']);
+    assert.deepStrictEqual(names(candidateFieldSets('dpdk-common')), [
+      'src_ip',
+      'dst_ip',
+      'src_ip dst_ip',
+      'src_ip dst_ip src_port dst_port',
+      'src_ip dst_ip src_port dst_port protocol',
+    ]);
   });
 
   it('ixgbe hashes the address pair or the 4-tuple only (no l3/l4-*-only)', () => {
-    assert.deepStrictEqual(names(candidateFieldSets('ixgbe')), ['src_ip dst_ip', 'src_ip dst_ip src_port dst_port', 'src_ip dst_ip protocol', 'src_ip dst_ip src_port dst_port protocol']);
+    assert.deepStrictEqual(names(candidateFieldSets('ixgbe')), [
+      'src_ip dst_ip',
+      'src_ip dst_ip src_port dst_port',
+      'src_ip dst_ip protocol',
+      'src_ip dst_ip src_port dst_port protocol',
+    ]);
   });
 
   for (const id of ['ice', 'i40e'] as const) {
@@ -72,7 +83,16 @@ describe('NIC profiles', () => {
     assert.deepStrictEqual(problems, []);
     assert.ok(p);
     assert.strictEqual(p.retaSize, 256);
-    assert.deepStrictEqual(names(nicFieldSets(p.capabilities)), ['src_ip', 'src_ip dst_ip', 'src_ip src_port dst_port', 'src_ip dst_ip src_port dst_port', 'src_ip protocol', 'src_ip dst_ip protocol', 'src_ip src_port dst_port protocol', 'src_ip dst_ip src_port dst_port protocol']);
+    assert.deepStrictEqual(names(nicFieldSets(p.capabilities)), [
+      'src_ip',
+      'src_ip dst_ip',
+      'src_ip src_port dst_port',
+      'src_ip dst_ip src_port dst_port',
+      'src_ip protocol',
+      'src_ip dst_ip protocol',
+      'src_ip src_port dst_port protocol',
+      'src_ip dst_ip src_port dst_port protocol',
+    ]);
   });
 
   it('a bad user profile is reported, never thrown', () => {

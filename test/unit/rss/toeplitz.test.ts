@@ -95,10 +95,18 @@ for (let m = 1; m < 16; m++) SUBSETS.push((['src_ip', 'dst_ip', 'src_port', 'dst
 describe('Toeplitz hash: properties', () => {
   it('the table-driven IPv4 hasher equals the bitwise definition for every field set and function', () => {
     fc.assert(
-      fc.property(u32, u32, u16, u16, fc.constantFrom(...SUBSETS), fc.constantFrom<HashFunction>('toeplitz', 'symmetric_toeplitz', 'symmetric_toeplitz_sort'), (s, d, sp, dp, fields, func) => {
-        const t: FiveTuple = { srcIp: s, dstIp: d, srcPort: sp, dstPort: dp, protocol: 6 };
-        assert.strictEqual(ipv4Hasher(MICROSOFT_RSS_KEY, fields, func)(s, d, sp, dp), rssHash(MICROSOFT_RSS_KEY, t, fields, func));
-      }),
+      fc.property(
+        u32,
+        u32,
+        u16,
+        u16,
+        fc.constantFrom(...SUBSETS),
+        fc.constantFrom<HashFunction>('toeplitz', 'symmetric_toeplitz', 'symmetric_toeplitz_sort'),
+        (s, d, sp, dp, fields, func) => {
+          const t: FiveTuple = { srcIp: s, dstIp: d, srcPort: sp, dstPort: dp, protocol: 6 };
+          assert.strictEqual(ipv4Hasher(MICROSOFT_RSS_KEY, fields, func)(s, d, sp, dp), rssHash(MICROSOFT_RSS_KEY, t, fields, func));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -106,9 +114,18 @@ describe('Toeplitz hash: properties', () => {
   const reta = defaultReta(128, 16);
   const swapped = (t: FiveTuple): FiveTuple => ({ srcIp: t.dstIp, dstIp: t.srcIp, srcPort: t.dstPort, dstPort: t.srcPort, protocol: t.protocol });
   const tuple4 = fc.record({ srcIp: u32, dstIp: u32, srcPort: u16, dstPort: u16, protocol: fc.constant(6) });
-  const tuple6 = fc.record({ srcIp: fc.uint8Array({ minLength: 16, maxLength: 16 }), dstIp: fc.uint8Array({ minLength: 16, maxLength: 16 }), srcPort: u16, dstPort: u16, protocol: fc.constant(6) });
+  const tuple6 = fc.record({
+    srcIp: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    dstIp: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    srcPort: u16,
+    dstPort: u16,
+    protocol: fc.constant(6),
+  });
 
-  for (const [what, fields] of [['address pair', L3], ['4-tuple', L3L4]] as const) {
+  for (const [what, fields] of [
+    ['address pair', L3],
+    ['4-tuple', L3L4],
+  ] as const) {
     it(`swapped ${what} lands on the same queue with the 0x6d5a key (IPv4 and IPv6)`, () => {
       const key = symmetricKey(40);
       fc.assert(

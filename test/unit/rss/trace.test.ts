@@ -18,8 +18,7 @@ const PACKETS: TestPacket[] = [
   { src: ip(10, 0, 0, 3), dst: ip(8, 8, 4, 4), sport: 1, dport: 2, proto: 17, fragOffset: 185 },
   { src: 0, dst: 0, sport: 0, dport: 0, proto: 6, etherType: 0x0806 },
 ];
-const rows = (t: ReturnType<typeof readCapture>['trace']) =>
-  Array.from({ length: t.length }, (_, i) => [t.srcIp[i], t.dstIp[i], t.srcPort[i], t.dstPort[i], t.protocol[i]]);
+const rows = (t: ReturnType<typeof readCapture>['trace']) => Array.from({ length: t.length }, (_, i) => [t.srcIp[i], t.dstIp[i], t.srcPort[i], t.dstPort[i], t.protocol[i]]);
 const EXPECTED = [
   [ip(10, 0, 0, 1), ip(192, 168, 1, 9), 40000, 443, 6],
   [ip(192, 168, 1, 9), ip(10, 0, 0, 1), 443, 40000, 6],
@@ -55,7 +54,10 @@ describe('pcap and pcapng reader', () => {
     assert.match(r2.warning ?? '', /pcapng/);
   });
   it('other files are refused with a clear error; other link types are counted', () => {
-    assert.throws(() => readCapture(new TextEncoder().encode('hello world')), (e: unknown) => e instanceof TraceFormatError && /not a pcap or pcapng/.test((e as Error).message));
+    assert.throws(
+      () => readCapture(new TextEncoder().encode('hello world')),
+      (e: unknown) => e instanceof TraceFormatError && /not a pcap or pcapng/.test((e as Error).message),
+    );
     assert.throws(() => readCapture(new Uint8Array(2)), TraceFormatError);
     const sll = readCapture(writePcap([ethernetFrame(PACKETS[0])], true, 113));
     assert.deepStrictEqual(sll.skipped, { 'link type 113': 1 });
@@ -99,14 +101,18 @@ describe('synthetic traces and flow aggregation', () => {
   });
   it('aggregation keeps every packet and merges equal 5-tuples only', () => {
     const flows = aggregateFlows(trace);
-    assert.strictEqual(flows.packets.reduce((a, b) => a + b, 0), trace.length);
+    assert.strictEqual(
+      flows.packets.reduce((a, b) => a + b, 0),
+      trace.length,
+    );
     const naive = new Map<string, number>();
     for (let i = 0; i < trace.length; i++) {
       const k = [trace.srcIp[i], trace.dstIp[i], trace.srcPort[i], trace.dstPort[i], trace.protocol[i]].join(',');
       naive.set(k, (naive.get(k) ?? 0) + 1);
     }
     assert.strictEqual(flows.length, naive.size);
-    for (let f = 0; f < flows.length; f++) assert.strictEqual(flows.packets[f], naive.get([flows.srcIp[f], flows.dstIp[f], flows.srcPort[f], flows.dstPort[f], flows.protocol[f]].join(',')));
+    for (let f = 0; f < flows.length; f++)
+      assert.strictEqual(flows.packets[f], naive.get([flows.srcIp[f], flows.dstIp[f], flows.srcPort[f], flows.dstPort[f], flows.protocol[f]].join(',')));
   });
 });
 
@@ -132,7 +138,11 @@ describe('RSS simulation', () => {
       const mean = trace.length / nbQueues;
       const expected = Math.max(...packets) / mean;
       assert.deepStrictEqual(loads[c].packets, packets, fields.join(' '));
-      assert.deepStrictEqual(loads[c].flows, flowsSeen.map((s) => s.size), fields.join(' '));
+      assert.deepStrictEqual(
+        loads[c].flows,
+        flowsSeen.map((s) => s.size),
+        fields.join(' '),
+      );
       assert.ok(Math.abs(loads[c].imbalance - expected) < 1e-12, `${fields.join(' ')}: ${loads[c].imbalance} vs ${expected}`);
     }
   });

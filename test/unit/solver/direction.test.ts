@@ -14,7 +14,11 @@ import { MICROSOFT_RSS_KEY, rssHash, symmetricKey } from '../../../server/src/co
 
 const ALL = candidateFieldSets('all-subsets');
 const FOUR: FlowField[] = ['src_ip', 'dst_ip', 'src_port', 'dst_port'];
-const nat: SolverElement = { name: 'nat', className: 'TwoWayNAT', features: { stateful: true, flowKey: FOUR, bidirectional: true, intensity: 'per-packet', pointerChasing: false } };
+const nat: SolverElement = {
+  name: 'nat',
+  className: 'TwoWayNAT',
+  features: { stateful: true, flowKey: FOUR, bidirectional: true, intensity: 'per-packet', pointerChasing: false },
+};
 const oneWay: SolverElement = { ...nat, name: 'counter', features: { ...nat.features!, bidirectional: undefined } };
 
 describe('solver: elements that see both directions', () => {
@@ -38,7 +42,10 @@ describe('solver: elements that see both directions', () => {
   it('symmetric hashing is chosen only when an element needs it', () => {
     const plan = solve([oneWay], { candidates: ALL, weights: DEFAULT_WEIGHTS, symmetric: (rss) => symmetricHashFor(undefined, rss) });
     assert.strictEqual(plan.symmetric, undefined);
-    assert.ok(plan.alternatives.every((a) => !a.symmetric), 'no symmetric candidate is weighed without a two-way element');
+    assert.ok(
+      plan.alternatives.every((a) => !a.symmetric),
+      'no symmetric candidate is weighed without a two-way element',
+    );
   });
 
   it('keepsFlowsTogether: r ⊆ F, and for two-way state a symmetric hash over a symmetric r', () => {

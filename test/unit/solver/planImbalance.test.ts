@@ -38,7 +38,11 @@ async function options(settings: Partial<Record<SettingId, unknown>> = {}, extra
 function independentImbalance(trace: Trace, fields: readonly FlowField[], queues: number): number {
   const load = new Array<number>(queues).fill(0);
   for (let i = 0; i < trace.length; i++) {
-    const h = rssHash(MICROSOFT_RSS_KEY, { srcIp: trace.srcIp[i], dstIp: trace.dstIp[i], srcPort: trace.srcPort[i], dstPort: trace.dstPort[i], protocol: trace.protocol[i] }, fields);
+    const h = rssHash(
+      MICROSOFT_RSS_KEY,
+      { srcIp: trace.srcIp[i], dstIp: trace.dstIp[i], srcPort: trace.srcPort[i], dstPort: trace.dstPort[i], protocol: trace.protocol[i] },
+      fields,
+    );
     load[(h & 511) % queues]++;
   }
   return Math.max(...load) / (trace.length / queues);
@@ -81,7 +85,10 @@ describe('plan: RSS imbalance on a trace', function () {
     // Per-queue loads for today's hashing (the driver's 5-tuple here) and the plan's, as the chain view draws them.
     assert.deepStrictEqual(c.trace!.current.fields, c.current.rss);
     assert.ok(Math.abs(c.trace!.current.imbalance - independentImbalance(trace, c.current.rss, 16)) < 1e-9);
-    assert.strictEqual(c.trace!.chosen.packets.reduce((x, y) => x + y, 0), trace.length);
+    assert.strictEqual(
+      c.trace!.chosen.packets.reduce((x, y) => x + y, 0),
+      trace.length,
+    );
   });
 
   it('a heavy source makes the src_ip candidate rejected, with the reason, and the plan moves off it', async () => {
@@ -94,7 +101,10 @@ describe('plan: RSS imbalance on a trace', function () {
     const rejected = c.plan.alternatives.find((a) => a.rss.join(' ') === 'src_ip');
     assert.ok(rejected?.rejected, JSON.stringify(rejected));
     assert.match(rejected.verdict, new RegExp(`^rejected: imbalance ${srcOnly.toFixed(2)} on the trace heavy\\.pcap exceeds flowmage\\.solver\\.maxImbalance 2`));
-    assert.ok(c.plan.notes.some((n) => /^rejected on the trace heavy\.pcap .*src_ip \d/.test(n)), c.plan.notes.join('\n'));
+    assert.ok(
+      c.plan.notes.some((n) => /^rejected on the trace heavy\.pcap .*src_ip \d/.test(n)),
+      c.plan.notes.join('\n'),
+    );
     // Rejected candidates never win, whatever their sharing cost.
     for (const a of c.plan.alternatives.filter((x) => x.rejected)) assert.ok(a.imbalance! > 2);
   });

@@ -13,10 +13,30 @@ import type { SolverElement } from '../../../server/src/core/solver/types';
 const ALL = candidateFieldSets('all-subsets');
 const FIVE: FlowField[] = [...FLOW_FIELDS];
 
-const psd: SolverElement = { name: 'psd', className: 'IPortScanDetector', features: { stateful: true, flowKey: ['src_ip'], intensity: 'per-packet', pointerChasing: true }, workEstimate: 40 };
-const policer: SolverElement = { name: 'policer', className: 'IPolicer', features: { stateful: true, flowKey: ['dst_ip'], intensity: 'per-packet', pointerChasing: false }, workEstimate: 12 };
-const counter: SolverElement = { name: 'counter', className: 'IFlowCounter', features: { stateful: true, flowKey: FIVE, intensity: 'per-packet', pointerChasing: false }, workEstimate: 8 };
-const tracker: SolverElement = { name: 'tracker', className: 'ISourceCounter', features: { stateful: true, flowKey: ['src_ip'], intensity: 'per-packet', pointerChasing: false }, workEstimate: 10 };
+const psd: SolverElement = {
+  name: 'psd',
+  className: 'IPortScanDetector',
+  features: { stateful: true, flowKey: ['src_ip'], intensity: 'per-packet', pointerChasing: true },
+  workEstimate: 40,
+};
+const policer: SolverElement = {
+  name: 'policer',
+  className: 'IPolicer',
+  features: { stateful: true, flowKey: ['dst_ip'], intensity: 'per-packet', pointerChasing: false },
+  workEstimate: 12,
+};
+const counter: SolverElement = {
+  name: 'counter',
+  className: 'IFlowCounter',
+  features: { stateful: true, flowKey: FIVE, intensity: 'per-packet', pointerChasing: false },
+  workEstimate: 8,
+};
+const tracker: SolverElement = {
+  name: 'tracker',
+  className: 'ISourceCounter',
+  features: { stateful: true, flowKey: ['src_ip'], intensity: 'per-packet', pointerChasing: false },
+  workEstimate: 10,
+};
 const checker: SolverElement = { name: 'check', className: 'CheckIPHeader', features: { stateful: false, flowKey: [], intensity: null, pointerChasing: false } };
 
 describe('RSS candidates', () => {
@@ -25,7 +45,10 @@ describe('RSS candidates', () => {
     assert.ok(ALL.every((s) => s.length > 0));
   });
   it('the dpdk-common profile restricts to IP pairs and tuples', () => {
-    assert.deepStrictEqual(candidateFieldSets('dpdk-common').map((s) => s.join(' ')), ['src_ip', 'dst_ip', 'src_ip dst_ip', 'src_ip dst_ip src_port dst_port', 'src_ip dst_ip src_port dst_port protocol']);
+    assert.deepStrictEqual(
+      candidateFieldSets('dpdk-common').map((s) => s.join(' ')),
+      ['src_ip', 'dst_ip', 'src_ip dst_ip', 'src_ip dst_ip src_port dst_port', 'src_ip dst_ip src_port dst_port protocol'],
+    );
   });
   it('a custom list is validated and canonicalized', () => {
     const problems: string[] = [];
@@ -41,8 +64,16 @@ describe('RSS candidates', () => {
 });
 
 describe('solver: keys outside the 5-tuple', () => {
-  const learner: SolverElement = { name: 'learner', className: 'MacLearner', features: { stateful: true, flowKey: [], otherKeyFields: ['src_mac'], intensity: 'per-packet', pointerChasing: false } };
-  const frag: SolverElement = { name: 'frag', className: 'FragTable', features: { stateful: true, flowKey: ['src_ip', 'dst_ip', 'protocol'], otherKeyFields: ['ip_id'], intensity: 'per-packet', pointerChasing: false } };
+  const learner: SolverElement = {
+    name: 'learner',
+    className: 'MacLearner',
+    features: { stateful: true, flowKey: [], otherKeyFields: ['src_mac'], intensity: 'per-packet', pointerChasing: false },
+  };
+  const frag: SolverElement = {
+    name: 'frag',
+    className: 'FragTable',
+    features: { stateful: true, flowKey: ['src_ip', 'dst_ip', 'protocol'], otherKeyFields: ['ip_id'], intensity: 'per-packet', pointerChasing: false },
+  };
 
   it('state keyed only by a MAC address is shared under every RSS set, and the plan says why', () => {
     const plan = solve([learner, tracker], { candidates: ALL, weights: DEFAULT_WEIGHTS });
@@ -57,7 +88,10 @@ describe('solver: keys outside the 5-tuple', () => {
     const plan = solve([reassembler, counter], { candidates: ALL, weights: DEFAULT_WEIGHTS });
     assert.ok(!plan.rss.includes('src_port') && !plan.rss.includes('dst_port'), plan.rss.join(' '));
     assert.ok(plan.alternatives.every((a) => !a.rss.includes('src_port') && !a.rss.includes('dst_port')));
-    assert.ok(plan.notes.some((n) => /reasm handle IP fragments/.test(n)), plan.notes.join('\n'));
+    assert.ok(
+      plan.notes.some((n) => /reasm handle IP fragments/.test(n)),
+      plan.notes.join('\n'),
+    );
     const without = solve([frag, counter], { candidates: ALL, weights: DEFAULT_WEIGHTS });
     assert.ok(without.alternatives.some((a) => a.rss.includes('src_port')));
   });
@@ -188,7 +222,8 @@ describe('ranking by pairwise comparison', () => {
 describe('static work estimate', () => {
   it('ranks a loop over a per-host list above a token-bucket update', async () => {
     const { estimateWork } = await import('../../../server/src/core/solver/workEstimate');
-    const scan = 'void push(Packet *p) { auto *h = _table.find(p->ip_header()->ip_src); for (Port *q = h->ports; q; q = q->next) { if (q->port == port) return; } h->ports = new Port(port, h->ports); }';
+    const scan =
+      'void push(Packet *p) { auto *h = _table.find(p->ip_header()->ip_src); for (Port *q = h->ports; q; q = q->next) { if (q->port == port) return; } h->ports = new Port(port, h->ports); }';
     const bucket = 'void push(Packet *p) { auto &b = _table[p->ip_header()->ip_dst]; b.tokens += rate; if (b.tokens < 1) drop(p); }';
     assert.ok(estimateWork(scan) > estimateWork(bucket));
     assert.strictEqual(estimateWork('// for (;;) { find(x); }\n'), 0, 'comments do not count');

@@ -50,7 +50,14 @@ describe('the feature store', () => {
     const src = join(ws, 'a.hh');
     const store = await FeatureStore.open(file);
     store.put('A', meta(src), 'static', { features: features(src), analyzedAt: 'x', sliceHash: 'sha256:1' });
-    store.put('A', meta(src), 'llm:gpt-4o', { features: { stateful: true, flowKey: ['src_ip'], intensity: 'per-packet', pointerChasing: true }, analyzedAt: 'y', sliceHash: 'sha256:1', model: 'gpt-4o', promptTokens: 7164, completionTokens: 80 });
+    store.put('A', meta(src), 'llm:gpt-4o', {
+      features: { stateful: true, flowKey: ['src_ip'], intensity: 'per-packet', pointerChasing: true },
+      analyzedAt: 'y',
+      sliceHash: 'sha256:1',
+      model: 'gpt-4o',
+      promptTokens: 7164,
+      completionTokens: 80,
+    });
     store.putComparison({ a: 'B', b: 'A', model: 'gpt-4o', moreComplex: 'A', sliceHashes: ['sha256:2', 'sha256:1'], at: 'z' });
     await store.save();
     const again = await FeatureStore.open(file);
@@ -126,7 +133,11 @@ describe('the feature store', () => {
   it('merges what another process wrote meanwhile instead of dropping it', async () => {
     const mine = await FeatureStore.open(file);
     const theirs = await FeatureStore.open(file);
-    theirs.put('T', meta(join(ws, 't.hh')), 'llm:m', { features: { stateful: false, flowKey: [], intensity: null, pointerChasing: false }, analyzedAt: 'x', sliceHash: 'sha256:1' });
+    theirs.put('T', meta(join(ws, 't.hh')), 'llm:m', {
+      features: { stateful: false, flowKey: [], intensity: null, pointerChasing: false },
+      analyzedAt: 'x',
+      sliceHash: 'sha256:1',
+    });
     await theirs.save();
     mine.put('M', meta(join(ws, 'm.hh')), 'static', { features: features(join(ws, 'm.hh')), analyzedAt: 'x', sliceHash: 'sha256:1' });
     await mine.save();

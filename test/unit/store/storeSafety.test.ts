@@ -106,7 +106,7 @@ describe('the feature store refuses what is not its own', function () {
     }
   });
 
-  it('keeps the store file\'s mode', async () => {
+  it("keeps the store file's mode", async () => {
     const file = join(ws, 'features.json');
     await putAndSave(file);
     chmodSync(file, 0o600);
@@ -175,6 +175,9 @@ describe('concurrent store savers', function () {
   it('a lock held by a live process makes a saver wait, then fail with a clear message', async () => {
     const file = join(ws, 'f');
     writeFileSync(`${file}.lock`, `${process.pid} ${hostname()} ${Date.now()}\n`);
-    await assert.rejects(withFileLock(file, async () => undefined, { timeoutMs: 200 }), new RegExp(`locked by process ${process.pid}`));
+    await assert.rejects(
+      withFileLock(file, async () => undefined, { timeoutMs: 200 }),
+      new RegExp(`locked by process ${process.pid}`),
+    );
   });
 });

@@ -49,15 +49,36 @@ export const analyzeCommand: Command = {
   usage: '[--workspace DIR] [--source DIR ...] [--element NAME ...] [--json] [--store FILE [--prune]] [--llm [--base-url URL] [--model NAME] [--samples N]]',
   options: [
     workspaceOption('the current directory'),
-    { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'a directory (or file) of C++ element sources, e.g. a FastClick checkout (default: flowmage.sourcePaths, else the workspace folder)' },
+    {
+      name: 'source',
+      type: 'string',
+      multiple: true,
+      value: 'DIR',
+      description: 'a directory (or file) of C++ element sources, e.g. a FastClick checkout (default: flowmage.sourcePaths, else the workspace folder)',
+    },
     { name: 'element', type: 'string', multiple: true, value: 'NAME', description: 'only this element (its Click name)' },
-    { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update, e.g. .flowmage/features.json (default: flowmage.store.path in a workspace with settings files)' },
+    {
+      name: 'store',
+      type: 'string',
+      value: 'FILE',
+      description: 'feature store to reuse and update, e.g. .flowmage/features.json (default: flowmage.store.path in a workspace with settings files)',
+    },
     { name: 'no-cache', type: 'boolean', description: 'do not read or write the persistent index in .flowmage/index/ (every C++ file is parsed again)' },
     { name: 'prune', type: 'boolean', description: 'drop stored elements not found under these --source roots, with their LLM answers (kept otherwise)' },
     { name: 'llm', type: 'boolean', description: 'also ask an OpenAI-compatible LLM (key from OPENAI_API_KEY) and merge its answers' },
-    { name: 'base-url', type: 'string', value: 'URL', description: 'LLM endpoint (default: flowmage.llm.baseUrl if set, else $OPENAI_BASE_URL if set, else OpenAI); local endpoints need no key' },
+    {
+      name: 'base-url',
+      type: 'string',
+      value: 'URL',
+      description: 'LLM endpoint (default: flowmage.llm.baseUrl if set, else $OPENAI_BASE_URL if set, else OpenAI); local endpoints need no key',
+    },
     { name: 'model', type: 'string', value: 'NAME', description: `LLM model (default: flowmage.llm.model, ${SETTINGS_SCHEMA.properties.llm.properties.model.default})` },
-    { name: 'samples', type: 'string', value: 'N', description: `answers per element, majority vote per feature (default: flowmage.llm.samples, ${SETTINGS_SCHEMA.properties.llm.properties.samples.default})` },
+    {
+      name: 'samples',
+      type: 'string',
+      value: 'N',
+      description: `answers per element, majority vote per feature (default: flowmage.llm.samples, ${SETTINGS_SCHEMA.properties.llm.properties.samples.default})`,
+    },
   ],
   positionals: { min: 0, max: 0, names: 'no positional arguments' },
   run: runAnalyze,
@@ -72,7 +93,11 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
   const storePath = workspaceStorePath(stringOption(args, 'store'), ws, io);
   if (args.values.prune && !storePath) throw new CliError('analyze: --prune needs --store FILE');
   if (args.values.prune && wanted.length) throw new CliError('analyze: --prune cannot be combined with --element (it would drop every other element)');
-  const { tracker, store, built, stats, save, saveSoon, dispose } = await loadSourceTree('analyze', roots, storePath, io, { only: wanted, cache: !args.values['no-cache'], maxFileBytes: indexOptions(ws.settings).maxFileBytes });
+  const { tracker, store, built, stats, save, saveSoon, dispose } = await loadSourceTree('analyze', roots, storePath, io, {
+    only: wanted,
+    cache: !args.values['no-cache'],
+    maxFileBytes: indexOptions(ws.settings).maxFileBytes,
+  });
   let code = EXIT_OK;
   try {
     if (args.values.prune) {
@@ -89,7 +114,18 @@ async function runAnalyze(args: ParsedArgs, io: CliIO): Promise<number> {
 }
 
 /** Prints the elements (table or JSON) and returns the exit code. */
-function report(args: ParsedArgs, io: CliIO, tracker: FeatureTracker, built: { files: number }, stats: AnalyzeStats, t0: number, roots: string[], wanted: string[], llm: LlmRun | undefined, code: number): number {
+function report(
+  args: ParsedArgs,
+  io: CliIO,
+  tracker: FeatureTracker,
+  built: { files: number },
+  stats: AnalyzeStats,
+  t0: number,
+  roots: string[],
+  wanted: string[],
+  llm: LlmRun | undefined,
+  code: number,
+): number {
   const found = new Set(tracker.all().map((t) => t.info.clickName));
   for (const w of wanted) {
     if (!found.has(w)) {
@@ -209,8 +245,20 @@ async function runLlm(args: ParsedArgs, io: CliIO, workspace: Settings, tracker:
   if (!key && !(settings.baseUrl && isLocalEndpoint(settings.baseUrl))) {
     throw new CliError('analyze --llm: set OPENAI_API_KEY (or use --base-url with a local endpoint that needs no key)');
   }
-  const log = createLogger((level, message) => io.err(`flowmage: ${level === 'info' ? '' : `${level}: `}${message}\n`), () => 'warn');
-  const analyzer = new LlmAnalyzer(() => tracker, new LlmClient(() => settings, () => key, log), () => settings, log);
+  const log = createLogger(
+    (level, message) => io.err(`flowmage: ${level === 'info' ? '' : `${level}: `}${message}\n`),
+    () => 'warn',
+  );
+  const analyzer = new LlmAnalyzer(
+    () => tracker,
+    new LlmClient(
+      () => settings,
+      () => key,
+      log,
+    ),
+    () => settings,
+    log,
+  );
   const names = analyzer.missing(wanted.length ? wanted : undefined);
   if (names.length) {
     const source = given !== undefined || fromEnv ? ` (from ${origin})` : '';

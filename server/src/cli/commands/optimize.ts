@@ -27,17 +27,43 @@ export const optimizeCommand: Command = {
   usage: 'FILE.click [--workspace DIR] [--source DIR ...] [--store FILE] [--nic PROFILE] [--model NAME] [--target TARGET] [--trace FILE [--queues N]] [--json | --diff | --write]',
   options: [
     workspaceOption("the configuration's folder"),
-    { name: 'source', type: 'string', multiple: true, value: 'DIR', description: 'C++ element sources (default: flowmage.sourcePaths, else the workspace folder, else the configuration\'s folder)' },
-    { name: 'store', type: 'string', value: 'FILE', description: 'feature store to reuse and update, LLM answers stored there merged in (default: flowmage.store.path in a workspace with settings files)' },
+    {
+      name: 'source',
+      type: 'string',
+      multiple: true,
+      value: 'DIR',
+      description: "C++ element sources (default: flowmage.sourcePaths, else the workspace folder, else the configuration's folder)",
+    },
+    {
+      name: 'store',
+      type: 'string',
+      value: 'FILE',
+      description: 'feature store to reuse and update, LLM answers stored there merged in (default: flowmage.store.path in a workspace with settings files)',
+    },
     { name: 'no-cache', type: 'boolean', description: 'do not read or write the persistent index in .flowmage/index/ (every C++ file is parsed again)' },
     { name: 'nic', type: 'string', value: 'PROFILE', description: `RSS field sets the NIC supports: ${NIC_PROFILES.filter((p) => p !== 'custom').join(', ')}` },
-    { name: 'model', type: 'string', value: 'NAME', description: 'use stored LLM answers of this model (default: flowmage.llm.model in a workspace with settings files, else the newest of any model)' },
+    {
+      name: 'model',
+      type: 'string',
+      value: 'NAME',
+      description: 'use stored LLM answers of this model (default: flowmage.llm.model in a workspace with settings files, else the newest of any model)',
+    },
     { name: 'diff', type: 'boolean', description: 'print a unified diff instead of the configuration' },
-    { name: 'write', type: 'boolean', description: 'rewrite FILE.click in place (a symlink\'s target; refused if the file changed meanwhile, is read-only or has hard links), with the flow rules files it names' },
+    {
+      name: 'write',
+      type: 'boolean',
+      description: "rewrite FILE.click in place (a symlink's target; refused if the file changed meanwhile, is read-only or has hard links), with the flow rules files it names",
+    },
     { name: 'force', type: 'boolean', description: 'with --write: also rewrite a read-only file' },
     { name: 'target', type: 'string', value: 'TARGET', description: `how to write the plan (default: flowmage.rewrite.target): ${REWRITE_TARGETS.join(', ')}` },
-    { name: 'trace', type: 'string', value: 'FILE', description: 'a pcap or pcapng capture: the solver weighs each candidate\'s RSS imbalance on it (with the --nic profile\'s key and RETA), rejects those over flowmage.solver.maxImbalance, and prints them' },
-    { name: 'queues', type: 'string', value: 'N', description: 'with --trace: RSS queues to simulate (default: each chain\'s receive queues, else 16)' },
+    {
+      name: 'trace',
+      type: 'string',
+      value: 'FILE',
+      description:
+        "a pcap or pcapng capture: the solver weighs each candidate's RSS imbalance on it (with the --nic profile's key and RETA), rejects those over flowmage.solver.maxImbalance, and prints them",
+    },
+    { name: 'queues', type: 'string', value: 'N', description: "with --trace: RSS queues to simulate (default: each chain's receive queues, else 16)" },
   ],
   positionals: { min: 1, max: 1, names: 'one FILE.click' },
   run: runOptimize,
@@ -57,7 +83,15 @@ export interface OptimizeJson {
     currentRss: { fields: string[]; source: 'parameter' | 'default' };
     elements: Record<string, { class: string; shared: boolean | null; reason: string; flowKey: string[] }>;
     cost: number;
-    alternatives: Array<{ rss: string[]; symmetric?: { how: string; func?: string }; cost: number; imbalance?: number; rejected?: string; sharedNothing: string[]; verdict: string }>;
+    alternatives: Array<{
+      rss: string[];
+      symmetric?: { how: string; func?: string };
+      cost: number;
+      imbalance?: number;
+      rejected?: string;
+      sharedNothing: string[];
+      verdict: string;
+    }>;
     conflicts: Array<{ element: string; disjointWith: string[]; reason: string }>;
     tieBreak: { method: string; ranking: string[]; detail: string };
     deploy: { target: 'fork' | 'flow-rules' | 'none'; reason: string; rulesFile?: string; notes: string[] };
@@ -110,7 +144,11 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
 
   const roots = sourceRoots(stringList(args, 'source'), ws, io.cwd, [dirname(file)]);
   // Lazy: only the classes the configuration uses are analyzed (tracker.ensure in the lookup).
-  const { tracker, save } = await loadSourceTree('optimize', roots, storePath(stringOption(args, 'store'), ws, io), io, { lazy: true, cache: !args.values['no-cache'], ...indexOptions(settings) });
+  const { tracker, save } = await loadSourceTree('optimize', roots, storePath(stringOption(args, 'store'), ws, io), io, {
+    lazy: true,
+    cache: !args.values['no-cache'],
+    ...indexOptions(settings),
+  });
 
   // In a workspace the editor merges the answers of flowmage.llm.model; elsewhere the newest of any model.
   const llmModel = stringOption(args, 'model') ?? (ws.files.length ? settings.llm.model : undefined);
@@ -145,7 +183,7 @@ async function runOptimize(args: ParsedArgs, io: CliIO): Promise<number> {
   if (args.values.diff) {
     const patches = analysis.edits.length ? [createTwoFilesPatch(`a/${args.positionals[0]}`, `b/${args.positionals[0]}`, text, optimized, '', '', { context: 3 })] : [];
     for (const f of analysis.fileChanges) {
-      const old = f.exists ? (readFileOrEmpty(f.path)) : '';
+      const old = f.exists ? readFileOrEmpty(f.path) : '';
       patches.push(createTwoFilesPatch(f.exists ? `a/${display(f.path)}` : '/dev/null', `b/${display(f.path)}`, old, f.content, '', '', { context: 3 }));
     }
     io.out(patches.join(''));
@@ -216,16 +254,38 @@ function readTrace(args: ParsedArgs, io: CliIO): { input: TraceInput; read: Trac
 /** The imbalance the solver weighed, per chain, as lines for the summary and for --json (the first chain's). */
 function traceReport(read: TraceFlows, path: string, analysis: ConfigAnalysis) {
   const lines: string[] = [];
-  let json: Record<string, unknown> = { file: path, packets: read.packets, kept: read.kept, flows: read.flows.length, skipped: read.skipped, warning: read.warning, candidates: [] };
+  let json: Record<string, unknown> = {
+    file: path,
+    packets: read.packets,
+    kept: read.kept,
+    flows: read.flows.length,
+    skipped: read.skipped,
+    warning: read.warning,
+    candidates: [],
+  };
   for (const c of analysis.chains) {
     const t = c.trace;
     if (!t) continue;
-    const b = { packets: read.packets, kept: read.kept, flows: read.flows.length, skipped: read.skipped, warning: read.warning, queues: t.queues, retaSize: t.retaSize, loads: t.loads };
+    const b = {
+      packets: read.packets,
+      kept: read.kept,
+      flows: read.flows.length,
+      skipped: read.skipped,
+      warning: read.warning,
+      queues: t.queues,
+      retaSize: t.retaSize,
+      loads: t.loads,
+    };
     if (analysis.chains.length > 1) lines.push(`chain from ${c.chain.input.id}:`);
     lines.push(...traceBalanceLines(path, b, new Set([c.plan.rss.join(' ')])));
     if (c.plan.symmetric) lines.push(`  chosen, hashed symmetrically: ${candidateLabel(c.plan)}: ${t.chosen.imbalance.toFixed(2)}`);
     if (json.queues === undefined) {
-      json = { ...json, queues: t.queues, retaSize: t.retaSize, candidates: t.loads.map((l) => ({ rss: l.fields, imbalance: l.imbalance, flowImbalance: l.flowImbalance, packets: l.packets, flows: l.flows })) };
+      json = {
+        ...json,
+        queues: t.queues,
+        retaSize: t.retaSize,
+        candidates: t.loads.map((l) => ({ rss: l.fields, imbalance: l.imbalance, flowImbalance: l.flowImbalance, packets: l.packets, flows: l.flows })),
+      };
     }
   }
   if (!analysis.chains.some((c) => c.trace)) lines.push(`trace ${path}: ${read.packets} packets, ${read.kept} IPv4 kept in ${read.flows.length} flows; no chain to simulate`);
@@ -239,7 +299,6 @@ function readFileOrEmpty(path: string): string {
     return '';
   }
 }
-
 
 function toJson(file: string, a: ConfigAnalysis, lines: LineIndex, display: (path: string) => string): OptimizeJson {
   const column = (offset: number) => {

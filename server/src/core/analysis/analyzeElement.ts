@@ -7,7 +7,21 @@ import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, PER_FLOW_METHODS, PER_P
 import { stringLiteralValue } from '../cpp/macros';
 import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin } from './dataflow';
 import { EvidenceContext } from './evidence';
-import { FEATURE_NAMES, FLOW_FIELDS, formatKey, isOtherKeyField, normalizeKey, normalizeOtherKey, type Confidence, type ElementFeatures, type Evidence, type FlowField, type Intensity, type OtherKeyField, type StateObject } from './features';
+import {
+  FEATURE_NAMES,
+  FLOW_FIELDS,
+  formatKey,
+  isOtherKeyField,
+  normalizeKey,
+  normalizeOtherKey,
+  type Confidence,
+  type ElementFeatures,
+  type Evidence,
+  type FlowField,
+  type Intensity,
+  type OtherKeyField,
+  type StateObject,
+} from './features';
 import { BUILTIN_SESSION_RULES, parseSessionRule, PROTOCOL_CONTEXTS } from './headerFields';
 import { pointerVerdict, recordPointers, type PointerVerdict } from './pointers';
 
@@ -80,7 +94,9 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
       }
       const dropped = v.key.filter((f) => !flowKey.includes(f));
       if (dropped.length) {
-        evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is also keyed by ${dropped.join(' ')}, which other state does not share: the element's key keeps only the common fields`));
+        evidence.push(
+          ctx.at('flowKey', v, `\`${v.name}\` is also keyed by ${dropped.join(' ')}, which other state does not share: the element's key keeps only the common fields`),
+        );
       }
     }
     otherKeyFields = normalizeOtherKey(perFlow.flatMap((v) => v.otherKey));
@@ -101,7 +117,10 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
       const writer = perFlow.find((v) => v.facts.writes.length);
       if (writer) {
         const w = writer.facts.writes.find((x) => x.phase === 'flow' && x.kind !== 'insert' && x.kind !== 'remove') ?? writer.facts.writes[0];
-        const where = w.phase === 'flow' ? `in \`${w.site.fn}\`, once per flow (a flow callback, or a branch taken only while the entry is empty or the connection opens or closes)` : `when a flow's entry is ${w.kind === 'insert' ? 'created' : 'removed'} in \`${w.site.fn}\``;
+        const where =
+          w.phase === 'flow'
+            ? `in \`${w.site.fn}\`, once per flow (a flow callback, or a branch taken only while the entry is empty or the connection opens or closes)`
+            : `when a flow's entry is ${w.kind === 'insert' ? 'created' : 'removed'} in \`${w.site.fn}\``;
         evidence.push(ctx.site('intensity', w.site, `\`${writer.name}\` is written only ${where}; packets only read it`));
       } else {
         unknown.add('intensity');
@@ -166,7 +185,15 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
   if (!scope.reachable.length) {
     unknown.add('stateful');
     const cls = scope.element.cls;
-    evidence.push(ctx.span('stateful', cls.file, cls.nameStart, cls.nameEnd, 'no packet-processing method (push, push_batch, simple_action, ...) was found in the element or its indexed bases'));
+    evidence.push(
+      ctx.span(
+        'stateful',
+        cls.file,
+        cls.nameStart,
+        cls.nameEnd,
+        'no packet-processing method (push, push_batch, simple_action, ...) was found in the element or its indexed bases',
+      ),
+    );
   }
 
   // direction: a per-flow table also filled or searched with the flow's fields swapped
@@ -176,13 +203,25 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
       const rev = [...l.key.values()].find((o) => o.reversed)?.reversed;
       if (!rev) continue;
       bidirectional = true;
-      evidence.push(ctx.site('direction', rev, `\`${v.name}\` is ${l.kind === 'insert' ? 'filled' : 'looked up'} with the flow's sources and destinations swapped in \`${rev.fn}\`: packets of both directions reach the same entry`));
+      evidence.push(
+        ctx.site(
+          'direction',
+          rev,
+          `\`${v.name}\` is ${l.kind === 'insert' ? 'filled' : 'looked up'} with the flow's sources and destinations swapped in \`${rev.fn}\`: packets of both directions reach the same entry`,
+        ),
+      );
       break;
     }
     const mirror = !bidirectional ? mirrorPair(keyedLookups(v)) : undefined;
     if (mirror) {
       bidirectional = true;
-      evidence.push(ctx.site('direction', mirror.site, `\`${v.name}\` is also looked up by the destination fields alone, where other lookups use the source fields: packets of both directions reach the same entry`));
+      evidence.push(
+        ctx.site(
+          'direction',
+          mirror.site,
+          `\`${v.name}\` is also looked up by the destination fields alone, where other lookups use the source fields: packets of both directions reach the same entry`,
+        ),
+      );
     }
   }
   const directions = stateful ? directionPorts(perFlow, ctx) : undefined;
@@ -191,7 +230,13 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
   const fragments = stateful && otherKeyFields.some((f) => f === 'ip_id' || f === 'ip_frag');
   if (fragments) {
     const v = perFlow.find((x) => x.otherKey.some((f) => f === 'ip_id' || f === 'ip_frag'))!;
-    evidence.push(ctx.at('fragments', v, `\`${v.name}\` is keyed by ${v.otherKey.filter((f) => f === 'ip_id' || f === 'ip_frag').join(' ')}: it handles IP fragments, and non-first fragments carry no ports`));
+    evidence.push(
+      ctx.at(
+        'fragments',
+        v,
+        `\`${v.name}\` is keyed by ${v.otherKey.filter((f) => f === 'ip_id' || f === 'ip_frag').join(' ')}: it handles IP fragments, and non-first fragments carry no ports`,
+      ),
+    );
   }
 
   const stateObjects: StateObject[] = [...perFlow, ...globals].map((v) => ({
@@ -216,10 +261,14 @@ export function analyzeScope(scope: ElementScope): ElementAnalysis {
   for (const v of perFlow) {
     if (v.fromSearches) {
       medium = true;
-      evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is found by walking its structure and comparing entries with packet fields, not through a container's lookup: the key is less certain`));
+      evidence.push(
+        ctx.at('flowKey', v, `\`${v.name}\` is found by walking its structure and comparing entries with packet fields, not through a container's lookup: the key is less certain`),
+      );
     } else if (v.facts.id !== FLOW_STORAGE && refinedBeyondKey(v)) {
       medium = true;
-      evidence.push(ctx.at('flowKey', v, `entries of \`${v.name}\` are also compared with packet data outside its key (${refinedBeyondKey(v)}): the true key may be wider than shown`));
+      evidence.push(
+        ctx.at('flowKey', v, `entries of \`${v.name}\` are also compared with packet data outside its key (${refinedBeyondKey(v)}): the true key may be wider than shown`),
+      );
     } else if (!v.key.length && v.otherKey.length && v.facts.id !== FLOW_STORAGE) {
       medium = true;
       evidence.push(ctx.at('flowKey', v, `\`${v.name}\` is indexed only by ${v.otherKey.join(' ')}; entries may still be told apart by other fields inside a bucket`));
@@ -272,7 +321,7 @@ function mergeAliases(list: ObjectVerdict[]): ObjectVerdict[] {
 
 function memberVerdict(scope: ElementScope, obj: ObjectFacts, ctx: EvidenceContext): ObjectVerdict | undefined {
   const field = scope.fields.get(obj.id);
-  if (!field || field.field.isStatic && /\bconst\b/.test(field.type)) return undefined;
+  if (!field || (field.field.isStatic && /\bconst\b/.test(field.type))) return undefined;
   const keyed = obj.lookups.filter((l) => l.key.size > 0);
   // Searches key the state only when no container lookup does: a trie or list walked by packet fields.
   const tainted = keyed.length ? keyed : obj.searches.filter((l) => l.key.size > 0);
@@ -329,11 +378,23 @@ function keyFromLookups(
         continue;
       }
       if (tag === 'opaque') {
-        unknown.push(ctx.site('flowKey', origin, `the key of \`${v.name}\` also depends on \`${origin.source}\` in \`${origin.fn}\`, which the analysis cannot map to header fields: the real key may be wider than shown`));
+        unknown.push(
+          ctx.site(
+            'flowKey',
+            origin,
+            `the key of \`${v.name}\` also depends on \`${origin.source}\` in \`${origin.fn}\`, which the analysis cannot map to header fields: the real key may be wider than shown`,
+          ),
+        );
         continue;
       }
       if (origin.partial) {
-        unknown.push(ctx.site('flowKey', origin, `\`${origin.source}\` is masked or shifted before it keys \`${v.name}\`: only part of ${tag} identifies the state, so ${tag} is left out of the key`));
+        unknown.push(
+          ctx.site(
+            'flowKey',
+            origin,
+            `\`${origin.source}\` is masked or shifted before it keys \`${v.name}\`: only part of ${tag} identifies the state, so ${tag} is left out of the key`,
+          ),
+        );
         continue;
       }
       fields.add(tag as FlowField);
@@ -359,7 +420,9 @@ function keyFromLookups(
         const k = `${origin.file}:${origin.start}:${tag}`;
         if (!otherSites.has(k)) {
           otherSites.add(k);
-          evidence.push(ctx.site('flowKey', origin, `\`${origin.source}\` read in \`${origin.fn}\` keys \`${v.name}\` by ${tag}, a field outside the 5-tuple that no RSS field set hashes`));
+          evidence.push(
+            ctx.site('flowKey', origin, `\`${origin.source}\` read in \`${origin.fn}\` keys \`${v.name}\` by ${tag}, a field outside the 5-tuple that no RSS field set hashes`),
+          );
         }
         continue;
       }
@@ -371,11 +434,20 @@ function keyFromLookups(
     }
   }
   for (const { origin, fields } of bySite.values()) {
-    const what = origin.source.endsWith('(...)') ? `\`${origin.source}\` built from the packet in \`${origin.fn}\` holds ${normalizeKey(fields).join(' ')}` : `\`${origin.source}\` read in \`${origin.fn}\``;
+    const what = origin.source.endsWith('(...)')
+      ? `\`${origin.source}\` built from the packet in \`${origin.fn}\` holds ${normalizeKey(fields).join(' ')}`
+      : `\`${origin.source}\` read in \`${origin.fn}\``;
     evidence.push(ctx.site('flowKey', origin, `${what}, the key of \`${v.name}\``));
   }
   const first = lookups.find((l) => [...l.key.keys()].some((t) => final.includes(t as FlowField) || otherKey.includes(t as OtherKeyField)));
-  if (first) evidence.push(ctx.site('flowKey', first.site, `\`${v.name}\` is ${first.kind === 'insert' ? 'filled' : first.kind === 'index' ? 'indexed' : 'looked up'} with that key in \`${first.site.fn}\``));
+  if (first)
+    evidence.push(
+      ctx.site(
+        'flowKey',
+        first.site,
+        `\`${v.name}\` is ${first.kind === 'insert' ? 'filled' : first.kind === 'index' ? 'indexed' : 'looked up'} with that key in \`${first.site.fn}\``,
+      ),
+    );
   return { key: final, otherKey, evidence, unknown };
 }
 
@@ -403,7 +475,14 @@ function mergeMirrorLookups(
     const j = original.findIndex((b) => sig(b) === mirrored);
     if (j < 0) continue;
     for (const f of original[j]) sets[i].fields.add(f);
-    if (j > i) evidence.push(ctx.site('flowKey', lookups[j].site, `\`${v.name}\` is looked up by ${normalizeKey(a).join(' ')} and, with sources and destinations swapped, by ${normalizeKey(original[j]).join(' ')}: both directions reach one entry, so its key holds both`));
+    if (j > i)
+      evidence.push(
+        ctx.site(
+          'flowKey',
+          lookups[j].site,
+          `\`${v.name}\` is looked up by ${normalizeKey(a).join(' ')} and, with sources and destinations swapped, by ${normalizeKey(original[j]).join(' ')}: both directions reach one entry, so its key holds both`,
+        ),
+      );
   }
 }
 
@@ -430,7 +509,9 @@ function refiningFields(
   if (out.size) {
     const s = chosen.find((x) => whole(x).some((t) => out.has(t as FlowField)))!;
     const why = bucket ? 'the chain of a bucket is compared again with every field that chose the bucket' : 'the record found is then written: it keeps state per those fields';
-    evidence.push(ctx.site('flowKey', s.site, `entries of \`${v.name}\` are compared with ${normalizeKey([...out]).join(' ')} in \`${s.site.fn}\` (${why}): they are part of its key`));
+    evidence.push(
+      ctx.site('flowKey', s.site, `entries of \`${v.name}\` are compared with ${normalizeKey([...out]).join(' ')} in \`${s.site.fn}\` (${why}): they are part of its key`),
+    );
   }
   return [...out];
 }
@@ -512,7 +593,17 @@ function flowStorageVerdict(scope: ElementScope, obj: ObjectFacts, bases: StateT
   };
   if (st.keyedBy === 'calculate_hash') {
     if (facts.keyContract) {
-      const k = keyFromLookups([{ kind: 'lookup', key: facts.keyContract.taint, site: { file: facts.keyContract.fn.file, start: facts.keyContract.fn.start, end: facts.keyContract.fn.end, fn: facts.keyContract.fn.name } }], v, ctx);
+      const k = keyFromLookups(
+        [
+          {
+            kind: 'lookup',
+            key: facts.keyContract.taint,
+            site: { file: facts.keyContract.fn.file, start: facts.keyContract.fn.start, end: facts.keyContract.fn.end, fn: facts.keyContract.fn.name },
+          },
+        ],
+        v,
+        ctx,
+      );
       v.key = k.key;
       v.keyEvidence = [
         ...k.evidence.filter((e) => !e.reason.includes('looked up')),
@@ -662,4 +753,3 @@ function dedupe(list: Evidence[]): Evidence[] {
     return true;
   });
 }
-

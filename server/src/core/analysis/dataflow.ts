@@ -225,7 +225,10 @@ function withTaint(taint: Taint, mark: (o: Origin) => Origin): Taint {
 }
 
 function signature(v: Value): string {
-  return `${[...v.taint.entries()].map(([k, o]) => `${k}${o.partial ? '~' : ''}`).sort().join(',')}|${[...v.alias].sort().join(',')}|${v.pkt ? 1 : 0}|${[...(v.selector?.keys() ?? [])].sort().join(',')}${markers(v)}`;
+  return `${[...v.taint.entries()]
+    .map(([k, o]) => `${k}${o.partial ? '~' : ''}`)
+    .sort()
+    .join(',')}|${[...v.alias].sort().join(',')}|${v.pkt ? 1 : 0}|${[...(v.selector?.keys() ?? [])].sort().join(',')}${markers(v)}`;
 }
 
 /** The rarer markers of a value, for its signature (empty for most values). */
@@ -451,7 +454,7 @@ export class FlowStateInterpreter {
   private noteRecordType(v: Value, type: string): void {
     if (!v.alias.size || !isPointerLike(type)) return;
     const bare = stripType(type).replace(/<.*$/, '');
-    if (!bare || bare === 'auto' || bare === 'void' || isBuiltinType(bare) && !this.options.stateTypes.has(bare)) return;
+    if (!bare || bare === 'auto' || bare === 'void' || (isBuiltinType(bare) && !this.options.stateTypes.has(bare))) return;
     for (const id of v.alias) this.object(id).recordTypes.add(stripType(type));
   }
 
@@ -473,7 +476,8 @@ export class FlowStateInterpreter {
         let v = this.eval(e.right, f);
         if (e.op !== '=') v = union(v, this.eval(e.left, f));
         // A pointer local takes whatever its value points into (`n = n->next` walks the same structure).
-        const keepsAlias = this.producesReference(e.right, f) || (e.left.kind === 'id' && isPointerLike(f.types.get(e.left.name) ?? '') && !/&/.test(f.types.get(e.left.name) ?? ''));
+        const keepsAlias =
+          this.producesReference(e.right, f) || (e.left.kind === 'id' && isPointerLike(f.types.get(e.left.name) ?? '') && !/&/.test(f.types.get(e.left.name) ?? ''));
         this.assignTo(e.left, keepsAlias ? v : { ...v, alias: new Set() }, f, e.op === '=');
         this.recordWrite(e.left, f, 'assign', e, e.op === '=' && v.alias.size && this.isPointerExpr(e.right, f) ? v : undefined);
         return v;
@@ -543,8 +547,7 @@ export class FlowStateInterpreter {
             const picked = key.pickOf && ![...key.pickOf].some((c) => c === id);
             this.recordLookup(id, 'index', withSelector(picked ? new Map() : key.taint, obj), e, f);
           }
-        }
-        else if (key.taint.size && !key.alias.size) for (const id of obj.alias) this.recordSearchTo(id, key.taint, e, f);
+        } else if (key.taint.size && !key.alias.size) for (const id of obj.alias) this.recordSearchTo(id, key.taint, e, f);
         return { taint: obj.taint, alias: obj.alias, pkt: false };
       }
       case 'cond': {
@@ -760,7 +763,8 @@ export class FlowStateInterpreter {
         return !!cls?.fields.find((x) => x.name === e.field)?.pointer;
       }
       case 'index': {
-        const field = e.object.kind === 'id' ? this.scope.fields.get(e.object.name) : e.object.kind === 'member' && isThis(e.object.object) ? this.scope.fields.get(e.object.field) : undefined;
+        const field =
+          e.object.kind === 'id' ? this.scope.fields.get(e.object.name) : e.object.kind === 'member' && isThis(e.object.object) ? this.scope.fields.get(e.object.field) : undefined;
         return !!field && /\*/.test(field.type.replace(/\*\s*$/, '').replace(/\[\s*\w*\s*\]$/, ''));
       }
       default:

@@ -250,11 +250,27 @@ export class FeatureTracker {
     } else {
       // The store does not have it (the CLI's store in memory, or another store): the snapshot's copy is the same analysis.
       features = snap.features;
-      this.store.put(info.clickName, meta, 'static', { features, analyzedAt: new Date().toISOString(), sliceHash: snap.sliceHash, analyzerVersion: ANALYZER_VERSION, layoutHash: snap.layoutHash });
+      this.store.put(info.clickName, meta, 'static', {
+        features,
+        analyzedAt: new Date().toISOString(),
+        sliceHash: snap.sliceHash,
+        analyzerVersion: ANALYZER_VERSION,
+        layoutHash: snap.layoutHash,
+      });
     }
     this.snapshotHits++;
     // `reused` says the store had them (what `analyze` reports as unchanged since the store).
-    return { info, slice: lazySlice(this.index, info, snap.sliceHash, snap.sliceChars), features, files, missing: [...snap.missing], reused: inStore, fromSnapshot: true, threading: snap.threading, work: snap.work };
+    return {
+      info,
+      slice: lazySlice(this.index, info, snap.sliceHash, snap.sliceChars),
+      features,
+      files,
+      missing: [...snap.missing],
+      reused: inStore,
+      fromSnapshot: true,
+      threading: snap.threading,
+      work: snap.work,
+    };
   }
 
   private saveSnapshot(key: string, t: TrackedElement, layoutHash: string): void {
@@ -319,7 +335,10 @@ function lazySlice(index: ElementIndex, info: ElementInfo, hash: string, chars: 
 }
 
 function threadingOf(scope: ReturnType<typeof collectScope>, features: ElementFeatures): ThreadingVerdict {
-  return threadingModel(scope, features.stateObjects.filter((o) => o.keyFields.length || o.writes !== 'none').flatMap((o) => o.name.split(' / ')));
+  return threadingModel(
+    scope,
+    features.stateObjects.filter((o) => o.keyFields.length || o.writes !== 'none').flatMap((o) => o.name.split(' / ')),
+  );
 }
 
 /** Static records always hold every part of ElementFeatures; anything less is recomputed. */

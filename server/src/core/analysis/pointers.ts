@@ -85,7 +85,13 @@ function heldContainerPointers(scope: ElementScope, declared: string, file: stri
     for (const f of cls.fields) {
       if (f.isStatic) continue;
       const why = containerPointers(f.type);
-      if (why) return { found: true, heuristic: false, unknown: false, evidence: ctx.span('pointerChasing', cls.file, f.start, f.end, `\`${f.name}\` (\`${f.type}\`), the table inside \`${v.name}\`, ${why}`) };
+      if (why)
+        return {
+          found: true,
+          heuristic: false,
+          unknown: false,
+          evidence: ctx.span('pointerChasing', cls.file, f.start, f.end, `\`${f.name}\` (\`${f.type}\`), the table inside \`${v.name}\`, ${why}`),
+        };
     }
   }
   return undefined;
@@ -148,7 +154,13 @@ export function recordPointers(scope: ElementScope, typeName: string, fromFile: 
           found: true,
           unknown: false,
           heuristic: false,
-          evidence: ctx.span('pointerChasing', c.file, f.start, f.end, `\`${f.type}\` member \`${f.name}\` of ${label}${c !== cls ? ` (inherited from \`${c.name}\`)` : ''}: reaching it follows a pointer`),
+          evidence: ctx.span(
+            'pointerChasing',
+            c.file,
+            f.start,
+            f.end,
+            `\`${f.type}\` member \`${f.name}\` of ${label}${c !== cls ? ` (inherited from \`${c.name}\`)` : ''}: reaching it follows a pointer`,
+          ),
         };
       }
       const inner = parseTypeName(stripType(f.type));

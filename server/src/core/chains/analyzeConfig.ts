@@ -17,7 +17,18 @@ import { keywordEdit } from '../rewrite/keywordEdit';
 import type { KeywordAnswer } from './keywordSupport';
 import { candidateFieldSets, DEFAULT_RSS, isSubset, parseFieldList, profileNic, symmetricHashFor, type NicProfile } from '../solver/candidates';
 import type { CostWeights } from '../solver/cost';
-import { candidateLabel, isSymmetricSet, keepsFlowsTogether, rankByComparison, solve, staticRanking, tiedElements, evaluate, type BalanceOptions, type ComplexityRanking } from '../solver/solve';
+import {
+  candidateLabel,
+  isSymmetricSet,
+  keepsFlowsTogether,
+  rankByComparison,
+  solve,
+  staticRanking,
+  tiedElements,
+  evaluate,
+  type BalanceOptions,
+  type ComplexityRanking,
+} from '../solver/solve';
 import type { Candidate, Plan, SolverElement, SymmetricHash } from '../solver/types';
 import { LineIndex, type SourceRange, type TextEdit } from '../text';
 import { keywordArg, parseClickBool, resolveArgValue, unquote } from './args';
@@ -200,9 +211,22 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
       if (!info?.features?.stateful) return undefined;
       const siblings: Sibling[] = (info.family?.() ?? []).map((m) => {
         const other = options.lookup(m.clickName);
-        return { clickName: m.clickName, relation: m.relation, model: other?.threading?.model ?? null, accepts: acceptsArgs(inst.decl, readsOf(other), other?.positional ?? 'unknown') };
+        return {
+          clickName: m.clickName,
+          relation: m.relation,
+          model: other?.threading?.model ?? null,
+          accepts: acceptsArgs(inst.decl, readsOf(other), other?.positional ?? 'unknown'),
+        };
       });
-      return sharingRoute(target, inst.className, info.threading?.model ?? null, readsOf(info)(options.sharedParameter), options.sharedParameter, siblings, options.swapClasses ?? false);
+      return sharingRoute(
+        target,
+        inst.className,
+        info.threading?.model ?? null,
+        readsOf(info)(options.sharedParameter),
+        options.sharedParameter,
+        siblings,
+        options.swapClasses ?? false,
+      );
     });
     const solverElements: SolverElement[] = elements.map((inst, i) => {
       const info = options.lookup(inst.className);
@@ -221,7 +245,8 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
     });
     // Without the fork's keyword the driver hashes addresses and ports (IP|TCP|UDP): the protocol
     // number is no input of the hash, so the fields in place are the 4-tuple.
-    const current: ChainAnalysis['current'] = deploy.kind === 'fork' ? currentRss(chain.input, options.rssParameter, defines) : { rss: [...DRIVER_HASH], source: 'default' as const, unknownFields: [] };
+    const current: ChainAnalysis['current'] =
+      deploy.kind === 'fork' ? currentRss(chain.input, options.rssParameter, defines) : { rss: [...DRIVER_HASH], source: 'default' as const, unknownFields: [] };
     if (deploy.kind === 'flow-rules' && deploy.rulesFile && keywordArg(chain.input.decl, FLOW_RULES_KEYWORD)) {
       const inPlace = options.readFile?.(deploy.rulesFile);
       if (inPlace !== undefined && rulesAreSymmetric(inPlace)) current.symmetric = true;
@@ -253,18 +278,26 @@ export async function analyzeConfig(model: ConfigModel, givenOptions: AnalyzeOpt
       if (ideal.symmetric && ideal.cost < plan.cost) {
         const keyHex = Array.from(symmetricKey(nic?.keySize ?? 40), (b) => b.toString(16).padStart(2, '0')).join(':');
         deploy.symmetricHint =
-          `RSS on ${candidateLabel(ideal)} would keep ${ideal.elements.filter((e) => e.shared === false).map((e) => e.name).join(', ')} shared-nothing, but ${options.rssParameter} names fields only, not a symmetric hash. ` +
+          `RSS on ${candidateLabel(ideal)} would keep ${ideal.elements
+            .filter((e) => e.shared === false)
+            .map((e) => e.name)
+            .join(', ')} shared-nothing, but ${options.rssParameter} names fields only, not a symmetric hash. ` +
           `Give the port the repeated 0x6d5a RSS key by hand (a kernel-driven NIC: ethtool -X <if> hkey ${keyHex}; DPDK: rte_eth_dev_rss_hash_update), then set the elements that see both directions shared-nothing`;
       }
     }
     if (deploy.kind === 'flow-rules' && (!isDriverDefault(plan.rss) || plan.symmetric)) {
-      const verdict = flowRulesFor(plan.rss, Array.from({ length: threads ?? 0 }, (_, i) => i), { nic, symmetric: plan.symmetric });
+      const verdict = flowRulesFor(
+        plan.rss,
+        Array.from({ length: threads ?? 0 }, (_, i) => i),
+        { nic, symmetric: plan.symmetric },
+      );
       if (verdict.ok) {
         deploy.rules = verdict.rules;
         deploy.notes.push(...verdict.notes);
       } else deploy.notes.push(verdict.reason);
     }
-    const currentHash: Candidate = current.symmetric && isSymmetricSet(current.rss) ? { rss: current.rss, symmetric: symmetricHashFor(nic, current.rss) ?? { how: 'key' } } : { rss: current.rss };
+    const currentHash: Candidate =
+      current.symmetric && isSymmetricSet(current.rss) ? { rss: current.rss, symmetric: symmetricHashFor(nic, current.rss) ?? { how: 'key' } } : { rss: current.rss };
     const statuses = elements.map((inst, i): ElementStatus => {
       const info = options.lookup(inst.className);
       const f = solverElements[i].features;
@@ -414,7 +447,9 @@ function planEdits(
   for (const c of chains) {
     const cur = rssByDecl.get(c.chain.input.decl);
     if (cur && cur.fields.join() !== c.plan.rss.join()) {
-      editNotes.push(`${c.chain.input.id} and ${cur.inputs.join(', ')} share one declaration but their plans differ (${formatKey(c.plan.rss)} vs ${formatKey(cur.fields)}); keeping the first`);
+      editNotes.push(
+        `${c.chain.input.id} and ${cur.inputs.join(', ')} share one declaration but their plans differ (${formatKey(c.plan.rss)} vs ${formatKey(cur.fields)}); keeping the first`,
+      );
       continue;
     }
     rssByDecl.set(c.chain.input.decl, { fields: c.plan.rss, inputs: [...(cur?.inputs ?? []), c.chain.input.id], chain: cur?.chain ?? c, uses: [...(cur?.uses ?? []), c] });
@@ -441,7 +476,9 @@ function planEdits(
       const content = flowRulesText(deploy.rules);
       const previous = options.readFile?.(deploy.rulesFile);
       if (previous !== content) fileChanges.push({ path: deploy.rulesFile, content, exists: previous !== undefined });
-      editNotes.push(`${inputs.join(', ')}: ${FLOW_MODE_KEYWORD} flow, ${FLOW_RULES_KEYWORD} "${fileName}" with ${deploy.rules.length} DPDK flow rule(s) hashing ${candidateLabel(chain.plan)} over ${chain.threads} queue(s) (${deploy.reason})`);
+      editNotes.push(
+        `${inputs.join(', ')}: ${FLOW_MODE_KEYWORD} flow, ${FLOW_RULES_KEYWORD} "${fileName}" with ${deploy.rules.length} DPDK flow rule(s) hashing ${candidateLabel(chain.plan)} over ${chain.threads} queue(s) (${deploy.reason})`,
+      );
     }
   }
 
@@ -464,7 +501,9 @@ function planEdits(
     const hashings = new Set(votes.map((v) => v.hashing));
     if (entry.twoWay && !entry.shared && hashings.size > 1) {
       entry.shared = true;
-      editNotes.push(`${decl.name} (${decl.className}) sees both directions of a connection, but the devices feeding it hash differently (${votes.map((v) => `${v.chain}: ${v.hashing}`).join('; ')}): a reply may reach another core than its request, so it stays shared`);
+      editNotes.push(
+        `${decl.name} (${decl.className}) sees both directions of a connection, but the devices feeding it hash differently (${votes.map((v) => `${v.chain}: ${v.hashing}`).join('; ')}): a reply may reach another core than its request, so it stays shared`,
+      );
     }
     const shared = entry.shared;
     const differing = new Set(votes.map((v) => v.shared)).size > 1;
@@ -552,21 +591,21 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
       const keyUnsafe = !s.safeSharedNothingNow && !isSubset(c.current.rss, s.flowKey);
       if (s.currentShared === false && keyUnsafe && s.route?.kind === 'class') {
         if (s.flowKey.length) {
-        const where = s.threading?.evidence[0];
-        // The key may be narrower than the truth (the analysis never widens it): unless it is
-        // certain, the fields outside it may still belong to the flow, so this is only a warning.
-        const certain = s.info?.confidence === 'high';
-        add({
-          code: 'unsafe-shared-nothing',
-          severity: certain ? 'error' : 'warning',
-          message:
-            `${s.instance.id} (${s.instance.className}) keeps per-thread state${where ? ` (${where.reason})` : ''} but RSS hashes ${formatKey(c.current.rss)}${c.current.source === 'default' ? ' (the driver default)' : ''}, ` +
-            `which is not inside its flow key ${formatKey(s.flowKey)}: packets of one flow ${certain ? 'would' : 'may'} reach several cores and see different state` +
-            (certain ? '' : ` (the key is found at ${s.info?.confidence ?? 'unknown'} confidence and may be wider)`),
-          range: declRange(s.instance.decl),
-          related: c.current.arg ? [{ range: c.current.arg.range, message: `RSS fields set here` }] : [],
-          fixedByPlan: s.planShared === false ? isSubset(c.plan.rss, s.flowKey) && c.deploy.kind !== 'none' : !!s.route.shared,
-        });
+          const where = s.threading?.evidence[0];
+          // The key may be narrower than the truth (the analysis never widens it): unless it is
+          // certain, the fields outside it may still belong to the flow, so this is only a warning.
+          const certain = s.info?.confidence === 'high';
+          add({
+            code: 'unsafe-shared-nothing',
+            severity: certain ? 'error' : 'warning',
+            message:
+              `${s.instance.id} (${s.instance.className}) keeps per-thread state${where ? ` (${where.reason})` : ''} but RSS hashes ${formatKey(c.current.rss)}${c.current.source === 'default' ? ' (the driver default)' : ''}, ` +
+              `which is not inside its flow key ${formatKey(s.flowKey)}: packets of one flow ${certain ? 'would' : 'may'} reach several cores and see different state` +
+              (certain ? '' : ` (the key is found at ${s.info?.confidence ?? 'unknown'} confidence and may be wider)`),
+            range: declRange(s.instance.decl),
+            related: c.current.arg ? [{ range: c.current.arg.range, message: `RSS fields set here` }] : [],
+            fixedByPlan: s.planShared === false ? isSubset(c.plan.rss, s.flowKey) && c.deploy.kind !== 'none' : !!s.route.shared,
+          });
         }
       } else if (s.currentShared === false && keyUnsafe && s.route?.kind !== 'class') {
         add({
@@ -627,7 +666,14 @@ function collectFindings(model: ConfigModel, chains: ChainAnalysis[], options: A
       });
     }
     if (options.traceProblem) {
-      add({ code: 'chain-note', severity: 'warning', message: `${options.traceProblem}; the plan is made without it`, range: declRange(c.chain.input.decl), related: [], fixedByPlan: false });
+      add({
+        code: 'chain-note',
+        severity: 'warning',
+        message: `${options.traceProblem}; the plan is made without it`,
+        range: declRange(c.chain.input.decl),
+        related: [],
+        fixedByPlan: false,
+      });
     }
     if (c.plan.balanceWarning) {
       add({ code: 'rss-balance', severity: 'information', message: c.plan.balanceWarning, range: declRange(c.chain.input.decl), related: [], fixedByPlan: false });

@@ -177,7 +177,14 @@ export function addTraceLoads(graphs: ChainGraph[], trace: TraceFlows, nicProfil
     const queues = g.threads && g.threads > 0 ? g.threads : DEFAULT_TRACE_QUEUES;
     const reta = profile ? profileReta(profile, queues) : defaultReta(512, queues);
     const [current, planned] = simulateFlows(trace.flows, [g.currentRss, g.plannedRss], { reta, nbQueues: queues });
-    const loads: ChainLoads = { queues, packets: trace.kept, flows: trace.flows.length, current: queueLoad(current), planned: queueLoad(planned), ...(trace.warning ? { warning: trace.warning } : {}) };
+    const loads: ChainLoads = {
+      queues,
+      packets: trace.kept,
+      flows: trace.flows.length,
+      current: queueLoad(current),
+      planned: queueLoad(planned),
+      ...(trace.warning ? { warning: trace.warning } : {}),
+    };
     return { ...g, loads };
   });
 }

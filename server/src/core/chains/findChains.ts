@@ -182,7 +182,11 @@ export function flattenConfig(model: ConfigModel, isInputClass: (cls: string) =>
         const cycle = active.findIndex((c) => c.name === compound.name && c.scopeId === compound.scopeId);
         if (cycle >= 0) {
           const through = [...active.slice(cycle), compound].map((c) => c.name).join(' → ');
-          report('recursive-elementclass', el, `elementclass \`${compound.name}\` contains itself (${through}); Click rejects a recursive elementclass, so this use is not expanded`);
+          report(
+            'recursive-elementclass',
+            el,
+            `elementclass \`${compound.name}\` contains itself (${through}); Click rejects a recursive elementclass, so this use is not expanded`,
+          );
           continue;
         }
         const chosen = chooseOverload(compound, el);
@@ -326,7 +330,13 @@ function bindFormals(c: ClickElementClass, overload: number, el: ClickElement, i
   let p = 0;
   for (const f of formals) {
     if (f.rest) {
-      into.set(f.name, args.slice(p).map((a) => (a.keyword ? `${a.keyword} ${a.value}` : a.value)).join(', '));
+      into.set(
+        f.name,
+        args
+          .slice(p)
+          .map((a) => (a.keyword ? `${a.keyword} ${a.value}` : a.value))
+          .join(', '),
+      );
       continue;
     }
     const arg = f.keyword ? [...args].reverse().find((a) => a.keyword === f.keyword) : positional[p++];

@@ -64,7 +64,14 @@ export function traceSimulator(trace: TraceInput, nic: NicProfileData | undefine
   return {
     imbalance: (c: Candidate) => load(c).imbalance,
     report(candidates: readonly FlowField[][], plan: Plan, current: Candidate): ChainTrace {
-      return { name: trace.name, queues, retaSize: reta.length, loads: candidates.map((c) => load({ rss: c })), chosen: load({ rss: plan.rss, symmetric: plan.symmetric }), current: load(current) };
+      return {
+        name: trace.name,
+        queues,
+        retaSize: reta.length,
+        loads: candidates.map((c) => load({ rss: c })),
+        chosen: load({ rss: plan.rss, symmetric: plan.symmetric }),
+        current: load(current),
+      };
     },
   };
 }

@@ -10,12 +10,37 @@
 import { LineIndex, type SourceRange } from '../text';
 import { inlineScopeName } from './model';
 import type {
-  ClickArg, ClickConfig, ClickConnection, ClickDefine, ClickElement, ClickElementClass, ClickEndpoint, ClickFoldingRange,
-  ClickGroup, ClickProblem, ClickReference, ClickRequire, ClickScope, ConfigModel, ConnectionOperator, ProblemSeverity,
+  ClickArg,
+  ClickConfig,
+  ClickConnection,
+  ClickDefine,
+  ClickElement,
+  ClickElementClass,
+  ClickEndpoint,
+  ClickFoldingRange,
+  ClickGroup,
+  ClickProblem,
+  ClickReference,
+  ClickRequire,
+  ClickScope,
+  ConfigModel,
+  ConnectionOperator,
+  ProblemSeverity,
 } from './model';
 import type {
-  SynChain, SynCompound, SynCompoundBody, SynConfig, SynElement, SynElementClass, SynPort, SynSet, SynStatement, Span, Token,
-  TopLevelFragment, SynDirective,
+  SynChain,
+  SynCompound,
+  SynCompoundBody,
+  SynConfig,
+  SynElement,
+  SynElementClass,
+  SynPort,
+  SynSet,
+  SynStatement,
+  Span,
+  Token,
+  TopLevelFragment,
+  SynDirective,
 } from './syntax';
 import { mapShifted, modelShifter } from './shiftModel';
 import { connectSets, NO_PORTS, readPortSpec, type PortNumberProblem, type PortSpec } from './ports';
@@ -87,14 +112,7 @@ export function assembleModel(text: string, fragments: readonly TopLevelFragment
  * Links one edited statement alone, in the context of the rest of the file. Returns undefined when
  * its signature changed (the caller must then link the whole file).
  */
-export function relinkSegment(
-  text: string,
-  lines: LineIndex,
-  fragment: TopLevelFragment,
-  index: number,
-  old: Segment,
-  context: LinkContext,
-): Segment | undefined {
+export function relinkSegment(text: string, lines: LineIndex, fragment: TopLevelFragment, index: number, old: Segment, context: LinkContext): Segment | undefined {
   const linker = new Linker(text, lines);
   const segment = linker.relink(fragment, index, old, context);
   return segment && segment.signature === old.signature && !segment.crossLinked ? segment : undefined;
@@ -284,9 +302,17 @@ class Linker {
     this.statementIndex = index;
     this.seg = {
       fragment: f,
-      elements: [], connections: [], references: [],
+      elements: [],
+      connections: [],
+      references: [],
       // Most statements have none of these: they share one empty array until something is added.
-      elementClasses: NONE, defines: NONE, requires: NONE, problems: NONE, scopes: NONE, groups: NONE, folds: NONE,
+      elementClasses: NONE,
+      defines: NONE,
+      requires: NONE,
+      problems: NONE,
+      scopes: NONE,
+      groups: NONE,
+      folds: NONE,
       signature: '',
       slotsBefore: this.file.slots,
       elementsBefore: this.elementCount,
@@ -357,8 +383,17 @@ class Linker {
     // class nested in it) cannot be that class: it is recursion, which Click rejects.
     const open = this.classesBeingLinked.indexOf(target);
     if (open >= 0) {
-      const names = this.classesBeingLinked.slice(open).map((i) => this.classNames.get(i)).concat(token.text);
-      this.report('error', token.start, token.end, `elementclass \`${token.text}\` uses itself${names.length > 2 ? ` (${names.join(' → ')})` : ''}: Click does not allow a recursive elementclass, and FlowMage does not expand this use`, 'recursive-elementclass');
+      const names = this.classesBeingLinked
+        .slice(open)
+        .map((i) => this.classNames.get(i))
+        .concat(token.text);
+      this.report(
+        'error',
+        token.start,
+        token.end,
+        `elementclass \`${token.text}\` uses itself${names.length > 2 ? ` (${names.join(' → ')})` : ''}: Click does not allow a recursive elementclass, and FlowMage does not expand this use`,
+        'recursive-elementclass',
+      );
     }
   }
 
@@ -412,7 +447,13 @@ class Linker {
       const parts = splitDefine(whole);
       const at = arg.range.startOffset - this.base;
       if (!parts.name) {
-        this.report('error', at + parts.nameStart, at + parts.nameEnd, `\`define\` expects \`$name value\`, and \`${whole.slice(0, parts.nameEnd)}\` is not a \`$variable\``, 'bad-define');
+        this.report(
+          'error',
+          at + parts.nameStart,
+          at + parts.nameEnd,
+          `\`define\` expects \`$name value\`, and \`${whole.slice(0, parts.nameEnd)}\` is not a \`$variable\``,
+          'bad-define',
+        );
         continue;
       }
       scope.defines.set(parts.name, parts.value);
@@ -514,7 +555,8 @@ class Linker {
     const last = sides[sides.length - 1];
     for (const e of first?.endpoints ?? []) {
       const r = e.inPorts.range;
-      if (r && !e.endpoint.implicit) this.report('warning', r.startOffset - this.base, r.endOffset - this.base, 'this input port is ignored: nothing connects into the start of the chain', 'ignored-port');
+      if (r && !e.endpoint.implicit)
+        this.report('warning', r.startOffset - this.base, r.endOffset - this.base, 'this input port is ignored: nothing connects into the start of the chain', 'ignored-port');
     }
     for (const e of last?.endpoints ?? []) {
       const r = e.outPorts.range;
@@ -677,7 +719,13 @@ class Linker {
     }
     scope.slots++; // Click still creates an element for it
     if (scope === this.file) this.signatureParts.push('?');
-    this.report('error', token.start, token.end, `\`${name}\` is not declared${scope.name ? ` in elementclass \`${scope.name}\`` : ''}: declare it with \`${name} :: Class\` before using it`, 'undeclared-element');
+    this.report(
+      'error',
+      token.start,
+      token.end,
+      `\`${name}\` is not declared${scope.name ? ` in elementclass \`${scope.name}\`` : ''}: declare it with \`${name} :: Class\` before using it`,
+      'undeclared-element',
+    );
     this.seg.references.push(reference(name, scope, tokenRange, false, 'element', undefined));
     return endpointBase(name, 'undeclared', range, false);
   }
@@ -707,7 +755,14 @@ class Linker {
       const related = firstRange ? [{ message: `first declaration of \`${name}\``, range: firstRange }] : undefined;
       // The related range belongs to another declaration: edits then relink everything.
       this.seg.crossLinked = true;
-      this.report('error', token.start, token.end, `\`${name}\` is already declared${firstRange ? ` at ${this.lineColumn(firstRange.startOffset)}` : ''}`, 'duplicate-declaration', related);
+      this.report(
+        'error',
+        token.start,
+        token.end,
+        `\`${name}\` is already declared${firstRange ? ` at ${this.lineColumn(firstRange.startOffset)}` : ''}`,
+        'duplicate-declaration',
+        related,
+      );
       this.seg.references.push(reference(name, scope, nameRange, true, 'element', target));
       return target;
     }
@@ -772,7 +827,11 @@ class Linker {
   private connect(left: Side, right: Side, connector: { text: string; span: Span }, scope: ScopeState): void {
     const op: ConnectionOperator = connector.text === '->' ? '->' : connector.text === '=>' ? '=>' : '~>';
     const contextName = op === '~>' && connector.text.length > 2 ? connector.text.slice(1, -1) : undefined;
-    const result = connectSets(left.endpoints.map((e) => e.outSpec), right.endpoints.map((e) => e.inSpec), op === '=>');
+    const result = connectSets(
+      left.endpoints.map((e) => e.outSpec),
+      right.endpoints.map((e) => e.inSpec),
+      op === '=>',
+    );
     for (const message of result.problems) this.report('error', connector.span.start, connector.span.end, message, 'connection-mismatch');
     const operatorRange = this.range(connector.span);
     for (const h of result.hookups) {
@@ -853,8 +912,18 @@ class Linker {
 
 function newScopeState(id: number, name: string | null, overload: number, parent: ScopeState | undefined, hasPorts: boolean): ScopeState {
   return {
-    id, name, overload, parent, hasPorts,
-    declaredNames: new Map(), declarations: new Map(), slots: 0, classes: new Map(), formals: new Set(), defines: new Map(), takenNames: new Set(),
+    id,
+    name,
+    overload,
+    parent,
+    hasPorts,
+    declaredNames: new Map(),
+    declarations: new Map(),
+    slots: 0,
+    classes: new Map(),
+    formals: new Set(),
+    defines: new Map(),
+    takenNames: new Set(),
   };
 }
 

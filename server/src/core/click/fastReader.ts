@@ -7,8 +7,23 @@
 // errors go through readSyntax.ts. A unit test checks that both readers agree on every statement of
 // the fixtures and of the fuzz corpus.
 import type {
-  Span, Token, SynStatement, SynChain, SynChainItem, SynSet, SynElement, SynElementBody, SynPort, SynCompound, SynCompoundBody,
-  SynFormal, SynConfig, SynArg, SynElementClass, SynDirective, TopLevelFragment,
+  Span,
+  Token,
+  SynStatement,
+  SynChain,
+  SynChainItem,
+  SynSet,
+  SynElement,
+  SynElementBody,
+  SynPort,
+  SynCompound,
+  SynCompoundBody,
+  SynFormal,
+  SynConfig,
+  SynArg,
+  SynElementClass,
+  SynDirective,
+  TopLevelFragment,
 } from './syntax';
 import { findUnterminatedQuote } from './configText';
 
@@ -16,9 +31,37 @@ import { findUnterminatedQuote } from './configText';
 export class FastReadError extends Error {}
 
 const enum C {
-  TAB = 9, LF = 10, VT = 11, FF = 12, CR = 13, SPACE = 32, HASH = 35, DOLLAR = 36, QUOTE = 34, APOS = 39, LPAREN = 40, RPAREN = 41,
-  STAR = 42, COMMA = 44, MINUS = 45, DOT = 46, SLASH = 47, COLON = 58, SEMI = 59, LT = 60, EQ = 61, GT = 62, AT = 64, LBRACKET = 91,
-  BACKSLASH = 92, RBRACKET = 93, UNDERSCORE = 95, LBRACE = 123, BAR = 124, RBRACE = 125, TILDE = 126,
+  TAB = 9,
+  LF = 10,
+  VT = 11,
+  FF = 12,
+  CR = 13,
+  SPACE = 32,
+  HASH = 35,
+  DOLLAR = 36,
+  QUOTE = 34,
+  APOS = 39,
+  LPAREN = 40,
+  RPAREN = 41,
+  STAR = 42,
+  COMMA = 44,
+  MINUS = 45,
+  DOT = 46,
+  SLASH = 47,
+  COLON = 58,
+  SEMI = 59,
+  LT = 60,
+  EQ = 61,
+  GT = 62,
+  AT = 64,
+  LBRACKET = 91,
+  BACKSLASH = 92,
+  RBRACKET = 93,
+  UNDERSCORE = 95,
+  LBRACE = 123,
+  BAR = 124,
+  RBRACE = 125,
+  TILDE = 126,
 }
 
 function isSpace(c: number): boolean {

@@ -30,7 +30,10 @@ export function readPortSpec(port: SynPort, problems: PortNumberProblem[]): Port
     const to = portNumber(item.to, problems);
     if (from === undefined || to === undefined) continue;
     if (to < from) {
-      problems.push({ token: { ...item.from, end: item.to.end, text: `${item.from.text}-${item.to.text}` }, message: `the port range \`${from}-${to}\` is empty: write the smaller port first` });
+      problems.push({
+        token: { ...item.from, end: item.to.end, text: `${item.from.text}-${item.to.text}` },
+        message: `the port range \`${from}-${to}\` is empty: write the smaller port first`,
+      });
       continue;
     }
     for (let p = from; p <= to; p++) ports.push(p);

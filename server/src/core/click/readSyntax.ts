@@ -2,16 +2,30 @@
 // phrases its syntax errors for humans. Only this file and clickDocument.ts touch tree-sitter nodes.
 import type { Node } from 'web-tree-sitter';
 import type {
-  Span, Token, SynStatement, SynChain, SynChainItem, SynSet, SynElement, SynElementBody, SynPort, SynCompound,
-  SynCompoundBody, SynFormal, SynConfig, SynArg, SynElementClass, SynDirective, SynProblem, TopLevelFragment,
+  Span,
+  Token,
+  SynStatement,
+  SynChain,
+  SynChainItem,
+  SynSet,
+  SynElement,
+  SynElementBody,
+  SynPort,
+  SynCompound,
+  SynCompoundBody,
+  SynFormal,
+  SynConfig,
+  SynArg,
+  SynElementClass,
+  SynDirective,
+  SynProblem,
+  TopLevelFragment,
 } from './syntax';
 import { describeErrorNode, missingMessage, type ErrorContext } from './syntaxErrors';
 import { findUnterminatedQuote } from './configText';
 import { MAX_NESTING } from './fastReader';
 
-const STATEMENT_TYPES = new Set([
-  'connection', 'element_statement', 'elementclass_definition', 'require_statement', 'define_statement', 'provide_statement',
-]);
+const STATEMENT_TYPES = new Set(['connection', 'element_statement', 'elementclass_definition', 'require_statement', 'define_statement', 'provide_statement']);
 
 /** Reads one child of the root node (or the root itself when it is an ERROR) into a fragment. */
 export function readTopLevel(node: Node, text: string): TopLevelFragment {
@@ -50,7 +64,12 @@ class StatementReader {
   /** True (and says so once) when a body nests deeper than Click allows; it is then not read. */
   private tooDeep(node: Node, what: string): boolean {
     if (this.depth < MAX_NESTING) return false;
-    this.problem(node.startIndex, node.startIndex + 1, `this ${what} is nested more than ${MAX_NESTING} levels deep, more than Click allows; its contents are not read`, 'too-deep');
+    this.problem(
+      node.startIndex,
+      node.startIndex + 1,
+      `this ${what} is nested more than ${MAX_NESTING} levels deep, more than Click allows; its contents are not read`,
+      'too-deep',
+    );
     return true;
   }
 

@@ -4,8 +4,19 @@
 // slower. A copy has exactly the keys of its original (the linker always sets every key).
 import type { SourceRange } from '../text';
 import type {
-  ClickArg, ClickConfig, ClickConnection, ClickDefine, ClickElement, ClickElementClass, ClickEndpoint, ClickFoldingRange,
-  ClickGroup, ClickProblem, ClickReference, ClickRequire, ClickScope,
+  ClickArg,
+  ClickConfig,
+  ClickConnection,
+  ClickDefine,
+  ClickElement,
+  ClickElementClass,
+  ClickEndpoint,
+  ClickFoldingRange,
+  ClickGroup,
+  ClickProblem,
+  ClickReference,
+  ClickRequire,
+  ClickScope,
 } from './model';
 
 export interface ModelShifter {

@@ -96,7 +96,11 @@ export function describeErrorNode(node: Node, text: string, ctx: ErrorContext): 
   });
   if (stack.length) return unclosed(all, stack[0], text, ctx);
   if (unmatchedCloser) {
-    return { start: unmatchedCloser.start, end: unmatchedCloser.end, message: `unmatched \`${unmatchedCloser.type}\`: there is no \`${CLOSERS[unmatchedCloser.type]}\` for it to close` };
+    return {
+      start: unmatchedCloser.start,
+      end: unmatchedCloser.end,
+      message: `unmatched \`${unmatchedCloser.type}\`: there is no \`${CLOSERS[unmatchedCloser.type]}\` for it to close`,
+    };
   }
 
   const first = all[0];

@@ -39,7 +39,6 @@ const STATEMENT_TYPES = new Set([
   'comment',
 ]);
 
-
 /**
  * Deepest statement/expression nesting converted. Real code stays far below; deeper input (thousands
  * of nested parentheses) would overflow the stack here and in every recursive walk of the AST, so the
@@ -61,7 +60,6 @@ export class BodyConverter {
     /** Called for every ERROR node met. */
     private readonly onError: () => void,
   ) {}
-
 
   // Every `type` and `endIndex` of a web-tree-sitter Node is a call into WASM: callers that have
   // already read a node's type pass it on (the `type` parameters) rather than ask again.
@@ -112,7 +110,7 @@ export class BodyConverter {
         const cond = childByField(n, 'condition');
         for (const c of cond?.namedChildren ?? []) {
           if (!c) continue;
-          if (c.type === 'declaration' || c.type === 'init_statement') vars.push(...this.vars(c.type === 'declaration' ? c : c.namedChildren[0] ?? c));
+          if (c.type === 'declaration' || c.type === 'init_statement') vars.push(...this.vars(c.type === 'declaration' ? c : (c.namedChildren[0] ?? c)));
           else if (c.type === 'comment') continue;
           else head.push(this.exprStmt(c));
         }
@@ -305,7 +303,11 @@ export class BodyConverter {
       case 'subscript_expression': {
         const obj = this.field(n, 'argument');
         const indices = childByField(n, 'indices') ?? childByField(n, 'index');
-        const index = indices ? (indices.type === 'subscript_argument_list' ? indices.namedChildren.filter((c): c is Node => !!c).map((c) => this.expr(c)) : [this.expr(indices)]) : [];
+        const index = indices
+          ? indices.type === 'subscript_argument_list'
+            ? indices.namedChildren.filter((c): c is Node => !!c).map((c) => this.expr(c))
+            : [this.expr(indices)]
+          : [];
         return { kind: 'index', object: obj, index, start, end };
       }
       case 'conditional_expression':

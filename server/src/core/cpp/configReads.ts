@@ -145,7 +145,9 @@ class ConfigScanner {
   /** Local declarations (types, literal initializers, Args objects) and `args.bind(conf)` anywhere. */
   private collectLocals(body: Node): void {
     // `args.bind(conf)` is the only call this pass wants: skip calls when the body has none.
-    const types = /\bbind\s*\(/.test(this.text.slice(body.startIndex, body.endIndex)) ? ['declaration', 'assignment_expression', 'call_expression'] : ['declaration', 'assignment_expression'];
+    const types = /\bbind\s*\(/.test(this.text.slice(body.startIndex, body.endIndex))
+      ? ['declaration', 'assignment_expression', 'call_expression']
+      : ['declaration', 'assignment_expression'];
     for (const d of body.descendantsOfType(types)) {
       if (!d) continue;
       if (d.type === 'declaration') {
@@ -192,7 +194,9 @@ class ConfigScanner {
   /** An expression that names a conf-bound Args: `args`, `&args`, `*args`. */
   private isBoundArgs(n: Node | null): boolean {
     if (!n) return false;
-    const t = this.slice(n).replace(/^[&*]\s*/, '').trim();
+    const t = this.slice(n)
+      .replace(/^[&*]\s*/, '')
+      .trim();
     return /^\w+$/.test(t) && this.argsVars.get(t) === true;
   }
 
@@ -291,15 +295,17 @@ class ConfigScanner {
       conditional: this.branchDepth > 0,
       parser: parserNode ? parserName(this.slice(parserNode)) : null,
       target,
-      targetType: target ? this.localTypes.get(target) ?? null : null,
-      defaultValue: defaultValue ?? (target ? this.localDefaults.get(target) ?? null : null),
+      targetType: target ? (this.localTypes.get(target) ?? null) : null,
+      defaultValue: defaultValue ?? (target ? (this.localDefaults.get(target) ?? null) : null),
       start,
     });
   }
 
   private targetName(n: Node | null): string | null {
     if (!n) return null;
-    const t = norm(this.slice(n)).replace(/^&/, '').replace(/^this->/, '');
+    const t = norm(this.slice(n))
+      .replace(/^&/, '')
+      .replace(/^this->/, '');
     return /^\w+$/.test(t) ? t : null;
   }
 
@@ -334,7 +340,8 @@ class ConfigScanner {
       const kwNode = args[i];
       const keyword = kwNode.type === 'string_literal' ? stringLiteralValue(this.slice(kwNode)) : undefined;
       if (!keyword) {
-        if (this.slice(kwNode) !== 'cpEnd') this.events.push({ kind: 'unknown', reason: `${fnName} argument \`${this.slice(kwNode)}\` is not understood`, start: kwNode.startIndex });
+        if (this.slice(kwNode) !== 'cpEnd')
+          this.events.push({ kind: 'unknown', reason: `${fnName} argument \`${this.slice(kwNode)}\` is not understood`, start: kwNode.startIndex });
         break;
       }
       const flags = this.slice(args[i + 1]);
@@ -354,8 +361,8 @@ class ConfigScanner {
         conditional: this.branchDepth > 0,
         parser: type || null,
         target,
-        targetType: target ? this.localTypes.get(target) ?? null : null,
-        defaultValue: target ? this.localDefaults.get(target) ?? null : null,
+        targetType: target ? (this.localTypes.get(target) ?? null) : null,
+        defaultValue: target ? (this.localDefaults.get(target) ?? null) : null,
         start: kwNode.startIndex,
       });
       while (j < args.length && args[j].type !== 'string_literal' && this.slice(args[j]) !== 'cpEnd') j++;
@@ -370,7 +377,12 @@ class ConfigScanner {
     if (!p) return;
     if (p.type === 'argument_list') return;
     if (p.type === 'field_expression' && /^(?:size|empty)$/.test(this.slice(childByField(p, 'field')))) return;
-    const what = p.type === 'field_expression' ? `${this.slice(n)}.${this.slice(childByField(p, 'field'))}` : p.type === 'subscript_expression' ? `${this.slice(n)}[...]` : `${this.slice(n)} (${p.type.replace(/_/g, ' ')})`;
+    const what =
+      p.type === 'field_expression'
+        ? `${this.slice(n)}.${this.slice(childByField(p, 'field'))}`
+        : p.type === 'subscript_expression'
+          ? `${this.slice(n)}[...]`
+          : `${this.slice(n)} (${p.type.replace(/_/g, ' ')})`;
     this.events.push({ kind: 'unknown', reason: `reads the configuration by hand: ${what}`, start: n.startIndex });
   }
 

@@ -7,7 +7,13 @@ import type { Param } from './ast';
  * Whitespace-normalized type or expression text: `per_thread<Stats> ` → `per_thread<Stats>`.
  * Most texts have no whitespace at all, and for them the replacements would change nothing.
  */
-export const norm = (s: string) => (/\s/.test(s) ? s.replace(/\s+/g, ' ').replace(/\s*([<>,*&:])\s*/g, '$1').trim() : s);
+export const norm = (s: string) =>
+  /\s/.test(s)
+    ? s
+        .replace(/\s+/g, ' ')
+        .replace(/\s*([<>,*&:])\s*/g, '$1')
+        .trim()
+    : s;
 
 /** `Scope<T>::name<U>` → `name`: template arguments dropped, then the last `::` part, trimmed. */
 export function unqualifiedName(s: string): string {

@@ -99,7 +99,10 @@ function paragraph(lines: string[]): string {
   while (kept.length && !kept[0].trim()) kept.shift();
   while (kept.length && !kept[kept.length - 1].trim()) kept.pop();
   const indent = Math.min(...kept.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)![0].length), 1000);
-  return kept.map((l) => l.slice(indent === 1000 ? 0 : indent)).join('\n').trim();
+  return kept
+    .map((l) => l.slice(indent === 1000 ? 0 : indent))
+    .join('\n')
+    .trim();
 }
 
 function block(section: { arg: string; body: string[] } | undefined): string {

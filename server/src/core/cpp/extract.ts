@@ -108,7 +108,6 @@ function lineAt(text: string, offset: number): string {
   return text.slice(s, e < 0 ? text.length : e);
 }
 
-
 class Extractor {
   private readonly bodies: BodyConverter;
 
@@ -366,10 +365,11 @@ class Extractor {
           fn.config = this.configReads(body, fn);
         } catch (err) {
           // The parameter index must never cost the file its model.
-          fn.config = { events: [{ kind: 'unknown', reason: `the configuration reads could not be extracted (${err instanceof Error ? err.message : String(err)})`, start: body.startIndex }] };
+          fn.config = {
+            events: [{ kind: 'unknown', reason: `the configuration reads could not be extracted (${err instanceof Error ? err.message : String(err)})`, start: body.startIndex }],
+          };
         }
-      }
-      else if (owner && name === owner) fn.initializers = this.initializers(node, body);
+      } else if (owner && name === owner) fn.initializers = this.initializers(node, body);
     }
     return fn;
   }
@@ -389,7 +389,7 @@ class Extractor {
     const tree = this.paramParser!.parse(text);
     try {
       const fnNode = tree?.rootNode.namedChildren.find((c: Node | null) => c?.type === 'function_definition');
-      const reparsed = (fnNode ? childByField(fnNode, 'body') : null);
+      const reparsed = fnNode ? childByField(fnNode, 'body') : null;
       return reparsed ? extractConfigReads(text, reparsed, fn.params) : extractConfigReads(this.text, body, fn.params);
     } finally {
       tree?.delete();
@@ -410,7 +410,9 @@ class Extractor {
     for (const stmt of body.namedChildren) {
       const e = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : null;
       if (e?.type !== 'assignment_expression' || this.slice(childByField(e, 'operator')) !== '=') continue;
-      const left = this.slice(childByField(e, 'left')).replace(/^this->/, '').trim();
+      const left = this.slice(childByField(e, 'left'))
+        .replace(/^this->/, '')
+        .trim();
       const lit = literalText(this.slice(childByField(e, 'right')));
       if (/^\w+$/.test(left) && lit !== null) out[left] ??= lit;
     }
@@ -420,7 +422,10 @@ class Extractor {
 
 /** `click::FlowStateElement<MyCounter, int>` → { name: 'FlowStateElement', args: ['MyCounter', 'int'] }. */
 export function parseTypeName(text: string): { name: string; args: string[] } | undefined {
-  const t = text.replace(/^(?:public|protected|private|virtual)\s+/g, '').replace(/^(?:public|protected|private|virtual)\s+/g, '').trim();
+  const t = text
+    .replace(/^(?:public|protected|private|virtual)\s+/g, '')
+    .replace(/^(?:public|protected|private|virtual)\s+/g, '')
+    .trim();
   const lt = t.indexOf('<');
   const head = (lt < 0 ? t : t.slice(0, lt)).trim();
   const name = splitQualified(head).pop();

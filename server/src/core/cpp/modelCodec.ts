@@ -11,7 +11,11 @@ export type StoredModel = Omit<CppFileModel, 'text'>;
 // and decoding cost as much as a parse (a parse worker's models are encoded there and decoded here).
 export function encodeModel(model: CppFileModel | StoredModel): string {
   const { text: _text, ...rest } = model as CppFileModel;
-  const stored = { ...rest, functions: rest.functions.map(bodyAsText), classes: rest.classes.map((c) => ({ ...c, methods: c.methods.map(bodyAsText), methodDecls: c.methodDecls.map(bodyAsText) })) };
+  const stored = {
+    ...rest,
+    functions: rest.functions.map(bodyAsText),
+    classes: rest.classes.map((c) => ({ ...c, methods: c.methods.map(bodyAsText), methodDecls: c.methodDecls.map(bodyAsText) })),
+  };
   return asciiJson(JSON.stringify(stored));
 }
 

@@ -66,7 +66,10 @@ export function parameterType(parser: string | null, targetType: string | null):
     return 'other';
   }
   if (!targetType) return null;
-  const t = targetType.replace(/^(?:const|volatile|static|mutable)\s+/g, '').replace(/&$/, '').trim();
+  const t = targetType
+    .replace(/^(?:const|volatile|static|mutable)\s+/g, '')
+    .replace(/&$/, '')
+    .trim();
   if (t === 'bool') return 'bool';
   if (/^(?:int|long|short|long long|signed|signed int|int(?:8|16|32|64)_t|ssize_t|intptr_t|int_fast\d+_t|click_int_large_t)$/.test(t)) return 'integer';
   if (/^(?:unsigned(?: int| long| short| char| long long)?|uint(?:8|16|32|64)_t|size_t|uintptr_t|unsigned_t|click_uint_large_t|uint_fast\d+_t)$/.test(t)) return 'unsigned';
@@ -110,7 +113,8 @@ class ParameterResolver {
     } else {
       this.expand(found.fns, found.owner, 0, false);
     }
-    if (found && !this.sawComplete && !this.reasons.length) this.reasons.push('the configuration is never checked with complete()/execute(): FastClick ignores keywords it does not read');
+    if (found && !this.sawComplete && !this.reasons.length)
+      this.reasons.push('the configuration is never checked with complete()/execute(): FastClick ignores keywords it does not read');
     const params: ElementParameter[] = [];
     const byName = new Map<string, ElementParameter>();
     for (const c of this.reads) {
@@ -213,7 +217,9 @@ class ParameterResolver {
         this.missingReason = undefined;
         const target = e.scope ? this.scoped(e.scope, e.name, fn.file) : this.findMethod(this.cls, e.name);
         if (!target) {
-          this.reasons.push(`${describe(fn)} passes the configuration to ${e.scope ? e.scope + '::' : ''}${e.name}(), which is not indexed${this.missingReason ? ` (${this.missingReason})` : ''}`);
+          this.reasons.push(
+            `${describe(fn)} passes the configuration to ${e.scope ? e.scope + '::' : ''}${e.name}(), which is not indexed${this.missingReason ? ` (${this.missingReason})` : ''}`,
+          );
           return;
         }
         this.expand(target.fns, target.owner, depth + 1, conditional || e.conditional);

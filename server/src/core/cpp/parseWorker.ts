@@ -11,28 +11,34 @@ import { SLOT, type ParseAssignment, type ParseReply } from './parsePool';
 
 const parser = createParser('cpp');
 // Loading failed: every file stays unclaimed, and the index's thread parses them.
-parser.then(() => parentPort?.postMessage('ready'), () => process.exit(0));
+parser.then(
+  () => parentPort?.postMessage('ready'),
+  () => process.exit(0),
+);
 
 parentPort?.once('message', (assignment: ParseAssignment) => {
-  void parser.then((p) => {
-    const { jobs, helper, replies } = assignment;
-    const slots = new Int32Array(assignment.slots);
-    const cursor = jobs.length;
-    const mine = SLOT.claimedBy + helper;
-    for (let i = Atomics.sub(slots, cursor, 1) - 1; i >= 0; i = Atomics.sub(slots, cursor, 1) - 1) {
-      if (Atomics.compareExchange(slots, i, SLOT.free, mine) !== SLOT.free) continue;
-      const job = jobs[i];
-      let reply: ParseReply;
-      try {
-        reply = { path: job.path, json: encodeModel(extractCppFile(p, job.path, job.text, { mtimeMs: job.mtimeMs, size: job.size, parameters: true })) };
-      } catch (err) {
-        reply = { path: job.path, error: err instanceof Error ? err.message : String(err) };
+  void parser.then(
+    (p) => {
+      const { jobs, helper, replies } = assignment;
+      const slots = new Int32Array(assignment.slots);
+      const cursor = jobs.length;
+      const mine = SLOT.claimedBy + helper;
+      for (let i = Atomics.sub(slots, cursor, 1) - 1; i >= 0; i = Atomics.sub(slots, cursor, 1) - 1) {
+        if (Atomics.compareExchange(slots, i, SLOT.free, mine) !== SLOT.free) continue;
+        const job = jobs[i];
+        let reply: ParseReply;
+        try {
+          reply = { path: job.path, json: encodeModel(extractCppFile(p, job.path, job.text, { mtimeMs: job.mtimeMs, size: job.size, parameters: true })) };
+        } catch (err) {
+          reply = { path: job.path, error: err instanceof Error ? err.message : String(err) };
+        }
+        // The reply is on the port before the slot says done: the index's thread reads it right after.
+        replies.postMessage(reply);
+        Atomics.store(slots, i, reply.json === undefined ? SLOT.failed : SLOT.done);
+        Atomics.notify(slots, i);
       }
-      // The reply is on the port before the slot says done: the index's thread reads it right after.
-      replies.postMessage(reply);
-      Atomics.store(slots, i, reply.json === undefined ? SLOT.failed : SLOT.done);
-      Atomics.notify(slots, i);
-    }
-    process.exit(0);
-  }, () => process.exit(0));
+      process.exit(0);
+    },
+    () => process.exit(0),
+  );
 });

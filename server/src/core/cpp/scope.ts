@@ -153,7 +153,7 @@ function walkChain(scope: ElementScope, sc: ScopeClass, seen: Set<string>): void
     scope.baseNames.push(written);
     const spec = STATE_BASES[b.name];
     if (spec && args[spec.arg] !== undefined) addStateType(scope, args[spec.arg], b.name, spec.keyedBy, sc.cls.file, b.start, b.end);
-    const target = scope.index.findClass(b.name, sc.cls.file, (c) => (args.length > 0) === (c.templateParams.length > 0)) ?? scope.index.findClass(b.name, sc.cls.file);
+    const target = scope.index.findClass(b.name, sc.cls.file, (c) => args.length > 0 === c.templateParams.length > 0) ?? scope.index.findClass(b.name, sc.cls.file);
     if (!target) {
       scope.unresolvedBases.push(written);
       continue;

@@ -33,7 +33,8 @@ export function buildSlice(scope: ElementScope): CodeSlice {
   const parts: FilePart[] = [];
   const reachable = new Set(scope.reachable.map((r) => r.fn));
   const keptMethod = (fn: CppFunction) => reachable.has(fn) || fn.name === 'class_name';
-  const declared = (name: string) => reachable.size === 0 || [...reachable].some((f) => f.name === name) || PER_PACKET_METHODS.has(name) || PER_FLOW_METHODS.has(name) || KEY_CONTRACT_METHODS.has(name);
+  const declared = (name: string) =>
+    reachable.size === 0 || [...reachable].some((f) => f.name === name) || PER_PACKET_METHODS.has(name) || PER_FLOW_METHODS.has(name) || KEY_CONTRACT_METHODS.has(name);
   const lineIndex = (file: string) => lines(scope, file);
   const add = (file: string, start: number, end: number, into?: FilePart) => {
     const li = lineIndex(file);
@@ -145,7 +146,9 @@ function strippedLines(scope: ElementScope, file: string): string[] {
   const text = scope.index.text(file) ?? '';
   const cached = strippedCache.get(file);
   if (cached && cached.text === text) return cached.lines;
-  const result = stripComments(text).replace(/\bCLICK_COLD\b/g, '').split('\n');
+  const result = stripComments(text)
+    .replace(/\bCLICK_COLD\b/g, '')
+    .split('\n');
   strippedCache.set(file, { text, lines: result });
   if (strippedCache.size > 256) strippedCache.delete(strippedCache.keys().next().value!);
   return result;

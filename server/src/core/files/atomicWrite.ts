@@ -175,13 +175,22 @@ async function resolveTarget(path: string, options: ReadOptions, mayBeMissing = 
 
 function checkRegular(st: Stats, path: string): void {
   if (st.isFile()) return;
-  const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
+  const kind = st.isDirectory()
+    ? 'a directory'
+    : st.isFIFO()
+      ? 'a FIFO'
+      : st.isSocket()
+        ? 'a socket'
+        : st.isCharacterDevice() || st.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file';
   throw new FileWriteError(`${path} is ${kind}, not a regular file; refusing to read or replace it`, 'not-regular', path);
 }
 
 function checkReplaceable(st: Stats, path: string, options: WriteOptions): void {
   checkRegular(st, path);
-  if (st.nlink > 1) throw new FileWriteError(`${path} has ${st.nlink} hard links; replacing it would split them, so it is not written (copy it to its own file first)`, 'hard-links', path);
+  if (st.nlink > 1)
+    throw new FileWriteError(`${path} has ${st.nlink} hard links; replacing it would split them, so it is not written (copy it to its own file first)`, 'hard-links', path);
   if ((st.mode & 0o222) === 0 && !options.force) throw new FileWriteError(`${path} is read-only; not written (use --force to write it anyway)`, 'read-only', path);
 }
 

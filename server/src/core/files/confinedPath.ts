@@ -16,7 +16,10 @@ export function confinePath(value: string, roots: readonly string[], what = 'pat
   if (!usable.length) return { error: `the ${what} "${value}" cannot be used: there is no workspace folder or extension storage to keep it in` };
   const path = isAbsolute(value) ? resolve(value) : resolve(usable[0], value);
   const root = usable.find((r) => isInside(r, path));
-  if (!root || root === path) return { error: `the ${what} "${value}" resolves to ${path}, which is outside the workspace folder${usable.length > 1 ? ' and the extension storage' : ''}; FlowMage only writes inside them` };
+  if (!root || root === path)
+    return {
+      error: `the ${what} "${value}" resolves to ${path}, which is outside the workspace folder${usable.length > 1 ? ' and the extension storage' : ''}; FlowMage only writes inside them`,
+    };
   return { path, root };
 }
 

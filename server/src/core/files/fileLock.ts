@@ -48,7 +48,13 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
 async function isStale(lock: string, holder: string, staleMs: number): Promise<boolean> {
   const [pid, host, time] = holder.trim().split(' ');
   // An empty lock is one being written right now, unless it is old.
-  const age = Date.now() - (Number(time) || (await fs.lstat(lock).then((s) => s.mtimeMs, () => Date.now())));
+  const age =
+    Date.now() -
+    (Number(time) ||
+      (await fs.lstat(lock).then(
+        (s) => s.mtimeMs,
+        () => Date.now(),
+      )));
   if (age > staleMs) return true;
   if (host === hostname() && Number(pid) > 0) return !alive(Number(pid));
   return false;

@@ -16,9 +16,7 @@ export interface ComplexityCache {
   set(a: ElementSource, b: ElementSource, model: string, heavier: string): void;
 }
 
-export type ComparisonResult =
-  | { heavier: string; cached: boolean; tokens: { prompt: number; completion: number } }
-  | { heavier: null; skipped: string };
+export type ComparisonResult = { heavier: string; cached: boolean; tokens: { prompt: number; completion: number } } | { heavier: null; skipped: string };
 
 export async function compareComplexity(
   client: LlmClient,

@@ -40,9 +40,7 @@ export function isLoopbackHost(hostname: string): boolean {
 export type EndpointSource = 'default' | 'user' | 'workspace' | 'environment';
 
 export type ConsentDecision =
-  | { decision: 'allow'; endpoint: Endpoint; why: string }
-  | { decision: 'ask'; endpoint: Endpoint; why: string }
-  | { decision: 'deny'; endpoint: Endpoint | undefined; why: string };
+  { decision: 'allow'; endpoint: Endpoint; why: string } | { decision: 'ask'; endpoint: Endpoint; why: string } | { decision: 'deny'; endpoint: Endpoint | undefined; why: string };
 
 /**
  * Whether requests may go to `baseUrl`: allowed for the default endpoint, a local one, or one the
@@ -64,7 +62,14 @@ export function endpointConsent(source: EndpointSource, baseUrl: string | undefi
 /** Where a setting's value comes from, given VS Code's `inspect()` of it. */
 export function settingSource(
   inspected:
-    | { globalValue?: unknown; workspaceValue?: unknown; workspaceFolderValue?: unknown; globalLanguageValue?: unknown; workspaceLanguageValue?: unknown; workspaceFolderLanguageValue?: unknown }
+    | {
+        globalValue?: unknown;
+        workspaceValue?: unknown;
+        workspaceFolderValue?: unknown;
+        globalLanguageValue?: unknown;
+        workspaceLanguageValue?: unknown;
+        workspaceFolderLanguageValue?: unknown;
+      }
     | undefined,
 ): EndpointSource {
   if (!inspected) return 'default';

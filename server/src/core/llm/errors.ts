@@ -1,17 +1,7 @@
 // Errors the LLM layer reports. Messages are meant for people and never contain the API key.
 
 export type LlmErrorKind =
-  | 'disabled'
-  | 'no-key'
-  | 'endpoint-not-allowed'
-  | 'untrusted'
-  | 'cancelled'
-  | 'timeout'
-  | 'http'
-  | 'rate-limited'
-  | 'connection'
-  | 'invalid-answer'
-  | 'too-large';
+  'disabled' | 'no-key' | 'endpoint-not-allowed' | 'untrusted' | 'cancelled' | 'timeout' | 'http' | 'rate-limited' | 'connection' | 'invalid-answer' | 'too-large';
 
 export class LlmError extends Error {
   constructor(

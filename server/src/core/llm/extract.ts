@@ -46,9 +46,7 @@ export async function extractFeatures(client: LlmClient, settings: LlmSettings, 
   const tokens = { prompt: 0, completion: 0 };
   const rejected: string[] = [];
   const results = await Promise.allSettled(
-    Array.from({ length: samples }, (_, i) =>
-      oneSample(client, messages, tokens, { ...options, supersedeKey: options.supersedeKey && `${options.supersedeKey}#${i}` }),
-    ),
+    Array.from({ length: samples }, (_, i) => oneSample(client, messages, tokens, { ...options, supersedeKey: options.supersedeKey && `${options.supersedeKey}#${i}` })),
   );
   const answers: LlmFeatureAnswer[] = [];
   let failure: LlmError | undefined;
@@ -113,16 +111,34 @@ function majority<T>(values: T[], keyOf: (v: T) => string, tieBreak: (tied: T[])
 /** Majority per feature. Ties resolve toward the safe side: stateful, the intersection of the tied
  *  keys (never a wider key), per-packet, pointer chasing. */
 export function vote(answers: LlmFeatureAnswer[]): { answer: LlmFeatureAnswer; votes: LlmExtraction['votes'] } {
-  const stateful = majority(answers.map((a) => a.stateful), String, () => true);
+  const stateful = majority(
+    answers.map((a) => a.stateful),
+    String,
+    () => true,
+  );
   const relevant = answers.filter((a) => a.stateful === stateful);
   const keyText = (k: FlowField[]) => k.join(' ') || '(none)';
   const flowKey = stateful
-    ? majority(relevant.map((a) => a.flowKey), keyText, (tied) => normalizeKey(tied.reduce((acc, k) => acc.filter((f) => k.includes(f)))))
+    ? majority(
+        relevant.map((a) => a.flowKey),
+        keyText,
+        (tied) => normalizeKey(tied.reduce((acc, k) => acc.filter((f) => k.includes(f)))),
+      )
     : [];
   const intensity: Intensity | null = stateful
-    ? majority(relevant.map((a) => a.intensity ?? 'per-packet'), String, () => 'per-packet' as Intensity)
+    ? majority(
+        relevant.map((a) => a.intensity ?? 'per-packet'),
+        String,
+        () => 'per-packet' as Intensity,
+      )
     : null;
-  const pointerChasing = stateful ? majority(relevant.map((a) => a.pointerChasing), String, () => true) : false;
+  const pointerChasing = stateful
+    ? majority(
+        relevant.map((a) => a.pointerChasing),
+        String,
+        () => true,
+      )
+    : false;
   const exemplar = relevant.find((a) => keyText(a.flowKey) === keyText(flowKey)) ?? relevant[0];
   return {
     answer: { stateful, flowKey, intensity, pointerChasing, stateObjects: exemplar?.stateObjects ?? [] },

@@ -63,25 +63,20 @@ export class LlmAnalyzer {
     const now = t.get(name);
     if (!now || now.slice.hash !== result.sliceHash) throw new LlmError('cancelled', `${name} changed while the LLM was answering`);
     const a = result.answer;
-    t.store.put(
-      name,
-      { className: now.info.className, files: now.files, sliceHash: now.slice.hash, sliceChars: now.slice.chars },
-      this.provenance(),
-      {
-        features: { stateful: a.stateful, flowKey: a.flowKey, intensity: a.intensity, pointerChasing: a.pointerChasing },
-        llmStateObjects: a.stateObjects,
-        analyzedAt: new Date().toISOString(),
-        sliceHash: result.sliceHash,
-        model: settings.model,
-        promptVersion: FEATURE_PROMPT_VERSION,
-        promptTokens: result.tokens.prompt,
-        completionTokens: result.tokens.completion,
-        samples: result.samples,
-        validSamples: result.validSamples,
-        votes: result.votes,
-        ...(result.rejected.length ? { rejected: result.rejected } : {}),
-      },
-    );
+    t.store.put(name, { className: now.info.className, files: now.files, sliceHash: now.slice.hash, sliceChars: now.slice.chars }, this.provenance(), {
+      features: { stateful: a.stateful, flowKey: a.flowKey, intensity: a.intensity, pointerChasing: a.pointerChasing },
+      llmStateObjects: a.stateObjects,
+      analyzedAt: new Date().toISOString(),
+      sliceHash: result.sliceHash,
+      model: settings.model,
+      promptVersion: FEATURE_PROMPT_VERSION,
+      promptTokens: result.tokens.prompt,
+      completionTokens: result.tokens.completion,
+      samples: result.samples,
+      validSamples: result.validSamples,
+      votes: result.votes,
+      ...(result.rejected.length ? { rejected: result.rejected } : {}),
+    });
     this.log.info(
       `LLM ${settings.model} on ${name}: ${a.stateful ? `stateful, key ${a.flowKey.join(' ') || '(none)'}, ${a.intensity}` : 'stateless'} ` +
         `(${result.tokens.prompt} prompt + ${result.tokens.completion} completion tokens, ${result.validSamples}/${result.samples} valid samples)`,

@@ -27,8 +27,7 @@ const FEATURE_SYSTEM = [
     'flow starts or ends and only read otherwise; "none" for stateless elements.',
   '4. Pointer chasing: true if the per-flow state is reached through pointers (linked lists, pointer members, pointer-valued ' +
     'maps, chained nodes), causing irregular memory accesses; false otherwise.',
-  'Also list each piece of per-flow state (state object) with the key fields that index it, how often it is written and ' +
-    'whether it holds pointers.',
+  'Also list each piece of per-flow state (state object) with the key fields that index it, how often it is written and ' + 'whether it holds pointers.',
   '',
   UNTRUSTED,
 ].join('\n');

@@ -65,13 +65,19 @@ export function checkElement(el: ClickElement, list: ParameterList, lines: LineI
         });
       } else if (!tooMany) {
         tooMany = true;
-        out.push({ code: 'too-many-arguments', severity: 'error', message: `too many arguments: ${el.className} takes ${list.parameters.filter((x) => x.positional).length} positional argument(s)`, range: v.arg.range });
+        out.push({
+          code: 'too-many-arguments',
+          severity: 'error',
+          message: `too many arguments: ${el.className} takes ${list.parameters.filter((x) => x.positional).length} positional argument(s)`,
+          range: v.arg.range,
+        });
       }
       return;
     }
     if (v.keyword === p.name) {
       const before = seen.get(p.name);
-      if (before && !p.repeatable) out.push({ code: 'duplicate-argument', severity: 'warning', message: `${p.name} is given twice; FastClick uses the last one`, range: keywordRange(before, lines) });
+      if (before && !p.repeatable)
+        out.push({ code: 'duplicate-argument', severity: 'warning', message: `${p.name} is given twice; FastClick uses the last one`, range: keywordRange(before, lines) });
       seen.set(p.name, v);
     }
     // Which path's parameter takes a positional argument depends on the run: do not judge its type.
@@ -83,7 +89,12 @@ export function checkElement(el: ClickElement, list: ParameterList, lines: LineI
   // A mandatory parameter read on some paths only (one per socket type, say) is not always required.
   for (const p of variableArgs ? [] : match.missing.filter((x) => !x.conditional)) {
     const at = el.config ? el.config.range : el.classRange;
-    out.push({ code: 'missing-argument', severity: 'error', message: `${p.name}: required argument missing`, range: el.config && el.config.range.startOffset === el.config.range.endOffset ? el.classRange : at });
+    out.push({
+      code: 'missing-argument',
+      severity: 'error',
+      message: `${p.name}: required argument missing`,
+      range: el.config && el.config.range.startOffset === el.config.range.endOffset ? el.classRange : at,
+    });
   }
   return out;
 }

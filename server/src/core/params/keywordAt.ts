@@ -11,7 +11,8 @@ export function keywordAt(model: ConfigModel, offset: number): { element: ClickE
       const v = viewArgument(arg);
       if (!v.keyword) continue;
       const start = arg.range.startOffset;
-      if (offset >= start && offset <= start + v.keyword.length) return { element: el, keyword: v.keyword, range: arg.keywordRange ?? new LineIndex(model.text).range(start, start + v.keyword.length) };
+      if (offset >= start && offset <= start + v.keyword.length)
+        return { element: el, keyword: v.keyword, range: arg.keywordRange ?? new LineIndex(model.text).range(start, start + v.keyword.length) };
     }
   }
   return undefined;

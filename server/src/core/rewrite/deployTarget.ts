@@ -21,7 +21,10 @@ export function deviceTarget(setting: RewriteTarget, className: string, reads: (
   const flowRules = reads(FLOW_MODE_KEYWORD) === true && reads(FLOW_RULES_KEYWORD) === true;
   if (setting === 'auto' && reads(rssParameter) === true) return { kind: 'fork', reason: `${className} reads ${rssParameter} (FlowMage's fork)` };
   if (flowRules) {
-    return { kind: 'flow-rules', reason: `${className} reads ${FLOW_MODE_KEYWORD} and ${FLOW_RULES_KEYWORD}${setting === 'fastclick' ? ' (flowmage.rewrite.target is fastclick)' : ` and not ${rssParameter}`}: DPDK flow rules in a rules file` };
+    return {
+      kind: 'flow-rules',
+      reason: `${className} reads ${FLOW_MODE_KEYWORD} and ${FLOW_RULES_KEYWORD}${setting === 'fastclick' ? ' (flowmage.rewrite.target is fastclick)' : ` and not ${rssParameter}`}: DPDK flow rules in a rules file`,
+    };
   }
   const wanted = setting === 'fastclick' ? `${FLOW_MODE_KEYWORD} and ${FLOW_RULES_KEYWORD}` : `${rssParameter}, nor ${FLOW_MODE_KEYWORD} and ${FLOW_RULES_KEYWORD}`;
   return { kind: 'none', reason: `${className} is not known to read ${wanted}: FastClick cannot set its RSS fields from the configuration` };
@@ -63,7 +66,13 @@ export function sharingRoute(
   // user's call. Without flowmage.rewrite.swapClasses the plan only names it.
   if (!swapClasses && candidates.length) {
     const named = candidates.map((s) => `${s.clickName} (${s.model}; ${s.relation})`).join(', ');
-    return { kind: 'class', model, perThread: model === 'per-thread' ? className : undefined, shared: model === 'shared-safe' ? className : undefined, reason: `${className}'s sharing is fixed by its implementation (${model ?? 'threading unknown'}); sibling ${named} could replace it: set flowmage.rewrite.swapClasses to let Optimize chain swap classes` };
+    return {
+      kind: 'class',
+      model,
+      perThread: model === 'per-thread' ? className : undefined,
+      shared: model === 'shared-safe' ? className : undefined,
+      reason: `${className}'s sharing is fixed by its implementation (${model ?? 'threading unknown'}); sibling ${named} could replace it: set flowmage.rewrite.swapClasses to let Optimize chain swap classes`,
+    };
   }
   const usable = siblings.filter((s) => s.accepts && s.model);
   const pick = (m: ThreadingModel) => (model === m ? className : usable.find((s) => s.model === m)?.clickName);

@@ -67,7 +67,11 @@ export function flowRulesFor(fields: readonly FlowField[], queues: readonly numb
   const sym = options.symmetric;
   // One token for both symmetric functions: mlx5 applies `symmetric_toeplitz` as its sort variant
   // (mlx5_flow.c), and testpmd parsers before the sort token exist reject `symmetric_toeplitz_sort`.
-  const prefix = !sym ? [] : sym.how === 'function' ? ['func', 'symmetric_toeplitz'] : ['key', hex(symmetricKey(options.nic?.keySize ?? 40)), 'key_len', String(options.nic?.keySize ?? 40)];
+  const prefix = !sym
+    ? []
+    : sym.how === 'function'
+      ? ['func', 'symmetric_toeplitz']
+      : ['key', hex(symmetricKey(options.nic?.keySize ?? 40)), 'key_len', String(options.nic?.keySize ?? 40)];
   const types = (t: string, ...mods: Array<string | null>) => [...prefix, 'types', t, ...mods.filter((m): m is string => !!m)].join(' ');
   const rule = (priority: number | null, pattern: string, rssTypes: string) =>
     `ingress${priority === null ? '' : ` priority ${priority}`} pattern eth / ${pattern} / end actions rss ${rssTypes} end ${q} / end`;
@@ -79,15 +83,11 @@ export function flowRulesFor(fields: readonly FlowField[], queues: readonly numb
         : 'hashed with the repeated 0x6d5a key: both directions of a connection reach the same queue',
     );
   }
-  if (fields.includes('protocol')) notes.push('the protocol is not hashed: one rule per protocol (TCP, UDP, other IPv4) keeps each protocol\'s flows apart');
+  if (fields.includes('protocol')) notes.push("the protocol is not hashed: one rule per protocol (TCP, UDP, other IPv4) keeps each protocol's flows apart");
   if (l4 === null) return { ok: true, rules: [rule(null, 'ipv4', types('ipv4', l3))], notes };
   return {
     ok: true,
-    rules: [
-      rule(0, 'ipv4 / tcp', types('ipv4-tcp', l3, l4)),
-      rule(0, 'ipv4 / udp', types('ipv4-udp', l3, l4)),
-      rule(1, 'ipv4', types('ipv4', l3)),
-    ],
+    rules: [rule(0, 'ipv4 / tcp', types('ipv4-tcp', l3, l4)), rule(0, 'ipv4 / udp', types('ipv4-udp', l3, l4)), rule(1, 'ipv4', types('ipv4', l3))],
     notes: [...notes, 'IPv4 packets other than TCP and UDP have no ports and are hashed on the address(es) alone'],
   };
 }
@@ -119,8 +119,12 @@ const ETHTOOL_LETTER: Record<FlowField, string> = { src_ip: 's', dst_ip: 'd', sr
 
 /** `ethtool -N <if> rx-flow-hash ...` lines that make a kernel-driven NIC hash `fields`. */
 export function ethtoolSteps(fields: readonly FlowField[], iface = '<if>'): string[] {
-  const ip = FLOW_FIELDS.filter((f) => fields.includes(f) && f.endsWith('_ip')).map((f) => ETHTOOL_LETTER[f]).join('');
-  const l4 = FLOW_FIELDS.filter((f) => fields.includes(f) && f.endsWith('_port')).map((f) => ETHTOOL_LETTER[f]).join('');
+  const ip = FLOW_FIELDS.filter((f) => fields.includes(f) && f.endsWith('_ip'))
+    .map((f) => ETHTOOL_LETTER[f])
+    .join('');
+  const l4 = FLOW_FIELDS.filter((f) => fields.includes(f) && f.endsWith('_port'))
+    .map((f) => ETHTOOL_LETTER[f])
+    .join('');
   if (!ip && !l4) return [];
   return ['tcp4', 'udp4'].map((t) => `ethtool -N ${iface} rx-flow-hash ${t} ${ip}${l4}`);
 }

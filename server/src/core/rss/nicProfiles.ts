@@ -112,8 +112,17 @@ export const BUILTIN_NIC_PROFILES: Record<BuiltinNicId, NicProfileData> = {
   },
 };
 
-const ADDRESS_PARTS = (c: NicCapabilities): FlowField[][] => [['src_ip', 'dst_ip'], ...(c.l3SrcOnly ? [['src_ip'] as FlowField[]] : []), ...(c.l3DstOnly ? [['dst_ip'] as FlowField[]] : [])];
-const PORT_PARTS = (c: NicCapabilities): FlowField[][] => [[], ['src_port', 'dst_port'], ...(c.l4SrcOnly ? [['src_port'] as FlowField[]] : []), ...(c.l4DstOnly ? [['dst_port'] as FlowField[]] : [])];
+const ADDRESS_PARTS = (c: NicCapabilities): FlowField[][] => [
+  ['src_ip', 'dst_ip'],
+  ...(c.l3SrcOnly ? [['src_ip'] as FlowField[]] : []),
+  ...(c.l3DstOnly ? [['dst_ip'] as FlowField[]] : []),
+];
+const PORT_PARTS = (c: NicCapabilities): FlowField[][] => [
+  [],
+  ['src_port', 'dst_port'],
+  ...(c.l4SrcOnly ? [['src_port'] as FlowField[]] : []),
+  ...(c.l4DstOnly ? [['dst_port'] as FlowField[]] : []),
+];
 
 /**
  * The RSS field sets a NIC can hash: an address part (both, or one with `l3-*-only`) with an
@@ -143,7 +152,7 @@ export function nicFieldSets(c: NicCapabilities): FlowField[][] {
 
 /** Whether the NIC can hash `fields` so that both directions of a connection meet. */
 export function symmetricOptions(p: NicProfileData, fields: readonly FlowField[]): { key: boolean; functions: HashFunction[] } {
-  const pairOk = (fields.includes('src_ip') === fields.includes('dst_ip')) && (fields.includes('src_port') === fields.includes('dst_port'));
+  const pairOk = fields.includes('src_ip') === fields.includes('dst_ip') && fields.includes('src_port') === fields.includes('dst_port');
   const hasPairs = fields.includes('src_ip') || fields.includes('src_port');
   const symmetricSet = pairOk && hasPairs;
   return {

@@ -84,7 +84,12 @@ type HashedField = 'src_ip' | 'dst_ip' | 'src_port' | 'dst_port';
 function packedParts(fields: readonly FlowField[]): [HashedField, number][] {
   const out: [HashedField, number][] = [];
   let o = 0;
-  for (const [f, size] of [['src_ip', 4], ['dst_ip', 4], ['src_port', 2], ['dst_port', 2]] as const) {
+  for (const [f, size] of [
+    ['src_ip', 4],
+    ['dst_ip', 4],
+    ['src_port', 2],
+    ['dst_port', 2],
+  ] as const) {
     if (fields.includes(f)) {
       out.push([f, o]);
       o += size;

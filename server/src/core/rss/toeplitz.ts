@@ -136,7 +136,10 @@ export function rssHash(key: Uint8Array, t: FiveTuple, fields: readonly FlowFiel
  */
 export class ToeplitzTable {
   readonly table: Uint32Array;
-  constructor(key: Uint8Array, readonly inputLength: number) {
+  constructor(
+    key: Uint8Array,
+    readonly inputLength: number,
+  ) {
     this.table = new Uint32Array(inputLength * 256);
     const one = new Uint8Array(inputLength);
     for (let p = 0; p < inputLength; p++) {
@@ -172,7 +175,11 @@ export class ToeplitzTable {
  * A compiled hasher for IPv4 tuples over one field set, equal to rssHash (a test checks it on
  * random tuples) but a few table look-ups per packet.
  */
-export function ipv4Hasher(key: Uint8Array, fields: readonly FlowField[], func: HashFunction = 'toeplitz'): (srcIp: number, dstIp: number, srcPort: number, dstPort: number) => number {
+export function ipv4Hasher(
+  key: Uint8Array,
+  fields: readonly FlowField[],
+  func: HashFunction = 'toeplitz',
+): (srcIp: number, dstIp: number, srcPort: number, dstPort: number) => number {
   const hasSrc = fields.includes('src_ip');
   const hasDst = fields.includes('dst_ip');
   const hasSp = fields.includes('src_port');

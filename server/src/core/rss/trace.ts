@@ -93,8 +93,7 @@ export function aggregateFlows(trace: Trace): FlowTable {
     h = Math.imul(h ^ (h >>> 15) ^ protocol[i], 0x165667b1);
     return (h ^ (h >>> 16)) >>> 0;
   };
-  const same = (a: number, b: number) =>
-    srcIp[a] === srcIp[b] && dstIp[a] === dstIp[b] && srcPort[a] === srcPort[b] && dstPort[a] === dstPort[b] && protocol[a] === protocol[b];
+  const same = (a: number, b: number) => srcIp[a] === srcIp[b] && dstIp[a] === dstIp[b] && srcPort[a] === srcPort[b] && dstPort[a] === dstPort[b] && protocol[a] === protocol[b];
   for (let i = 0; i < trace.length; i++) {
     let j = mix(i) & (cap - 1);
     for (;;) {

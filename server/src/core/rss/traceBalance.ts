@@ -38,10 +38,10 @@ export function traceBalance(capture: Uint8Array, nic: string, candidates: reado
 }
 
 export function traceBalanceLines(name: string, b: TraceBalance, chosen: ReadonlySet<string>): string[] {
-  const skipped = Object.entries(b.skipped).map(([why, n]) => `${n} ${why}`).join(', ');
-  const lines = [
-    `trace ${name}: ${b.packets} packets, ${b.kept} IPv4 kept in ${b.flows} flows${skipped ? ` (skipped: ${skipped})` : ''}; ${b.queues} queues, RETA ${b.retaSize}`,
-  ];
+  const skipped = Object.entries(b.skipped)
+    .map(([why, n]) => `${n} ${why}`)
+    .join(', ');
+  const lines = [`trace ${name}: ${b.packets} packets, ${b.kept} IPv4 kept in ${b.flows} flows${skipped ? ` (skipped: ${skipped})` : ''}; ${b.queues} queues, RETA ${b.retaSize}`];
   if (b.warning) lines.push(`  warning: ${b.warning}`);
   lines.push('  imbalance (max / mean queue load) per candidate, packets and flows:');
   const sorted = [...b.loads].sort((x, y) => x.imbalance - y.imbalance);

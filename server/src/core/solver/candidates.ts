@@ -9,9 +9,8 @@ export type NicProfile = (typeof NIC_PROFILES)[number];
 const isBuiltinNic = (p: NicProfile): p is BuiltinNicId => Object.prototype.hasOwnProperty.call(BUILTIN_NIC_PROFILES, p);
 
 export const NIC_PROFILE_DESCRIPTIONS: Record<NicProfile, string> = {
-  'all-subsets': 'every non-empty subset of the 5-tuple (the paper\'s R; 31 candidates)',
-  'dpdk-common':
-    'what common DPDK NICs hash: source IP only, destination IP only, the IP pair, the 4-tuple (IPs and ports) and the 5-tuple',
+  'all-subsets': "every non-empty subset of the 5-tuple (the paper's R; 31 candidates)",
+  'dpdk-common': 'what common DPDK NICs hash: source IP only, destination IP only, the IP pair, the 4-tuple (IPs and ports) and the 5-tuple',
   custom: 'the field sets listed in `flowmage.solver.customFieldSets`, or those of the NIC described in `flowmage.solver.customNicProfile`',
   ice: 'Intel E810 (ice): address pair or one address, with both ports, one port or none (l3/l4-src/dst-only)',
   i40e: 'Intel XL710 (i40e): address pair or one address, with both ports, one port or none (l3/l4-src/dst-only)',
@@ -19,13 +18,7 @@ export const NIC_PROFILE_DESCRIPTIONS: Record<NicProfile, string> = {
   mlx5: 'NVIDIA ConnectX-5/6 (mlx5): any addresses and ports, ports alone included (L3 only, L4 only or both; src/dst only)',
 };
 
-const DPDK_COMMON: FlowField[][] = [
-  ['src_ip'],
-  ['dst_ip'],
-  ['src_ip', 'dst_ip'],
-  [...FOUR_TUPLE],
-  [...FLOW_FIELDS],
-];
+const DPDK_COMMON: FlowField[][] = [['src_ip'], ['dst_ip'], ['src_ip', 'dst_ip'], [...FOUR_TUPLE], [...FLOW_FIELDS]];
 
 /** The driver's hashing when the configuration sets no RSS field: IP|TCP|UDP, i.e. the 5-tuple. */
 export const DEFAULT_RSS: FlowField[] = [...FLOW_FIELDS];
@@ -42,12 +35,7 @@ export function allSubsets(): FlowField[][] {
  * The candidate field sets for a profile, canonical (fields in FLOW_FIELDS order) and without
  * duplicates. Unknown field names in a custom list are reported in `problems` and skipped.
  */
-export function candidateFieldSets(
-  profile: NicProfile,
-  custom: readonly (readonly string[])[] = [],
-  problems: string[] = [],
-  customNic?: Record<string, unknown>,
-): FlowField[][] {
+export function candidateFieldSets(profile: NicProfile, custom: readonly (readonly string[])[] = [], problems: string[] = [], customNic?: Record<string, unknown>): FlowField[][] {
   let sets: FlowField[][];
   const userNic = profile === 'custom' && custom.length === 0 && customNic && Object.keys(customNic).length > 0 ? parseUserNicProfile(customNic, problems) : undefined;
   if (profile === 'all-subsets') sets = allSubsets();

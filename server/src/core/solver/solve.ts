@@ -79,7 +79,12 @@ const asCandidate = (c: readonly FlowField[] | Candidate): Candidate => (Array.i
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-export function evaluate(elements: readonly SolverElement[], candidates: readonly (readonly FlowField[] | Candidate)[], weights: CostWeights, balance?: BalanceOptions): Evaluated[] {
+export function evaluate(
+  elements: readonly SolverElement[],
+  candidates: readonly (readonly FlowField[] | Candidate)[],
+  weights: CostWeights,
+  balance?: BalanceOptions,
+): Evaluated[] {
   return candidates.map((given) => {
     const c = asCandidate(given);
     const sharedNothing = new Set<string>();
@@ -94,7 +99,15 @@ export function evaluate(elements: readonly SolverElement[], candidates: readonl
     }
     const imbalance = balance ? balance.imbalance(c) : undefined;
     if (imbalance !== undefined && imbalance > 1) cost = round3(cost + balance!.weight * (imbalance - 1));
-    return { rss: [...c.rss], ...(c.symmetric ? { symmetric: c.symmetric } : {}), mask: maskOf(c.rss), cost, ...(imbalance !== undefined ? { imbalance } : {}), sharedNothing, violates };
+    return {
+      rss: [...c.rss],
+      ...(c.symmetric ? { symmetric: c.symmetric } : {}),
+      mask: maskOf(c.rss),
+      cost,
+      ...(imbalance !== undefined ? { imbalance } : {}),
+      sharedNothing,
+      violates,
+    };
   });
 }
 
@@ -115,10 +128,11 @@ export function tiedElements(evaluated: readonly Evaluated[]): string[] {
   const best = Math.min(...evaluated.map((e) => e.cost));
   const top = evaluated.filter((e) => e.cost === best);
   const tied = new Set<string>();
-  for (const a of top) for (const b of top) {
-    if (sameSet(a.sharedNothing, b.sharedNothing)) continue;
-    for (const x of a.sharedNothing) if (!b.sharedNothing.has(x)) tied.add(x);
-  }
+  for (const a of top)
+    for (const b of top) {
+      if (sameSet(a.sharedNothing, b.sharedNothing)) continue;
+      for (const x of a.sharedNothing) if (!b.sharedNothing.has(x)) tied.add(x);
+    }
   return [...tied].sort();
 }
 
@@ -168,7 +182,9 @@ export function solve(elements: readonly SolverElement[], options: SolveOptions)
     if (sym) specs.push({ rss: [...rss], symmetric: sym });
   }
   if (twoWay.length && !specs.some((c) => c.symmetric)) {
-    notes.push(`${twoWay.join(', ')} see(s) both directions of a connection, but neither the NIC profile nor the deploy target offers symmetric hashing over a symmetric field set: the two directions may reach different cores, so it shares state`);
+    notes.push(
+      `${twoWay.join(', ')} see(s) both directions of a connection, but neither the NIC profile nor the deploy target offers symmetric hashing over a symmetric field set: the two directions may reach different cores, so it shares state`,
+    );
   }
   const all = evaluate(elements, specs, options.weights, options.balance);
   if (all.length === 0) throw new Error('solver: no candidate RSS field sets');
@@ -255,7 +271,9 @@ function rejectImbalanced(evaluated: Evaluated[], balance: BalanceOptions | unde
   const over = evaluated.filter((e) => (e.imbalance ?? 0) > balance.max);
   if (!over.length) return [];
   if (over.length === evaluated.length) {
-    notes.push(`every candidate's imbalance on the trace ${balance.traceName} exceeds flowmage.solver.maxImbalance ${balance.max} (best ${Math.min(...over.map((e) => e.imbalance!)).toFixed(2)}); none is rejected`);
+    notes.push(
+      `every candidate's imbalance on the trace ${balance.traceName} exceeds flowmage.solver.maxImbalance ${balance.max} (best ${Math.min(...over.map((e) => e.imbalance!)).toFixed(2)}); none is rejected`,
+    );
     return [];
   }
   notes.push(
@@ -282,7 +300,12 @@ function decide(e: SolverElement, best: Evaluated, weights: CostWeights): Elemen
   }
   if (!e.features.stateful) return { ...base, shared: null, penalty: 0, reason: 'stateless: keeps no per-flow state, so RSS does not matter to it' };
   if (e.canShareNothing === false && isSubset(best.rss, e.features.flowKey)) {
-    return { ...base, shared: true, penalty: sharingPenalty(e, weights), reason: `RSS on ${formatKey(best.rss)} ⊆ its flow key ${formatKey(e.features.flowKey)}, but its implementation shares state across cores and nothing can give it per-core state` };
+    return {
+      ...base,
+      shared: true,
+      penalty: sharingPenalty(e, weights),
+      reason: `RSS on ${formatKey(best.rss)} ⊆ its flow key ${formatKey(e.features.flowKey)}, but its implementation shares state across cores and nothing can give it per-core state`,
+    };
   }
   const r = formatKey(best.rss);
   const key = formatKey(e.features.flowKey);
@@ -324,9 +347,7 @@ function conflictReason(d: ElementDecision, disjointWith: string[], rss: FlowFie
     return other?.length ? `${d.name}: ${outsideKeyNote([], other)}` : `${d.name} has no known flow key; it cannot be shared-nothing under any RSS setting`;
   }
   if (disjointWith.length) {
-    const others = disjointWith
-      .map((n) => `${n} (${formatKey(all.find((e) => e.name === n)!.features!.flowKey)})`)
-      .join(', ');
+    const others = disjointWith.map((n) => `${n} (${formatKey(all.find((e) => e.name === n)!.features!.flowKey)})`).join(', ');
     return `${d.name}'s key ${formatKey(d.flowKey)} is disjoint from ${others}: no RSS field set lies inside both, and RSS on ${formatKey(rss)} favours ${disjointWith.join(', ')}`;
   }
   return `no candidate RSS field set inside ${d.name}'s key ${formatKey(d.flowKey)} keeps more of the chain shared-nothing at lower cost than ${formatKey(rss)}`;
@@ -341,7 +362,8 @@ function verdict(alt: Evaluated, best: Evaluated, rank: Map<string, number>, ran
   if (!sameSet(alt.sharedNothing, best.sharedNothing)) {
     const gained = [...alt.sharedNothing].filter((x) => !best.sharedNothing.has(x));
     const heavier = [...lost].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity))[0];
-    const by = ranking.method === 'llm' ? 'the LLM complexity comparison' : ranking.method === 'static-estimate' ? 'the static work estimate' : 'name order (no complexity information)';
+    const by =
+      ranking.method === 'llm' ? 'the LLM complexity comparison' : ranking.method === 'static-estimate' ? 'the static work estimate' : 'name order (no complexity information)';
     return `same cost, but keeps ${gained.join(', ') || 'nothing more'} shared-nothing instead of ${lost.join(', ')}; ${by} ranks ${heavier} heavier`;
   }
   if (alt.mask === best.mask) return alt.symmetric ? 'the same fields hashed symmetrically, which no element needs' : 'the same fields hashed plainly; equal in every respect';

@@ -101,7 +101,14 @@ export class FeatureStore {
     const prev = this.data.elements[name];
     const files = meta.files.map((f) => this.rel(f));
     if (prev && prev.sliceHash === meta.sliceHash && prev.className === meta.className && prev.files.join('\n') === files.join('\n')) return;
-    this.data.elements[name] = { className: meta.className, files, sliceHash: meta.sliceHash, sliceChars: meta.sliceChars, updatedAt: new Date().toISOString(), sources: prev?.sources ?? {} };
+    this.data.elements[name] = {
+      className: meta.className,
+      files,
+      sliceHash: meta.sliceHash,
+      sliceChars: meta.sliceChars,
+      updatedAt: new Date().toISOString(),
+      sources: prev?.sources ?? {},
+    };
     this.changes++;
   }
 
@@ -193,7 +200,8 @@ export class FeatureStore {
       if (isEntry(e)) out.elements[name] = e;
       else this.warn(`${this.file}: dropping the malformed entry for ${name}`);
     }
-    for (const [k, c] of Object.entries(obj.comparisons ?? {})) if (c && typeof c === 'object' && typeof (c as ComparisonRecord).moreComplex === 'string') out.comparisons[k] = c as ComparisonRecord;
+    for (const [k, c] of Object.entries(obj.comparisons ?? {}))
+      if (c && typeof c === 'object' && typeof (c as ComparisonRecord).moreComplex === 'string') out.comparisons[k] = c as ComparisonRecord;
     return out;
   }
 
@@ -217,8 +225,7 @@ export class FeatureStore {
       // The root itself (workspace folder, or extension storage VS Code leaves to us to create) is trusted.
       await fs.mkdir(this.root, { recursive: true });
       await assertNoSymlinkedDirectories(this.root, dirname(this.file), { create: true });
-    }
-    else await fs.mkdir(dirname(this.file), { recursive: true });
+    } else await fs.mkdir(dirname(this.file), { recursive: true });
     await withFileLock(this.file, async () => {
       // Under the lock, nobody else renames: keep what others wrote since we read.
       const snap = await this.readDisk();
@@ -232,7 +239,12 @@ export class FeatureStore {
       this.data.updatedAt = new Date().toISOString();
       this.data.generator = `flowmage ${SERVER_VERSION}`;
       // A store that was set aside meanwhile is gone: then write a new file.
-      const stillThere = snap && (await fs.lstat(this.file).then(() => true, () => false));
+      const stillThere =
+        snap &&
+        (await fs.lstat(this.file).then(
+          () => true,
+          () => false,
+        ));
       written = this.changes;
       await writeFileAtomic({ path: this.file, data: JSON.stringify(this.data, null, 2) + '\n', expected: stillThere ? snap : undefined, symlinks: 'refuse' });
     });
@@ -292,13 +304,27 @@ function mapPaths(f: StoredFeatures, map: (p: string) => string): StoredFeatures
 
 /** Keyed by element names from user code (`__proto__`, `constructor`...): objects without a prototype. */
 function emptyFile(): StoreFile {
-  return { schema: STORE_SCHEMA, version: STORE_VERSION, generator: `flowmage ${SERVER_VERSION}`, updatedAt: new Date().toISOString(), elements: Object.create(null), comparisons: Object.create(null) };
+  return {
+    schema: STORE_SCHEMA,
+    version: STORE_VERSION,
+    generator: `flowmage ${SERVER_VERSION}`,
+    updatedAt: new Date().toISOString(),
+    elements: Object.create(null),
+    comparisons: Object.create(null),
+  };
 }
 
 function isEntry(e: unknown): e is StoreEntry {
   if (!e || typeof e !== 'object') return false;
   const x = e as StoreEntry;
-  return typeof x.className === 'string' && Array.isArray(x.files) && typeof x.sliceHash === 'string' && !!x.sources && typeof x.sources === 'object' && Object.values(x.sources).every(isRecord);
+  return (
+    typeof x.className === 'string' &&
+    Array.isArray(x.files) &&
+    typeof x.sliceHash === 'string' &&
+    !!x.sources &&
+    typeof x.sources === 'object' &&
+    Object.values(x.sources).every(isRecord)
+  );
 }
 
 function isRecord(r: unknown): r is SourceRecord {
