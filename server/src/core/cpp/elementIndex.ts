@@ -274,7 +274,7 @@ export class ElementIndex {
    * model, or claims the file and parses it here (parsePool.ts). Does nothing when helpers already
    * run for this build or the element table is stored.
    */
-  startParsing(options: BuildOptions = {}): void {
+  private startParsing(options: BuildOptions): void {
     const given = options.helpers;
     if (this.helpers) {
       if (given && given !== this.helpers.pool) given.stop();
