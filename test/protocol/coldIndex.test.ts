@@ -161,6 +161,33 @@ describe('Cold start on a large tree: the index is built in a child process', fu
     }
   });
 
+  it('a child started at initialize (a storage folder without a pack) is stopped once the tree turns out small', async () => {
+    const small = mkdtempSync(join(tmpdir(), 'flowmage-cold-small-'));
+    try {
+      writeTallyElements(join(small, 'elements'), 3);
+      const client = await startServer({
+        workspaceFolder: small,
+        settings: { log: { level: 'debug' } },
+        initializationOptions: { trusted: true, storagePath: join(small, 'storage') },
+      });
+      clients.push(client);
+      const status = await waitFor('the index', async () => {
+        const s = await client.connection.sendRequest(IndexStatusRequest.type);
+        return s.state === 'idle' && !s.partial && s.elements > 0 ? s : undefined;
+      });
+      assert.strictEqual(status.elements, 3);
+      assert.strictEqual(status.childIndex, undefined, 'indexed in the server');
+      assert.ok(!client.logs.some((l) => /child process/.test(l)), client.logs.join('\n'));
+      assert.ok(
+        client.logs.some((l) => /stopped the index process started at initialize/.test(l)),
+        client.logs.join('\n'),
+      );
+      await waitFor('the unneeded child to stop', async () => (indexProcessOf(client.process.pid!) === undefined ? true : undefined));
+    } finally {
+      rmSync(small, { recursive: true, force: true });
+    }
+  });
+
   it('without a storage folder (no pack to write) the index is built in the server', async () => {
     const client = await startServer({ workspaceFolder: dir, initializationOptions: { trusted: true } });
     clients.push(client);

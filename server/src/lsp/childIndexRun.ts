@@ -6,7 +6,7 @@ import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/eleme
 import type { EarlyAnswer } from '../core/index/earlyAnswer';
 import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from '../core/index/indexBuild';
 import { IndexCache } from '../core/index/indexCache';
-import { startIndexProcess, type IndexProcess } from '../core/index/indexProcess';
+import { prepareIndexProcess, type IndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
 import { describeError, type Logger } from '../core/log';
 
 export interface ChildIndexLoaded {
@@ -34,13 +34,15 @@ export class ChildIndexRun {
     private readonly log: Logger,
     request: IndexBuildRequest,
     options: ChildIndexOptions,
+    /** A child started ahead of need (indexProcess.ts), or none: one is started now. */
+    prepared: PreparedIndexProcess = prepareIndexProcess(process.argv[1]),
   ) {
     for (const n of request.early ?? []) this.asked.add(n);
     const onEarly = (answer: EarlyAnswer) => {
       for (const n of answer.names) this.asked.delete(n);
       options.onEarly(answer);
     };
-    this.child = startIndexProcess(process.argv[1], request, { isCancelled: options.isCancelled, onProgress: options.onProgress, onEarly, log });
+    this.child = prepared.start(request, { isCancelled: options.isCancelled, onProgress: options.onProgress, onEarly, log });
     this.loaded = this.load(request, options.isCancelled).finally(() => (this.finished = true));
   }
 

@@ -7,7 +7,7 @@
 // a C++ file is saved or changes on disk (watched through the client when it can, else through a
 // file-system watcher here), re-indexes when the settings change, and persists the feature store.
 // Other features get an element's merged features by Click name from getElementIndexService(ctx).
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -24,7 +24,8 @@ import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/eleme
 import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
-import { IndexCache } from '../core/index/indexCache';
+import { IndexCache, PACK_NAME } from '../core/index/indexCache';
+import { prepareIndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
 import { adoptEarlyAnswer, adoptScans, removeEarlyAnswers, type EarlyAnswer } from '../core/index/earlyAnswer';
 import { FeatureStore } from '../core/store/featureStore';
 import { confinePath } from '../core/files/confinedPath';
@@ -128,6 +129,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private relativePatterns = false;
   private canRefreshLenses = false;
   private started = false;
+  /** A child process started at initialize for the cold index expected then (indexProcess.ts). */
+  private preparedChild: PreparedIndexProcess | undefined;
   /** The index whose parsed models were released (once per index). */
   private modelsReleasedFor: ElementIndex | undefined;
 
@@ -156,6 +159,17 @@ class ElementIndexServiceImpl implements ElementIndexService {
     this.canRegisterWatchers = !!ws?.didChangeWatchedFiles?.dynamicRegistration;
     this.relativePatterns = !!ws?.didChangeWatchedFiles?.relativePatternSupport;
     this.canRefreshLenses = !!ws?.codeLens?.refreshSupport;
+    // No pack in the storage folder: the first index is cold, and on a large tree a child process
+    // builds it. Started now, it has loaded while the settings are read and the tree listed.
+    const cacheDir = this.indexCacheDir();
+    if (cacheDir && !existsSync(join(cacheDir, PACK_NAME))) this.preparedChild = prepareIndexProcess(process.argv[1]);
+  }
+
+  /** The child started ahead of need, given to the first child run (or stopped when none is needed). */
+  private takePreparedChild(): PreparedIndexProcess | undefined {
+    const prepared = this.preparedChild;
+    this.preparedChild = undefined;
+    return prepared;
   }
 
   start(): void {
@@ -169,6 +183,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
     clearTimeout(this.pendingTimer);
     clearTimeout(this.saveTimer);
     this.closeWatchers();
+    this.takePreparedChild()?.dispose();
     await this.saveStore();
   }
 
@@ -384,7 +399,12 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.earlyAnswers = [];
       const startChild = (cacheDir: string) => {
         removeEarlyAnswers(cacheDir);
-        const run = new ChildIndexRun(log, { roots, cacheDir, maxFileBytes: this.maxFileKB * 1024, early: first ? this.openDocumentClasses() : [] }, childOptions);
+        const run = new ChildIndexRun(
+          log,
+          { roots, cacheDir, maxFileBytes: this.maxFileKB * 1024, early: first ? this.openDocumentClasses() : [] },
+          childOptions,
+          this.takePreparedChild(),
+        );
         this.childRun = run;
         child = run.loaded.then((loaded) => {
           if (!loaded) return undefined;
@@ -414,6 +434,12 @@ class ElementIndexServiceImpl implements ElementIndexService {
       this.cachedFiles = Math.max(0, built.cachedFiles - handedOver);
       let tracker = new FeatureTracker(index, store, log);
       if (!child && this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES) startChild(this.cache.dir);
+      // Started ahead of need and not needed (a small tree): stopped.
+      const unneeded = this.takePreparedChild();
+      if (unneeded) {
+        unneeded.dispose();
+        log.debug('stopped the index process started at initialize: this tree is indexed here');
+      }
       if (first) {
         // First index: publish at once; the open documents' classes are analyzed first (here, or
         // by the child), any other class a request asks for on demand, the rest below.
@@ -482,6 +508,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
       }
     } finally {
       this.childRun = undefined;
+      this.takePreparedChild()?.dispose();
       progress?.done();
       this.firstIndexDone();
     }

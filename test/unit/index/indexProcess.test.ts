@@ -9,7 +9,7 @@ import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker
 import { CancelledError, ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { adoptEarlyAnswer, adoptScans, type EarlyAnswer } from '../../../server/src/core/index/earlyAnswer';
 import { IndexCache } from '../../../server/src/core/index/indexCache';
-import { startIndexProcess } from '../../../server/src/core/index/indexProcess';
+import { prepareIndexProcess, startIndexProcess } from '../../../server/src/core/index/indexProcess';
 import { createLogger } from '../../../server/src/core/log';
 import { SERVER_MALLOC_ENV } from '../../../server/src/core/mallocTuning';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
@@ -153,6 +153,25 @@ describe('the cold index in a child process', function () {
     writeFileSync(file, '{"not": "a list"}');
     assert.throws(() => adoptScans(IndexCache.memory(), file), /not a list of file scans/);
     assert.ok(!existsSync(file));
+  });
+
+  it('a child started ahead of its request builds the same pack once asked', async () => {
+    const prepared = prepareIndexProcess(SERVER);
+    // It loads and waits; the request comes later (the server lists the tree meanwhile).
+    await new Promise((r) => setTimeout(r, 300));
+    const result = await prepared.start({ roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }).result;
+    assert.strictEqual(result.elements, (await analyzed(root)).tracker.all().length);
+    assert.throws(() => prepared.start({ roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }), /already used/);
+  });
+
+  it('a child that died while waiting for its request: start() says why, and no scans come', async () => {
+    const script = join(tmp, 'crash.js');
+    writeFileSync(script, "process.stderr.write('killed while waiting\\n'); process.exit(3);\n");
+    const prepared = prepareIndexProcess(script);
+    await new Promise((r) => setTimeout(r, 500));
+    const child = prepared.start({ roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX });
+    await assert.rejects(child.result, /stopped \(exit code 3\) before it was done: killed while waiting/);
+    assert.strictEqual(await child.scanned, undefined);
   });
 
   it('is killed when cancelled, and the caller gets CancelledError at once', async () => {

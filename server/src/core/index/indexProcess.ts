@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { CancelledError } from '../cpp/elementIndex';
 import { createLogger, describeError, type Logger, type LogLevel } from '../log';
 import { withoutServerMallocTuning } from '../mallocTuning';
+import { loadLanguage } from '../treeSitter';
 import type { EarlyAnswer } from './earlyAnswer';
 import { buildIndexPack, type IndexBuildProgress, type IndexBuildRequest, type IndexBuildResult } from './indexBuild';
 
@@ -43,59 +44,92 @@ export interface IndexProcess {
 const CANCEL_POLL_MS = 100;
 const STDERR_KEPT = 4096;
 
+/** A child process started ahead of need: it loads its code while the caller finds out whether it needs it. */
+export interface PreparedIndexProcess {
+  /** Sends it the build request (once). */
+  start(request: IndexBuildRequest, options?: IndexProcessOptions): IndexProcess;
+  /** Stops it if it was never given a request. */
+  dispose(): void;
+}
+
 /** Runs buildIndexPack in a child process running `script` (the server's own bundle). */
 export function startIndexProcess(script: string, request: IndexBuildRequest, options: IndexProcessOptions = {}): IndexProcess {
-  let child: ChildProcess | undefined;
-  let scannedFile: (file: string | undefined) => void = () => undefined;
-  const scanned = new Promise<string | undefined>((resolve) => (scannedFile = resolve));
-  const result = new Promise<IndexBuildResult>((resolve, reject) => {
-    let proc: ChildProcess;
-    try {
-      // No inherited --inspect and the like: a debugger port already in use would stop the child.
-      proc = child = fork(script, [INDEX_PROCESS_FLAG], { execArgv: [], env: withoutServerMallocTuning(process.env), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    } catch (err) {
-      scannedFile(undefined);
-      reject(err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    let stderr = '';
-    let settled = false;
-    const finish = (err: Error | undefined, result?: IndexBuildResult) => {
-      if (settled) return;
-      settled = true;
-      scannedFile(undefined);
-      clearInterval(poll);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill();
-      if (err) reject(err);
-      else resolve(result!);
-    };
-    const poll = setInterval(() => {
-      if (options.isCancelled?.()) finish(new CancelledError());
-    }, CANCEL_POLL_MS);
+  return prepareIndexProcess(script).start(request, options);
+}
+
+/**
+ * Starts the child now and sends it the request later: a process and its bundle take a fifth of a
+ * second to load, which the server's own start-up (settings, listing the tree) then hides.
+ */
+export function prepareIndexProcess(script: string): PreparedIndexProcess {
+  let proc: ChildProcess | undefined;
+  let forkError: Error | undefined;
+  let stderr = '';
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  try {
+    // No inherited --inspect and the like: a debugger port already in use would stop the child.
+    proc = fork(script, [INDEX_PROCESS_FLAG], { execArgv: [], env: withoutServerMallocTuning(process.env), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     proc.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-STDERR_KEPT);
     });
-    proc.on('message', (m: FromChild) => {
-      if (settled) return;
-      if (m.type === 'progress') options.onProgress?.({ phase: m.phase, done: m.done, total: m.total });
-      else if (m.type === 'early') options.onEarly?.(m.answer);
-      else if (m.type === 'scanned') scannedFile(m.file);
-      else if (m.type === 'log') options.log?.[m.level](m.message);
-      else if (m.type === 'done') finish(undefined, m.result);
-      else if (m.type === 'failed') finish(new Error(m.message));
-    });
-    proc.on('error', (err) => finish(err));
-    proc.on('exit', (code, signal) => {
-      const tail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
-      finish(new Error(`the index process stopped (${signal ?? `exit code ${code}`}) before it was done${tail}`));
-    });
-    send(proc, { type: 'build', request }, (err) => finish(err));
-  });
+    proc.on('exit', (code, signal) => (exited = { code, signal }));
+    // An error before start() is reported by start(); one after, by the run's own handler.
+    proc.on('error', (err) => (forkError ??= err));
+  } catch (err) {
+    forkError = err instanceof Error ? err : new Error(String(err));
+  }
+  let used = false;
   return {
-    result,
-    scanned,
-    askEarly(names) {
-      if (child?.connected && names.length) send(child, { type: 'early', names }, () => undefined);
+    dispose() {
+      if (used || !proc) return;
+      used = true;
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill();
+    },
+    start(request, options = {}) {
+      if (used) throw new Error('this index process was already used');
+      used = true;
+      let scannedFile: (file: string | undefined) => void = () => undefined;
+      const scanned = new Promise<string | undefined>((resolve) => (scannedFile = resolve));
+      const result = new Promise<IndexBuildResult>((resolve, reject) => {
+        let settled = false;
+        const stopped = (code: number | null, signal: NodeJS.Signals | null) => {
+          const tail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
+          return new Error(`the index process stopped (${signal ?? `exit code ${code}`}) before it was done${tail}`);
+        };
+        const finish = (err: Error | undefined, result?: IndexBuildResult) => {
+          if (settled) return;
+          settled = true;
+          scannedFile(undefined);
+          clearInterval(poll);
+          if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill();
+          if (err) reject(err);
+          else resolve(result!);
+        };
+        const poll = setInterval(() => {
+          if (options.isCancelled?.()) finish(new CancelledError());
+        }, CANCEL_POLL_MS);
+        if (!proc || forkError) return finish(forkError ?? new Error('the index process could not be started'));
+        if (exited) return finish(stopped(exited.code, exited.signal));
+        proc.on('message', (m: FromChild) => {
+          if (settled) return;
+          if (m.type === 'progress') options.onProgress?.({ phase: m.phase, done: m.done, total: m.total });
+          else if (m.type === 'early') options.onEarly?.(m.answer);
+          else if (m.type === 'scanned') scannedFile(m.file);
+          else if (m.type === 'log') options.log?.[m.level](m.message);
+          else if (m.type === 'done') finish(undefined, m.result);
+          else if (m.type === 'failed') finish(new Error(m.message));
+        });
+        proc.on('error', (err) => finish(err));
+        proc.on('exit', (code, signal) => finish(stopped(code, signal)));
+        send(proc, { type: 'build', request }, (err) => finish(err));
+      });
+      return {
+        result,
+        scanned,
+        askEarly(names) {
+          if (proc?.connected && names.length) send(proc, { type: 'early', names }, () => undefined);
+        },
+      };
     },
   };
 }
@@ -125,6 +159,8 @@ export function serveIndexProcess(): void {
       send(m, undefined, undefined, () => resolve());
     });
   process.on('disconnect', () => process.exit(0));
+  // The C++ grammar compiles while the request is on its way (the server may start this process early).
+  void loadLanguage('cpp').catch(() => undefined);
   const asked: string[] = [];
   let started = false;
   process.on('message', (m: ToChild) => {
