@@ -173,6 +173,48 @@ describe('persistent index cache', function () {
     assert.deepStrictEqual(early, index.parameters('IPolicer'), 'the same list as from the whole table');
   });
 
+  it('keeps keyword lists with the element table: the next start on the same files gives them without decoding a model', async () => {
+    const coldCache = await IndexCache.open(cacheDir);
+    const cold = await indexWith(root, coldCache);
+    const list = cold.index.parameters('IPolicer');
+    assert.ok(list?.parameters.length, 'IPolicer reads keywords');
+    await coldCache.save();
+
+    const warmCache = await IndexCache.open(cacheDir);
+    const warm = await ElementIndex.create({ cache: warmCache });
+    await warm.build([root]);
+    assert.deepStrictEqual(warm.parameters('IPolicer'), list);
+    assert.strictEqual(warmCache.stats.modelHits, 0, 'no model decoded');
+    assert.strictEqual(warmCache.stats.modelMisses, 0, 'nothing parsed');
+
+    // A changed file makes another tree: the list is resolved again, from the new text.
+    const header = join(root, 'elements', 'flowmage', 'ipolicer.hh');
+    writeFileSync(header, readFileSync(header, 'utf8') + '\n// changed\n');
+    const changedCache = await IndexCache.open(cacheDir);
+    const changed = await ElementIndex.create({ cache: changedCache });
+    await changed.build([root]);
+    assert.deepStrictEqual(changed.parameters('IPolicer'), list);
+    assert.ok(changedCache.stats.modelHits + changedCache.stats.modelMisses > 0, 'resolved again from models');
+  });
+
+  it('keyword lists stored in another shape are resolved again; the element table still holds', async () => {
+    const coldCache = await IndexCache.open(cacheDir);
+    const cold = await indexWith(root, coldCache);
+    const list = cold.index.parameters('IPolicer');
+    await coldCache.save();
+    const pack = join(cacheDir, PACK_NAME);
+    const text = readFileSync(pack, 'latin1');
+    const newline = text.indexOf('\n');
+    const header = JSON.parse(text.slice(0, newline));
+    for (const t of Object.values(header.tables) as Array<{ parameterLists?: unknown }>) t.parameterLists = { version: 1, byName: { IPolicer: { completeness: 'maybe' } } };
+    writeFileSync(pack, JSON.stringify(header) + text.slice(newline), 'latin1');
+    const warmCache = await IndexCache.open(cacheDir);
+    const warm = await ElementIndex.create({ cache: warmCache });
+    await warm.build([root]);
+    assert.ok(warm.tableFromCache, 'the table came from the pack');
+    assert.deepStrictEqual(warm.parameters('IPolicer'), list);
+  });
+
   it('finds an element before the whole index is built, parsing only the files that name it', async () => {
     const index = await ElementIndex.create();
     await index.build([root], { parse: false });

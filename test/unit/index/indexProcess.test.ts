@@ -117,6 +117,12 @@ describe('the cold index in a child process', function () {
       'class and slice read from the adopted models',
     );
     assert.strictEqual(index.parsedHere, 0, 'no file parsed by the server');
+    // Their keyword lists are in the pack with the element table: a server that loads it gives them without a model.
+    const packed = await IndexCache.open(join(tmp, 'index'));
+    const loaded = await ElementIndex.create({ maxFileBytes: MAX, cache: packed });
+    await loaded.build([root]);
+    for (const n of [first, second]) assert.deepStrictEqual(loaded.parameters(n), inProcess.index.parameters(n), n);
+    assert.strictEqual(packed.stats.modelHits, 0, 'no model decoded for the lists');
   });
 
   it("hands over the files' scans once it has read the tree: an index built with them reads no file and finds the same elements", async () => {

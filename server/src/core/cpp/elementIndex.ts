@@ -15,7 +15,7 @@ import { extractCppFile, extractExportAliases, extractExports } from './extract'
 import type { CppClass, CppFileModel, CppFunction } from './model';
 import { decodeModel } from './modelCodec';
 import { ParseHelpers, type ParseJob } from './parsePool';
-import { resolveParameters, type ParameterList } from './parameters';
+import { PARAMETERS_VERSION, resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
 
 /** The setting's default, when the caller gives no limit. */
@@ -151,6 +151,8 @@ export class ElementIndex {
   private helpers: { pool: ParseHelpers; hashes: Map<string, string> } | undefined;
   /** Files this index parsed with its own parser (not taken from the cache, parse workers or the child process). */
   parsedHere = 0;
+  /** treeSignature(), computed once per set of files and content hashes. */
+  private signature: string | undefined;
   /** Paths model() was asked for while withModelReads() runs. */
   private modelReads: Set<string> | undefined;
 
@@ -384,6 +386,7 @@ export class ElementIndex {
   private lazySource(path: string, cached: CachedFile): SourceText {
     let text: string | undefined;
     const { sources, parsed } = this;
+    const forgetSignature = () => (this.signature = undefined);
     return {
       get text() {
         if (text !== undefined) return text;
@@ -396,6 +399,7 @@ export class ElementIndex {
           // Changed since the stat: the watcher re-indexes it; meanwhile nothing cached for other content is used.
           parsed.delete(path);
           this.hash = hashText(text);
+          forgetSignature();
         }
         return text;
       },
@@ -592,8 +596,22 @@ export class ElementIndex {
     if (this.elementsStale) this.collectElements();
     if (this.parameterLists.has(className)) return this.parameterLists.get(className);
     const info = this.element(className) ?? this.elements().find((e) => e.className === className);
-    const list = info ? this.resolveParameterList(info) : undefined;
+    const list = info ? (this.storedParameterList(info.clickName) ?? this.resolveAndStore(info)) : undefined;
     this.parameterLists.set(className, list);
+    return list;
+  }
+
+  /** The list stored with the element table of these very files (a warm start, or the child's pack), if any. */
+  private storedParameterList(clickName: string): ParameterList | undefined {
+    const stored = this.storedTable()?.parameterLists;
+    return stored?.version === PARAMETERS_VERSION ? stored.byName[clickName] : undefined;
+  }
+
+  /** Resolves an element's list and stores it with the element table, for the next start on the same files. */
+  private resolveAndStore(info: ElementInfo): ParameterList {
+    const list = this.resolveParameterList(info);
+    const cache = this.withParameters ? this.cache : undefined;
+    if (cache && this.roots.length) cache.setParameterList(this.roots.join('\n'), this.treeSignature(), PARAMETERS_VERSION, info.clickName, list);
     return list;
   }
 
@@ -689,6 +707,7 @@ export class ElementIndex {
   }
 
   private rebuildNameMaps(): void {
+    this.signature = undefined;
     const classFiles = new Map<string, string[]>();
     const ownerFiles = new Map<string, string[]>();
     const files = [...this.sources.keys()].sort();
@@ -738,10 +757,12 @@ export class ElementIndex {
 
   /** Hash of every indexed file's path and content hash, and the roots: the element table depends on nothing else. */
   private treeSignature(): string {
+    if (this.signature) return this.signature;
     const h = createHash('sha256');
     h.update(JSON.stringify(this.roots));
     for (const f of [...this.sources.keys()].sort()) h.update(`${f}\0${this.sources.get(f)!.hash}\n`);
-    return h.digest('hex');
+    this.signature = h.digest('hex');
+    return this.signature;
   }
 
   /** The element table the persistent index stored for exactly these files, if any. */

@@ -46,6 +46,9 @@ export interface ClassLookup {
   text(path: string): string | undefined;
 }
 
+/** Bump when resolveParameters gives other lists for the same models (lists stored in the persistent index are then resolved again). */
+export const PARAMETERS_VERSION = 1;
+
 const MAX_DEPTH = 12;
 
 /** C++ types of read targets, and explicit parsers, to the keyword's value type. */

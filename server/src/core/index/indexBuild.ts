@@ -64,10 +64,12 @@ export async function buildIndexPack(request: IndexBuildRequest, options: IndexB
     // Static features only, kept in memory: they reach the server through the pack's element snapshots.
     const tracker = new FeatureTracker(index, FeatureStore.memory(request.roots[0] ?? request.cacheDir), log);
     let early = request.early ?? [];
+    const answered = new Set<string>();
     const answerAsked = () => {
       const names = [...early, ...(options.takeEarly?.() ?? [])];
       early = [];
       if (!names.length || !options.onEarly) return;
+      for (const n of names) answered.add(n);
       options.onEarly(answerEarly(index, tracker, names, request.cacheDir, log));
     };
     // Early answers go out between steps: the progress callbacks run where the build yields.
@@ -83,6 +85,9 @@ export async function buildIndexPack(request: IndexBuildRequest, options: IndexB
     index.stopParseHelpers();
     answerAsked();
     if (isCancelled?.()) throw new CancelledError();
+    // The keyword lists of the classes the server asked for first go into the pack with the element
+    // table: the server shows those documents again as soon as it has loaded the pack.
+    for (const n of answered) index.parameters(n);
     const analyzed = Date.now();
     await cache.save();
     // Where a cold index spends its time (the server's log at debug level).

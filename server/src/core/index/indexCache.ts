@@ -10,6 +10,8 @@ import { join, sep } from 'node:path';
 import type { ElementFeatures } from '../analysis/features';
 import type { ThreadingVerdict } from '../analysis/threading';
 import type { CppFileModel } from '../cpp/model';
+import type { ParameterList } from '../cpp/parameters';
+import { dict } from '../dict';
 import { asciiJson, decodeModel, encodeModel, type StoredModel } from '../cpp/modelCodec';
 import { FileWriteError, writeFileAtomic } from '../files/atomicWrite';
 import { withFileLock } from '../files/fileLock';
@@ -99,6 +101,14 @@ export interface ElementTable {
   signature: string;
   rows: ElementRow[];
   problems: string[];
+  /** Keyword-argument lists resolved for these very files, by Click name (what a configuration's hovers and checks read). */
+  parameterLists?: StoredParameterLists;
+}
+
+export interface StoredParameterLists {
+  /** The resolver's version (parameters.ts): lists of another are resolved again. */
+  version: number;
+  byName: Record<string, ParameterList>;
 }
 
 interface Header {
@@ -209,6 +219,16 @@ export class IndexCache {
   elementTable(roots: string, signature: string): ElementTable | undefined {
     const t = this.tables.get(roots);
     return t?.signature === signature ? t : undefined;
+  }
+
+  /** Stores one element's keyword-argument list with the element table of the same files (none such: nothing is stored). */
+  setParameterList(roots: string, signature: string, version: number, clickName: string, list: ParameterList): void {
+    const t = this.tables.get(roots);
+    if (t?.signature !== signature) return;
+    if (t.parameterLists?.version !== version) t.parameterLists = { version, byName: dict() };
+    if (JSON.stringify(t.parameterLists.byName[clickName]) === JSON.stringify(list)) return;
+    t.parameterLists.byName[clickName] = list;
+    this.changes++;
   }
 
   /** Whether any element table is stored for these roots (none: nothing was ever indexed there, a cold start). */
@@ -426,7 +446,13 @@ export class IndexCache {
       this.entries.set(path, e);
     }
     for (const [key, snap] of Object.entries(header.elements ?? {})) if (validSnapshot(snap)) this.elements.set(key, snap);
-    for (const [roots, table] of Object.entries(header.tables ?? {})) if (validTable(table)) this.tables.set(roots, table);
+    for (const [roots, table] of Object.entries(header.tables ?? {})) {
+      if (!validTable(table)) continue;
+      // Lists that do not look like lists are resolved again; the table itself still holds.
+      if (table.parameterLists !== undefined && !validParameterLists(table.parameterLists)) delete table.parameterLists;
+      else if (table.parameterLists) table.parameterLists.byName = dict(table.parameterLists.byName);
+      this.tables.set(roots, table);
+    }
     // The body (the models) stays on disk: a model is read by its offset when asked for.
     this.diskId = header.id;
     this.bodyStart = head.bodyStart;
@@ -500,6 +526,17 @@ function validEntry(e: unknown): e is HeaderEntry {
     Array.isArray(s.clickNames) &&
     typeof s.mentionsClassName === 'boolean' &&
     (x.at === undefined || (Number.isInteger(x.at) && Number.isInteger(x.len)))
+  );
+}
+
+function validParameterLists(p: unknown): p is StoredParameterLists {
+  if (!p || typeof p !== 'object') return false;
+  const x = p as StoredParameterLists;
+  return (
+    typeof x.version === 'number' &&
+    !!x.byName &&
+    typeof x.byName === 'object' &&
+    Object.values(x.byName).every((l) => !!l && (l.completeness === 'complete' || l.completeness === 'partial') && Array.isArray(l.parameters) && Array.isArray(l.reasons))
   );
 }
 
