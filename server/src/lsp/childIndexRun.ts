@@ -1,11 +1,14 @@
 // A cold index handed to the index's child process (core/index/indexProcess.ts), as the language
-// server sees it: the classes asked of the child first and not answered yet, and the end, the
-// child's pack opened as on a warm start (or nothing when the child failed: the server then
+// server sees it: the child started at initialize when a cold index is expected, the scans it hands
+// over once it has read the tree, the classes asked of it first and not answered yet, and the end,
+// the child's pack opened as on a warm start (or nothing when the child failed: the server then
 // indexes in process). While it runs, the server never saves its own, older view of the pack.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
-import type { EarlyAnswer } from '../core/index/earlyAnswer';
+import { adoptScans, type EarlyAnswer } from '../core/index/earlyAnswer';
 import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from '../core/index/indexBuild';
-import { IndexCache } from '../core/index/indexCache';
+import { IndexCache, PACK_NAME } from '../core/index/indexCache';
 import { prepareIndexProcess, type IndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
 import { describeError, type Logger } from '../core/log';
 
@@ -46,9 +49,22 @@ export class ChildIndexRun {
     this.loaded = this.load(request, options.isCancelled).finally(() => (this.finished = true));
   }
 
-  /** The file holding the child's file scans once it has read the tree; undefined when it failed first. */
-  get scanned(): Promise<string | undefined> {
-    return this.child.scanned;
+  /**
+   * Once the child has read the tree, its files' scans go into `cache` (the server's): the server's
+   * own build then only stats the files instead of reading and hashing them beside the child.
+   * Returns how many; 0 when the child failed first or the scans could not be read.
+   */
+  async takeScans(cache: IndexCache): Promise<number> {
+    const file = await this.child.scanned;
+    if (!file) return 0;
+    try {
+      const n = adoptScans(cache, file);
+      this.log.debug(`took the scans of ${n} files from the index's child process`);
+      return n;
+    } catch (err) {
+      this.log.warn(`could not take the index child's file scans (${describeError(err)}); reading the files here`);
+      return 0;
+    }
   }
 
   /** Until the child's index is loaded (or the child failed). */
@@ -82,5 +98,32 @@ export class ChildIndexRun {
       this.log.warn(`indexing in a child process failed (${describeError(err)}); indexing in the server instead`);
       return undefined;
     }
+  }
+}
+
+/**
+ * The child process started at initialize when the storage folder has no pack (the first index
+ * will be cold, and on a large tree a child builds it): it loads while the settings are read and
+ * the tree listed. The first child run takes it; otherwise it is stopped.
+ */
+export class PreparedChild {
+  private prepared: PreparedIndexProcess | undefined;
+
+  prepareIfCold(cacheDir: string): void {
+    if (cacheDir && !this.prepared && !existsSync(join(cacheDir, PACK_NAME))) this.prepared = prepareIndexProcess(process.argv[1]);
+  }
+
+  /** For a child run (undefined: none was started, the run starts its own). */
+  take(): PreparedIndexProcess | undefined {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    return prepared;
+  }
+
+  /** Stops it if no run took it; whether there was one. */
+  dispose(): boolean {
+    const prepared = this.take();
+    prepared?.dispose();
+    return !!prepared;
   }
 }

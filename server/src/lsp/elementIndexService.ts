@@ -7,7 +7,7 @@
 // a C++ file is saved or changes on disk (watched through the client when it can, else through a
 // file-system watcher here), re-indexes when the settings change, and persists the feature store.
 // Other features get an element's merged features by Click name from getElementIndexService(ctx).
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -24,9 +24,8 @@ import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/eleme
 import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
-import { IndexCache, PACK_NAME } from '../core/index/indexCache';
-import { prepareIndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
-import { adoptEarlyAnswer, adoptScans, removeEarlyAnswers, type EarlyAnswer } from '../core/index/earlyAnswer';
+import { IndexCache } from '../core/index/indexCache';
+import { adoptEarlyAnswer, removeEarlyAnswers, type EarlyAnswer } from '../core/index/earlyAnswer';
 import { FeatureStore } from '../core/store/featureStore';
 import { confinePath } from '../core/files/confinedPath';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
@@ -36,7 +35,7 @@ import { clickDocuments } from './clickDocuments';
 import { perServer, type ServerContext } from './context';
 import type { Feature } from './features';
 import { onWatchedFilesChanged } from './providers';
-import { ChildIndexRun } from './childIndexRun';
+import { ChildIndexRun, PreparedChild } from './childIndexRun';
 import type { IndexStatus } from '../protocol';
 
 export interface ElementIndexService {
@@ -129,8 +128,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private relativePatterns = false;
   private canRefreshLenses = false;
   private started = false;
-  /** A child process started at initialize for the cold index expected then (indexProcess.ts). */
-  private preparedChild: PreparedIndexProcess | undefined;
+  /** A child process started at initialize for the cold index expected then. */
+  private readonly preparedChild = new PreparedChild();
   /** The index whose parsed models were released (once per index). */
   private modelsReleasedFor: ElementIndex | undefined;
 
@@ -159,17 +158,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
     this.canRegisterWatchers = !!ws?.didChangeWatchedFiles?.dynamicRegistration;
     this.relativePatterns = !!ws?.didChangeWatchedFiles?.relativePatternSupport;
     this.canRefreshLenses = !!ws?.codeLens?.refreshSupport;
-    // No pack in the storage folder: the first index is cold, and on a large tree a child process
-    // builds it. Started now, it has loaded while the settings are read and the tree listed.
-    const cacheDir = this.indexCacheDir();
-    if (cacheDir && !existsSync(join(cacheDir, PACK_NAME))) this.preparedChild = prepareIndexProcess(process.argv[1]);
-  }
-
-  /** The child started ahead of need, given to the first child run (or stopped when none is needed). */
-  private takePreparedChild(): PreparedIndexProcess | undefined {
-    const prepared = this.preparedChild;
-    this.preparedChild = undefined;
-    return prepared;
+    this.preparedChild.prepareIfCold(this.indexCacheDir());
   }
 
   start(): void {
@@ -183,7 +172,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
     clearTimeout(this.pendingTimer);
     clearTimeout(this.saveTimer);
     this.closeWatchers();
-    this.takePreparedChild()?.dispose();
+    this.preparedChild.dispose();
     await this.saveStore();
   }
 
@@ -403,7 +392,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
           log,
           { roots, cacheDir, maxFileBytes: this.maxFileKB * 1024, early: first ? this.openDocumentClasses() : [] },
           childOptions,
-          this.takePreparedChild(),
+          this.preparedChild.take(),
         );
         this.childRun = run;
         child = run.loaded.then((loaded) => {
@@ -427,7 +416,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
         onListed: async (files) => {
           if (!neverIndexed || files.length < CHILD_INDEX_MIN_LISTED) return;
           startChild(packDir!);
-          handedOver = await this.takeChildScans();
+          if (this.childRun && this.cache) handedOver = await this.childRun.takeScans(this.cache);
         },
       });
       // Files whose scans the child handed over were read by the child, not found unchanged.
@@ -435,11 +424,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
       let tracker = new FeatureTracker(index, store, log);
       if (!child && this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES) startChild(this.cache.dir);
       // Started ahead of need and not needed (a small tree): stopped.
-      const unneeded = this.takePreparedChild();
-      if (unneeded) {
-        unneeded.dispose();
-        log.debug('stopped the index process started at initialize: this tree is indexed here');
-      }
+      if (this.preparedChild.dispose()) log.debug('stopped the index process started at initialize: this tree is indexed here');
       if (first) {
         // First index: publish at once; the open documents' classes are analyzed first (here, or
         // by the child), any other class a request asks for on demand, the rest below.
@@ -508,28 +493,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
       }
     } finally {
       this.childRun = undefined;
-      this.takePreparedChild()?.dispose();
+      this.preparedChild.dispose();
       progress?.done();
       this.firstIndexDone();
-    }
-  }
-
-  /**
-   * Once the child has read the tree, its files' scans go into this server's cache: the server's
-   * own build then only stats the files, instead of reading and hashing them again beside the child.
-   */
-  private async takeChildScans(): Promise<number> {
-    const run = this.childRun;
-    const cache = this.cache;
-    const file = await run?.scanned;
-    if (!file || !cache) return 0;
-    try {
-      const n = adoptScans(cache, file);
-      this.ctx.log.debug(`took the scans of ${n} files from the index's child process`);
-      return n;
-    } catch (err) {
-      this.ctx.log.warn(`could not take the index child's file scans (${describeError(err)}); reading the files here`);
-      return 0;
     }
   }
 
