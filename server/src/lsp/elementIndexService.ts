@@ -25,7 +25,7 @@ import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
-import { adoptEarlyAnswer, removeEarlyAnswers, type EarlyAnswer } from '../core/index/earlyAnswer';
+import { adoptEarlyAnswer, removeChildHandovers, type EarlyAnswer } from '../core/index/earlyAnswer';
 import { FeatureStore } from '../core/store/featureStore';
 import { confinePath } from '../core/files/confinedPath';
 import type { ElementInfo as ConfigElementInfo } from '../core/chains/analyzeConfig';
@@ -387,7 +387,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
       let child: Promise<{ index: ElementIndex; built: IndexStats } | undefined> | undefined;
       this.earlyAnswers = [];
       const startChild = (cacheDir: string) => {
-        removeEarlyAnswers(cacheDir);
+        removeChildHandovers(cacheDir);
         const run = new ChildIndexRun(
           log,
           { roots, cacheDir, maxFileBytes: this.maxFileKB * 1024, early: first ? this.openDocumentClasses() : [] },
@@ -443,7 +443,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
       }
       const fresh = await child;
       // Answers never read (the child answered after this server stopped waiting for them).
-      if (child && packDir) removeEarlyAnswers(packDir);
+      if (child && packDir) removeChildHandovers(packDir);
       if (fresh) {
         ({ index, built } = fresh);
         tracker = new FeatureTracker(index, store, log);

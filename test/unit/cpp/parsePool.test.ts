@@ -72,7 +72,7 @@ describe('parse helpers', function () {
       assert.strictEqual(json, encodeModel(here), job.path);
       assert.strictEqual(encodeModel(decodeModel(json, job.path)), encodeModel(here), `${job.path} decoded`);
     }
-    assert.deepStrictEqual(helpers.stats, { taken: 3, waits: helpers.stats.waits, waitedMs: helpers.stats.waitedMs });
+    assert.strictEqual(helpers.stats.taken, 3);
     helpers.stop();
   });
 

@@ -308,7 +308,7 @@ export class ElementIndex {
 
   /** The files that may define elements, in the order the element table takes them (of two elements of one name, the first wins). */
   private elementFilesInOrder(): string[] {
-    return [...this.sources.keys()].filter((f) => this.sources.get(f)!.mentionsClassName).sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    return [...this.sources.keys()].filter((f) => this.sources.get(f)!.mentionsClassName).sort(byDriverThenPath);
   }
 
   /** Stops the parse helpers, if any run, keeping the models they finished. */
@@ -353,7 +353,7 @@ export class ElementIndex {
       return out;
     }
     for (const name of new Set(clickNames)) {
-      const files = [...(this.clickNameFiles.get(name) ?? [])].sort((a, b) => driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+      const files = [...(this.clickNameFiles.get(name) ?? [])].sort(byDriverThenPath);
       for (const f of files) {
         const cls = this.model(f)?.classes.find((c) => c.clickName === name && c.templateParams.length === 0);
         if (!cls) continue;
@@ -926,6 +926,11 @@ function driverRank(file: string): number {
   if (/[\\/](bsdmodule|linuxmodule|minios|ns|exokernel)[\\/]/.test(file)) return 2;
   if (/[\\/]userlevel[\\/]/.test(file)) return 0;
   return 1;
+}
+
+/** Files in the order an element defined twice is taken: the driver FastClick runs first, then by path. */
+function byDriverThenPath(a: string, b: string): number {
+  return driverRank(a) - driverRank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -68,14 +68,6 @@ export function defaultParseWorkers(cores = availableParallelism()): number {
   return cores >= 4 ? Math.min(3, cores - 1) : 0;
 }
 
-export interface HelperStats {
-  /** Models a helper produced and this thread took. */
-  taken: number;
-  /** Times this thread waited for a helper to finish a file it needed. */
-  waits: number;
-  waitedMs: number;
-}
-
 /**
  * Parse helpers for one set of files. Start them early (their runtime loads while the files are
  * read), give them the jobs once known, then ask `take()` for each file before parsing it.
@@ -88,7 +80,8 @@ export class ParseHelpers {
   private readonly arrived = new Map<string, ParseReply>();
   private readonly ended: Promise<void>;
   private readonly ready: Promise<void>;
-  readonly stats: HelperStats = { taken: 0, waits: 0, waitedMs: 0 };
+  /** Models a helper produced and this thread took. */
+  readonly stats = { taken: 0 };
 
   private constructor(script: string, count: number) {
     const exits: Promise<void>[] = [];
@@ -167,13 +160,10 @@ export class ParseHelpers {
 
   /** Waits until the helper that claimed slot `i` is done with it; the slot's state then. */
   private waitFor(slots: Int32Array, i: number, claimed: number): number {
-    const t0 = Date.now();
-    this.stats.waits++;
     Atomics.wait(slots, i, claimed, WAIT_LIMIT_MS);
     // Still held: given up on (a later answer from the helper is ignored).
     let state = Atomics.compareExchange(slots, i, claimed, SLOT.here);
     if (state === claimed) state = SLOT.here;
-    this.stats.waitedMs += Date.now() - t0;
     return state;
   }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { FeatureTracker } from '../analysis/featureTracker';
 import type { ElementIndex, ModelJson } from '../cpp/elementIndex';
 import { describeError, silentLogger, type Logger } from '../log';
-import type { CachedFile, ElementSnapshot, IndexCache } from './indexCache';
+import type { ElementSnapshot, IndexCache } from './indexCache';
 
 export interface EarlyAnswer {
   /** The Click names asked for (found or not). */
@@ -130,19 +130,13 @@ export function adoptScans(cache: IndexCache, file: string): number {
   } finally {
     rmSync(file, { force: true });
   }
-  const files = JSON.parse(text) as Array<[string, CachedFile]>;
+  const files = JSON.parse(text) as unknown;
   if (!Array.isArray(files)) throw new Error(`${file} is not a list of file scans`);
-  let n = 0;
-  for (const [path, f] of files) {
-    if (typeof path !== 'string' || typeof f?.hash !== 'string' || typeof f.size !== 'number' || typeof f.mtimeMs !== 'number' || !Array.isArray(f.scan?.classNames)) continue;
-    cache.put(path, f);
-    n++;
-  }
-  return n;
+  return cache.putFiles(files.filter((f): f is [unknown, unknown] => Array.isArray(f)));
 }
 
 /** Removes early answers and scans left in `dir` (the server's index ended before it read them). */
-export function removeEarlyAnswers(dir: string): void {
+export function removeChildHandovers(dir: string): void {
   try {
     for (const f of readdirSync(dir)) if ((f.startsWith(FILE_PREFIX) || f.startsWith(SCANS_PREFIX)) && f.endsWith('.json')) rmSync(join(dir, f), { force: true });
   } catch {

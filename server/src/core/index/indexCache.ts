@@ -194,6 +194,20 @@ export class IndexCache {
     return [...this.entries].map(([path, { size, mtimeMs, hash, scan }]) => [path, { size, mtimeMs, hash, scan }]);
   }
 
+  /**
+   * Records the files another process read (its files()): entries that do not have the shape of a
+   * file's stat, hash and scan are skipped, and no model offset is taken from them. Returns how many.
+   */
+  putFiles(files: ReadonlyArray<readonly [unknown, unknown]>): number {
+    let n = 0;
+    for (const [path, f] of files) {
+      if (typeof path !== 'string' || !validEntry(f)) continue;
+      this.put(path, { size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, scan: f.scan });
+      n++;
+    }
+    return n;
+  }
+
   /** Records a file's stat, hash and scan; a different hash drops its cached model. */
   put(path: string, file: CachedFile): void {
     const old = this.entries.get(path);
