@@ -64,6 +64,8 @@ const products = [
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [encodingsApart] },
   // The parse worker (server/src/core/cpp/parsePool.ts starts it from dist/, beside the .wasm files).
   { entryPoints: ['server/src/core/cpp/parseWorker.ts'], outfile: 'dist/parseWorker.js' },
+  // The index's child process (server/src/core/index/indexProcess.ts forks it from dist/ too).
+  { entryPoints: ['server/src/indexProcessMain.ts'], outfile: 'dist/indexProcess.js' },
   ...ENCODINGS.map((name) => ({ entryPoints: [require.resolve(`gpt-tokenizer/cjs/encoding/${name}`)], outfile: `dist/${encodingFile(name)}` })),
   // The chain view's page script and stylesheet, loaded by the webview (never by Node).
   { entryPoints: ['client/src/webview/chainView.ts'], outfile: 'dist/chainView.js', platform: 'browser', format: 'iife', target: 'es2022', alias: {} },

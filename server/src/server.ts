@@ -1,16 +1,12 @@
 // Entry of the FlowMage language server. Transport comes from the command line, as for any LSP
 // server: `--node-ipc` (VS Code), `--stdio` (Neovim, Emacs, tests) or `--socket=PORT`.
-// With INDEX_PROCESS_FLAG it is instead the server's own child that builds a cold index (core/index/indexProcess.ts).
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { INDEX_PROCESS_FLAG, serveIndexProcess } from './core/index/indexProcess';
 import { cancelUndispatchedRequests } from './lsp/requestCancellation';
 import { startSession } from './lsp/session';
 import { shutdownGuard } from './lsp/shutdownGuard';
 
 const transports = ['--stdio', '--node-ipc', '--socket', '--pipe', '--clientProcessId'];
-if (process.argv[2] === INDEX_PROCESS_FLAG) {
-  serveIndexProcess();
-} else if (!process.argv.slice(2).some((a) => transports.some((t) => a.startsWith(t)))) {
+if (!process.argv.slice(2).some((a) => transports.some((t) => a.startsWith(t)))) {
   process.stderr.write('usage: node dist/server.js --stdio | --node-ipc | --socket=PORT\n');
   process.exit(2);
 } else {

@@ -40,6 +40,7 @@ describe('the packaged VSIX', () => {
       'dist/client.js',
       'dist/server.js',
       'dist/parseWorker.js',
+      'dist/indexProcess.js',
       'dist/tokenizer-cl100k_base.js',
       'dist/tokenizer-o200k_base.js',
       'dist/tree-sitter.wasm',

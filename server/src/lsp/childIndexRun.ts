@@ -9,7 +9,7 @@ import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/eleme
 import { adoptScans, type EarlyAnswer } from '../core/index/earlyAnswer';
 import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from '../core/index/indexBuild';
 import { IndexCache, PACK_NAME } from '../core/index/indexCache';
-import { prepareIndexProcess, type IndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
+import { indexProcessScript, prepareIndexProcess, type IndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
 import { describeError, type Logger } from '../core/log';
 
 export interface ChildIndexLoaded {
@@ -30,6 +30,8 @@ export class ChildIndexRun {
   private readonly asked = new Set<string>();
   private readonly child: IndexProcess;
   private finished = false;
+  /** Stopped by the server (the tree turned out small): not a failure. */
+  private stopped = false;
   /** The child's index, loaded; undefined when the child failed (said in the log). Rejects with CancelledError when cancelled. */
   readonly loaded: Promise<ChildIndexLoaded | undefined>;
 
@@ -38,7 +40,7 @@ export class ChildIndexRun {
     request: IndexBuildRequest,
     options: ChildIndexOptions,
     /** A child started ahead of need (indexProcess.ts), or none: one is started now. */
-    prepared: PreparedIndexProcess = prepareIndexProcess(process.argv[1]),
+    prepared: PreparedIndexProcess = prepareIndexProcess(indexProcessScript()),
   ) {
     for (const n of request.early ?? []) this.asked.add(n);
     const onEarly = (answer: EarlyAnswer) => {
@@ -72,6 +74,13 @@ export class ChildIndexRun {
     return !this.finished;
   }
 
+  /** Kills the child; `loaded` then gives undefined, with nothing logged. */
+  stop(): void {
+    if (this.finished) return;
+    this.stopped = true;
+    this.child.cancel();
+  }
+
   /** Asks the child for these classes first; each is asked once. */
   ask(names: readonly string[]): void {
     if (this.finished) return;
@@ -94,6 +103,7 @@ export class ChildIndexRun {
       const built = await index.build(request.roots, { isCancelled, parse: false });
       return { index, built, cache, result };
     } catch (err) {
+      if (this.stopped) return undefined;
       if (err instanceof CancelledError) throw err;
       this.log.warn(`indexing in a child process failed (${describeError(err)}); indexing in the server instead`);
       return undefined;
@@ -110,7 +120,7 @@ export class PreparedChild {
   private prepared: PreparedIndexProcess | undefined;
 
   prepareIfCold(cacheDir: string): void {
-    if (cacheDir && !this.prepared && !existsSync(join(cacheDir, PACK_NAME))) this.prepared = prepareIndexProcess(process.argv[1]);
+    if (cacheDir && !this.prepared && !existsSync(join(cacheDir, PACK_NAME))) this.prepared = prepareIndexProcess(indexProcessScript());
   }
 
   /** For a child run (undefined: none was started, the run starts its own). */

@@ -89,7 +89,7 @@ const DEBOUNCE_MS = 150;
 const SAVE_DELAY_MS = 1000;
 /** Element files to parse from which a stale index goes to a child process (below, starting one costs more than it saves). */
 const CHILD_INDEX_MIN_FILES = 64;
-/** C++ files listed from which an index never built for these roots goes to a child process, started before any file is read. */
+/** C++ files listed below which the child process started for an index never built for these roots is stopped (the tree is indexed here). */
 const CHILD_INDEX_MIN_LISTED = 128;
 
 class ElementIndexServiceImpl implements ElementIndexService {
@@ -218,6 +218,11 @@ class ElementIndexServiceImpl implements ElementIndexService {
    */
   private analyzeEarly(names: readonly string[]): string[] {
     const tracker = this.tracker;
+    // Before the first index is published, a child that runs is asked.
+    if (!tracker && this.childRun?.running) {
+      this.childRun.ask(names);
+      return [];
+    }
     if (!this.partial || !tracker) return [];
     const todo = names.filter((n) => !tracker.get(n));
     if (!todo.length) return [];
@@ -366,22 +371,19 @@ class ElementIndexServiceImpl implements ElementIndexService {
         this.state = 'idle';
         return;
       }
-      await this.saveStore();
-      const store = storePath ? await FeatureStore.open(storePath, { log, root: storeRoot }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
       this.maxFileKB = this.ctx.settings().index.maxFileSizeKB;
       const cacheDir = this.indexCacheDir();
       if (!this.cache || cacheDir !== this.cacheDir) {
         this.cacheDir = cacheDir;
         this.cache = cacheDir ? await IndexCache.open(cacheDir, { log }) : undefined;
       }
-      let index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024, cache: this.cache });
       const onProgress = (p: { phase: string; done: number; total: number }) => {
         if (p.phase === 'parsing') progress?.report(Math.round((p.done / Math.max(1, p.total)) * 50), `parsing ${p.done}/${p.total} files`);
         else if (p.phase === 'analyzing') progress?.report(50 + Math.round((p.done / Math.max(1, p.total)) * 50), `analyzing ${p.done}/${p.total} elements`);
         else progress?.report(0, `${p.phase} ${p.done}/${p.total} files`);
       };
-      // A cold index of a large tree goes to a child process, started as soon as the files are listed
-      // (an index never built for these roots) or once they are read (most of a stale one to redo).
+      // A cold index of a large tree goes to a child process, started at once (an index never built
+      // for these roots) or once the files are read (most of a stale one to redo).
       const first = !this.tracker;
       const childOptions = { isCancelled, onProgress, onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0) };
       let child: Promise<{ index: ElementIndex; built: IndexStats } | undefined> | undefined;
@@ -404,7 +406,12 @@ class ElementIndexServiceImpl implements ElementIndexService {
         child.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
       };
       const packDir = this.cache?.dir;
-      const neverIndexed = !!packDir && !this.cache!.hasElementTable(roots.join('\n'));
+      // An index never built for these roots: the child starts now, before anything else here (it
+      // lists and reads the tree itself); it is stopped if the tree turns out small.
+      if (packDir && !this.cache!.hasElementTable(roots.join('\n'))) startChild(packDir);
+      await this.saveStore();
+      const store = storePath ? await FeatureStore.open(storePath, { log, root: storeRoot }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
+      let index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024, cache: this.cache });
       let handedOver = 0;
       let built = await index.build(roots, {
         isCancelled,
@@ -414,9 +421,18 @@ class ElementIndexServiceImpl implements ElementIndexService {
         },
         parse: false,
         onListed: async (files) => {
-          if (!neverIndexed || files.length < CHILD_INDEX_MIN_LISTED) return;
-          startChild(packDir!);
-          if (this.childRun && this.cache) handedOver = await this.childRun.takeScans(this.cache);
+          const run = this.childRun;
+          if (!run) return;
+          if (files.length < CHILD_INDEX_MIN_LISTED) {
+            run.stop();
+            this.childRun = undefined;
+            child = undefined;
+            log.debug(`stopped the index process: this tree (${files.length} C++ files) is indexed here`);
+            return;
+          }
+          // Documents opened since the child was asked for their classes.
+          if (first) run.ask(this.openDocumentClasses());
+          if (this.cache) handedOver = await run.takeScans(this.cache);
         },
       });
       // Files whose scans the child handed over were read by the child, not found unchanged.

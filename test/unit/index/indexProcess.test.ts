@@ -1,22 +1,22 @@
-// The cold index in a child process (core/index/indexProcess.ts): the server's own bundle, forked,
+// The cold index in a child process (core/index/indexProcess.ts): dist/indexProcess.js, forked,
 // writes the pack; loading it afterwards is a warm start with the features an in-process analysis
 // gives. A cancelled or failing child never leaves the caller waiting.
 import * as assert from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { CancelledError, ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { adoptEarlyAnswer, adoptScans, type EarlyAnswer } from '../../../server/src/core/index/earlyAnswer';
 import { IndexCache } from '../../../server/src/core/index/indexCache';
-import { prepareIndexProcess, startIndexProcess } from '../../../server/src/core/index/indexProcess';
+import { indexProcessScript, prepareIndexProcess, startIndexProcess } from '../../../server/src/core/index/indexProcess';
 import { createLogger } from '../../../server/src/core/log';
 import { SERVER_MALLOC_ENV } from '../../../server/src/core/mallocTuning';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
 import { fixtureCopy } from '../../support/hostileTree';
 import { REPO_ROOT } from '../../support/fastclickSource';
 
-const SERVER = join(REPO_ROOT, 'dist', 'server.js');
+const SCRIPT = indexProcessScript();
 const MAX = 512 * 1024;
 
 /** A logger keeping warnings and errors in `lines`. */
@@ -54,7 +54,7 @@ describe('the cold index in a child process', function () {
     const phases = new Set<string>();
     const logs: string[] = [];
     const log = warningsInto(logs);
-    const result = await startIndexProcess(SERVER, { roots: [root], cacheDir, maxFileBytes: MAX }, { onProgress: (p) => phases.add(p.phase), log }).result;
+    const result = await startIndexProcess(SCRIPT, { roots: [root], cacheDir, maxFileBytes: MAX }, { onProgress: (p) => phases.add(p.phase), log }).result;
     const inProcess = await analyzed(root);
     assert.strictEqual(result.elements, inProcess.tracker.all().length);
     assert.ok(result.parsed > 20, `${result.parsed} files parsed`);
@@ -85,7 +85,7 @@ describe('the cold index in a child process', function () {
     const answers: EarlyAnswer[] = [];
     const adopted: number[] = [];
     const child = startIndexProcess(
-      SERVER,
+      SCRIPT,
       { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX, early: [first, 'NoSuchElement'] },
       {
         onEarly: (a) => {
@@ -127,7 +127,7 @@ describe('the cold index in a child process', function () {
 
   it("hands over the files' scans once it has read the tree: an index built with them reads no file and finds the same elements", async () => {
     const cacheDir = join(tmp, 'index');
-    const child = startIndexProcess(SERVER, { roots: [root], cacheDir, maxFileBytes: MAX });
+    const child = startIndexProcess(SCRIPT, { roots: [root], cacheDir, maxFileBytes: MAX });
     const file = await child.scanned;
     assert.ok(file && file.startsWith(cacheDir), `scans in ${file}`);
     const cache = IndexCache.memory();
@@ -162,7 +162,7 @@ describe('the cold index in a child process', function () {
   });
 
   it('a child started ahead of its request builds the same pack once asked', async () => {
-    const prepared = prepareIndexProcess(SERVER);
+    const prepared = prepareIndexProcess(SCRIPT);
     // It loads and waits; the request comes later (the server lists the tree meanwhile).
     await new Promise((r) => setTimeout(r, 300));
     const result = await prepared.start({ roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }).result;
@@ -180,9 +180,26 @@ describe('the cold index in a child process', function () {
     assert.strictEqual(await child.scanned, undefined);
   });
 
+  it('is its own bundle in dist/, not the language server', () => {
+    assert.strictEqual(SCRIPT, join(REPO_ROOT, 'dist', 'indexProcess.js'));
+    assert.ok(existsSync(SCRIPT));
+    // The language server protocol's method names are not in it.
+    assert.ok(!readFileSync(SCRIPT, 'utf8').includes('textDocument/publishDiagnostics'), 'the child does not load the language server');
+  });
+
+  it('is killed by cancel(), and the caller gets CancelledError at once', async () => {
+    const child = startIndexProcess(SCRIPT, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX });
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    child.cancel();
+    await assert.rejects(child.result, CancelledError);
+    assert.ok(Date.now() - t0 < 1000);
+    assert.strictEqual(await child.scanned, undefined);
+  });
+
   it('is killed when cancelled, and the caller gets CancelledError at once', async () => {
     const t0 = Date.now();
-    await assert.rejects(startIndexProcess(SERVER, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }, { isCancelled: () => true }).result, CancelledError);
+    await assert.rejects(startIndexProcess(SCRIPT, { roots: [root], cacheDir: join(tmp, 'index'), maxFileBytes: MAX }, { isCancelled: () => true }).result, CancelledError);
     assert.ok(Date.now() - t0 < 5000);
   });
 
@@ -216,7 +233,7 @@ describe('the cold index in a child process', function () {
     writeFileSync(notAFolder, 'x');
     const warnings: string[] = [];
     const log = warningsInto(warnings);
-    const result = await startIndexProcess(SERVER, { roots: [root], cacheDir: join(notAFolder, 'index'), maxFileBytes: MAX }, { log }).result;
+    const result = await startIndexProcess(SCRIPT, { roots: [root], cacheDir: join(notAFolder, 'index'), maxFileBytes: MAX }, { log }).result;
     assert.ok(result.elements > 0);
     assert.ok(
       warnings.some((w) => /could not write the index cache/.test(w)),

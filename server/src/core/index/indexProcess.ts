@@ -1,18 +1,29 @@
-// A cold index out of process: the server forks its own script with INDEX_PROCESS_FLAG, sends the
-// request over the IPC channel, and the child runs buildIndexPack, sending back progress, log lines
+// A cold index out of process: the server forks dist/indexProcess.js (indexProcessMain.ts, a
+// bundle of the index alone) with INDEX_PROCESS_FLAG, sends the request over the IPC channel, and the child runs buildIndexPack, sending back progress, log lines
 // and the result. Out of process because a full parse and analysis of a real tree grows the heaps
 // (V8's, tree-sitter's WASM memory, the allocator's) by hundreds of megabytes that a long-lived
 // server would keep; a child gives them back to the system when it exits, and a crash in it costs
 // the server nothing (the caller then indexes in process).
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { CancelledError } from '../cpp/elementIndex';
 import { createLogger, describeError, type Logger, type LogLevel } from '../log';
 import { withoutServerMallocTuning } from '../mallocTuning';
-import { loadLanguage } from '../treeSitter';
+import { loadLanguage, wasmDirectory } from '../treeSitter';
 import type { EarlyAnswer } from './earlyAnswer';
 import { buildIndexPack, type IndexBuildProgress, type IndexBuildRequest, type IndexBuildResult } from './indexBuild';
 
 export const INDEX_PROCESS_FLAG = '--flowmage-build-index';
+const INDEX_PROCESS_FILE = 'indexProcess.js';
+
+/** The child's script: in dist/, beside the .wasm files (a missing one makes the child fail, and the caller indexes in process). */
+export function indexProcessScript(): string {
+  try {
+    return join(wasmDirectory(), INDEX_PROCESS_FILE);
+  } catch {
+    return INDEX_PROCESS_FILE;
+  }
+}
 
 type ToChild = { type: 'build'; request: IndexBuildRequest } | { type: 'early'; names: string[] };
 type FromChild =
@@ -39,6 +50,8 @@ export interface IndexProcess {
   askEarly(names: string[]): void;
   /** The file holding the files' scans once the child has read the tree (earlyAnswer.ts); undefined when the child ends or fails first. */
   readonly scanned: Promise<string | undefined>;
+  /** Kills the child: `result` rejects with CancelledError. */
+  cancel(): void;
 }
 
 const CANCEL_POLL_MS = 100;
@@ -52,7 +65,7 @@ export interface PreparedIndexProcess {
   dispose(): void;
 }
 
-/** Runs buildIndexPack in a child process running `script` (the server's own bundle). */
+/** Runs buildIndexPack in a child process running `script` (indexProcessScript(), or a test's). */
 export function startIndexProcess(script: string, request: IndexBuildRequest, options: IndexProcessOptions = {}): IndexProcess {
   return prepareIndexProcess(script).start(request, options);
 }
@@ -89,6 +102,7 @@ export function prepareIndexProcess(script: string): PreparedIndexProcess {
       if (used) throw new Error('this index process was already used');
       used = true;
       let scannedFile: (file: string | undefined) => void = () => undefined;
+      let cancel: () => void = () => undefined;
       const scanned = new Promise<string | undefined>((resolve) => (scannedFile = resolve));
       const result = new Promise<IndexBuildResult>((resolve, reject) => {
         let settled = false;
@@ -108,6 +122,7 @@ export function prepareIndexProcess(script: string): PreparedIndexProcess {
         const poll = setInterval(() => {
           if (options.isCancelled?.()) finish(new CancelledError());
         }, CANCEL_POLL_MS);
+        cancel = () => finish(new CancelledError());
         if (!proc || forkError) return finish(forkError ?? new Error('the index process could not be started'));
         if (exited) return finish(stopped(exited.code, exited.signal));
         proc.on('message', (m: FromChild) => {
@@ -126,6 +141,7 @@ export function prepareIndexProcess(script: string): PreparedIndexProcess {
       return {
         result,
         scanned,
+        cancel: () => cancel(),
         askEarly(names) {
           if (proc?.connected && names.length) send(proc, { type: 'early', names }, () => undefined);
         },
