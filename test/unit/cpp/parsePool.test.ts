@@ -68,7 +68,7 @@ describe('parse helpers', function () {
     for (const job of jobs) {
       const json = helpers.take(job.path);
       assert.ok(json, `${job.path} from a helper`);
-      const here = extractCppFile(parser, job.path, job.text, { mtimeMs: job.mtimeMs, size: job.size });
+      const here = extractCppFile(parser, job.path, job.text, { mtimeMs: job.mtimeMs, size: job.size, deferBodies: true });
       assert.strictEqual(json, encodeModel(here), job.path);
       assert.strictEqual(encodeModel(decodeModel(json, job.path)), encodeModel(here), `${job.path} decoded`);
     }

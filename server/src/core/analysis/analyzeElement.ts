@@ -4,6 +4,7 @@
 // narrower, never wider: a superset key can break the NF (paper §5).
 import type { ElementIndex, ElementInfo } from '../cpp/elementIndex';
 import { collectScope, FRAMEWORK_CLASSES, isBuiltinType, PER_FLOW_METHODS, PER_PACKET_METHODS, stripType, type ElementScope, type StateTypeRef } from '../cpp/scope';
+import { hasBody } from '../cpp/deferredBodies';
 import { stringLiteralValue } from '../cpp/macros';
 import { FLOW_STORAGE, FlowStateInterpreter, type Facts, type ObjectFacts, type Origin } from './dataflow';
 import { EvidenceContext } from './evidence';
@@ -706,7 +707,7 @@ function runtimeFiller(scope: ElementScope, name: string): string | undefined {
   for (const [method, list] of scope.methods) {
     if (SETUP_METHOD.test(method) || PACKET_PATH.has(method)) continue;
     for (const sf of list) {
-      if (!sf.fn.body || sf.owner?.cls.name === method || method.startsWith('~')) continue;
+      if (!hasBody(sf.fn) || sf.owner?.cls.name === method || method.startsWith('~')) continue;
       const text = scope.index.text(sf.fn.file)?.slice(sf.fn.start, sf.fn.end) ?? '';
       if (write.test(text)) return method;
     }

@@ -6,6 +6,7 @@
 // Calls into the element and its bases are followed with the arguments' values (context
 // sensitive, memoized); member state is global and iterated to a fixpoint.
 import { isPointerLike, type Expr, type Stmt, type VarDecl } from '../cpp/ast';
+import { hasBody } from '../cpp/deferredBodies';
 import type { CppFunction } from '../cpp/model';
 import {
   STATE_BASES,
@@ -275,11 +276,11 @@ export class FlowStateInterpreter {
   run(): Facts {
     const roots: Array<[ScopeFunction, Phase]> = [];
     for (const name of PER_PACKET_METHODS) {
-      const sf = this.scope.methods.get(name)?.find((m) => m.fn.body);
+      const sf = this.scope.methods.get(name)?.find((m) => hasBody(m.fn));
       if (sf) roots.push([sf, 'packet']);
     }
     for (const name of PER_FLOW_METHODS) {
-      const sf = this.scope.methods.get(name)?.find((m) => m.fn.body);
+      const sf = this.scope.methods.get(name)?.find((m) => hasBody(m.fn));
       if (sf) roots.push([sf, 'flow']);
     }
     const rootArgs = new Map(roots.map(([sf]) => [sf, inputPortArgs(sf)]));
@@ -292,7 +293,7 @@ export class FlowStateInterpreter {
       if (!this.changed) break;
     }
     for (const name of KEY_CONTRACT_METHODS) {
-      const sf = this.scope.methods.get(name)?.find((m) => m.fn.body);
+      const sf = this.scope.methods.get(name)?.find((m) => hasBody(m.fn));
       if (sf) keyContract = { fn: sf.fn, taint: this.invoke(sf, [], 'packet').taint };
     }
     return { objects: this.objects, keyContract, visited: this.visited };

@@ -13,7 +13,8 @@ import type { ElementDoc } from './docs';
 import { exportAliasesIn } from './exportAliases';
 import { extractCppFile, extractExportAliases, extractExports } from './extract';
 import type { CppClass, CppFileModel, CppFunction } from './model';
-import { decodeModel } from './modelCodec';
+import { decodeModel, type StoredModel } from './modelCodec';
+import { deferBodies, type BodyFailure } from './deferredBodies';
 import { ParseHelpers, type ParseJob } from './parsePool';
 import { PARAMETERS_VERSION, resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles } from './sourceFiles';
@@ -132,6 +133,12 @@ export class ElementIndex {
   private listingProblems: string[] = [];
   /** Files skipped (unreadable, not regular, too large, or failing analysis), with the reason. */
   private readonly skipped = new Map<string, string>();
+  /** Files with a deferred body that could not be converted (read as none), and why. */
+  private readonly bodyProblems = new Map<string, string>();
+  private readonly bodyFailure: BodyFailure = (fn, err) => {
+    if (!this.bodyProblems.has(fn.file))
+      this.bodyProblems.set(fn.file, `the body of ${fn.name} cannot be analyzed (${err instanceof Error ? err.message : String(err)}); it is read as empty`);
+  };
   private duplicateProblems: string[] = [];
   roots: string[] = [];
   private readonly maxFileBytes: number;
@@ -173,7 +180,12 @@ export class ElementIndex {
   /** Problems worth telling the user: missing roots, skipped files, duplicate Click names. */
   get problems(): string[] {
     if (this.elementsStale) this.collectElements();
-    return [...this.listingProblems, ...[...this.skipped].map(([f, why]) => `${this.displayPath(f)} skipped: ${why}`), ...this.duplicateProblems];
+    return [
+      ...this.listingProblems,
+      ...[...this.skipped].map(([f, why]) => `${this.displayPath(f)} skipped: ${why}`),
+      ...[...this.bodyProblems].map(([f, why]) => `${this.displayPath(f)}: ${why}`),
+      ...this.duplicateProblems,
+    ];
   }
 
   /** Files that were skipped and why, in the order met. */
@@ -321,6 +333,13 @@ export class ElementIndex {
     this.workerModels += this.adoptModels(finished.map(({ path, json }) => ({ path, hash: helpers.hashes.get(path)!, json })));
   }
 
+  /** A model decoded from JSON, with its file's text and the conversion of its deferred bodies. */
+  private withSource(model: StoredModel, src: SourceText): CppFileModel {
+    const m = withText(model, src);
+    deferBodies(m, this.parser, this.bodyFailure);
+    return m;
+  }
+
   /** A helper's model of `path` (waiting for it if a helper is parsing it), or undefined: then the file is this thread's to parse. */
   private fromParseHelpers(path: string, src: SourceText): CppFileModel | undefined {
     const helpers = this.helpers;
@@ -328,7 +347,7 @@ export class ElementIndex {
     const json = helpers.pool.take(path);
     if (json === undefined) return undefined;
     try {
-      const m = withText(decodeModel(json, path), src);
+      const m = this.withSource(decodeModel(json, path), src);
       this.cache?.setModelJson(path, src.hash, json);
       this.workerModels++;
       return m;
@@ -492,7 +511,7 @@ export class ElementIndex {
     if (!src) return undefined;
     const cached = this.withParameters ? this.cache?.model(path, src.hash) : undefined;
     if (cached) {
-      m = withText(cached, src);
+      m = this.withSource(cached, src);
       this.parsed.set(path, m);
       return m;
     }
@@ -501,7 +520,7 @@ export class ElementIndex {
       this.prebuilt.delete(path);
       try {
         if (pre.hash !== src.hash) throw new Error('the file changed since');
-        m = withText(decodeModel(pre.json, path), src);
+        m = this.withSource(decodeModel(pre.json, path), src);
         this.cache?.setModelJson(path, src.hash, pre.json);
         this.parsed.set(path, m);
         return m;
@@ -516,7 +535,13 @@ export class ElementIndex {
     }
     try {
       this.parsedHere++;
-      m = extractCppFile(this.parser, path, src.text, { mtimeMs: src.mtimeMs, size: src.size, parameters: this.withParameters });
+      m = extractCppFile(this.parser, path, src.text, {
+        mtimeMs: src.mtimeMs,
+        size: src.size,
+        parameters: this.withParameters,
+        deferBodies: true,
+        onBodyFailure: this.bodyFailure,
+      });
       if (this.withParameters) this.cache?.setModel(path, src.hash, m);
     } catch (err) {
       // One file that cannot be analyzed (parser abort, nesting too deep, a bug) must not take the

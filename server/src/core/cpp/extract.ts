@@ -3,6 +3,7 @@
 // Function bodies become the small AST of ast.ts. The tree-sitter tree is freed before returning.
 import type { Node, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
+import { canDefer, convertDeferred, deferBody, type BodyFailure } from './deferredBodies';
 import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
 import { childByField, norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
@@ -44,6 +45,13 @@ export interface ExtractOptions {
   size?: number;
   /** Record configuration reads and constructor initializers for the parameter index (default true). */
   parameters?: boolean;
+  /**
+   * Convert function bodies on first read, parsing them again with this same parser then
+   * (deferredBodies.ts); the parser must outlive the model. Default: converted now.
+   */
+  deferBodies?: boolean;
+  /** Why a deferred body read as none. */
+  onBodyFailure?: BodyFailure;
 }
 
 /** What extractCppFile needs of a parser (a RecoveringParser, or a bare web-tree-sitter Parser in tests). */
@@ -69,7 +77,8 @@ export function extractCppFile(parser: CppParser, path: string, text: string, op
   const tree = parser.parse(blanked.text);
   if (!tree) return model;
   try {
-    new Extractor(model, blanked.text, blanked.flowMacros, (options.parameters ?? true) ? parser : undefined).topLevel(tree.rootNode, []);
+    const deferred = options.deferBodies ? { parser, onFailure: options.onBodyFailure } : undefined;
+    new Extractor(model, blanked.text, blanked.flowMacros, (options.parameters ?? true) ? parser : undefined, deferred).topLevel(tree.rootNode, []);
   } finally {
     tree.delete();
   }
@@ -117,6 +126,8 @@ class Extractor {
     private readonly flowMacros: FlowMacro[],
     /** Set when configuration reads are recorded (it re-parses bodies with conditionals). */
     private readonly paramParser: CppParser | undefined,
+    /** Set when bodies are converted on first read. */
+    private readonly deferred: { parser: CppParser; onFailure?: BodyFailure } | undefined,
   ) {
     this.bodies = new BodyConverter(text, () => model.syntaxErrors++);
   }
@@ -358,7 +369,13 @@ class Extractor {
       bodyEnd: body?.endIndex,
       file: this.model.path,
     };
-    if (body && !skipBody(name, owner)) fn.body = this.bodies.stmt(body);
+    if (body && !skipBody(name, owner)) {
+      const deferred = this.deferred;
+      if (deferred && canDefer(body, this.text)) {
+        const model = this.model;
+        deferBody(fn, () => convertDeferred(deferred.parser, model.text, fn, deferred.onFailure));
+      } else fn.body = this.bodies.stmt(body);
+    }
     if (body && this.paramParser) {
       if (receivesConfiguration(name, fn.params)) {
         try {

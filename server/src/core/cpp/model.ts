@@ -22,8 +22,14 @@ export interface CppFunction extends Span {
   /** Offsets of the `{ ... }` body; undefined for a declaration. */
   bodyStart?: number;
   bodyEnd?: number;
-  /** Converted body; undefined for declarations and for bodies the analysis never needs (handlers, configure). */
+  /**
+   * Converted body; undefined for declarations and for bodies the analysis never needs (handlers,
+   * configure). A deferred one (deferredBodies.ts) is converted on first read: test for a body with
+   * hasBody(), which does not convert it.
+   */
   body?: Stmt;
+  /** The body is converted on first read, from the file's text (deferredBodies.ts). */
+  deferredBody?: true;
   /** What the function does with an element configuration (only for functions that receive one). */
   config?: ConfigReads;
   /** Constructors: members given a literal in the initializer list or body (`_burst` → `32`), for defaults. */

@@ -1,6 +1,7 @@
 // A C++ file model as JSON and back: what the persistent index stores (core/index/indexCache.ts)
 // and what a parse worker sends (parsePool.ts). ASCII only, so byte and character offsets agree in
-// the pack; function bodies stay JSON text until first read.
+// the pack; function bodies stay JSON text until first read, and deferred ones (deferredBodies.ts)
+// are not in it: the reader of the model gives them their conversion (deferBodies).
 import { dict } from '../dict';
 import type { CppFileModel, CppFunction } from './model';
 
@@ -49,6 +50,8 @@ export function asciiJson(json: string): string {
  * as JSON text inside the model's JSON and parsed when first read.
  */
 function bodyAsText(fn: CppFunction): CppFunction {
+  // A deferred body is not enumerable: encoding the function leaves it out, converted or not.
+  if (fn.deferredBody) return fn;
   return fn.body && typeof fn.body === 'object' ? ({ ...fn, body: JSON.stringify(fn.body) } as unknown as CppFunction) : fn;
 }
 

@@ -28,7 +28,7 @@ parentPort?.once('message', (assignment: ParseAssignment) => {
         const job = jobs[i];
         let reply: ParseReply;
         try {
-          reply = { path: job.path, json: encodeModel(extractCppFile(p, job.path, job.text, { mtimeMs: job.mtimeMs, size: job.size, parameters: true })) };
+          reply = { path: job.path, json: encodeModel(extractCppFile(p, job.path, job.text, { mtimeMs: job.mtimeMs, size: job.size, parameters: true, deferBodies: true })) };
         } catch (err) {
           reply = { path: job.path, error: err instanceof Error ? err.message : String(err) };
         }

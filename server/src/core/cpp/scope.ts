@@ -4,6 +4,7 @@
 // analyzer and the code slice both work on this, so the slice holds exactly what the analysis read.
 import { dirname } from 'node:path';
 import { forEachExpr, type Expr } from './ast';
+import { hasBody } from './deferredBodies';
 import type { ElementIndex, ElementInfo } from './elementIndex';
 import { parseTypeName } from './extract';
 import type { CppClass, CppField, CppFunction, FlowMacro } from './model';
@@ -224,7 +225,7 @@ function collectReachable(scope: ElementScope): void {
   const visited = new Set<CppFunction>();
   const queue: ScopeFunction[] = [];
   const visit = (sf: ScopeFunction | undefined) => {
-    if (!sf || visited.has(sf.fn) || !sf.fn.body) return;
+    if (!sf || visited.has(sf.fn) || !hasBody(sf.fn)) return;
     visited.add(sf.fn);
     scope.reachable.push(sf);
     queue.push(sf);
@@ -234,7 +235,9 @@ function collectReachable(scope: ElementScope): void {
   }
   while (queue.length) {
     const sf = queue.shift()!;
-    forEachExpr(sf.fn.body!, (e) => {
+    const body = sf.fn.body;
+    if (!body) continue;
+    forEachExpr(body, (e) => {
       if (e.kind !== 'call') return;
       const targets = resolveCall(scope, e, sf);
       for (const target of targets) visit(target);
@@ -270,7 +273,7 @@ export function resolveCall(scope: ElementScope, call: Extract<Expr, { kind: 'ca
   }
   if (qualifier) return [];
   const files = new Set([scope.element.headerFile, ...scope.element.sourceFiles, ...(from ? [from.fn.file] : [])]);
-  const free = scope.index.freeFunctions(name, files).filter((f) => f.body);
+  const free = scope.index.freeFunctions(name, files).filter(hasBody);
   return free.length ? [{ fn: free[0] }] : [];
 }
 
@@ -284,7 +287,7 @@ export function callbackTargets(scope: ElementScope, call: Extract<Expr, { kind:
     if (a.kind !== 'id' || a.scope) continue;
     const candidates = scope.methods.get(a.name);
     if (!candidates?.length || candidates[0].fn === from?.fn) continue;
-    out.push(candidates.find((c) => c.fn.body) ?? candidates[0]);
+    out.push(candidates.find((c) => hasBody(c.fn)) ?? candidates[0]);
   }
   return out;
 }
