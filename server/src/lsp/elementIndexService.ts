@@ -124,6 +124,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private saveTimer: NodeJS.Timeout | undefined;
   private watchRegistration: Disposable | undefined;
   private fsWatchers: FSWatcher[] = [];
+  /** The roots the watchers cover (those of the index being built or last built). */
+  private watchedRoots: string[] = [];
   private canRegisterWatchers = false;
   private relativePatterns = false;
   private canRefreshLenses = false;
@@ -362,6 +364,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
     const t0 = Date.now();
     progress?.begin('FlowMage: indexing C++ elements', 0, 'listing files', true);
     try {
+      // Watched from the start: a file changed while the index is built is indexed again after it.
+      this.watchRoots(roots);
       if (!roots.length) {
         log.info('no source roots (no workspace folder and flowmage.sourcePaths is empty): C++ elements are not indexed');
         this.roots = roots;
@@ -492,7 +496,6 @@ class ElementIndexServiceImpl implements ElementIndexService {
       log.info(
         `indexed ${built.files} C++ files under ${roots.join(', ')} (${reason}): ${stats.elements} elements, ${stats.analyzed} analyzed, ${stats.reused} unchanged, ${stats.failed} failed, ${Date.now() - t0} ms${cacheNote}`,
       );
-      this.watchRoots(roots);
       this.scheduleSave();
       this.emit([...new Set([...before, ...tracker.all().map((t) => t.info.clickName)])].sort());
     } catch (err) {
@@ -533,7 +536,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   // ---- changes ----
 
   private underRoots(path: string): boolean {
-    return isCppSource(path) && this.roots.some((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));
+    return isCppSource(path) && this.watchedRoots.some((r) => path === r || path.startsWith(r.endsWith(sep) ? r : r + sep));
   }
 
   private fileChanged(path: string): void {
@@ -578,14 +581,20 @@ class ElementIndexServiceImpl implements ElementIndexService {
   // ---- watchers ----
 
   private watchRoots(roots: string[]): void {
+    if (roots.join('\n') === this.watchedRoots.join('\n')) return;
     this.closeWatchers();
+    this.watchedRoots = roots;
     if (this.canRegisterWatchers) {
       const watchers: FileSystemWatcher[] = roots.map((r) =>
         this.relativePatterns ? { globPattern: { baseUri: pathToFileURL(r).href, pattern: CPP_GLOB } } : { globPattern: `${r.split(sep).join('/')}/${CPP_GLOB}` },
       );
       void this.ctx.connection.client
         .register(DidChangeWatchedFilesNotification.type, { watchers })
-        .then((d) => (this.watchRegistration = d))
+        .then((d) => {
+          // Roots changed while the registration was on its way: it is not wanted any more.
+          if (this.watchedRoots === roots) this.watchRegistration = d;
+          else d.dispose();
+        })
         .catch((err) => this.ctx.log.warn(`could not register file watchers: ${describeError(err)}`));
       return;
     }
@@ -603,6 +612,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   }
 
   private closeWatchers(): void {
+    this.watchedRoots = [];
     this.watchRegistration?.dispose();
     this.watchRegistration = undefined;
     for (const w of this.fsWatchers) w.close();
