@@ -364,9 +364,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
     const t0 = Date.now();
     progress?.begin('FlowMage: indexing C++ elements', 0, 'listing files', true);
     try {
-      // Watched from the start: a file changed while the index is built is indexed again after it.
-      this.watchRoots(roots);
       if (!roots.length) {
+        this.watchRoots(roots);
         log.info('no source roots (no workspace folder and flowmage.sourcePaths is empty): C++ elements are not indexed');
         this.roots = roots;
         this.storePath = storePath;
@@ -413,6 +412,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
       // An index never built for these roots: the child starts now, before anything else here (it
       // lists and reads the tree itself); it is stopped if the tree turns out small.
       if (packDir && !this.cache!.hasElementTable(roots.join('\n'))) startChild(packDir);
+      // Watched before any file is read: a file changed while the index is built is indexed again after it.
+      this.watchRoots(roots);
       await this.saveStore();
       const store = storePath ? await FeatureStore.open(storePath, { log, root: storeRoot }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
       let index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024, cache: this.cache });

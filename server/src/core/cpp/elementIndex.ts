@@ -387,7 +387,8 @@ export class ElementIndex {
   /** Reads a file, or (the cache knowing it unchanged by size and mtime) only stats it and reads it when first needed. */
   private readWithCache(path: string): ReadResult & { cached?: boolean } {
     const cache = this.cache;
-    if (cache) {
+    // A file the cache does not know (all of them on a cold start) is read without a stat first.
+    if (cache?.entry(path)) {
       try {
         const st = statSync(path);
         const hit = st.isFile() && st.size <= this.maxFileBytes ? cache.fresh(path, st.size, st.mtimeMs) : undefined;
