@@ -28,6 +28,15 @@ function cppFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** A helper method (deferred) called from an entry method (converted at once). */
+const COUNTER = `class Counter : public Element { public:
+  const char *class_name() const { return "Counter"; }
+  void bump(int n) { _count += n; }
+  Packet *simple_action(Packet *p) { bump(p->length()); return p; }
+  int _count;
+};
+`;
+
 const functionsOf = (m: CppFileModel): CppFunction[] => [...m.functions, ...m.classes.flatMap((c) => c.methods)];
 
 /** A deferred body not converted yet: its `body` is still the accessor deferBody installed. */
@@ -72,16 +81,23 @@ describe('deferred function bodies', function () {
   });
 
   it('are converted only when read: hasBody() and encoding leave them alone', () => {
-    const file = join(FIXTURES, 'elements', 'elements', 'flowmage', 'ipolicer.cc');
-    const m = extractCppFile(parser, file, readFileSync(file, 'utf8'), { deferBodies: true });
-    const process = m.functions.find((f) => f.name === 'process')!;
-    assert.ok(process.deferredBody && unconverted(process));
-    assert.ok(hasBody(process));
+    const m = extractCppFile(parser, '/x/counter.hh', COUNTER, { deferBodies: true });
+    const bump = m.classes[0].methods.find((f) => f.name === 'bump')!;
+    assert.ok(bump.deferredBody && unconverted(bump));
+    assert.ok(hasBody(bump));
     const json = encodeModel(m);
-    assert.ok(unconverted(process), 'encoding did not convert it');
+    assert.ok(unconverted(bump), 'encoding did not convert it');
     assert.ok(!json.includes('"body"'), 'the JSON holds no converted body');
-    assert.strictEqual(process.body?.kind, 'block');
-    assert.ok(!unconverted(process));
+    assert.strictEqual(bump.body?.kind, 'block');
+    assert.ok(!unconverted(bump));
+  });
+
+  it("convert the analysis's entry methods at once, and keep them out of the JSON all the same", () => {
+    const m = extractCppFile(parser, '/x/counter.hh', COUNTER, { deferBodies: true });
+    const action = m.classes[0].methods.find((f) => f.name === 'simple_action')!;
+    assert.ok(action.deferredBody && !unconverted(action), 'converted with its file');
+    assert.strictEqual(action.body?.kind, 'block');
+    assert.ok(!encodeModel(m).includes('"body"'));
   });
 
   it('come back from JSON as a mark, converted by the index that reads the model', async () => {
@@ -93,6 +109,7 @@ describe('deferred function bodies', function () {
       const eager = extractCppFile(parser, file, text);
       const decoded = decodeModel(encodeModel(extractCppFile(parser, file, text, { deferBodies: true })), file);
       const process = decoded.functions.find((f) => f.name === 'process')!;
+      // An entry method: converted at once when extracted, yet only its mark is in the JSON.
       assert.ok(process.deferredBody && process.body === undefined, 'decoded alone, only the mark');
       const index = await ElementIndex.create();
       await index.build([dir]);
@@ -122,7 +139,7 @@ describe('deferred function bodies', function () {
       const chain = Array.from({ length: 3000 }, () => 'p->length()').join(' + ');
       writeFileSync(
         join(dir, 'elements', 'chain.hh'),
-        `class ChainElement : public Element { public:\n  const char *class_name() const { return "ChainElement"; }\n  Packet *simple_action(Packet *p) { _n += ${chain}; return p; }\n  int _n;\n};\n`,
+        `class ChainElement : public Element { public:\n  const char *class_name() const { return "ChainElement"; }\n  int total(Packet *p) { return ${chain}; }\n  Packet *simple_action(Packet *p) { _n += total(p); return p; }\n  int _n;\n};\n`,
       );
       writeFileSync(
         join(dir, 'elements', 'plain.hh'),
@@ -133,11 +150,14 @@ describe('deferred function bodies', function () {
       const tracker = new FeatureTracker(index, FeatureStore.memory(dir));
       await tracker.analyzeAll();
       assert.ok(
-        index.problems.some((p) => /chain\.hh: the body of simple_action cannot be analyzed \(code nested more than \d+ levels.*\); it is read as empty/.test(p)),
+        index.problems.some((p) => /chain\.hh: the body of total cannot be analyzed \(code nested more than \d+ levels.*\); it is read as empty/.test(p)),
         index.problems.join('\n'),
       );
-      // Its body read as empty: no state written on the packet path.
-      assert.deepStrictEqual(tracker.get('ChainElement')?.features.stateObjects, []);
+      // The helper's body read as empty: the element is analyzed from the rest.
+      assert.deepStrictEqual(
+        tracker.get('ChainElement')?.features.stateObjects.map((o) => o.name),
+        ['_n'],
+      );
       assert.deepStrictEqual(
         tracker.get('PlainElement')?.features.stateObjects.map((o) => [o.name, o.writes]),
         [['_count', 'per-packet']],

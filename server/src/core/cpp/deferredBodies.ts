@@ -5,7 +5,9 @@
 // pack keeps no converted deferred body, only the mark `deferredBody`.
 //
 // Bodies with parse errors, or nested deep enough to be refused, are still converted with their
-// file: what is counted or refused then stays what it was.
+// file: what is counted or refused then stays what it was. So are the bodies of the analysis's
+// entry methods (entryMethods.ts), nearly all of which are read: converted at once, but kept out of
+// the pack like any deferred body.
 import type { Node } from 'web-tree-sitter';
 import type { Span, Stmt } from './ast';
 import { BodyConverter, MAX_NESTING } from './bodies';
@@ -55,6 +57,12 @@ export function deferBody(fn: CppFunction, convert: () => Stmt | undefined): voi
       return body;
     },
   });
+}
+
+/** Marks `fn`'s body deferred with its conversion already done (the pack still keeps only the mark). */
+export function setDeferredBody(fn: CppFunction, body: Stmt): void {
+  fn.deferredBody = true;
+  Object.defineProperty(fn, 'body', { value: body, writable: true, configurable: true, enumerable: false });
 }
 
 /** Gives every deferred body of a model (decoded from JSON, where only the mark is) its conversion. */

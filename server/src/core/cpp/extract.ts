@@ -3,7 +3,8 @@
 // Function bodies become the small AST of ast.ts. The tree-sitter tree is freed before returning.
 import type { Node, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
-import { canDefer, convertDeferred, deferBody, type BodyFailure } from './deferredBodies';
+import { canDefer, convertDeferred, deferBody, setDeferredBody, type BodyFailure } from './deferredBodies';
+import { isEntryMethod } from './entryMethods';
 import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
 import { childByField, norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
@@ -371,10 +372,12 @@ class Extractor {
     };
     if (body && !skipBody(name, owner)) {
       const deferred = this.deferred;
-      if (deferred && canDefer(body, this.text)) {
+      if (!deferred || !canDefer(body, this.text)) fn.body = this.bodies.stmt(body);
+      else if (isEntryMethod(name)) setDeferredBody(fn, this.bodies.stmt(body));
+      else {
         const model = this.model;
         deferBody(fn, () => convertDeferred(deferred.parser, model.text, fn, deferred.onFailure));
-      } else fn.body = this.bodies.stmt(body);
+      }
     }
     if (body && this.paramParser) {
       if (receivesConfiguration(name, fn.params)) {

@@ -5,6 +5,7 @@
 import { dirname } from 'node:path';
 import { forEachExpr, type Expr } from './ast';
 import { hasBody } from './deferredBodies';
+import { KEY_CONTRACT_METHODS, PER_FLOW_METHODS, PER_PACKET_METHODS } from './entryMethods';
 import type { ElementIndex, ElementInfo } from './elementIndex';
 import { parseTypeName } from './extract';
 import type { CppClass, CppField, CppFunction, FlowMacro } from './model';
@@ -30,25 +31,7 @@ export const STATE_BASES: Record<string, { arg: number; keyedBy: 'flow-manager' 
   IFlowManager: { arg: 0, keyedBy: 'calculate_hash' },
 });
 
-/** Methods called for every packet (docs/ARCHITECTURE.md §3). */
-export const PER_PACKET_METHODS = new Set([
-  'push',
-  'push_batch',
-  'pull',
-  'pull_batch',
-  'simple_action',
-  'simple_action_batch',
-  'process',
-  'push_flow',
-  'push_flow_batch',
-  'run_task',
-]);
-
-/** Methods called once per flow. */
-export const PER_FLOW_METHODS = new Set(['new_flow', 'release_flow']);
-
-/** Methods a base calls by contract to compute the key of its table (FlowMage's IFlowManager). */
-export const KEY_CONTRACT_METHODS = new Set(['calculate_hash']);
+export { KEY_CONTRACT_METHODS, PER_FLOW_METHODS, PER_PACKET_METHODS } from './entryMethods';
 
 export interface ScopeClass {
   cls: CppClass;
