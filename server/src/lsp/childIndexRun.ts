@@ -11,6 +11,7 @@ import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from '..
 import { IndexCache, PACK_NAME } from '../core/index/indexCache';
 import { indexProcessScript, prepareIndexProcess, type IndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
 import { describeError, type Logger } from '../core/log';
+import type { SourceListing } from '../core/cpp/sourceFiles';
 
 export interface ChildIndexLoaded {
   index: ElementIndex;
@@ -22,6 +23,8 @@ export interface ChildIndexLoaded {
 
 export interface ChildIndexOptions {
   isCancelled(): boolean;
+  /** The roots as the server listed them while the child worked (undefined: they are listed again to load the child's pack). */
+  listing(): SourceListing | undefined;
   onProgress(p: IndexBuildProgress): void;
   onEarly(answer: EarlyAnswer): void;
 }
@@ -48,7 +51,7 @@ export class ChildIndexRun {
       options.onEarly(answer);
     };
     this.child = prepared.start(request, { isCancelled: options.isCancelled, onProgress: options.onProgress, onEarly, log });
-    this.loaded = this.load(request, options.isCancelled).finally(() => (this.finished = true));
+    this.loaded = this.load(request, options).finally(() => (this.finished = true));
   }
 
   /**
@@ -94,13 +97,13 @@ export class ChildIndexRun {
     return [...this.asked];
   }
 
-  private async load(request: IndexBuildRequest, isCancelled: () => boolean): Promise<ChildIndexLoaded | undefined> {
+  private async load(request: IndexBuildRequest, { isCancelled, listing }: ChildIndexOptions): Promise<ChildIndexLoaded | undefined> {
     try {
       const result = await this.child.result;
       this.log.info(`a child process indexed ${result.files} C++ files (${result.parsed} parsed) and analyzed ${result.elements} elements into the index cache in ${result.ms} ms`);
       const cache = await IndexCache.open(request.cacheDir, { log: this.log });
       const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
-      const built = await index.build(request.roots, { isCancelled, parse: false });
+      const built = await index.build(request.roots, { isCancelled, parse: false, listing: listing() });
       return { index, built, cache, result };
     } catch (err) {
       if (this.stopped) return undefined;

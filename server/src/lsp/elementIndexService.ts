@@ -22,7 +22,7 @@ import {
 import { FeatureTracker, type AnalyzeStats, type TrackedElement } from '../core/analysis/featureTracker';
 import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
 import type { ParameterList } from '../core/cpp/parameters';
-import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
+import { isCppSource, CPP_GLOB, type SourceListing } from '../core/cpp/sourceFiles';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
 import { adoptEarlyAnswer, removeChildHandovers, type EarlyAnswer } from '../core/index/earlyAnswer';
@@ -388,7 +388,9 @@ class ElementIndexServiceImpl implements ElementIndexService {
       // A cold index of a large tree goes to a child process, started at once (an index never built
       // for these roots) or once the files are read (most of a stale one to redo).
       const first = !this.tracker;
-      const childOptions = { isCancelled, onProgress, onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0) };
+      // The tree as this server lists it below (watched since before): the child's pack is loaded without listing it again.
+      let listed: SourceListing | undefined;
+      const childOptions = { isCancelled, onProgress, onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0), listing: () => listed };
       let child: Promise<{ index: ElementIndex; built: IndexStats } | undefined> | undefined;
       this.earlyAnswers = [];
       const startChild = (cacheDir: string) => {
@@ -440,6 +442,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
           if (this.cache) handedOver = await run.takeScans(this.cache);
         },
       });
+      listed = index.listing;
       // Files whose scans the child handed over were read by the child, not found unchanged.
       this.cachedFiles = Math.max(0, built.cachedFiles - handedOver);
       let tracker = new FeatureTracker(index, store, log);

@@ -52,6 +52,20 @@ describe('the element index', () => {
     assert.match(index.problems[0], /does not exist/);
   });
 
+  it("takes a listing it is given (another build's, of the same roots) instead of listing the roots again", async () => {
+    const first = await fixtureElements();
+    const listing = first.listing!;
+    assert.ok(listing.files.length > 10);
+    // A listing without one of the element's files: the files are what the listing says, not what the roots hold.
+    const without = listing.files.filter((f) => !f.endsWith('iportscandetector.hh'));
+    const index = await ElementIndex.create();
+    await index.build([FIXTURES], { listing: { files: without, problems: ['a problem of that listing'] } });
+    assert.strictEqual(index.fileCount, without.length);
+    assert.strictEqual(index.element('IPortScanDetector'), undefined);
+    assert.ok(index.element('IPolicer'));
+    assert.ok(index.problems.includes('a problem of that listing'));
+  });
+
   describe('when files change', () => {
     let dir: string;
     beforeEach(() => {

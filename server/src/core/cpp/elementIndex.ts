@@ -17,7 +17,7 @@ import { decodeModel, type StoredModel } from './modelCodec';
 import { deferBodies, type BodyFailure } from './deferredBodies';
 import { ParseHelpers, type ParseJob } from './parsePool';
 import { PARAMETERS_VERSION, resolveParameters, type ParameterList } from './parameters';
-import { listSourceFiles } from './sourceFiles';
+import { listSourceFiles, type SourceListing } from './sourceFiles';
 
 /** The setting's default, when the caller gives no limit. */
 const DEFAULT_MAX_FILE_KB = defaultSettings().index.maxFileSizeKB;
@@ -91,6 +91,11 @@ export interface BuildOptions {
    * child process then); reading waits for what it returns (the child's scans, put in the cache).
    */
   onListed?(files: readonly string[]): void | Promise<void>;
+  /**
+   * The roots' listing from another build of the same roots moments before, taken instead of
+   * listing them again (files added since are the watchers' to report).
+   */
+  listing?: SourceListing;
 }
 
 /** A model parsed elsewhere (a parse worker, the index's child process), as the pack's JSON, for the content hash it was parsed from. */
@@ -131,6 +136,8 @@ export class ElementIndex {
   /** Lists of classes found early, kept until the element table is built (each hover of a cold start would resolve them again). */
   private readonly earlyParameterLists = new Map<string, ParameterList>();
   private listingProblems: string[] = [];
+  /** The listing of the last build's roots. */
+  private listed: SourceListing | undefined;
   /** Files skipped (unreadable, not regular, too large, or failing analysis), with the reason. */
   private readonly skipped = new Map<string, string>();
   /** Files with a deferred body that could not be converted (read as none), and why. */
@@ -188,6 +195,11 @@ export class ElementIndex {
     ];
   }
 
+  /** The files the last build listed under its roots (with the roots it could not read). */
+  get listing(): SourceListing | undefined {
+    return this.listed;
+  }
+
   /** Files that were skipped and why, in the order met. */
   skippedFiles(): Array<{ file: string; reason: string }> {
     return [...this.skipped].map(([file, reason]) => ({ file, reason }));
@@ -205,8 +217,9 @@ export class ElementIndex {
     this.workerModels = 0;
     this.skipped.clear();
     options.onProgress?.({ phase: 'listing', done: 0, total: 0 });
-    const listing = await listSourceFiles(roots, cancelled);
+    const listing = options.listing ?? (await listSourceFiles(roots, cancelled));
     if (cancelled()) throw new CancelledError();
+    this.listed = listing;
     this.listingProblems = [...listing.problems];
     const files = listing.files;
     await options.onListed?.(files);
