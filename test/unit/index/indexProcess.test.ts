@@ -117,6 +117,12 @@ describe('the cold index in a child process', function () {
       'class and slice read from the adopted models',
     );
     assert.strictEqual(index.parsedHere, 0, 'no file parsed by the server');
+    // Their keyword lists came with the answers: the server gives them without reading a model.
+    for (const n of [first, second]) {
+      const { value, paths } = index.withModelReads(() => index.parameters(n));
+      assert.deepStrictEqual(value, inProcess.index.parameters(n), n);
+      assert.deepStrictEqual(paths, [], `${n}: no model read for its list`);
+    }
     // Their keyword lists are in the pack with the element table: a server that loads it gives them without a model.
     const packed = await IndexCache.open(join(tmp, 'index'));
     const loaded = await ElementIndex.create({ maxFileBytes: MAX, cache: packed });

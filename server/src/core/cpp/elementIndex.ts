@@ -640,6 +640,15 @@ export class ElementIndex {
     return list;
   }
 
+  /**
+   * Keyword-argument lists resolved elsewhere for these files (the child's early answers), kept
+   * like the lists this index resolves early: until the element table is built.
+   */
+  adoptEarlyParameterLists(lists: ReadonlyArray<readonly [string, ParameterList]>): void {
+    if (!this.elementsStale) return;
+    for (const [name, list] of lists) if (!this.earlyParameterLists.has(name)) this.earlyParameterLists.set(name, list);
+  }
+
   /** The list stored with the element table of these very files (a warm start, or the child's pack), if any. */
   private storedParameterList(clickName: string): ParameterList | undefined {
     const stored = this.storedTable()?.parameterLists;

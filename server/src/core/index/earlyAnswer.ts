@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { FeatureTracker } from '../analysis/featureTracker';
 import type { ElementIndex, ModelJson } from '../cpp/elementIndex';
 import { describeError, silentLogger, type Logger } from '../log';
-import type { ElementSnapshot, IndexCache } from './indexCache';
+import { validParameterList, type ElementSnapshot, type IndexCache } from './indexCache';
+import type { ParameterList } from '../cpp/parameters';
 
 export interface EarlyAnswer {
   /** The Click names asked for (found or not). */
@@ -26,6 +27,8 @@ export interface EarlyAnswer {
 interface EarlyHeader {
   models: Array<[path: string, hash: string, length: number]>;
   snapshots: Array<[key: string, snapshot: ElementSnapshot]>;
+  /** The classes' keyword-argument lists, by Click name: the server's first hovers need them, and resolving them reads many files. */
+  parameters?: Array<[clickName: string, list: ParameterList]>;
 }
 
 const FILE_PREFIX = 'early-';
@@ -36,11 +39,15 @@ let written = 0;
 /** Analyzes the named elements now (those not analyzed yet) and writes what the server needs to show them into `dir`. */
 export function answerEarly(index: ElementIndex, tracker: FeatureTracker, names: string[], dir: string, log: Logger = silentLogger): EarlyAnswer {
   const t0 = Date.now();
+  const lists: Array<[string, ParameterList]> = [];
   const { value: tracked, paths } = index.withModelReads(() => {
     try {
       const found = tracker.analyzeElements(index.findElementsEarly(names));
       // What the server reads to show them in a configuration (hovers, the plan's rewrites).
-      for (const t of found) index.parameters(t.info.clickName);
+      for (const t of found) {
+        const list = index.parameters(t.info.clickName);
+        if (list) lists.push([t.info.clickName, list]);
+      }
       return found;
     } catch (err) {
       // The server analyzes what is missing itself; the whole index goes on.
@@ -51,7 +58,7 @@ export function answerEarly(index: ElementIndex, tracker: FeatureTracker, names:
   if (!tracked.length) return { names, ms: Date.now() - t0 };
   const wanted = new Set(paths);
   for (const t of tracked) for (const f of [t.info.headerFile, ...t.info.sourceFiles, ...t.files]) wanted.add(f);
-  const header: EarlyHeader = { models: [], snapshots: [] };
+  const header: EarlyHeader = { models: [], snapshots: [], parameters: lists };
   const bodies: string[] = [];
   for (const path of wanted) {
     const hash = index.fileHash(path);
@@ -99,6 +106,9 @@ export function adoptEarlyAnswer(index: ElementIndex, answer: EarlyAnswer): numb
     at += length;
   }
   for (const [key, snap] of header.snapshots) index.cache?.setElementSnapshot(key, snap);
+  if (Array.isArray(header.parameters)) {
+    index.adoptEarlyParameterLists(header.parameters.filter((p): p is [string, ParameterList] => Array.isArray(p) && typeof p[0] === 'string' && validParameterList(p[1])));
+  }
   return index.adoptModels(models);
 }
 

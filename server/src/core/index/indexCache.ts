@@ -546,12 +546,13 @@ function validEntry(e: unknown): e is HeaderEntry {
 function validParameterLists(p: unknown): p is StoredParameterLists {
   if (!p || typeof p !== 'object') return false;
   const x = p as StoredParameterLists;
-  return (
-    typeof x.version === 'number' &&
-    !!x.byName &&
-    typeof x.byName === 'object' &&
-    Object.values(x.byName).every((l) => !!l && (l.completeness === 'complete' || l.completeness === 'partial') && Array.isArray(l.parameters) && Array.isArray(l.reasons))
-  );
+  return typeof x.version === 'number' && !!x.byName && typeof x.byName === 'object' && Object.values(x.byName).every(validParameterList);
+}
+
+/** Whether `l` has the shape of a keyword-argument list (read back from a file). */
+export function validParameterList(l: unknown): l is ParameterList {
+  const x = l as ParameterList | undefined;
+  return !!x && typeof x === 'object' && (x.completeness === 'complete' || x.completeness === 'partial') && Array.isArray(x.parameters) && Array.isArray(x.reasons);
 }
 
 function validTable(t: unknown): t is ElementTable {
