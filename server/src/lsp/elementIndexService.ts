@@ -389,8 +389,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
       // for these roots) or once the files are read (most of a stale one to redo).
       const first = !this.tracker;
       // The tree as this server lists it below (watched since before): the child's pack is loaded without listing it again.
-      let listed: SourceListing | undefined;
-      const childOptions = { isCancelled, onProgress, onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0), listing: () => listed };
+      const listed: { listing?: SourceListing } = {};
+      const childOptions = { isCancelled, onProgress, onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0), listing: () => listed.listing };
       let child: Promise<{ index: ElementIndex; built: IndexStats } | undefined> | undefined;
       this.earlyAnswers = [];
       const startChild = (cacheDir: string) => {
@@ -442,7 +442,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
           if (this.cache) handedOver = await run.takeScans(this.cache);
         },
       });
-      listed = index.listing;
+      listed.listing = index.listing;
       // Files whose scans the child handed over were read by the child, not found unchanged.
       this.cachedFiles = Math.max(0, built.cachedFiles - handedOver);
       let tracker = new FeatureTracker(index, store, log);
