@@ -17,6 +17,7 @@ import {
   LlmEndpointConsentNotification,
   SERVER_ENV,
   SERVER_NODE_ARGS,
+  STORAGE_HINT_ENV,
   SHOW_CHAIN_COMMAND,
   SHOW_FEATURES_AT_COMMAND,
   TrustChangedNotification,
@@ -59,7 +60,9 @@ export class ServerController implements vscode.Disposable {
     const module = this.context.asAbsolutePath('dist/server.js');
     const key = await this.apiKey();
     if (process.env.OPENAI_BASE_URL) this.log.info('OPENAI_BASE_URL is set in the environment; the FlowMage server ignores it and uses flowmage.llm.baseUrl (empty = OpenAI)');
-    const env = { ...process.env, ...SERVER_ENV, [API_KEY_ENV]: key ?? '' };
+    const storagePath = this.context.storageUri?.fsPath;
+    // The storage folder in the environment too: on a cold start the server begins indexing before initialize.
+    const env = { ...process.env, ...SERVER_ENV, [API_KEY_ENV]: key ?? '', [STORAGE_HINT_ENV]: storagePath ?? '' };
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_ARGS] } },
       debug: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_ARGS, '--nolazy', '--inspect=6009'] } },
@@ -76,7 +79,7 @@ export class ServerController implements vscode.Disposable {
       initializationOptions: {
         trusted: vscode.workspace.isTrusted,
         allowedLlmOrigins: this.consent?.allowedOrigins(),
-        storagePath: this.context.storageUri?.fsPath,
+        storagePath,
         clientCommands: [SHOW_FEATURES_AT_COMMAND, SHOW_CHAIN_COMMAND],
       } satisfies InitializationOptions,
       errorHandler: this.errorHandler(),

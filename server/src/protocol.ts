@@ -32,6 +32,9 @@ export const SERVER_NODE_ARGS: readonly string[] = ['--expose-gc'];
 /** Environment variables clients add to the server's (core/mallocTuning.ts). */
 export { SERVER_MALLOC_ENV as SERVER_ENV } from './core/mallocTuning';
 
+/** Clients set it to their storage folder in the server's environment, so a cold start begins before initialize (lsp/earlyIndexProcess.ts). */
+export { STORAGE_HINT_ENV } from './lsp/storageHint';
+
 // ---- initialize ----
 
 export interface InitializationOptions {

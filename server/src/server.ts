@@ -1,5 +1,7 @@
 // Entry of the FlowMage language server. Transport comes from the command line, as for any LSP
 // server: `--node-ipc` (VS Code), `--stdio` (Neovim, Emacs, tests) or `--socket=PORT`.
+// First: on a cold start it forks the index's child process before the rest loads.
+import './lsp/earlyIndexProcess';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { cancelUndispatchedRequests } from './lsp/requestCancellation';
 import { startSession } from './lsp/session';

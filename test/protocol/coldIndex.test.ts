@@ -2,15 +2,15 @@
 // child process (core/index/indexProcess.ts), answers from the open document's classes meanwhile,
 // then loads the child's pack as on a warm start; the next start parses nothing at all.
 import * as assert from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol/node';
-import { INDEX_PROCESS_FLAG } from '../../server/src/core/index/indexProcess';
 import { IndexStatusRequest } from '../../server/src/protocol';
 import { generateTree } from '../bench/analysis';
 import { startServer, waitFor, type TestClient } from './lspClient';
+import { indexProcessOf } from '../support/indexProcesses';
 import { TALLY_ELEMENTS_FOR_CHILD_INDEX, writeTallyElements } from '../support/tallyElements';
 
 const ELEMENTS = TALLY_ELEMENTS_FOR_CHILD_INDEX;
@@ -25,25 +25,6 @@ const wholeIndex = (client: TestClient) =>
     },
     90_000,
   );
-
-/** The pid of the server's index process (read from /proc: no procps needed), if it runs. */
-function indexProcessOf(serverPid: number): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The parent pid is the 4th field of stat, after the command in parentheses.
-      const ppid = Number(
-        readFileSync(`/proc/${entry}/stat`, 'utf8')
-          .replace(/^.*\) /s, '')
-          .split(' ')[1],
-      );
-      if (ppid === serverPid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(INDEX_PROCESS_FLAG)) return Number(entry);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return undefined;
-}
 
 describe('Cold start on a large tree: the index is built in a child process', function () {
   this.timeout(120_000);
@@ -161,7 +142,7 @@ describe('Cold start on a large tree: the index is built in a child process', fu
     }
   });
 
-  it('a child started at initialize (a storage folder without a pack) is stopped once the tree turns out small', async () => {
+  it('a child started ahead of need (a storage folder without a pack) is stopped once the tree turns out small', async () => {
     const small = mkdtempSync(join(tmpdir(), 'flowmage-cold-small-'));
     try {
       writeTallyElements(join(small, 'elements'), 3);

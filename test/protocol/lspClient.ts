@@ -19,7 +19,7 @@ import {
   ConfigurationRequest,
   ResponseError,
 } from 'vscode-languageserver-protocol/node';
-import { SERVER_ENV, SERVER_NODE_ARGS } from '../../server/src/protocol';
+import { SERVER_ENV, SERVER_NODE_ARGS, STORAGE_HINT_ENV } from '../../server/src/protocol';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const SERVER = resolve(ROOT, 'dist', 'server.js');
@@ -48,8 +48,11 @@ export interface StartOptions {
 }
 
 export async function startServer(options: StartOptions = {}): Promise<TestClient> {
-  // Started as the VS Code client starts it (the same Node flags and environment).
-  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '--stdio'], { env: { ...process.env, ...SERVER_ENV, ...options.env } });
+  // Started as the VS Code client starts it (the same Node flags and environment, the storage folder named in it too).
+  const storagePath = (options.initializationOptions as { storagePath?: string } | undefined)?.storagePath;
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '--stdio'], {
+    env: { ...process.env, ...SERVER_ENV, [STORAGE_HINT_ENV]: storagePath ?? '', ...options.env },
+  });
   const stderr: string[] = [];
   child.stderr.on('data', (d) => stderr.push(String(d)));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));

@@ -1,9 +1,9 @@
-// Loads web-tree-sitter and our grammars once per process. The .wasm files sit next to the bundles in
-// dist/ (esbuild copies them); tests and scripts run from elsewhere in the clone and find dist/ by
-// walking up. FLOWMAGE_WASM_DIR overrides both.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// Loads web-tree-sitter and our grammars once per process, from dist/ (distDirectory.ts).
+import { join } from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { wasmDirectory } from './distDirectory';
+
+export { wasmDirectory };
 
 export type GrammarName = 'click' | 'cpp';
 
@@ -14,18 +14,6 @@ const WASM_FILES: Record<GrammarName, string> = {
 
 let initialized: Promise<void> | undefined;
 const languages = new Map<GrammarName, Promise<Language>>();
-
-export function wasmDirectory(): string {
-  const override = process.env.FLOWMAGE_WASM_DIR;
-  if (override) return override;
-  if (existsSync(join(__dirname, 'tree-sitter.wasm'))) return __dirname;
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'dist');
-    if (existsSync(join(candidate, 'tree-sitter.wasm'))) return candidate;
-    if (dirname(dir) === dir) break;
-  }
-  throw new Error('FlowMage: cannot find tree-sitter.wasm (run `npm run build` to create dist/)');
-}
 
 function init(): Promise<void> {
   initialized ??= Parser.init({ locateFile: (file: string) => join(wasmDirectory(), file) });

@@ -11,6 +11,7 @@ import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from '..
 import { IndexCache, PACK_NAME } from '../core/index/indexCache';
 import { indexProcessScript, prepareIndexProcess, type IndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
 import { describeError, type Logger } from '../core/log';
+import { takeEarlyIndexProcess } from './earlyIndexProcess';
 import type { SourceListing } from '../core/cpp/sourceFiles';
 
 export interface ChildIndexLoaded {
@@ -115,21 +116,30 @@ export class ChildIndexRun {
 }
 
 /**
- * The child process started at initialize when the storage folder has no pack (the first index
- * will be cold, and on a large tree a child builds it): it loads while the settings are read and
- * the tree listed. The first child run takes it; otherwise it is stopped.
+ * The child process started ahead of need when the storage folder has no pack (the first index
+ * will be cold, and on a large tree a child builds it): the one forked as the server loaded
+ * (earlyIndexProcess.ts) when the client named that folder in the environment, or else one started
+ * at initialize. It loads while the settings are read. The first child run takes it; otherwise it
+ * is stopped.
  */
 export class PreparedChild {
   private prepared: PreparedIndexProcess | undefined;
+  /** The prepared process is the one forked as the server loaded. */
+  private forkedAtLoad = false;
 
   prepareIfCold(cacheDir: string): void {
-    if (cacheDir && !this.prepared && !existsSync(join(cacheDir, PACK_NAME))) this.prepared = prepareIndexProcess(indexProcessScript());
+    // The one forked as the server loaded, if it was for this folder (one for another is stopped).
+    const early = takeEarlyIndexProcess(cacheDir);
+    if (!cacheDir || this.prepared) return early?.dispose();
+    this.forkedAtLoad = !!early;
+    this.prepared = early ?? (existsSync(join(cacheDir, PACK_NAME)) ? undefined : prepareIndexProcess(indexProcessScript()));
   }
 
-  /** For a child run (undefined: none was started, the run starts its own). */
-  take(): PreparedIndexProcess | undefined {
+  /** For a child run (undefined: none was started, the run starts its own); says which it gives. */
+  take(log?: Logger): PreparedIndexProcess | undefined {
     const prepared = this.prepared;
     this.prepared = undefined;
+    if (prepared) log?.debug(`the index is built by the process started ${this.forkedAtLoad ? 'as the server loaded' : 'at initialize'}`);
     return prepared;
   }
 

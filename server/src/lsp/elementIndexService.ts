@@ -8,7 +8,7 @@
 // file-system watcher here), re-indexes when the settings change, and persists the feature store.
 // Other features get an element's merged features by Click name from getElementIndexService(ctx).
 import { watch, type FSWatcher } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest,
@@ -23,6 +23,7 @@ import { FeatureTracker, type AnalyzeStats, type TrackedElement } from '../core/
 import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
 import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource, CPP_GLOB, type SourceListing } from '../core/cpp/sourceFiles';
+import { indexCacheDirOf } from '../core/index/packLocation';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
 import { adoptEarlyAnswer, removeChildHandovers, type EarlyAnswer } from '../core/index/earlyAnswer';
@@ -326,7 +327,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   /** The persistent index lives in the extension's storage (never in the workspace): empty without one. */
   private indexCacheDir(): string {
     const storage = this.ctx.storagePath();
-    return storage ? join(storage, 'index') : '';
+    return storage ? indexCacheDirOf(storage) : '';
   }
 
   private configuration(): { roots: string[]; storePath: string; storeRoot: string; storeProblem?: string } {
@@ -399,7 +400,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
           log,
           { roots, cacheDir, maxFileBytes: this.maxFileKB * 1024, early: first ? this.openDocumentClasses() : [] },
           childOptions,
-          this.preparedChild.take(),
+          this.preparedChild.take(log),
         );
         this.childRun = run;
         child = run.loaded.then((loaded) => {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { CancelledError } from '../cancelled';
 import type { CachedFile, ElementRow, ElementTable, FamilyFacts, IndexCache } from '../index/indexCache';
 import { defaultSettings, settingId } from '../settings';
 import { LineIndex } from '../text';
@@ -117,11 +118,7 @@ export interface IndexStats {
 const CLASS_DEF_RE = /\b(?:class|struct)\s+(?:alignas\s*\([^)]*\)\s*)?(\w+)\s*(?:final\s*)?(?::[^;{()]*(?:\([^)]*\)[^;{()]*)*)?\{/g;
 const OWNER_RE = /\b(\w+)(?:<[^<>;{}()]*(?:<[^<>;{}()]*>[^<>;{}()]*)*>)?::(~?\w+)\s*\(/g;
 
-export class CancelledError extends Error {
-  constructor() {
-    super('indexing was cancelled');
-  }
-}
+export { CancelledError };
 
 export class ElementIndex {
   private readonly sources = new Map<string, SourceText>();

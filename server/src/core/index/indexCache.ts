@@ -17,13 +17,14 @@ import { FileWriteError, writeFileAtomic } from '../files/atomicWrite';
 import { withFileLock } from '../files/fileLock';
 import { describeError, silentLogger, type Logger } from '../log';
 import { SERVER_VERSION } from '../version';
+import { PACK_NAME } from './packLocation';
 
 /** Bump when extract.ts produces different models for the same text (cached models are then ignored). */
 export const MODEL_VERSION = 2;
 const SCHEMA = 'flowmage-index';
 /** Models written by another version of FlowMage or of the extractor are not reused (the analysis has its own version, in the feature store). */
 export const CACHE_VERSION = `${SERVER_VERSION}/m${MODEL_VERSION}`;
-export const PACK_NAME = 'index.pack';
+export { PACK_NAME };
 
 /** What the cheap regular-expression scan of a file found (see elementIndex.ts). */
 export interface FileScan {

@@ -1,17 +1,19 @@
-// A cold index out of process: the server forks dist/indexProcess.js (indexProcessMain.ts, a
-// bundle of the index alone) with INDEX_PROCESS_FLAG, sends the request over the IPC channel, and the child runs buildIndexPack, sending back progress, log lines
+// A cold index out of process, the server's side: it forks dist/indexProcess.js (indexProcessMain.ts,
+// a bundle of the index alone; its side is indexProcessChild.ts) with INDEX_PROCESS_FLAG, sends the
+// request over the IPC channel, and the child runs buildIndexPack, sending back progress, log lines
 // and the result. Out of process because a full parse and analysis of a real tree grows the heaps
 // (V8's, tree-sitter's WASM memory, the allocator's) by hundreds of megabytes that a long-lived
 // server would keep; a child gives them back to the system when it exits, and a crash in it costs
-// the server nothing (the caller then indexes in process).
+// the server nothing (the caller then indexes in process). This module loads nothing heavy: the
+// server may fork the child before the rest of it is loaded (earlyIndexProcess.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { CancelledError } from '../cpp/elementIndex';
-import { createLogger, describeError, type Logger, type LogLevel } from '../log';
+import { CancelledError } from '../cancelled';
+import { wasmDirectory } from '../distDirectory';
+import type { Logger, LogLevel } from '../log';
 import { withoutServerMallocTuning } from '../mallocTuning';
-import { loadLanguage, wasmDirectory } from '../treeSitter';
 import type { EarlyAnswer } from './earlyAnswer';
-import { buildIndexPack, type IndexBuildProgress, type IndexBuildRequest, type IndexBuildResult } from './indexBuild';
+import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from './indexBuild';
 
 export const INDEX_PROCESS_FLAG = '--flowmage-build-index';
 const INDEX_PROCESS_FILE = 'indexProcess.js';
@@ -25,8 +27,8 @@ export function indexProcessScript(): string {
   }
 }
 
-type ToChild = { type: 'build'; request: IndexBuildRequest } | { type: 'early'; names: string[] };
-type FromChild =
+export type ToChild = { type: 'build'; request: IndexBuildRequest } | { type: 'early'; names: string[] };
+export type FromChild =
   | ({ type: 'progress' } & IndexBuildProgress)
   | { type: 'early'; answer: EarlyAnswer }
   | { type: 'scanned'; file?: string }
@@ -159,54 +161,4 @@ function send(child: ChildProcess, message: ToChild, onError: (err: Error) => vo
     // The channel closed under us: the exit handler says why.
     onError(err instanceof Error ? err : new Error(String(err)));
   }
-}
-
-/** The child's side: one request answered over IPC, then exit. It also exits when the server goes away. */
-export function serveIndexProcess(): void {
-  const send = process.send?.bind(process);
-  if (!send) {
-    process.stderr.write(`${INDEX_PROCESS_FLAG} is for the FlowMage server's own child process (it needs an IPC channel)\n`);
-    process.exit(2);
-  }
-  // Resolves once the message is handed to the channel, so nothing is lost when it closes.
-  const post = (m: FromChild) =>
-    new Promise<void>((resolve) => {
-      if (!process.connected) return resolve();
-      send(m, undefined, undefined, () => resolve());
-    });
-  process.on('disconnect', () => process.exit(0));
-  // The C++ grammar compiles while the request is on its way (the server may start this process early).
-  void loadLanguage('cpp').catch(() => undefined);
-  const asked: string[] = [];
-  let started = false;
-  process.on('message', (m: ToChild) => {
-    if (m?.type === 'early' && Array.isArray(m.names)) {
-      asked.push(...m.names.filter((n) => typeof n === 'string'));
-      return;
-    }
-    if (m?.type !== 'build' || started) {
-      void post({ type: 'failed', message: 'unexpected message' }).then(() => process.exit(2));
-      return;
-    }
-    started = true;
-    buildIndexPack(m.request, {
-      onProgress: (p) => void post({ type: 'progress', ...p }),
-      takeEarly: () => asked.splice(0),
-      onEarly: (answer) => void post({ type: 'early', answer }),
-      onScanned: (file) => void post({ type: 'scanned', file }),
-      // Every level: the server's own logger filters by its setting.
-      log: createLogger(
-        (level, message) => void post({ type: 'log', level, message }),
-        () => 'debug',
-      ),
-    })
-      .then(
-        (result) => {
-          const cpu = process.cpuUsage();
-          return post({ type: 'done', result: { ...result, cpuMs: Math.round((cpu.user + cpu.system) / 1000) } });
-        },
-        (err) => post({ type: 'failed', message: describeError(err) }),
-      )
-      .finally(() => process.disconnect());
-  });
 }
