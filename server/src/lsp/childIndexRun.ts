@@ -5,7 +5,7 @@
 // indexes in process). While it runs, the server never saves its own, older view of the pack.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
+import { CancelledError, ElementIndex, type FileStat, type IndexStats } from '../core/cpp/elementIndex';
 import { adoptScans, type EarlyAnswer } from '../core/index/earlyAnswer';
 import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from '../core/index/indexBuild';
 import { IndexCache, PACK_NAME } from '../core/index/indexCache';
@@ -26,6 +26,8 @@ export interface ChildIndexOptions {
   isCancelled(): boolean;
   /** The roots as the server listed them while the child worked (undefined: they are listed again to load the child's pack). */
   listing(): SourceListing | undefined;
+  /** With the listing: each file's size and mtime as the server found them then (watched since), instead of a stat. */
+  stats?(path: string): FileStat | undefined;
   onProgress(p: IndexBuildProgress): void;
   onEarly(answer: EarlyAnswer): void;
 }
@@ -98,13 +100,13 @@ export class ChildIndexRun {
     return [...this.asked];
   }
 
-  private async load(request: IndexBuildRequest, { isCancelled, listing }: ChildIndexOptions): Promise<ChildIndexLoaded | undefined> {
+  private async load(request: IndexBuildRequest, { isCancelled, listing, stats }: ChildIndexOptions): Promise<ChildIndexLoaded | undefined> {
     try {
       const result = await this.child.result;
       this.log.info(`a child process indexed ${result.files} C++ files (${result.parsed} parsed) and analyzed ${result.elements} elements into the index cache in ${result.ms} ms`);
       const cache = await IndexCache.open(request.cacheDir, { log: this.log });
       const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
-      const built = await index.build(request.roots, { isCancelled, parse: false, listing: listing() });
+      const built = await index.build(request.roots, { isCancelled, parse: false, listing: listing(), stats });
       return { index, built, cache, result };
     } catch (err) {
       if (this.stopped) return undefined;

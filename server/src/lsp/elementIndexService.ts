@@ -389,9 +389,16 @@ class ElementIndexServiceImpl implements ElementIndexService {
       // A cold index of a large tree goes to a child process, started at once (an index never built
       // for these roots) or once the files are read (most of a stale one to redo).
       const first = !this.tracker;
-      // The tree as this server lists it below (watched since before): the child's pack is loaded without listing it again.
-      const listed: { listing?: SourceListing } = {};
-      const childOptions = { isCancelled, onProgress, onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0), listing: () => listed.listing };
+      // The tree as this server lists and stats it below (watched since before): the child's pack is
+      // loaded without listing or stating it again.
+      const listed: { listing?: SourceListing; index?: ElementIndex } = {};
+      const childOptions = {
+        isCancelled,
+        onProgress,
+        onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0),
+        listing: () => listed.listing,
+        stats: (path: string) => listed.index?.fileStat(path),
+      };
       let child: Promise<{ index: ElementIndex; built: IndexStats } | undefined> | undefined;
       this.earlyAnswers = [];
       const startChild = (cacheDir: string) => {
@@ -444,6 +451,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
         },
       });
       listed.listing = index.listing;
+      listed.index = index;
       // Files whose scans the child handed over were read by the child, not found unchanged.
       this.cachedFiles = Math.max(0, built.cachedFiles - handedOver);
       let tracker = new FeatureTracker(index, store, log);

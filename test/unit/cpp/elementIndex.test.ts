@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, unlinkSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
+import { IndexCache } from '../../../server/src/core/index/indexCache';
 import { FIXTURES, fixtureElements } from './fixtureIndex';
 
 describe('the element index', () => {
@@ -64,6 +65,25 @@ describe('the element index', () => {
     assert.strictEqual(index.element('IPortScanDetector'), undefined);
     assert.ok(index.element('IPolicer'));
     assert.ok(index.problems.includes('a problem of that listing'));
+  });
+
+  it('takes the stats that build found with its listing instead of stating the files again (the cache decides what is read)', async () => {
+    const cache = IndexCache.memory();
+    const first = await ElementIndex.create({ cache });
+    await first.build([FIXTURES]);
+    const listing = first.listing!;
+    const reread = listing.files.find((f) => f.endsWith('ipolicer.cc'))!;
+    const second = await ElementIndex.create({ cache });
+    const stats = await second.build([FIXTURES], {
+      listing,
+      // As found then, but for one file given another mtime: it is read again.
+      stats: (path) => {
+        const st = first.fileStat(path);
+        return st && path === reread ? { ...st, mtimeMs: st.mtimeMs + 1 } : st;
+      },
+    });
+    assert.strictEqual(stats.cachedFiles, listing.files.length - 1);
+    assert.ok(second.element('IPolicer'));
   });
 
   describe('when files change', () => {

@@ -97,6 +97,13 @@ export interface BuildOptions {
    * listing them again (files added since are the watchers' to report).
    */
   listing?: SourceListing;
+  /** With `listing`: each file's size and mtime as that build found them, taken instead of a stat. */
+  stats?(path: string): FileStat | undefined;
+}
+
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
 }
 
 /** A model parsed elsewhere (a parse worker, the index's child process), as the pack's JSON, for the content hash it was parsed from. */
@@ -192,6 +199,12 @@ export class ElementIndex {
     ];
   }
 
+  /** The size and mtime this index read `path` with (its scan's, when it came from the cache). */
+  fileStat(path: string): FileStat | undefined {
+    const src = this.sources.get(path);
+    return src && { size: src.size, mtimeMs: src.mtimeMs };
+  }
+
   /** The files the last build listed under its roots (with the roots it could not read). */
   get listing(): SourceListing | undefined {
     return this.listed;
@@ -227,7 +240,7 @@ export class ElementIndex {
     for (let i = 0; i < files.length; i += BATCH) {
       if (cancelled()) throw new CancelledError();
       const batch = files.slice(i, i + BATCH);
-      const read = batch.map((f) => this.readWithCache(f));
+      const read = batch.map((f) => this.readWithCache(f, options.listing && options.stats?.(f)));
       read.forEach((r, j) => {
         if (r.src) this.sources.set(batch[j], r.src);
         else this.skipped.set(batch[j], r.problem);
@@ -395,13 +408,13 @@ export class ElementIndex {
   }
 
   /** Reads a file, or (the cache knowing it unchanged by size and mtime) only stats it and reads it when first needed. */
-  private readWithCache(path: string): ReadResult & { cached?: boolean } {
+  private readWithCache(path: string, known?: FileStat): ReadResult & { cached?: boolean } {
     const cache = this.cache;
     // A file the cache does not know (all of them on a cold start) is read without a stat first.
     if (cache?.entry(path)) {
       try {
-        const st = statSync(path);
-        const hit = st.isFile() && st.size <= this.maxFileBytes ? cache.fresh(path, st.size, st.mtimeMs) : undefined;
+        const st = known ?? regularFileStat(path);
+        const hit = st && st.size <= this.maxFileBytes ? cache.fresh(path, st.size, st.mtimeMs) : undefined;
         if (hit) return { src: this.lazySource(path, hit), cached: true };
       } catch {
         // readSource says why
@@ -1100,6 +1113,12 @@ function cachedFileOf(src: SourceText): CachedFile {
       clickNames: src.clickNames,
     },
   };
+}
+
+/** `path`'s size and mtime, if it is a regular file (throws when it cannot be stat'ed). */
+function regularFileStat(path: string): FileStat | undefined {
+  const st = statSync(path);
+  return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
 }
 
 /** A cached model with its file's text (read when first needed). */
