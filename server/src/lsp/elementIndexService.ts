@@ -7,7 +7,6 @@
 // a C++ file is saved or changes on disk (watched through the client when it can, else through a
 // file-system watcher here), re-indexes when the settings change, and persists the feature store.
 // Other features get an element's merged features by Click name from getElementIndexService(ctx).
-import { watch, type FSWatcher } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -24,6 +23,7 @@ import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/eleme
 import type { ParameterList } from '../core/cpp/parameters';
 import { isCppSource, CPP_GLOB, type SourceListing } from '../core/cpp/sourceFiles';
 import { indexCacheDirOf } from '../core/index/packLocation';
+import { watchTree, type TreeWatcher } from '../core/cpp/sourceTreeWatcher';
 import { describeError } from '../core/log';
 import { IndexCache } from '../core/index/indexCache';
 import { adoptEarlyAnswer, removeChildHandovers, type EarlyAnswer } from '../core/index/earlyAnswer';
@@ -124,7 +124,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private pendingTimer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private watchRegistration: Disposable | undefined;
-  private fsWatchers: FSWatcher[] = [];
+  private fsWatchers: TreeWatcher[] = [];
   /** The roots the watchers cover (those of the index being built or last built). */
   private watchedRoots: string[] = [];
   private canRegisterWatchers = false;
@@ -611,16 +611,15 @@ class ElementIndexServiceImpl implements ElementIndexService {
         .catch((err) => this.ctx.log.warn(`could not register file watchers: ${describeError(err)}`));
       return;
     }
+    // The client does not watch files for servers: one watch per directory here (sourceTreeWatcher.ts).
     for (const r of roots) {
-      try {
-        const w = watch(r, { recursive: true, persistent: false }, (_event, name) => {
-          if (name) this.fileChanged(resolve(r, name.toString()));
-        });
-        w.on('error', (err) => this.ctx.log.warn(`file watcher on ${r}: ${describeError(err)}`));
-        this.fsWatchers.push(w);
-      } catch (err) {
-        this.ctx.log.warn(`cannot watch ${r} for changes: ${describeError(err)}`);
-      }
+      this.fsWatchers.push(
+        watchTree(
+          resolve(r),
+          (path) => this.fileChanged(path),
+          (err) => this.ctx.log.warn(`file watcher under ${r}: ${describeError(err)}`),
+        ),
+      );
     }
   }
 

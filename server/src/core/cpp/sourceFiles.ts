@@ -7,6 +7,11 @@ export const CPP_EXTENSIONS = new Set(['.hh', '.cc', '.h', '.hpp', '.cpp', '.cxx
 /** Directories never worth indexing (VCS metadata, dependencies, our own store). */
 const SKIPPED_DIRS = new Set(['node_modules', 'CMakeFiles', '__pycache__']);
 
+/** Whether the listing (and the watchers) skip a directory of this name: hidden ones, dependencies, build output. */
+export function isSkippedDirectory(name: string): boolean {
+  return name.startsWith('.') || SKIPPED_DIRS.has(name);
+}
+
 /** A glob matching every C++ source (file watchers). */
 export const CPP_GLOB = `**/*.{${[...CPP_EXTENSIONS].map((e) => e.slice(1)).join(',')}}`;
 
@@ -61,7 +66,7 @@ export async function listSourceFiles(roots: readonly string[], isCancelled: () 
         if (e.name.startsWith('.')) continue;
         const full = join(dir, e.name);
         if (e.isDirectory() || (e.isSymbolicLink() && (await isDirectory(full)))) {
-          if (!SKIPPED_DIRS.has(e.name)) stack.push(full);
+          if (!isSkippedDirectory(e.name)) stack.push(full);
         } else if (isCppSource(e.name)) files.add(full);
       }
     }
