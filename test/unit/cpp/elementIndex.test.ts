@@ -94,6 +94,20 @@ describe('the element index', () => {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+    it('finds a #define added after a search found it nowhere (the search is remembered only until a file changes)', async () => {
+      const index = await ElementIndex.create();
+      await index.build([dir]);
+      assert.strictEqual(index.define('MY_LATE_RULE'), undefined);
+      assert.strictEqual(index.define('MY_LATE_RULE'), undefined);
+      const file = join(dir, 'elements', 'laterule.hh');
+      writeFileSync(file, '#define MY_LATE_RULE "12/0/ffffffff:HASH-3"\n');
+      await index.updateFile(file);
+      assert.deepStrictEqual(index.define('MY_LATE_RULE'), { value: '12/0/ffffffff:HASH-3', file });
+      unlinkSync(file);
+      index.removeFile(file);
+      assert.strictEqual(index.define('MY_LATE_RULE'), undefined);
+    });
+
     it('adds, changes and removes elements, and keeps unreadable C++ from breaking the rest', async () => {
       const index = await ElementIndex.create();
       await index.build([dir]);

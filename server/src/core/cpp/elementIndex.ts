@@ -171,6 +171,8 @@ export class ElementIndex {
   parsedHere = 0;
   /** treeSignature(), computed once per set of files and content hashes. */
   private signature: string | undefined;
+  /** define()'s search of every file, by name (cleared when the files change). */
+  private readonly definesFound = new Map<string, { value: string; file: string } | undefined>();
   /** Paths model() was asked for while withModelReads() runs. */
   private modelReads: Set<string> | undefined;
 
@@ -429,7 +431,10 @@ export class ElementIndex {
   private lazySource(path: string, cached: CachedFile): SourceText {
     let text: string | undefined;
     const { sources, parsed } = this;
-    const forgetSignature = () => (this.signature = undefined);
+    const forgetSignature = () => {
+      this.signature = undefined;
+      this.definesFound.clear();
+    };
     return {
       get text() {
         if (text !== undefined) return text;
@@ -748,12 +753,20 @@ export class ElementIndex {
       const v = this.model(f)?.defines[name];
       if (v !== undefined) return { value: v, file: f };
     }
+    // The search of every file is done once per name (until a file changes): a name defined
+    // nowhere, the common case, would otherwise scan the whole tree's text each time.
+    if (this.definesFound.has(name)) return this.definesFound.get(name);
+    let found: { value: string; file: string } | undefined;
     for (const [f, src] of this.sources) {
       if (!src.text.includes(name)) continue;
       const v = this.model(f)?.defines[name];
-      if (v !== undefined) return { value: v, file: f };
+      if (v !== undefined) {
+        found = { value: v, file: f };
+        break;
+      }
     }
-    return undefined;
+    this.definesFound.set(name, found);
+    return found;
   }
 
   displayPath(file: string): string {
@@ -766,6 +779,7 @@ export class ElementIndex {
 
   private rebuildNameMaps(): void {
     this.signature = undefined;
+    this.definesFound.clear();
     const classFiles = new Map<string, string[]>();
     const ownerFiles = new Map<string, string[]>();
     const files = [...this.sources.keys()].sort();
