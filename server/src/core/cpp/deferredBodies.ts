@@ -1,8 +1,8 @@
 // Function bodies converted when first read. The analysis reads about a third of the bodies the
 // extractor meets (those reachable from packet processing), and converting all of them, then
-// encoding them into the persistent index, was a fifth of a cold index. A deferred body is parsed
-// again on its own (the function's body text behind a dummy head) the first time it is read; the
-// pack keeps no converted deferred body, only the mark `deferredBody`.
+// encoding them into the persistent index, took nearly a fifth of the cold index's main thread. A
+// deferred body is parsed again on its own (the function's body text behind a dummy head) the
+// first time it is read; the pack keeps no converted deferred body, only the mark `deferredBody`.
 //
 // Bodies with parse errors, or nested deep enough to be refused, are still converted with their
 // file: what is counted or refused then stays what it was. So are the bodies of the analysis's

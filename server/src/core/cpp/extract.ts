@@ -1,6 +1,7 @@
 // Turns one C++ file into a CppFileModel: classes (bases, fields, methods, class_name()),
 // out-of-class definitions, string #defines, typedefs, EXPORT_ELEMENT names and element docs.
-// Function bodies become the small AST of ast.ts. The tree-sitter tree is freed before returning.
+// Function bodies become the small AST of ast.ts (most on first read: deferredBodies.ts). The
+// tree-sitter tree is freed before returning.
 import type { Node, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
 import { canDefer, convertDeferred, deferBody, setDeferredBody, type BodyFailure } from './deferredBodies';
