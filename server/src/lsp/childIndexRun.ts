@@ -107,7 +107,8 @@ export class ChildIndexRun {
       const cache = await IndexCache.open(request.cacheDir, { log: this.log });
       const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
       const built = await index.build(request.roots, { isCancelled, parse: false, listing: listing(), stats });
-      return { index, built, cache, result };
+      // Stopped meanwhile (on a tiny tree the child may be done before the server has listed it): the server indexes here.
+      return this.stopped ? undefined : { index, built, cache, result };
     } catch (err) {
       if (this.stopped) return undefined;
       if (err instanceof CancelledError) throw err;
