@@ -228,6 +228,7 @@ export class ElementIndex {
     this.prebuilt.clear();
     this.workerModels = 0;
     this.skipped.clear();
+    this.bodyProblems.clear();
     options.onProgress?.({ phase: 'listing', done: 0, total: 0 });
     const listing = options.listing ?? (await listSourceFiles(roots, cancelled));
     if (cancelled()) throw new CancelledError();
@@ -358,6 +359,13 @@ export class ElementIndex {
     this.workerModels += this.adoptModels(finished.map(({ path, json }) => ({ path, hash: helpers.hashes.get(path)!, json })));
   }
 
+  /** A model parsed elsewhere, from its JSON (throws when it is not a model of this file); the pack keeps the JSON. */
+  private fromJson(path: string, src: SourceText, json: string): CppFileModel {
+    const m = this.withSource(decodeModel(json, path), src);
+    this.cache?.setModelJson(path, src.hash, json);
+    return m;
+  }
+
   /** A model decoded from JSON, with its file's text and the conversion of its deferred bodies. */
   private withSource(model: StoredModel, src: SourceText): CppFileModel {
     const m = withText(model, src);
@@ -372,8 +380,7 @@ export class ElementIndex {
     const json = helpers.pool.take(path);
     if (json === undefined) return undefined;
     try {
-      const m = this.withSource(decodeModel(json, path), src);
-      this.cache?.setModelJson(path, src.hash, json);
+      const m = this.fromJson(path, src, json);
       this.workerModels++;
       return m;
     } catch {
@@ -430,11 +437,8 @@ export class ElementIndex {
   /** A source whose text is read on first use; should the file have changed since, its cached model is dropped. */
   private lazySource(path: string, cached: CachedFile): SourceText {
     let text: string | undefined;
-    const { sources, parsed } = this;
-    const forgetSignature = () => {
-      this.signature = undefined;
-      this.definesFound.clear();
-    };
+    const { sources, parsed, bodyProblems } = this;
+    const forgetTextDerived = () => this.forgetTextDerived();
     return {
       get text() {
         if (text !== undefined) return text;
@@ -446,8 +450,9 @@ export class ElementIndex {
         if (hashText(text) !== cached.hash && sources.get(path) === this) {
           // Changed since the stat: the watcher re-indexes it; meanwhile nothing cached for other content is used.
           parsed.delete(path);
+          bodyProblems.delete(path);
           this.hash = hashText(text);
-          forgetSignature();
+          forgetTextDerived();
         }
         return text;
       },
@@ -482,14 +487,12 @@ export class ElementIndex {
       else this.skipped.set(path, read.problem);
       if (!old) return false;
       this.sources.delete(path);
-      this.parsed.delete(path);
-      this.prebuilt.delete(path);
+      this.forgetModel(path);
     } else {
       if (old && old.hash === src.hash && old.text === src.text) return false;
       this.skipped.delete(path);
       this.sources.set(path, src);
-      this.parsed.delete(path);
-      this.prebuilt.delete(path);
+      this.forgetModel(path);
       if (src.mentionsClassName) this.model(path);
     }
     this.rebuildNameMaps();
@@ -497,11 +500,17 @@ export class ElementIndex {
     return true;
   }
 
+  /** Drops what this index holds of `path`'s model (its content changed or it is gone). */
+  private forgetModel(path: string): void {
+    this.parsed.delete(path);
+    this.prebuilt.delete(path);
+    this.bodyProblems.delete(path);
+  }
+
   removeFile(path: string): boolean {
     const had = this.sources.delete(path) || this.skipped.delete(path);
     this.skipped.delete(path);
-    this.parsed.delete(path);
-    this.prebuilt.delete(path);
+    this.forgetModel(path);
     if (had) {
       this.rebuildNameMaps();
       this.markStale();
@@ -549,8 +558,7 @@ export class ElementIndex {
       this.prebuilt.delete(path);
       try {
         if (pre.hash !== src.hash) throw new Error('the file changed since');
-        m = this.withSource(decodeModel(pre.json, path), src);
-        this.cache?.setModelJson(path, src.hash, pre.json);
+        m = this.fromJson(path, src, pre.json);
         this.parsed.set(path, m);
         return m;
       } catch {
@@ -777,9 +785,14 @@ export class ElementIndex {
     return file;
   }
 
-  private rebuildNameMaps(): void {
+  /** What was derived from the files' texts (the tree signature, define() searches): computed again when next asked. */
+  private forgetTextDerived(): void {
     this.signature = undefined;
     this.definesFound.clear();
+  }
+
+  private rebuildNameMaps(): void {
+    this.forgetTextDerived();
     const classFiles = new Map<string, string[]>();
     const ownerFiles = new Map<string, string[]>();
     const files = [...this.sources.keys()].sort();
