@@ -5,14 +5,13 @@
 // indexes in process). While it runs, the server never saves its own, older view of the pack.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError, ElementIndex, type FileStat, type IndexStats } from '../core/cpp/elementIndex';
+import { CancelledError, ElementIndex, type IndexStats, type PreviousBuild } from '../core/cpp/elementIndex';
 import { adoptScans, type EarlyAnswer } from '../core/index/earlyAnswer';
 import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from '../core/index/indexBuild';
 import { IndexCache, PACK_NAME } from '../core/index/indexCache';
 import { indexProcessScript, prepareIndexProcess, type IndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
 import { describeError, type Logger } from '../core/log';
 import { takeEarlyIndexProcess } from './earlyIndexProcess';
-import type { SourceListing } from '../core/cpp/sourceFiles';
 
 export interface ChildIndexLoaded {
   index: ElementIndex;
@@ -24,10 +23,8 @@ export interface ChildIndexLoaded {
 
 export interface ChildIndexOptions {
   isCancelled(): boolean;
-  /** The roots as the server listed them while the child worked (undefined: they are listed again to load the child's pack). */
-  listing(): SourceListing | undefined;
-  /** With the listing: each file's size and mtime as the server found them then (watched since), instead of a stat. */
-  stats?(path: string): FileStat | undefined;
+  /** The server's own build of the roots while the child worked (watched since): the child's pack is loaded with its listing and stats, or listed and stated again when there is none. */
+  previousBuild(): PreviousBuild | undefined;
   onProgress(p: IndexBuildProgress): void;
   onEarly(answer: EarlyAnswer): void;
 }
@@ -100,13 +97,13 @@ export class ChildIndexRun {
     return [...this.asked];
   }
 
-  private async load(request: IndexBuildRequest, { isCancelled, listing, stats }: ChildIndexOptions): Promise<ChildIndexLoaded | undefined> {
+  private async load(request: IndexBuildRequest, { isCancelled, previousBuild }: ChildIndexOptions): Promise<ChildIndexLoaded | undefined> {
     try {
       const result = await this.child.result;
       this.log.info(`a child process indexed ${result.files} C++ files (${result.parsed} parsed) and analyzed ${result.elements} elements into the index cache in ${result.ms} ms`);
       const cache = await IndexCache.open(request.cacheDir, { log: this.log });
       const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
-      const built = await index.build(request.roots, { isCancelled, parse: false, listing: listing(), stats });
+      const built = await index.build(request.roots, { isCancelled, parse: false, previous: previousBuild() });
       // Stopped meanwhile (on a tiny tree the child may be done before the server has listed it): the server indexes here.
       return this.stopped ? undefined : { index, built, cache, result };
     } catch (err) {

@@ -21,7 +21,7 @@ import {
 import { FeatureTracker, type AnalyzeStats, type TrackedElement } from '../core/analysis/featureTracker';
 import { CancelledError, ElementIndex, type IndexStats } from '../core/cpp/elementIndex';
 import type { ParameterList } from '../core/cpp/parameters';
-import { isCppSource, CPP_GLOB, type SourceListing } from '../core/cpp/sourceFiles';
+import { isCppSource, CPP_GLOB } from '../core/cpp/sourceFiles';
 import { indexCacheDirOf } from '../core/index/packLocation';
 import { watchTree, type TreeWatcher } from '../core/cpp/sourceTreeWatcher';
 import { describeError } from '../core/log';
@@ -131,7 +131,7 @@ class ElementIndexServiceImpl implements ElementIndexService {
   private relativePatterns = false;
   private canRefreshLenses = false;
   private started = false;
-  /** A child process started at initialize for the cold index expected then. */
+  /** A child process started ahead of need (as the server loaded, or at initialize) for the cold index expected then. */
   private readonly preparedChild = new PreparedChild();
   /** The index whose parsed models were released (once per index). */
   private modelsReleasedFor: ElementIndex | undefined;
@@ -389,16 +389,10 @@ class ElementIndexServiceImpl implements ElementIndexService {
       // A cold index of a large tree goes to a child process, started at once (an index never built
       // for these roots) or once the files are read (most of a stale one to redo).
       const first = !this.tracker;
-      // The tree as this server lists and stats it below (watched since before): the child's pack is
-      // loaded without listing or stating it again.
-      const listed: { listing?: SourceListing; index?: ElementIndex } = {};
-      const childOptions = {
-        isCancelled,
-        onProgress,
-        onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0),
-        listing: () => listed.listing,
-        stats: (path: string) => listed.index?.fileStat(path),
-      };
+      // This server's own build below (the tree watched since before): the child's pack is loaded
+      // with its listing and stats, not listing and stating the tree again.
+      const ownBuild: { index?: ElementIndex } = {};
+      const childOptions = { isCancelled, onProgress, onEarly: (a: EarlyAnswer) => this.takeEarlyAnswer(a, t0), previousBuild: () => ownBuild.index };
       let child: Promise<{ index: ElementIndex; built: IndexStats } | undefined> | undefined;
       this.earlyAnswers = [];
       const startChild = (cacheDir: string) => {
@@ -450,14 +444,13 @@ class ElementIndexServiceImpl implements ElementIndexService {
           if (this.cache) handedOver = await run.takeScans(this.cache);
         },
       });
-      listed.listing = index.listing;
-      listed.index = index;
+      ownBuild.index = index;
       // Files whose scans the child handed over were read by the child, not found unchanged.
       this.cachedFiles = Math.max(0, built.cachedFiles - handedOver);
       let tracker = new FeatureTracker(index, store, log);
       if (!child && this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES) startChild(this.cache.dir);
       // Started ahead of need and not needed (a small tree): stopped.
-      if (this.preparedChild.dispose()) log.debug('stopped the index process started at initialize: this tree is indexed here');
+      if (this.preparedChild.dispose()) log.debug('stopped the index process started ahead of need: this tree is indexed here');
       if (first) {
         // First index: publish at once; the open documents' classes are analyzed first (here, or
         // by the child), any other class a request asks for on demand, the rest below.

@@ -60,7 +60,7 @@ describe('the element index', () => {
     // A listing without one of the element's files: the files are what the listing says, not what the roots hold.
     const without = listing.files.filter((f) => !f.endsWith('iportscandetector.hh'));
     const index = await ElementIndex.create();
-    await index.build([FIXTURES], { listing: { files: without, problems: ['a problem of that listing'] } });
+    await index.build([FIXTURES], { previous: { listing: { files: without, problems: ['a problem of that listing'] }, fileStat: () => undefined } });
     assert.strictEqual(index.fileCount, without.length);
     assert.strictEqual(index.element('IPortScanDetector'), undefined);
     assert.ok(index.element('IPolicer'));
@@ -75,11 +75,13 @@ describe('the element index', () => {
     const reread = listing.files.find((f) => f.endsWith('ipolicer.cc'))!;
     const second = await ElementIndex.create({ cache });
     const stats = await second.build([FIXTURES], {
-      listing,
-      // As found then, but for one file given another mtime: it is read again.
-      stats: (path) => {
-        const st = first.fileStat(path);
-        return st && path === reread ? { ...st, mtimeMs: st.mtimeMs + 1 } : st;
+      previous: {
+        listing,
+        // As found then, but for one file given another mtime: it is read again.
+        fileStat: (path) => {
+          const st = first.fileStat(path);
+          return st && path === reread ? { ...st, mtimeMs: st.mtimeMs + 1 } : st;
+        },
       },
     });
     assert.strictEqual(stats.cachedFiles, listing.files.length - 1);

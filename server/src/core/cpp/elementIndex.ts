@@ -93,12 +93,16 @@ export interface BuildOptions {
    */
   onListed?(files: readonly string[]): void | Promise<void>;
   /**
-   * The roots' listing from another build of the same roots moments before, taken instead of
-   * listing them again (files added since are the watchers' to report).
+   * Another build of the same roots moments before (an ElementIndex fits): its listing, and each
+   * file's size and mtime as it found them, are taken instead of listing and stating the tree again.
+   * What changed since is the watchers' to report.
    */
-  listing?: SourceListing;
-  /** With `listing`: each file's size and mtime as that build found them, taken instead of a stat. */
-  stats?(path: string): FileStat | undefined;
+  previous?: PreviousBuild;
+}
+
+export interface PreviousBuild {
+  readonly listing: SourceListing | undefined;
+  fileStat(path: string): FileStat | undefined;
 }
 
 export interface FileStat {
@@ -230,7 +234,8 @@ export class ElementIndex {
     this.skipped.clear();
     this.bodyProblems.clear();
     options.onProgress?.({ phase: 'listing', done: 0, total: 0 });
-    const listing = options.listing ?? (await listSourceFiles(roots, cancelled));
+    const previous = options.previous?.listing ? options.previous : undefined;
+    const listing = previous?.listing ?? (await listSourceFiles(roots, cancelled));
     if (cancelled()) throw new CancelledError();
     this.listed = listing;
     this.listingProblems = [...listing.problems];
@@ -243,7 +248,7 @@ export class ElementIndex {
     for (let i = 0; i < files.length; i += BATCH) {
       if (cancelled()) throw new CancelledError();
       const batch = files.slice(i, i + BATCH);
-      const read = batch.map((f) => this.readWithCache(f, options.listing && options.stats?.(f)));
+      const read = batch.map((f) => this.readWithCache(f, previous?.fileStat(f)));
       read.forEach((r, j) => {
         if (r.src) this.sources.set(batch[j], r.src);
         else this.skipped.set(batch[j], r.problem);
