@@ -60,6 +60,21 @@ describe('the source tree watcher', () => {
     assert.deepStrictEqual(errors, []);
   });
 
+  it('watches a directory removed and created again (a branch switch), and not the removed one', async () => {
+    watcher = watchTree(
+      dir,
+      (p) => seen.push(p),
+      (e) => errors.push(e),
+    );
+    rmSync(join(dir, 'elements', 'ip'), { recursive: true, force: true });
+    await until('the removed directory to be let go', () => watcher!.directories === 2);
+    mkdirSync(join(dir, 'elements', 'ip'));
+    await until('the directory watched again', () => watcher!.directories === 3);
+    writeFileSync(join(dir, 'elements', 'ip', 'back.cc'), '// back\n');
+    await until('the file in it', () => seen.includes(join(dir, 'elements', 'ip', 'back.cc')));
+    assert.deepStrictEqual(errors, []);
+  });
+
   it('reports nothing once closed', async () => {
     watcher = watchTree(
       dir,

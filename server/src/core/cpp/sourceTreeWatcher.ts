@@ -2,9 +2,10 @@
 // the server. Node 20's recursive fs.watch on Linux opens a watch on, and stats, every file of the
 // tree: on upstream FastClick 2,500 inotify watches and a tenth of a second of the server's main
 // thread at start-up, while the cold index's child needs the CPU. A directory's watch already
-// reports changes to the files in it. Directories created later are watched as they appear.
+// reports changes to the files in it. Directories created later are watched as they appear, and
+// those removed are let go (one created again is watched anew).
 import { readdirSync, realpathSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { isSkippedDirectory } from './sourceFiles';
 
 export interface TreeWatcher {
@@ -20,8 +21,21 @@ export interface TreeWatcher {
  */
 export function watchTree(root: string, onChange: (path: string) => void, onError: (err: Error) => void): TreeWatcher {
   const watchers = new Map<string, FSWatcher>();
-  const seen = new Set<string>();
+  /** Each watched directory's real path, and the set of them: symlinked directories are followed once. */
+  const realPaths = new Map<string, string>();
+  const reals = new Set<string>();
   let closed = false;
+
+  /** Lets go of the watches on `top` and below: that directory was removed, or replaced. */
+  const forget = (top: string) => {
+    for (const [dir, w] of watchers) {
+      if (dir !== top && !dir.startsWith(top + sep)) continue;
+      w.close();
+      watchers.delete(dir);
+      reals.delete(realPaths.get(dir)!);
+      realPaths.delete(dir);
+    }
+  };
 
   const watchOne = (path: string, isDir: boolean) => {
     try {
@@ -30,13 +44,15 @@ export function watchTree(root: string, onChange: (path: string) => void, onErro
         if (!name) return;
         const full = join(path, name.toString());
         onChange(full);
-        // A directory created (or moved in): watched too, with what it already holds.
-        if (event === 'rename' && !isSkippedDirectory(name.toString()) && isDirectory(full)) addTree(full);
+        if (event !== 'rename') return;
+        // A directory removed, moved away or created (or moved in): its old watches go, and one
+        // there now is watched with what it already holds.
+        forget(full);
+        if (!isSkippedDirectory(name.toString()) && isDirectory(full)) addTree(full);
       });
       w.on('error', (err) => {
         // A removed directory's watch ends with an error: nothing to say.
-        w.close();
-        watchers.delete(path);
+        forget(path);
         if (isDirectory(path)) onError(err);
       });
       watchers.set(path, w);
@@ -56,8 +72,9 @@ export function watchTree(root: string, onChange: (path: string) => void, onErro
         continue;
       }
       // Symlinked directories are followed once (a link back up would loop).
-      if (seen.has(real)) continue;
-      seen.add(real);
+      if (reals.has(real)) continue;
+      reals.add(real);
+      realPaths.set(dir, real);
       watchOne(dir, true);
       let entries;
       try {
@@ -84,6 +101,8 @@ export function watchTree(root: string, onChange: (path: string) => void, onErro
       closed = true;
       for (const w of watchers.values()) w.close();
       watchers.clear();
+      realPaths.clear();
+      reals.clear();
     },
   };
 }
