@@ -79,8 +79,7 @@ export function extractCppFile(parser: CppParser, path: string, text: string, op
   const tree = parser.parse(blanked.text);
   if (!tree) return model;
   try {
-    const deferred = options.deferBodies ? { parser, onFailure: options.onBodyFailure } : undefined;
-    new Extractor(model, blanked.text, blanked.flowMacros, (options.parameters ?? true) ? parser : undefined, deferred).topLevel(tree.rootNode, []);
+    new Extractor(model, blanked.text, blanked.flowMacros, parser, options).topLevel(tree.rootNode, []);
   } finally {
     tree.delete();
   }
@@ -126,10 +125,9 @@ class Extractor {
     private readonly model: CppFileModel,
     private readonly text: string,
     private readonly flowMacros: FlowMacro[],
-    /** Set when configuration reads are recorded (it re-parses bodies with conditionals). */
-    private readonly paramParser: CppParser | undefined,
-    /** Set when bodies are converted on first read. */
-    private readonly deferred: { parser: CppParser; onFailure?: BodyFailure } | undefined,
+    /** The file's parser: configuration reads parse bodies with conditionals again, and deferred bodies are parsed again alone. */
+    private readonly parser: CppParser,
+    private readonly options: ExtractOptions,
   ) {
     this.bodies = new BodyConverter(text, () => model.syntaxErrors++);
   }
@@ -372,15 +370,14 @@ class Extractor {
       file: this.model.path,
     };
     if (body && !skipBody(name, owner)) {
-      const deferred = this.deferred;
-      if (!deferred || !canDefer(body, this.text)) fn.body = this.bodies.stmt(body);
+      if (!this.options.deferBodies || !canDefer(body, this.text)) fn.body = this.bodies.stmt(body);
       else if (isEntryMethod(name)) setDeferredBody(fn, this.bodies.stmt(body));
       else {
-        const model = this.model;
-        deferBody(fn, () => convertDeferred(deferred.parser, model.text, fn, deferred.onFailure));
+        const { model, parser, options } = this;
+        deferBody(fn, () => convertDeferred(parser, model.text, fn, options.onBodyFailure));
       }
     }
-    if (body && this.paramParser) {
+    if (body && (this.options.parameters ?? true)) {
       if (receivesConfiguration(name, fn.params)) {
         try {
           fn.config = this.configReads(body, fn);
@@ -407,7 +404,7 @@ class Extractor {
     const pad = body.startIndex - head.length;
     if (pad < 0) return extractConfigReads(this.text, body, fn.params);
     const text = ' '.repeat(pad) + head + bodyText.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length));
-    const tree = this.paramParser!.parse(text);
+    const tree = this.parser.parse(text);
     try {
       const fnNode = tree?.rootNode.namedChildren.find((c: Node | null) => c?.type === 'function_definition');
       const reparsed = fnNode ? childByField(fnNode, 'body') : null;
