@@ -3,12 +3,11 @@
 // over once it has read the tree, the classes asked of it first and not answered yet, and the end,
 // the child's pack opened as on a warm start (or nothing when the child failed: the server then
 // indexes in process). While it runs, the server never saves its own, older view of the pack.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { CancelledError, ElementIndex, type IndexStats, type PreviousBuild } from '../core/cpp/elementIndex';
 import { adoptScans, type EarlyAnswer } from '../core/index/earlyAnswer';
 import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from '../core/index/indexBuild';
-import { IndexCache, PACK_NAME } from '../core/index/indexCache';
+import { IndexCache } from '../core/index/indexCache';
+import { hasPack } from '../core/index/packLocation';
 import { indexProcessScript, prepareIndexProcess, type IndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
 import { describeError, type Logger } from '../core/log';
 import { takeEarlyIndexProcess } from './earlyIndexProcess';
@@ -132,7 +131,7 @@ export class PreparedChild {
     const early = takeEarlyIndexProcess(cacheDir);
     if (!cacheDir || this.prepared) return early?.dispose();
     this.forkedAtLoad = !!early;
-    this.prepared = early ?? (existsSync(join(cacheDir, PACK_NAME)) ? undefined : prepareIndexProcess(indexProcessScript()));
+    this.prepared = early ?? (hasPack(cacheDir) ? undefined : prepareIndexProcess(indexProcessScript()));
   }
 
   /** For a child run (undefined: none was started, the run starts its own); says which it gives. */

@@ -3,10 +3,8 @@
 // is forked at once: while the server's own bundle loads, not once initialize arrives, a fifth of a
 // second later. initialize decides (PreparedChild in childIndexRun.ts): the process is taken when
 // its storage folder is initialize's, and stopped otherwise. It imports nothing heavy.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { indexProcessScript, prepareIndexProcess, type PreparedIndexProcess } from '../core/index/indexProcess';
-import { indexCacheDirOf, PACK_NAME } from '../core/index/packLocation';
+import { hasPack, indexCacheDirOf } from '../core/index/packLocation';
 import { STORAGE_HINT_ENV } from './storageHint';
 
 let early: { cacheDir: string; prepared: PreparedIndexProcess } | undefined;
@@ -24,5 +22,5 @@ export function takeEarlyIndexProcess(cacheDir: string): PreparedIndexProcess | 
 const storage = process.env[STORAGE_HINT_ENV];
 if (storage) {
   const cacheDir = indexCacheDirOf(storage);
-  if (!existsSync(join(cacheDir, PACK_NAME))) early = { cacheDir, prepared: prepareIndexProcess(indexProcessScript()) };
+  if (!hasPack(cacheDir)) early = { cacheDir, prepared: prepareIndexProcess(indexProcessScript()) };
 }

@@ -53,14 +53,14 @@ export function deferBody(fn: CppFunction, convert: () => Stmt | undefined): voi
     enumerable: false,
     get(): Stmt | undefined {
       const body = convert();
-      Object.defineProperty(fn, 'body', { value: body, writable: true, configurable: true, enumerable: false });
+      setDeferredBody(fn, body);
       return body;
     },
   });
 }
 
 /** Marks `fn`'s body deferred with its conversion already done (the pack still keeps only the mark). */
-export function setDeferredBody(fn: CppFunction, body: Stmt): void {
+export function setDeferredBody(fn: CppFunction, body: Stmt | undefined): void {
   fn.deferredBody = true;
   Object.defineProperty(fn, 'body', { value: body, writable: true, configurable: true, enumerable: false });
 }
