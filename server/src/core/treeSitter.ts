@@ -62,9 +62,9 @@ export class RecoveringParser {
   }
 
   /** Parses `text`; after an abort the parser is re-created and ParserAbortedError is thrown. */
-  parse(text: string, oldTree?: Tree | null): Tree | null {
+  parse(input: string | ((index: number) => string), oldTree?: Tree | null): Tree | null {
     try {
-      return this.parser.parse(text, oldTree);
+      return this.parser.parse(input, oldTree);
     } catch (err) {
       if (!isWasmAbort(err)) throw err;
       this.recover();

@@ -5,9 +5,10 @@
 // first time it is read; the pack keeps no converted deferred body, only the mark `deferredBody`.
 //
 // Bodies with parse errors, or nested deep enough to be refused, are still converted with their
-// file: what is counted or refused then stays what it was. So are the bodies of the analysis's
-// entry methods (entryMethods.ts), nearly all of which are read: converted at once, but kept out of
-// the pack like any deferred body.
+// file: what is counted or refused then stays what it was. (A body blanked for the file's first
+// parse, blankedBodies.ts, shows no parse error there: it is deferred, errors and all.) So are the
+// bodies of the analysis's entry methods (entryMethods.ts), nearly all of which are read:
+// converted at once, but kept out of the pack like any deferred body.
 import type { Node } from 'web-tree-sitter';
 import type { Span, Stmt } from './ast';
 import { BodyConverter, MAX_NESTING } from './bodies';

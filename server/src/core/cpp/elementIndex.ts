@@ -173,6 +173,8 @@ export class ElementIndex {
   private helpers: { pool: ParseHelpers; hashes: Map<string, string> } | undefined;
   /** Files this index parsed with its own parser (not taken from the cache, parse workers or the child process). */
   parsedHere = 0;
+  /** Of those, files whose blanked bodies did not fit the tree (blankedBodies.ts): parsed a second time, whole. */
+  parsedUnblanked = 0;
   /** treeSignature(), computed once per set of files and content hashes. */
   private signature: string | undefined;
   /** define()'s search of every file, by name (cleared when the files change). */
@@ -583,6 +585,7 @@ export class ElementIndex {
         parameters: this.withParameters,
         deferBodies: true,
         onBodyFailure: this.bodyFailure,
+        onBlankingMismatch: () => this.parsedUnblanked++,
       });
       if (this.withParameters) this.cache?.setModel(path, src.hash, m);
     } catch (err) {

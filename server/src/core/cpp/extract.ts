@@ -4,12 +4,13 @@
 // tree-sitter tree is freed before returning.
 import type { Node, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
+import { BlankedBodies, BlankingMismatch, deferrableBodies, type ParseInput } from './blankedBodies';
 import { canDefer, convertDeferred, deferBody, setDeferredBody, type BodyFailure } from './deferredBodies';
 import { isEntryMethod } from './entryMethods';
 import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
 import { childByField, norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
-import { blankClickMacros, stringLiteralValue } from './macros';
+import { blankClickMacros, stringLiteralValue, type BlankedSource } from './macros';
 import type { CppBase, CppClass, CppFileModel, CppFunction, FlowMacro, TemplateParam } from './model';
 import { dict } from '../dict';
 
@@ -54,15 +55,33 @@ export interface ExtractOptions {
   deferBodies?: boolean;
   /** Why a deferred body read as none. */
   onBodyFailure?: BodyFailure;
+  /** With deferBodies: blank the bodies to defer for the first parse (blankedBodies.ts; default true). */
+  blankBodies?: boolean;
+  /** The bodies blanked for the first parse did not fit its tree: the file was parsed again whole. */
+  onBlankingMismatch?(path: string, reason: string): void;
 }
 
 /** What extractCppFile needs of a parser (a RecoveringParser, or a bare web-tree-sitter Parser in tests). */
 export interface CppParser {
-  parse(text: string): Tree | null;
+  parse(input: string | ParseInput): Tree | null;
 }
 
 export function extractCppFile(parser: CppParser, path: string, text: string, options: ExtractOptions = {}): CppFileModel {
   const blanked = blankClickMacros(text);
+  // Bodies that would be deferred are blanked for the first parse (blankedBodies.ts), unless the guess fails.
+  const bodies = options.deferBodies && options.blankBodies !== false ? deferrableBodies(blanked.text) : [];
+  if (bodies.length) {
+    try {
+      return extractParsed(parser, path, text, blanked, options, new BlankedBodies(bodies));
+    } catch (err) {
+      if (!(err instanceof BlankingMismatch)) throw err;
+      options.onBlankingMismatch?.(path, err.message);
+    }
+  }
+  return extractParsed(parser, path, text, blanked, options);
+}
+
+function extractParsed(parser: CppParser, path: string, text: string, blanked: BlankedSource, options: ExtractOptions, blankedBodies?: BlankedBodies): CppFileModel {
   const model: CppFileModel = {
     path,
     text,
@@ -76,10 +95,11 @@ export function extractCppFile(parser: CppParser, path: string, text: string, op
     mtimeMs: options.mtimeMs ?? 0,
     size: options.size ?? text.length,
   };
-  const tree = parser.parse(blanked.text);
+  const tree = parser.parse(blankedBodies ? blankedBodies.input(blanked.text) : blanked.text);
   if (!tree) return model;
   try {
-    new Extractor(model, blanked.text, blanked.flowMacros, parser, options).topLevel(tree.rootNode, []);
+    new Extractor(model, blanked.text, blanked.flowMacros, parser, options, blankedBodies).topLevel(tree.rootNode, []);
+    blankedBodies?.verifyRest(tree.rootNode);
   } finally {
     tree.delete();
   }
@@ -123,11 +143,13 @@ class Extractor {
 
   constructor(
     private readonly model: CppFileModel,
+    /** The text parsed, Click's macros blanked (and, as the parser read it, `blankedBodies`). */
     private readonly text: string,
     private readonly flowMacros: FlowMacro[],
     /** The file's parser: configuration reads parse bodies with conditionals again, and deferred bodies are parsed again alone. */
     private readonly parser: CppParser,
     private readonly options: ExtractOptions,
+    private readonly blankedBodies?: BlankedBodies,
   ) {
     this.bodies = new BodyConverter(text, () => model.syntaxErrors++);
   }
@@ -369,6 +391,12 @@ class Extractor {
       bodyEnd: body?.endIndex,
       file: this.model.path,
     };
+    // A blanked body must be one the extractor does not read now (below).
+    if (body && this.blankedBodies?.isBlanked(body.startIndex, body.endIndex)) {
+      const converted = !skipBody(name, owner) && (isEntryMethod(name) || !canDefer(body, this.text));
+      if (converted || name === 'class_name' || (owner && name === owner) || receivesConfiguration(name, fn.params))
+        throw new BlankingMismatch(`the body of ${owner ? owner + '::' : ''}${name} is read as the file is extracted`);
+    }
     if (body && !skipBody(name, owner)) {
       if (!this.options.deferBodies || !canDefer(body, this.text)) fn.body = this.bodies.stmt(body);
       else if (isEntryMethod(name)) setDeferredBody(fn, this.bodies.stmt(body));

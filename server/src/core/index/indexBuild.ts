@@ -6,6 +6,7 @@
 // server needs first are analyzed between the build's steps and handed over (earlyAnswer.ts).
 import { FeatureTracker } from '../analysis/featureTracker';
 import { CancelledError, ElementIndex, type IndexProgress } from '../cpp/elementIndex';
+import { familyOf } from '../cpp/families';
 import { answerEarly, writeScans, type EarlyAnswer } from './earlyAnswer';
 import { silentLogger, type Logger } from '../log';
 import { FeatureStore } from '../store/featureStore';
@@ -86,14 +87,20 @@ export async function buildIndexPack(request: IndexBuildRequest, options: IndexB
     answerAsked();
     if (isCancelled?.()) throw new CancelledError();
     // The keyword lists of the classes the server asked for first go into the pack with the element
-    // table: the server shows those documents again as soon as it has loaded the pack.
-    for (const n of answered) index.parameters(n);
+    // table: the server shows those documents again as soon as it has loaded the pack. So do their
+    // families' (the alternatives the server's configuration analysis weighs for each element):
+    // resolved here, from models in memory, the server neither reads those models nor saves the
+    // whole pack again for three lists.
+    for (const n of answered) {
+      index.parameters(n);
+      for (const member of familyOf(index, n)) index.parameters(member.clickName);
+    }
     const analyzed = Date.now();
     await cache.save();
     // Where a cold index spends its time (the server's log at debug level).
     log.debug(
       `index build: ${Math.round(process.uptime() * 1000 - (Date.now() - t0))} ms from process start to the build, then read ${read - t0} ms, element files parsed ${parsed - read} ms, ` +
-        `analyzed ${analyzed - parsed} ms (${index.parsedHere} files parsed on this thread, ${index.workerModels} by parse helpers), pack written ${Date.now() - analyzed} ms`,
+        `analyzed ${analyzed - parsed} ms (${index.parsedHere} files parsed on this thread, ${index.parsedUnblanked} of them again unblanked, ${index.workerModels} by parse helpers), pack written ${Date.now() - analyzed} ms`,
     );
     return { files: built.files, elements: stats.elements, parsed: cache.stats.modelMisses, ms: Date.now() - t0 };
   } finally {

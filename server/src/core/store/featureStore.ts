@@ -34,6 +34,8 @@ export class FeatureStore {
   private frozen = false;
   /** After prune(): the only element names a save keeps (also dropping them from the disk's copy). */
   private keepOnly: Set<string> | undefined;
+  /** rel() of each absolute path met so far. */
+  private readonly relPaths = new Map<string, string>();
 
   private constructor(
     readonly file: string,
@@ -278,8 +280,14 @@ export class FeatureStore {
 
   private rel(file: string): string {
     if (!isAbsolute(file)) return file;
-    const r = relative(this.base, file);
-    return r.startsWith('..') || isAbsolute(r) ? file.split(sep).join('/') : r.split(sep).join('/');
+    // Remembered: every element's evidence names the same few files, and path.relative() is not cheap.
+    let r = this.relPaths.get(file);
+    if (r === undefined) {
+      const rel = relative(this.base, file);
+      r = rel.startsWith('..') || isAbsolute(rel) ? file.split(sep).join('/') : rel.split(sep).join('/');
+      this.relPaths.set(file, r);
+    }
+    return r;
   }
 
   private abs(file: string): string {
