@@ -2,15 +2,16 @@
 // picks, what the parser reads, the fallback when the guess does not fit the tree, and, on every
 // element file of upstream FastClick, the same model as a parse of the whole text.
 import * as assert from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stmt } from '../../../server/src/core/cpp/ast';
 import { blankedInput, deferrableBodies } from '../../../server/src/core/cpp/blankedBodies';
 import { extractCppFile } from '../../../server/src/core/cpp/extract';
 import { blankClickMacros } from '../../../server/src/core/cpp/macros';
-import type { CppFileModel, CppFunction } from '../../../server/src/core/cpp/model';
+import type { CppFileModel } from '../../../server/src/core/cpp/model';
 import { encodeModel } from '../../../server/src/core/cpp/modelCodec';
 import { createParser, type RecoveringParser } from '../../../server/src/core/treeSitter';
+import { cppFiles, functionsOf } from '../../support/cppModels';
 import { fastclickSourceDir } from '../../support/fastclickSource';
 
 /** Long enough to be worth blanking. */
@@ -31,20 +32,9 @@ function readAll(input: (index: number) => string): string {
   return out;
 }
 
-const functionsOf = (m: CppFileModel): CppFunction[] => [...m.functions, ...m.classes.flatMap((c) => c.methods)];
-
 /** The model's JSON without its bodies, and without whether each was deferred (compared apart). */
 function withoutBodies(m: CppFileModel): string {
   return encodeModel(m).replace(/,"(?:body|deferredBody)":(?:"(?:[^"\\]|\\.)*"|true)/g, '');
-}
-
-function cppFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) cppFiles(full, out);
-    else if (/\.(cc|hh|h|cpp|hpp)$/.test(name)) out.push(full);
-  }
-  return out;
 }
 
 describe('bodies blanked for the first parse', function () {

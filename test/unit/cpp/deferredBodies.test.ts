@@ -3,30 +3,22 @@
 // element file of upstream FastClick; the pack keeps only the mark; a body that cannot be converted
 // reads as none and is said in the index's problems.
 import * as assert from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stmt } from '../../../server/src/core/cpp/ast';
 import { hasBody } from '../../../server/src/core/cpp/deferredBodies';
 import { ElementIndex } from '../../../server/src/core/cpp/elementIndex';
 import { extractCppFile } from '../../../server/src/core/cpp/extract';
-import type { CppFileModel, CppFunction } from '../../../server/src/core/cpp/model';
+import type { CppFunction } from '../../../server/src/core/cpp/model';
 import { decodeModel, encodeModel } from '../../../server/src/core/cpp/modelCodec';
 import { createParser, type RecoveringParser } from '../../../server/src/core/treeSitter';
 import { FeatureTracker } from '../../../server/src/core/analysis/featureTracker';
 import { FeatureStore } from '../../../server/src/core/store/featureStore';
+import { cppFiles, functionsOf } from '../../support/cppModels';
 import { fastclickSourceDir, REPO_ROOT } from '../../support/fastclickSource';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
-
-function cppFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) cppFiles(full, out);
-    else if (/\.(cc|hh|h|cpp|hpp)$/.test(name)) out.push(full);
-  }
-  return out;
-}
 
 /** A helper method (deferred) called from an entry method (converted at once). */
 const COUNTER = `class Counter : public Element { public:
@@ -36,8 +28,6 @@ const COUNTER = `class Counter : public Element { public:
   int _count;
 };
 `;
-
-const functionsOf = (m: CppFileModel): CppFunction[] => [...m.functions, ...m.classes.flatMap((c) => c.methods)];
 
 /** A deferred body not converted yet: its `body` is still the accessor deferBody installed. */
 const unconverted = (fn: CppFunction) => typeof Object.getOwnPropertyDescriptor(fn, 'body')?.get === 'function';

@@ -113,8 +113,8 @@ function render(scope: ElementScope, parts: FilePart[]): CodeSlice {
     const seg: SliceSegment = { file: part.file, sliceLine: out.length + (out.length ? 1 : 0), lines: [] };
     const body: string[] = [];
     for (const l of [...part.lines].sort((a, b) => a - b)) {
-      const text = (src[l] ?? '').replace(/\s+$/, '');
-      if (!text.trim()) continue;
+      const text = (src[l] ?? '').trimEnd();
+      if (!text) continue;
       body.push(text);
       seg.lines.push(l);
     }
@@ -154,29 +154,47 @@ function strippedLines(scope: ElementScope, file: string): string[] {
   return result;
 }
 
-/** Replaces comments by spaces (newlines kept), leaving string and character literals alone. */
+const COMMENT_OR_LITERAL = /["'/]/g;
+
+/** Removes comments (a block comment's newlines kept), leaving string and character literals alone. */
 export function stripComments(text: string): string {
-  let out = '';
-  let i = 0;
+  const parts: string[] = [];
   let last = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '"' || c === "'") {
-      for (i++; i < text.length && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
-      i++;
-    } else if (c === '/' && text[i + 1] === '/') {
+  const re = COMMENT_OR_LITERAL;
+  re.lastIndex = 0;
+  // Jumps from one quote or slash to the next: most of the text is neither.
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const i = m.index;
+    const c = text.charCodeAt(i);
+    if (c !== 47 /* / */) {
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 92 /* \ */) j++;
+        else if (d === c || d === 10) break;
+      }
+      re.lastIndex = j + 1;
+      continue;
+    }
+    const next = text.charCodeAt(i + 1);
+    if (next === 47) {
       const end = text.indexOf('\n', i);
       const stop = end < 0 ? text.length : end;
-      out += text.slice(last, i);
-      last = stop;
-      i = stop;
-    } else if (c === '/' && text[i + 1] === '*') {
+      parts.push(text.slice(last, i));
+      last = re.lastIndex = stop;
+    } else if (next === 42 /* * */) {
       const end = text.indexOf('*/', i + 2);
       const stop = end < 0 ? text.length : end + 2;
-      out += text.slice(last, i) + text.slice(i, stop).replace(/[^\n]/g, '');
-      last = stop;
-      i = stop;
-    } else i++;
+      parts.push(text.slice(last, i), '\n'.repeat(newlinesIn(text, i, stop)));
+      last = re.lastIndex = stop;
+    }
   }
-  return out + text.slice(last);
+  parts.push(text.slice(last));
+  return parts.join('');
+}
+
+function newlinesIn(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
