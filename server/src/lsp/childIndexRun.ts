@@ -55,19 +55,19 @@ export class ChildIndexRun {
 
   /**
    * Once the child has read the tree, its files' scans go into `cache` (the server's): the server's
-   * own build then only stats the files instead of reading and hashing them beside the child.
-   * Returns how many; 0 when the child failed first or the scans could not be read.
+   * own build then takes them, stats included, instead of reading and hashing the files beside the
+   * child. Returns the paths taken; none when the child failed first or the scans could not be read.
    */
-  async takeScans(cache: IndexCache): Promise<number> {
+  async takeScans(cache: IndexCache): Promise<string[]> {
     const file = await this.child.scanned;
-    if (!file) return 0;
+    if (!file) return [];
     try {
-      const n = adoptScans(cache, file);
-      this.log.debug(`took the scans of ${n} files from the index's child process`);
-      return n;
+      const paths = adoptScans(cache, file);
+      this.log.debug(`took the scans of ${paths.length} files from the index's child process`);
+      return paths;
     } catch (err) {
       this.log.warn(`could not take the index child's file scans (${describeError(err)}); reading the files here`);
-      return 0;
+      return [];
     }
   }
 

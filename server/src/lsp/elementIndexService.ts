@@ -421,7 +421,8 @@ class ElementIndexServiceImpl implements ElementIndexService {
       await this.saveStore();
       const store = storePath ? await FeatureStore.open(storePath, { log, root: storeRoot }) : FeatureStore.memory(this.ctx.workspaceFolders()[0] ?? roots[0]);
       let index = await ElementIndex.create({ maxFileBytes: this.maxFileKB * 1024, cache: this.cache });
-      let handedOver = 0;
+      // Files whose scans the child handed over: their stats are the child's (taken after the tree was watched).
+      let handedOver: ReadonlySet<string> = new Set();
       let built = await index.build(roots, {
         isCancelled,
         // Once a child runs, the progress shown is its own.
@@ -441,12 +442,13 @@ class ElementIndexServiceImpl implements ElementIndexService {
           }
           // Documents opened since the child was asked for their classes.
           if (first) run.ask(this.openDocumentClasses());
-          if (this.cache) handedOver = await run.takeScans(this.cache);
+          if (this.cache) handedOver = new Set(await run.takeScans(this.cache));
         },
+        previous: { listing: undefined, fileStat: (path) => (handedOver.has(path) ? this.cache?.entry(path) : undefined) },
       });
       ownBuild.index = index;
       // Files whose scans the child handed over were read by the child, not found unchanged.
-      this.cachedFiles = Math.max(0, built.cachedFiles - handedOver);
+      this.cachedFiles = Math.max(0, built.cachedFiles - handedOver.size);
       let tracker = new FeatureTracker(index, store, log);
       if (!child && this.cache?.dir && !index.hasStoredTable() && index.elementFilesToParse() >= CHILD_INDEX_MIN_FILES) startChild(this.cache.dir);
       // Started ahead of need and not needed (a small tree): stopped.

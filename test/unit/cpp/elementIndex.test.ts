@@ -88,6 +88,29 @@ describe('the element index', () => {
     assert.ok(second.element('IPolicer'));
   });
 
+  it('lists the roots itself when given stats without a listing (the server, with the stats the index child handed over)', async () => {
+    const cache = IndexCache.memory();
+    const first = await ElementIndex.create({ cache });
+    await first.build([FIXTURES]);
+    const files = first.listing!.files;
+    const asked: string[] = [];
+    const second = await ElementIndex.create({ cache });
+    const stats = await second.build([FIXTURES], {
+      previous: {
+        listing: undefined,
+        // Stats for all but one file: that one is stated here.
+        fileStat: (path) => {
+          asked.push(path);
+          return path.endsWith('ipolicer.cc') ? undefined : first.fileStat(path);
+        },
+      },
+    });
+    assert.deepStrictEqual([...asked].sort(), [...files].sort(), 'asked for every listed file');
+    assert.strictEqual(stats.files, files.length);
+    assert.strictEqual(stats.cachedFiles, files.length, 'all known: the one without a stat was stated');
+    assert.ok(second.element('IPolicer'));
+  });
+
   describe('when files change', () => {
     let dir: string;
     beforeEach(() => {

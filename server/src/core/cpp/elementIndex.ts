@@ -94,8 +94,9 @@ export interface BuildOptions {
   onListed?(files: readonly string[]): void | Promise<void>;
   /**
    * Another build of the same roots moments before (an ElementIndex fits): its listing, and each
-   * file's size and mtime as it found them, are taken instead of listing and stating the tree again.
-   * What changed since is the watchers' to report.
+   * file's size and mtime as it found them, are taken instead of listing and stating the tree again
+   * (with no listing, the tree is listed and only the stats it has are taken). What changed since is
+   * the watchers' to report.
    */
   previous?: PreviousBuild;
 }
@@ -236,7 +237,7 @@ export class ElementIndex {
     this.skipped.clear();
     this.bodyProblems.clear();
     options.onProgress?.({ phase: 'listing', done: 0, total: 0 });
-    const previous = options.previous?.listing ? options.previous : undefined;
+    const previous = options.previous;
     const listing = previous?.listing ?? (await listSourceFiles(roots, cancelled));
     if (cancelled()) throw new CancelledError();
     this.listed = listing;

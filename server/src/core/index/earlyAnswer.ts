@@ -130,10 +130,11 @@ export function writeScans(cache: IndexCache, dir: string, log: Logger = silentL
 }
 
 /**
- * Takes the child's scans into the server's cache, so its own build only stats the files (those
- * unchanged since the child read them are not read). The file is removed. Returns how many.
+ * Takes the child's scans into the server's cache, so its own build neither reads those files nor
+ * stats them again (the child's stats are taken: the server watched the tree before the child read
+ * it). The file is removed. Returns the paths taken.
  */
-export function adoptScans(cache: IndexCache, file: string): number {
+export function adoptScans(cache: IndexCache, file: string): string[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

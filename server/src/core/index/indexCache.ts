@@ -197,16 +197,17 @@ export class IndexCache {
 
   /**
    * Records the files another process read (its files()): entries that do not have the shape of a
-   * file's stat, hash and scan are skipped, and no model offset is taken from them. Returns how many.
+   * file's stat, hash and scan are skipped, and no model offset is taken from them. Returns the
+   * paths recorded.
    */
-  putFiles(files: ReadonlyArray<readonly [unknown, unknown]>): number {
-    let n = 0;
+  putFiles(files: ReadonlyArray<readonly [unknown, unknown]>): string[] {
+    const put: string[] = [];
     for (const [path, f] of files) {
       if (typeof path !== 'string' || !validEntry(f)) continue;
       this.put(path, { size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, scan: f.scan });
-      n++;
+      put.push(path);
     }
-    return n;
+    return put;
   }
 
   /** Records a file's stat, hash and scan; a different hash drops its cached model. */
