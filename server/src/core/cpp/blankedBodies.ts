@@ -1,7 +1,7 @@
-// Function bodies blanked for the file's first parse. Most of a FastClick source file is
+// Function bodies blanked for the file's first parse. About half of a FastClick element file is
 // function bodies, and most bodies are deferred (deferredBodies.ts): parsed again alone when the
 // analysis first reads them, which it does for about a third. Parsing them with their file as well
-// was most of the parse of a cold index. So a light scan finds the bodies the extractor would
+// was about a quarter of the parse of a cold index. So a light scan finds the bodies the extractor would
 // defer, and the parser reads them as `{;   }` (spaces to the same length, offsets kept; the `;`
 // keeps an empty `{}` after a head from parsing as a brace initializer). The text is not copied:
 // the parser reads it through a callback.
