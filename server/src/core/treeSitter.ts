@@ -1,6 +1,6 @@
 // Loads web-tree-sitter and our grammars once per process, from dist/ (distDirectory.ts).
 import { join } from 'node:path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type ParseOptions, type Tree } from 'web-tree-sitter';
 import { wasmDirectory } from './distDirectory';
 
 export { wasmDirectory };
@@ -62,9 +62,9 @@ export class RecoveringParser {
   }
 
   /** Parses `text`; after an abort the parser is re-created and ParserAbortedError is thrown. */
-  parse(input: string | ((index: number) => string), oldTree?: Tree | null): Tree | null {
+  parse(input: string | ((index: number) => string), oldTree?: Tree | null, options?: ParseOptions): Tree | null {
     try {
-      return this.parser.parse(input, oldTree);
+      return this.parser.parse(input, oldTree, options);
     } catch (err) {
       if (!isWasmAbort(err)) throw err;
       this.recover();

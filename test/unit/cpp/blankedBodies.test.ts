@@ -5,7 +5,7 @@ import * as assert from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stmt } from '../../../server/src/core/cpp/ast';
-import { blankedInput, deferrableBodies } from '../../../server/src/core/cpp/blankedBodies';
+import { blankedInput, deferrableBodies, includedRanges } from '../../../server/src/core/cpp/blankedBodies';
 import { extractCppFile } from '../../../server/src/core/cpp/extract';
 import { blankClickMacros } from '../../../server/src/core/cpp/macros';
 import type { CppFileModel } from '../../../server/src/core/cpp/model';
@@ -126,6 +126,34 @@ void after() { ${STMTS} }
       assert.ok(input(i).length > 0);
     }
     assert.strictEqual(input(expected.length), '');
+  });
+
+  it('leaves the rest of each blanked body out of the parse, with the same tree as a parse of `{;` and spaces', () => {
+    const text = `// a comment\nvoid a() { ${STMTS} }\nclass C { public:\n  void b() {\n    ${STMTS}\n  }\n};\nint x;\n`;
+    const bodies = deferrableBodies(text);
+    assert.strictEqual(bodies.length, 2);
+    const ranges = includedRanges(text, bodies);
+    // Around each body: its `{` and `;` in, the rest out, from its `}` on in again.
+    assert.deepStrictEqual(
+      ranges.map((r) => [r.startIndex, r.endIndex]),
+      [
+        [0, bodies[0].open + 2],
+        [bodies[0].close, bodies[1].open + 2],
+        [bodies[1].close, text.length],
+      ],
+    );
+    // Points as the parser gives them: the row, and the column in UTF-16 code units.
+    const lines = text.slice(0, bodies[1].close).split('\n');
+    assert.deepStrictEqual(ranges[2].startPosition, { row: lines.length - 1, column: lines[lines.length - 1].length });
+    const spaces = parser.parse(blankedInput(text, bodies))!;
+    const left = parser.parse(blankedInput(text, bodies), null, { includedRanges: ranges })!;
+    try {
+      assert.strictEqual(left.rootNode.toString(), spaces.rootNode.toString());
+      assert.ok(!left.rootNode.hasError);
+    } finally {
+      spaces.delete();
+      left.delete();
+    }
   });
 
   it('gives the same model as the whole text, the bodies read alike once converted', () => {

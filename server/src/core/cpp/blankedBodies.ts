@@ -2,14 +2,15 @@
 // function bodies, and most bodies are deferred (deferredBodies.ts): parsed again alone when the
 // analysis first reads them, which it does for about a third. Parsing them with their file as well
 // was about a quarter of the parse of a cold index. So a light scan finds the bodies the extractor would
-// defer, and the parser reads them as `{;   }` (spaces to the same length, offsets kept; the `;`
+// defer, and the parser reads each as `{;}`: the rest of the body is left out of the parse through
+// tree-sitter's included ranges, so offsets stay and the lexer does not even walk it (the `;`
 // keeps an empty `{}` after a head from parsing as a brace initializer). The text is not copied:
-// the parser reads it through a callback.
+// the parser reads it through a callback, which serves the `;` (and spaces for the left-out rest).
 //
 // The scan is a guess at C++ structure without a parser, so it is checked against the tree: if a
 // blanked range is not exactly the body of a function definition, or the extractor finds it is
 // the body of a function it reads at once, the file is parsed again unblanked.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Range } from 'web-tree-sitter';
 import { isEntryMethod } from './entryMethods';
 
 export interface BlankedBody {
@@ -107,6 +108,33 @@ export function blankedInput(text: string, bodies: readonly BlankedBody[]): Pars
     if (index === b.open + 1) return ';' + SPACES.slice(0, Math.min(b.close - index - 1, SPACES.length - 1));
     return SPACES.slice(0, Math.min(b.close - index, SPACES.length));
   };
+}
+
+/** Ranges of `text` around `bodies` (in order): each body's `{` and first character are kept, its `}` starts the next range. */
+export function includedRanges(text: string, bodies: readonly BlankedBody[]): Range[] {
+  // Points as web-tree-sitter gives them (columns in UTF-16 code units); the parse only needs the offsets right.
+  let row = 0;
+  let lineStart = 0;
+  let scanned = 0;
+  const pointAt = (index: number) => {
+    for (let nl = text.indexOf('\n', scanned); nl >= 0 && nl < index; nl = text.indexOf('\n', nl + 1)) {
+      row++;
+      lineStart = nl + 1;
+    }
+    scanned = Math.max(scanned, index);
+    return { row, column: index - lineStart };
+  };
+  const ranges: Range[] = [];
+  let from = 0;
+  let fromPoint = pointAt(0);
+  for (const b of bodies) {
+    const end = b.open + 2;
+    ranges.push({ startIndex: from, endIndex: end, startPosition: fromPoint, endPosition: pointAt(end) });
+    from = b.close;
+    fromPoint = pointAt(from);
+  }
+  ranges.push({ startIndex: from, endIndex: text.length, startPosition: fromPoint, endPosition: pointAt(text.length) });
+  return ranges;
 }
 
 interface FunctionHead {
@@ -280,6 +308,11 @@ export class BlankedBodies {
   /** `text` as the parser reads it, these bodies blanked. */
   input(text: string): ParseInput {
     return blankedInput(text, this.bodies);
+  }
+
+  /** The parts of `text` the parser reads: all but each body after its `{;`. */
+  includedRanges(text: string): Range[] {
+    return includedRanges(text, this.bodies);
   }
 
   /**

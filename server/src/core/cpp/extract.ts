@@ -2,7 +2,7 @@
 // out-of-class definitions, string #defines, typedefs, EXPORT_ELEMENT names and element docs.
 // Function bodies become the small AST of ast.ts (most on first read: deferredBodies.ts). The
 // tree-sitter tree is freed before returning.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Range, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
 import { BlankedBodies, BlankingMismatch, deferrableBodies, type ParseInput } from './blankedBodies';
 import { canDefer, convertDeferred, deferBody, setDeferredBody, type BodyFailure } from './deferredBodies';
@@ -63,7 +63,7 @@ export interface ExtractOptions {
 
 /** What extractCppFile needs of a parser (a RecoveringParser, or a bare web-tree-sitter Parser in tests). */
 export interface CppParser {
-  parse(input: string | ParseInput): Tree | null;
+  parse(input: string | ParseInput, oldTree?: null, options?: { includedRanges?: Range[] }): Tree | null;
 }
 
 export function extractCppFile(parser: CppParser, path: string, text: string, options: ExtractOptions = {}): CppFileModel {
@@ -95,7 +95,7 @@ function extractParsed(parser: CppParser, path: string, text: string, blanked: B
     mtimeMs: options.mtimeMs ?? 0,
     size: options.size ?? text.length,
   };
-  const tree = parser.parse(blankedBodies ? blankedBodies.input(blanked.text) : blanked.text);
+  const tree = blankedBodies ? parser.parse(blankedBodies.input(blanked.text), null, { includedRanges: blankedBodies.includedRanges(blanked.text) }) : parser.parse(blanked.text);
   if (!tree) return model;
   try {
     new Extractor(model, blanked.text, blanked.flowMacros, parser, options, blankedBodies).topLevel(tree.rootNode, []);
