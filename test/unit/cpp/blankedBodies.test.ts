@@ -147,12 +147,18 @@ void after() { ${STMTS} }
     assert.deepStrictEqual(ranges[2].startPosition, { row: lines.length - 1, column: lines[lines.length - 1].length });
     const spaces = parser.parse(blankedInput(text, bodies))!;
     const left = parser.parse(blankedInput(text, bodies), null, { includedRanges: ranges })!;
+    // The same parser parses the next text whole: the ranges hold for one parse only.
+    const next = 'int a;\nint b;\nint c;\n';
+    const after = parser.parse(next)!;
     try {
       assert.strictEqual(left.rootNode.toString(), spaces.rootNode.toString());
       assert.ok(!left.rootNode.hasError);
+      assert.strictEqual(after.rootNode.namedChildren.length, 3);
+      assert.strictEqual(after.rootNode.endIndex, next.length);
     } finally {
       spaces.delete();
       left.delete();
+      after.delete();
     }
   });
 
