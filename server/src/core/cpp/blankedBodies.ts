@@ -50,13 +50,12 @@ const OWNER_BEFORE = /(\w+)\s*(?:<[^;{}()]*>)?\s*$/;
 // it: a function's head is no class's, even after a comment that says `class X: ...`.
 const CLASS_HEAD = /\b(?:class|struct|union)\s+(?:alignas\s*\([^()]*\)\s*)?(?:\w+\s*::\s*)*(\w+)\s*(?:final\s*)?(?::(?!:)[^;{}()]*)?$/;
 const NAMESPACE_HEAD = /(?:\bnamespace\b[\w\s:]*|\bextern\s*"C(?:\+\+)?"\s*)$/;
-// What a body must keep for the extractor (configuration reads: configReads.ts; receivesConfiguration()).
-const CONFIGURATION_PARAMS = /\bVector<String>|(?:^|[(,]\s*)(?:const\s+)?(?:click::)?Args\b/;
 
 /**
  * The bodies of `text` the extractor would defer, in order. Bodies it reads at once are left: the
- * analysis's entry methods, `class_name`, constructors (initializers), and functions receiving
- * the configuration (configuration reads).
+ * analysis's entry methods, `class_name` and constructors (initializers). Those of functions that
+ * receive the configuration are deferred too: their reads are extracted on first read
+ * (deferredConfigReads.ts).
  */
 export function deferrableBodies(text: string): BlankedBody[] {
   const marks = structuralMarks(text);
@@ -146,9 +145,7 @@ interface FunctionHead {
 }
 
 function keepsBody(fn: FunctionHead, className: string): boolean {
-  if (fn.initializers || fn.name === 'class_name' || isEntryMethod(fn.name)) return true;
-  if (fn.name === (fn.owner ?? className)) return true;
-  return (fn.name === 'configure' && fn.params.trim() !== '') || CONFIGURATION_PARAMS.test(fn.params);
+  return fn.initializers || fn.name === 'class_name' || isEntryMethod(fn.name) || fn.name === (fn.owner ?? className);
 }
 
 /** Where the head of the declaration ending at mark k starts: after the previous `;`, `{` or `}`. */

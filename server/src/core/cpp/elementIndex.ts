@@ -16,6 +16,7 @@ import { extractCppFile, extractExportAliases, extractExports } from './extract'
 import type { CppClass, CppFileModel, CppFunction } from './model';
 import { decodeModel, type StoredModel } from './modelCodec';
 import { deferBodies, type BodyFailure } from './deferredBodies';
+import { deferModelConfigReads } from './deferredConfigReads';
 import { ParseHelpers, type ParseJob } from './parsePool';
 import { PARAMETERS_VERSION, resolveParameters, type ParameterList } from './parameters';
 import { listSourceFiles, type SourceListing } from './sourceFiles';
@@ -378,6 +379,7 @@ export class ElementIndex {
   private withSource(model: StoredModel, src: SourceText): CppFileModel {
     const m = withText(model, src);
     deferBodies(m, this.parser, this.bodyFailure);
+    deferModelConfigReads(m, this.parser);
     return m;
   }
 

@@ -6,6 +6,7 @@ import type { Node, Range, Tree } from 'web-tree-sitter';
 import { BodyConverter } from './bodies';
 import { BlankedBodies, BlankingMismatch, deferrableBodies, type ParseInput } from './blankedBodies';
 import { canDefer, convertDeferred, deferBody, setDeferredBody, type BodyFailure } from './deferredBodies';
+import { deferConfigReads } from './deferredConfigReads';
 import { isEntryMethod } from './entryMethods';
 import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
 import { childByField, norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
@@ -394,7 +395,7 @@ class Extractor {
     // A blanked body must be one the extractor does not read now (below).
     if (body && this.blankedBodies?.isBlanked(body.startIndex, body.endIndex)) {
       const converted = !skipBody(name, owner) && (isEntryMethod(name) || !canDefer(body, this.text));
-      if (converted || name === 'class_name' || (owner && name === owner) || receivesConfiguration(name, fn.params))
+      if (converted || name === 'class_name' || (owner && name === owner))
         throw new BlankingMismatch(`the body of ${owner ? owner + '::' : ''}${name} is read as the file is extracted`);
     }
     if (body && !skipBody(name, owner)) {
@@ -406,7 +407,9 @@ class Extractor {
       }
     }
     if (body && (this.options.parameters ?? true)) {
-      if (receivesConfiguration(name, fn.params)) {
+      // Deferred with the bodies: most keyword lists are never resolved (deferredConfigReads.ts).
+      if (receivesConfiguration(name, fn.params) && this.options.deferBodies) deferConfigReads(fn, this.model.text, this.parser);
+      else if (receivesConfiguration(name, fn.params)) {
         try {
           fn.config = this.configReads(body, fn);
         } catch (err) {

@@ -30,8 +30,13 @@ export interface CppFunction extends Span {
   body?: Stmt;
   /** The body is converted on first read, from the file's text (deferredBodies.ts). */
   deferredBody?: true;
-  /** What the function does with an element configuration (only for functions that receive one). */
+  /**
+   * What the function does with an element configuration (only for functions that receive one). A
+   * deferred one (deferredConfigReads.ts) is extracted on first read.
+   */
   config?: ConfigReads;
+  /** The configuration reads are extracted on first read, from the file's text (deferredConfigReads.ts). */
+  deferredConfig?: true;
   /** Constructors: members given a literal in the initializer list or body (`_burst` → `32`), for defaults. */
   initializers?: Record<string, string>;
   file: string;

@@ -20,7 +20,7 @@ import { SERVER_VERSION } from '../version';
 import { PACK_NAME } from './packLocation';
 
 /** Bump when extract.ts produces different models for the same text (cached models are then ignored). */
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 const SCHEMA = 'flowmage-index';
 /** Models written by another version of FlowMage or of the extractor are not reused (the analysis has its own version, in the feature store). */
 export const CACHE_VERSION = `${SERVER_VERSION}/m${MODEL_VERSION}`;

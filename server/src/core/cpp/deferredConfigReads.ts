@@ -1,0 +1,68 @@
+// Configuration reads extracted when first read. Keyword lists are resolved on demand
+// (parameters.ts): a cold index resolves a few dozen of its hundreds of elements, the classes of
+// the open configurations and their families. Extracting every configure()'s reads as its file was
+// parsed cost a few percent of a cold index, and kept those bodies in the first parse. So the index
+// marks a function that receives the configuration `deferredConfig`, and the first read of its
+// `config` parses its body again alone (behind a dummy head, offsets shifted back, as
+// deferredBodies.ts does). Its body is then blanked for the file's first parse like any deferred
+// one (blankedBodies.ts); the pack keeps only the mark.
+import { extractConfigReads, type ConfigReads } from './configReads';
+import { childByField } from './declarators';
+import type { BodyParser } from './deferredBodies';
+import { blankClickMacros } from './macros';
+import type { CppFileModel, CppFunction } from './model';
+
+const HEAD = 'void f()';
+
+/** Marks `fn`'s configuration reads deferred: extracted from `text` (the file's) on first read. */
+export function deferConfigReads(fn: CppFunction, text: string, parser: BodyParser): void {
+  fn.deferredConfig = true;
+  // Not enumerable: copying or encoding the function never extracts them.
+  Object.defineProperty(fn, 'config', {
+    configurable: true,
+    enumerable: false,
+    get(): ConfigReads {
+      const config = configReadsAlone(parser, text, fn);
+      Object.defineProperty(fn, 'config', { value: config, writable: true, configurable: true, enumerable: false });
+      return config;
+    },
+  });
+}
+
+/** Gives every deferred `config` of a model (decoded from JSON, where only the mark is) its extraction. */
+export function deferModelConfigReads(model: CppFileModel, parser: BodyParser): void {
+  const defer = (fn: CppFunction) => {
+    if (fn.deferredConfig && !Object.prototype.hasOwnProperty.call(fn, 'config')) deferConfigReads(fn, model.text, parser);
+  };
+  model.functions.forEach(defer);
+  for (const c of model.classes) c.methods.forEach(defer);
+}
+
+/**
+ * `fn`'s configuration reads, its body parsed alone. `#if`/`#endif` lines inside an
+ * `Args(...).read(...)` chain break tree-sitter's parse of the chain, so they are blanked (both
+ * branches read: a keyword any build accepts is a keyword). What cannot be extracted is one
+ * `unknown` event, as when the reads are extracted with the file.
+ */
+export function configReadsAlone(parser: BodyParser, text: string, fn: CppFunction): ConfigReads {
+  const start = fn.bodyStart ?? 0;
+  try {
+    const body = blankClickMacros(text.slice(start, fn.bodyEnd)).text.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length));
+    const alone = HEAD + body;
+    const tree = parser.parse(alone);
+    if (!tree) throw new Error('the parser gave no tree');
+    try {
+      const fnNode = tree.rootNode.firstNamedChild;
+      const bodyNode = fnNode?.type === 'function_definition' ? childByField(fnNode, 'body') : null;
+      if (!bodyNode) throw new Error('the body did not parse as one');
+      const reads = extractConfigReads(alone, bodyNode, fn.params);
+      const delta = start - HEAD.length;
+      for (const e of reads.events) e.start += delta;
+      return reads;
+    } finally {
+      tree.delete();
+    }
+  } catch (err) {
+    return { events: [{ kind: 'unknown', reason: `the configuration reads could not be extracted (${err instanceof Error ? err.message : String(err)})`, start }] };
+  }
+}
