@@ -110,3 +110,8 @@ export function escapeControls(text: string): string {
     c === '\r' && text.charCodeAt(at + 1) === 10 ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/** Whether the UTF-16 code `c` may be part of a C/C++ identifier (`[A-Za-z0-9_]`). */
+export function isIdentifierChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}

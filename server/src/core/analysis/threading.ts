@@ -9,6 +9,7 @@
 // Every verdict carries the lines that decided it.
 import type { CppFunction } from '../cpp/model';
 import type { ElementScope, ScopeField } from '../cpp/scope';
+import { isIdentifierChar } from '../text';
 
 export type ThreadingModel = 'shared-safe' | 'per-thread' | 'unsafe';
 
@@ -191,9 +192,9 @@ const MUTATOR_AFTER = /(?:\.|->)\s*(?:insert|set|find_insert|erase|remove|push_b
 function firstWrite(body: string, name: string): number {
   for (let i = body.indexOf(name); i >= 0; i = body.indexOf(name, i + 1)) {
     const end = i + name.length;
-    if (isWordChar(body.charCodeAt(end))) continue;
+    if (isIdentifierChar(body.charCodeAt(end))) continue;
     const prev = body[i - 1];
-    if (prev !== undefined && (isWordChar(body.charCodeAt(i - 1)) || prev === '.' || prev === ':' || prev === '>')) {
+    if (prev !== undefined && (isIdentifierChar(body.charCodeAt(i - 1)) || prev === '.' || prev === ':' || prev === '>')) {
       if (prev !== '>' || !afterThisArrow(body, i)) continue;
     }
     let j = end;
@@ -221,11 +222,7 @@ function afterThisArrow(body: string, i: number): boolean {
   if (body[j] !== '>' || body[j - 1] !== '-') return false;
   j -= 2;
   while (j >= 0 && (body[j] === ' ' || body[j] === '\t' || body[j] === '\n' || body[j] === '\r')) j--;
-  return j >= 3 && body.startsWith('this', j - 3) && !isWordChar(body.charCodeAt(j - 4));
-}
-
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  return j >= 3 && body.startsWith('this', j - 3) && !isIdentifierChar(body.charCodeAt(j - 4));
 }
 
 function stripComments(code: string): string {

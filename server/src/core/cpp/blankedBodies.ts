@@ -12,6 +12,7 @@
 // the body of a function it reads at once, the file is parsed again unblanked.
 import type { Node, Range } from 'web-tree-sitter';
 import { isEntryMethod } from './entryMethods';
+import { isIdentifierChar } from '../text';
 
 export interface BlankedBody {
   /** Offsets of the body's `{` and of its `}`. */
@@ -209,10 +210,6 @@ function hasDirective(directives: readonly number[], open: number, close: number
   return lo < directives.length && directives[lo] < close;
 }
 
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-
 interface StructuralMarks {
   /** Offsets of `{`, `}`, `(`, `)` and `;` outside comments, literals and preprocessor lines. */
   at: number[];
@@ -262,7 +259,7 @@ function structuralMarks(text: string): StructuralMarks | undefined {
       case 39 /* ' */: {
         if (c === 34 && text.charCodeAt(i - 1) === 82 /* R */) return undefined;
         // A digit separator (1'000) is no literal.
-        if (c === 39 && isWordChar(text.charCodeAt(i - 1)) && isWordChar(text.charCodeAt(i + 1))) break;
+        if (c === 39 && isIdentifierChar(text.charCodeAt(i - 1)) && isIdentifierChar(text.charCodeAt(i + 1))) break;
         let e = i + 1;
         while (e < n) {
           const d = text.charCodeAt(e);
