@@ -92,14 +92,25 @@ export function convertDeferred(parser: BodyParser, text: string, fn: CppFunctio
 
 /** The body at [start, end) of `text` parsed alone and converted, its offsets those of `text`. */
 export function convertBodyAlone(parser: BodyParser, text: string, start: number, end: number): Stmt {
-  const alone = HEAD + blankClickMacros(text.slice(start, end)).text;
+  return readBodyAlone(parser, blankClickMacros(text.slice(start, end)).text, start, (body, alone, delta) =>
+    shiftSpans(new BodyConverter(alone, () => undefined).stmt(body), delta),
+  );
+}
+
+/**
+ * Parses `bodyText` (a body found at offset `start` of its file) alone, behind a dummy head, and
+ * hands `read` its node, the text the node indexes, and what to add to those offsets to get the
+ * file's. Throws when the parser gives no tree or the text does not parse as a body.
+ */
+export function readBodyAlone<T>(parser: BodyParser, bodyText: string, start: number, read: (body: Node, alone: string, delta: number) => T): T {
+  const alone = HEAD + bodyText;
   const tree = parser.parse(alone);
   if (!tree) throw new Error('the parser gave no tree');
   try {
     const fnNode = tree.rootNode.firstNamedChild;
     const body = fnNode?.type === 'function_definition' ? childByField(fnNode, 'body') : null;
     if (!body) throw new Error('the body did not parse as one');
-    return shiftSpans(new BodyConverter(alone, () => undefined).stmt(body), start - HEAD.length);
+    return read(body, alone, start - HEAD.length);
   } finally {
     tree.delete();
   }

@@ -3,16 +3,13 @@
 // the open configurations and their families. Extracting every configure()'s reads as its file was
 // parsed cost a few percent of a cold index, and kept those bodies in the first parse. So the index
 // marks a function that receives the configuration `deferredConfig`, and the first read of its
-// `config` parses its body again alone (behind a dummy head, offsets shifted back, as
-// deferredBodies.ts does). Its body is then blanked for the file's first parse like any deferred
+// `config` parses its body again alone (readBodyAlone in deferredBodies.ts, as deferred bodies
+// are). Its body is then blanked for the file's first parse like any deferred
 // one (blankedBodies.ts); the pack keeps only the mark.
 import { extractConfigReads, type ConfigReads } from './configReads';
-import { childByField } from './declarators';
-import type { BodyParser } from './deferredBodies';
+import { readBodyAlone, type BodyParser } from './deferredBodies';
 import { blankClickMacros } from './macros';
 import type { CppFileModel, CppFunction } from './model';
-
-const HEAD = 'void f()';
 
 /** Marks `fn`'s configuration reads deferred: extracted from `text` (the file's) on first read. */
 export function deferConfigReads(fn: CppFunction, text: string, parser: BodyParser): void {
@@ -48,20 +45,11 @@ export function configReadsAlone(parser: BodyParser, text: string, fn: CppFuncti
   const start = fn.bodyStart ?? 0;
   try {
     const body = blankClickMacros(text.slice(start, fn.bodyEnd)).text.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length));
-    const alone = HEAD + body;
-    const tree = parser.parse(alone);
-    if (!tree) throw new Error('the parser gave no tree');
-    try {
-      const fnNode = tree.rootNode.firstNamedChild;
-      const bodyNode = fnNode?.type === 'function_definition' ? childByField(fnNode, 'body') : null;
-      if (!bodyNode) throw new Error('the body did not parse as one');
+    return readBodyAlone(parser, body, start, (bodyNode, alone, delta) => {
       const reads = extractConfigReads(alone, bodyNode, fn.params);
-      const delta = start - HEAD.length;
       for (const e of reads.events) e.start += delta;
       return reads;
-    } finally {
-      tree.delete();
-    }
+    });
   } catch (err) {
     return { events: [{ kind: 'unknown', reason: `the configuration reads could not be extracted (${err instanceof Error ? err.message : String(err)})`, start }] };
   }
