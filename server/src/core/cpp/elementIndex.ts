@@ -447,8 +447,11 @@ export class ElementIndex {
   /** A source whose text is read on first use; should the file have changed since, its cached model is dropped. */
   private lazySource(path: string, cached: CachedFile): SourceText {
     let text: string | undefined;
-    const { sources, parsed, bodyProblems } = this;
-    const forgetTextDerived = () => this.forgetTextDerived();
+    const { sources } = this;
+    const forgetOldContent = () => {
+      this.forgetModel(path);
+      this.forgetTextDerived();
+    };
     return {
       get text() {
         if (text !== undefined) return text;
@@ -459,10 +462,8 @@ export class ElementIndex {
         }
         if (hashText(text) !== cached.hash && sources.get(path) === this) {
           // Changed since the stat: the watcher re-indexes it; meanwhile nothing cached for other content is used.
-          parsed.delete(path);
-          bodyProblems.delete(path);
           this.hash = hashText(text);
-          forgetTextDerived();
+          forgetOldContent();
         }
         return text;
       },
