@@ -226,8 +226,10 @@ function structuralMarks(text: string): StructuralMarks | undefined {
   const n = text.length;
   const re = INTERESTING;
   re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const i = m.index;
+  // test(), not exec(): every match is one character, found at lastIndex - 1, and exec() would
+  // allocate a match array for each (tens of megabytes over a tree, for the collector to sweep).
+  while (re.test(text)) {
+    const i = re.lastIndex - 1;
     const c = text.charCodeAt(i);
     switch (c) {
       case 35 /* # */: {
