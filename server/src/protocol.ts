@@ -7,7 +7,7 @@ import type { ChainGraph, ChainGraphNode } from './core/chains/chainGraph';
 import type { ElementFeatures } from './core/analysis/features';
 import type { ExtractManyResult } from './core/llm/llmAnalyzer';
 import type { MergedFeatures } from './core/llm/merge';
-import { v8ThreadArgs } from './core/v8Threads';
+import { serverV8Args } from './core/v8Flags';
 
 // Each message is `{ method, type }`: `type` for typed sendRequest/onRequest, `method` for logs and tests.
 const request =
@@ -27,9 +27,9 @@ const notification =
  * hundreds of megabytes of models and analysis garbage at once, and collects them right then
  * (lsp/elementIndexService.ts) rather than keeping them until V8 next needs the space. A client
  * without it (`node dist/server.js --stdio`) works the same, holding more memory. On two cores,
- * one V8 background thread (core/v8Threads.ts).
+ * one V8 background thread (core/v8Flags.ts).
  */
-export const SERVER_NODE_ARGS: readonly string[] = ['--expose-gc', ...v8ThreadArgs()];
+export const SERVER_NODE_ARGS: readonly string[] = ['--expose-gc', ...serverV8Args()];
 
 /** Environment variables clients add to the server's (core/mallocTuning.ts). */
 export { SERVER_MALLOC_ENV as SERVER_ENV } from './core/mallocTuning';

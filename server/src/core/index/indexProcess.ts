@@ -12,7 +12,7 @@ import { CancelledError } from '../cancelled';
 import { wasmDirectory } from '../distDirectory';
 import type { Logger, LogLevel } from '../log';
 import { withoutServerMallocTuning } from '../mallocTuning';
-import { v8ThreadArgs } from '../v8Threads';
+import { indexChildV8Args } from '../v8Flags';
 import type { EarlyAnswer } from './earlyAnswer';
 import type { IndexBuildProgress, IndexBuildRequest, IndexBuildResult } from './indexBuild';
 
@@ -84,7 +84,7 @@ export function prepareIndexProcess(script: string): PreparedIndexProcess {
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   try {
     // No inherited --inspect and the like: a debugger port already in use would stop the child.
-    proc = fork(script, [INDEX_PROCESS_FLAG], { execArgv: v8ThreadArgs(), env: withoutServerMallocTuning(process.env), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    proc = fork(script, [INDEX_PROCESS_FLAG], { execArgv: indexChildV8Args(), env: withoutServerMallocTuning(process.env), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     proc.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-STDERR_KEPT);
     });
