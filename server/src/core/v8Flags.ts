@@ -12,8 +12,10 @@
 // compiler spent 1.5-2.5 s of CPU on it, much of it compiling large functions (the dataflow
 // interpreter's, the tree converters') with their callees inlined, several times over as type
 // feedback changed. Without inlining the child's main thread took as long (3.8-3.9 s in paired runs)
-// and its background thread 0.5 s less CPU; a cold start on a busy 2-core host was faster in 3 of 4
-// pairs. The long-lived server keeps inlining: its requests run the same code for hours.
+// and its background thread 0.5 s less CPU. A whole cold start used less CPU in 9 of 9 pairs (0.1 to
+// 1.3 s) and was as fast within the host's noise (faster in 5 of 9): on a shared machine the CPU
+// left is what the editor and the rest get. The long-lived server keeps inlining: its requests run
+// the same code for hours.
 import { availableParallelism } from 'node:os';
 
 const isElectron = () => process.versions.electron !== undefined;
