@@ -51,7 +51,7 @@ export interface ElementInfo {
   /** How many positional arguments its configure() takes, when the parameter list is complete. */
   positional?: number | 'unknown';
   /** Classes of the same family (variants with another threading model, perhaps); computed on demand. */
-  family?: () => Array<{ clickName: string; relation: string }>;
+  family?: () => ReadonlyArray<{ clickName: string; relation: string }>;
 }
 
 export interface AnalyzeOptions {

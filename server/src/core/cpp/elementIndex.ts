@@ -167,6 +167,8 @@ export class ElementIndex {
   private exportFiles = new Map<string, string[]>();
   /** What families need of each element (core/cpp/families.ts), from the stored table or computed once. */
   private familyFactsByName = new Map<string, FamilyFacts>();
+  /** Values computed from the whole element table (perTable), dropped when the table is built again. */
+  private readonly fromTable = new Map<string, unknown>();
   /** True when the element table came from the persistent index (no model was read to build it). */
   tableFromCache = false;
   /** Models parse helpers produced since the last build (parsePool.ts). */
@@ -647,6 +649,18 @@ export class ElementIndex {
     return [...this.elementsByName.values()];
   }
 
+  /**
+   * `compute()` once per element table, under `key`: for what depends on every element (an
+   * element's family, families.ts), which a configuration's analysis asks for on every edit.
+   */
+  perTable<T>(key: string, compute: () => T): T {
+    if (this.elementsStale) this.collectElements();
+    if (this.fromTable.has(key)) return this.fromTable.get(key) as T;
+    const value = compute();
+    this.fromTable.set(key, value);
+    return value;
+  }
+
   element(clickName: string): ElementInfo | undefined {
     if (this.elementsStale) this.collectElements();
     return this.elementsByName.get(clickName);
@@ -905,6 +919,7 @@ export class ElementIndex {
     this.addInheritedNames(byName, this.exportFiles);
     this.addExportAliases(byName);
     this.elementsByName = new Map([...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    this.fromTable.clear();
     this.duplicateProblems = problems;
     this.elementsStale = false;
     if (signature) {
@@ -959,6 +974,7 @@ export class ElementIndex {
     this.parameterLists.clear();
     this.earlyParameterLists.clear();
     this.elementsByName = byName;
+    this.fromTable.clear();
     this.duplicateProblems = [...problems];
     this.elementsStale = false;
     this.tableFromCache = true;

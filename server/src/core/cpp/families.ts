@@ -25,7 +25,12 @@ export function nameStem(name: string): string {
   return m ? m[1] : name;
 }
 
-export function familyOf(index: ElementIndex, clickName: string): FamilyMember[] {
+/** The element's family, worked out once per element table (it compares the element with every other). */
+export function familyOf(index: ElementIndex, clickName: string): readonly FamilyMember[] {
+  return index.perTable(`family ${clickName}`, () => findFamily(index, clickName));
+}
+
+function findFamily(index: ElementIndex, clickName: string): FamilyMember[] {
   const self = index.element(clickName);
   if (!self) return [];
   // The facts come from the persistent index's element table when it holds: no model is read for the other elements.
