@@ -7,6 +7,7 @@
 import { FeatureTracker } from '../analysis/featureTracker';
 import { CancelledError, ElementIndex, type IndexProgress } from '../cpp/elementIndex';
 import { familyOf } from '../cpp/families';
+import { listSourceFiles } from '../cpp/sourceFiles';
 import { answerEarly, writeScans, type EarlyAnswer } from './earlyAnswer';
 import { silentLogger, type Logger } from '../log';
 import { FeatureStore } from '../store/featureStore';
@@ -57,9 +58,12 @@ export async function buildIndexPack(request: IndexBuildRequest, options: IndexB
   // Parse helpers load their runtime while the files are listed and read.
   const helpers = ParseHelpers.start();
   try {
+    // The tree is listed while the cache opens and the parser loads (its WASM compiles off this thread).
+    const listing = listSourceFiles(request.roots, isCancelled);
     const cache = await IndexCache.open(request.cacheDir, { log });
     const index = await ElementIndex.create({ maxFileBytes: request.maxFileBytes, cache });
-    const built = await index.build(request.roots, { parse: false, onProgress: options.onProgress, isCancelled });
+    const previous = { listing: await listing, fileStat: () => undefined };
+    const built = await index.build(request.roots, { parse: false, onProgress: options.onProgress, isCancelled, previous });
     options.onScanned?.(writeScans(cache, request.cacheDir, log));
     const read = Date.now();
     // Static features only, kept in memory: they reach the server through the pack's element snapshots.
