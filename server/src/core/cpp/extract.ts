@@ -392,14 +392,17 @@ class Extractor {
       bodyEnd: body?.endIndex,
       file: this.model.path,
     };
+    const skipped = skipBody(name, owner);
+    // Whether the body can wait for its first read (a scan of its text, so asked once).
+    const deferrable = !!body && !skipped && !!this.options.deferBodies && canDefer(body, this.text);
     // A blanked body must be one the extractor does not read now (below).
     if (body && this.blankedBodies?.isBlanked(body.startIndex, body.endIndex)) {
-      const converted = !skipBody(name, owner) && (isEntryMethod(name) || !canDefer(body, this.text));
+      const converted = !skipped && (isEntryMethod(name) || !deferrable);
       if (converted || name === 'class_name' || (owner && name === owner))
         throw new BlankingMismatch(`the body of ${owner ? owner + '::' : ''}${name} is read as the file is extracted`);
     }
-    if (body && !skipBody(name, owner)) {
-      if (!this.options.deferBodies || !canDefer(body, this.text)) fn.body = this.bodies.stmt(body);
+    if (body && !skipped) {
+      if (!deferrable) fn.body = this.bodies.stmt(body);
       else if (isEntryMethod(name)) setDeferredBody(fn, this.bodies.stmt(body));
       else {
         const { model, parser, options } = this;
