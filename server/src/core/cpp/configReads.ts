@@ -69,6 +69,15 @@ export function receivesConfiguration(name: string, params: readonly Param[]): b
   return params.some((p) => CONF_TYPE.test(p.type) || ARGS_TYPE.test(p.type)) || (name === 'configure' && params.length > 0);
 }
 
+/**
+ * `text` with its preprocessor lines blanked, offsets kept: `#if`/`#endif` lines inside an
+ * `Args(...).read(...)` chain break tree-sitter's parse of the chain, and reading both branches is
+ * right (a keyword any build accepts is a keyword).
+ */
+export function blankDirectiveLines(text: string): string {
+  return text.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length));
+}
+
 export function extractConfigReads(text: string, body: Node, params: readonly Param[]): ConfigReads {
   return new ConfigScanner(text, params).scan(body);
 }

@@ -6,7 +6,7 @@
 // `config` parses its body again alone (readBodyAlone in deferredBodies.ts, as deferred bodies
 // are). Its body is then blanked for the file's first parse like any deferred
 // one (blankedBodies.ts); the pack keeps only the mark.
-import { extractConfigReads, type ConfigReads } from './configReads';
+import { blankDirectiveLines, extractConfigReads, type ConfigReads } from './configReads';
 import { readBodyAlone, type BodyParser } from './deferredBodies';
 import { blankClickMacros } from './macros';
 import type { CppFileModel, CppFunction } from './model';
@@ -36,15 +36,13 @@ export function deferModelConfigReads(model: CppFileModel, parser: BodyParser): 
 }
 
 /**
- * `fn`'s configuration reads, its body parsed alone. `#if`/`#endif` lines inside an
- * `Args(...).read(...)` chain break tree-sitter's parse of the chain, so they are blanked (both
- * branches read: a keyword any build accepts is a keyword). What cannot be extracted is one
- * `unknown` event, as when the reads are extracted with the file.
+ * `fn`'s configuration reads, its body parsed alone with its preprocessor lines blanked (as when the
+ * reads are extracted with the file). What cannot be extracted is one `unknown` event.
  */
 export function configReadsAlone(parser: BodyParser, text: string, fn: CppFunction): ConfigReads {
   const start = fn.bodyStart ?? 0;
   try {
-    const body = blankClickMacros(text.slice(start, fn.bodyEnd)).text.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length));
+    const body = blankDirectiveLines(blankClickMacros(text.slice(start, fn.bodyEnd)).text);
     return readBodyAlone(parser, body, start, (bodyNode, alone, delta) => {
       const reads = extractConfigReads(alone, bodyNode, fn.params);
       for (const e of reads.events) e.start += delta;

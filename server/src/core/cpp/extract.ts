@@ -8,7 +8,7 @@ import { BlankedBodies, BlankingMismatch, deferrableBodies, type ParseInput } fr
 import { canDefer, convertDeferred, deferBody, setDeferredBody, type BodyFailure } from './deferredBodies';
 import { deferConfigReads } from './deferredConfigReads';
 import { isEntryMethod } from './entryMethods';
-import { extractConfigReads, literalText, receivesConfiguration } from './configReads';
+import { blankDirectiveLines, extractConfigReads, literalText, receivesConfiguration } from './configReads';
 import { childByField, norm, parameters, sliceOf, splitQualified, unqualifiedName, unwrapDeclarator } from './declarators';
 import { extractDocs } from './docs';
 import { blankClickMacros, stringLiteralValue, type BlankedSource } from './macros';
@@ -410,34 +410,32 @@ class Extractor {
       }
     }
     if (body && (this.options.parameters ?? true)) {
-      // Deferred with the bodies: most keyword lists are never resolved (deferredConfigReads.ts).
-      if (receivesConfiguration(name, fn.params) && this.options.deferBodies) deferConfigReads(fn, this.model.text, this.parser);
-      else if (receivesConfiguration(name, fn.params)) {
-        try {
-          fn.config = this.configReads(body, fn);
-        } catch (err) {
-          // The parameter index must never cost the file its model.
-          fn.config = {
-            events: [{ kind: 'unknown', reason: `the configuration reads could not be extracted (${err instanceof Error ? err.message : String(err)})`, start: body.startIndex }],
-          };
+      if (receivesConfiguration(name, fn.params)) {
+        // Deferred with the bodies: most keyword lists are never resolved (deferredConfigReads.ts).
+        if (this.options.deferBodies) deferConfigReads(fn, this.model.text, this.parser);
+        else {
+          try {
+            fn.config = this.configReads(body, fn);
+          } catch (err) {
+            // The parameter index must never cost the file its model.
+            fn.config = {
+              events: [{ kind: 'unknown', reason: `the configuration reads could not be extracted (${err instanceof Error ? err.message : String(err)})`, start: body.startIndex }],
+            };
+          }
         }
       } else if (owner && name === owner) fn.initializers = this.initializers(node, body);
     }
     return fn;
   }
 
-  /**
-   * `#if`/`#endif` lines inside an `Args(...).read(...)` chain break tree-sitter's parse of the
-   * chain, so a body with conditionals is parsed again with those lines blanked (offsets kept, both
-   * branches read: a keyword any build accepts is a keyword).
-   */
+  /** A body's configuration reads; one with preprocessor lines is parsed again with them blanked (blankDirectiveLines). */
   private configReads(body: Node, fn: CppFunction): ReturnType<typeof extractConfigReads> {
     const bodyText = this.text.slice(body.startIndex, body.endIndex);
     if (!/^[ \t]*#/m.test(bodyText)) return extractConfigReads(this.text, body, fn.params);
     const head = 'void f()';
     const pad = body.startIndex - head.length;
     if (pad < 0) return extractConfigReads(this.text, body, fn.params);
-    const text = ' '.repeat(pad) + head + bodyText.replace(/^[ \t]*#.*$/gm, (l) => ' '.repeat(l.length));
+    const text = ' '.repeat(pad) + head + blankDirectiveLines(bodyText);
     const tree = this.parser.parse(text);
     try {
       const fnNode = tree?.rootNode.namedChildren.find((c: Node | null) => c?.type === 'function_definition');
