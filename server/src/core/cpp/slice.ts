@@ -162,9 +162,10 @@ export function stripComments(text: string): string {
   let last = 0;
   const re = COMMENT_OR_LITERAL;
   re.lastIndex = 0;
-  // Jumps from one quote or slash to the next: most of the text is neither.
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const i = m.index;
+  // Jumps from one quote or slash to the next: most of the text is neither. test(), not exec():
+  // a match is one character, at lastIndex - 1, and exec() would allocate an array for each.
+  while (re.test(text)) {
+    const i = re.lastIndex - 1;
     const c = text.charCodeAt(i);
     if (c !== 47 /* / */) {
       let j = i + 1;
