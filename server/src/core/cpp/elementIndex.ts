@@ -462,9 +462,10 @@ export class ElementIndex {
         } catch {
           text = '';
         }
-        if (hashText(text) !== cached.hash && sources.get(path) === this) {
+        const hash = hashText(text);
+        if (hash !== cached.hash && sources.get(path) === this) {
           // Changed since the stat: the watcher re-indexes it; meanwhile nothing cached for other content is used.
-          this.hash = hashText(text);
+          this.hash = hash;
           forgetOldContent();
         }
         return text;
